@@ -1,0 +1,3 @@
+from runtime_kit.cli import main
+
+main()

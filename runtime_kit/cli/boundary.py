@@ -1,0 +1,35 @@
+"""The one CLI error boundary: errors become a one-line message and a documented exit code.
+
+Exit codes: 0 success; 1 findings, failed job or program error; 2 usage error;
+3 configuration or credentials; 4 service or network error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from runtime_kit.errors import InputValueError, RuntimeKitError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_SERVICE = 4
+
+
+def exit_code_for(error: RuntimeKitError) -> int:
+    if isinstance(error, InputValueError):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+def run_with_boundary(command: Callable[[], object]) -> None:
+    try:
+        command()
+    except RuntimeKitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(exit_code_for(error))
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(130)

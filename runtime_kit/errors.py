@@ -1,0 +1,78 @@
+"""The one exception tree of runtime-kit.
+
+::
+
+    RuntimeKitError                   root: everything runtime-kit raises on purpose
+    ├── SerializationError            the wire codec (RuntimeEncoder / RuntimeDecoder)
+    │   ├── EncodeError               a value that cannot be written to the wire format
+    │   └── DecodeError               a document that cannot be read back
+    │       ├── MalformedDocumentError  not JSON at all (also a json.JSONDecodeError)
+    │       ├── DecodeLimitError      a configured decode limit was exceeded
+    │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
+    └── InputValueError               program inputs that do not match their declaration
+
+Every error keeps the exception that caused it as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class RuntimeKitError(Exception):
+    """Root of every error runtime-kit raises on purpose."""
+
+
+class SerializationError(RuntimeKitError):
+    """The wire codec failed."""
+
+
+class EncodeError(SerializationError, TypeError):
+    """A value cannot be encoded; ``path`` says where it sits in the encoded document.
+
+    It is also a ``TypeError`` because that is what ``json.dumps`` callers expect.
+    """
+
+    def __init__(self, message: str, *, path: str = "$") -> None:
+        super().__init__(f"{message} (at {path})")
+        self.path = path
+
+
+class DecodeError(SerializationError, ValueError):
+    """A document cannot be decoded; ``tag`` names the ``__type__`` being decoded, if any.
+
+    It is also a ``ValueError``, like ``json.JSONDecodeError``.
+    """
+
+    def __init__(self, message: str, *, tag: str | None = None) -> None:
+        where = f" (in a '{tag}' value)" if tag else ""
+        super().__init__(f"{message}{where}")
+        self.tag = tag
+
+
+class MalformedDocumentError(DecodeError, json.JSONDecodeError):
+    """The text is not JSON; ``lineno``/``colno`` say where, as ``json.JSONDecodeError`` does."""
+
+    def __init__(self, msg: str, doc: str, pos: int) -> None:
+        json.JSONDecodeError.__init__(self, msg, doc, pos)
+        self.tag = None
+
+
+class DecodeLimitError(DecodeError):
+    """A decode limit (see ``DecodeLimits``) was exceeded."""
+
+
+class UnsafeSettingsError(DecodeError):
+    """A ``settings`` object names a class that is not on the allow-list."""
+
+    def __init__(self, message: str, *, class_path: str) -> None:
+        super().__init__(message, tag="settings")
+        self.class_path = class_path
+
+
+class InputValueError(RuntimeKitError, ValueError):
+    """Program inputs do not match their declared parameters; ``name`` is the parameter."""
+
+    def __init__(self, message: str, *, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name

@@ -1,0 +1,148 @@
+"""``ProgramBackend``: the backend a program's ``main()`` receives.
+
+It is a modern qiskit ``BackendV2`` around a real backend (Aer by default), and it keeps what
+legacy programs called on the BackendV1 they were given: ``backend.name()`` as a method,
+``backend.configuration()`` with ``n_qubits``/``basis_gates``/``coupling_map``, and
+``run(circuits, timeout=None, **options)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from qiskit.providers import BackendV2, Options
+
+
+class BackendName(str):
+    """A backend name that legacy code may also call: ``backend.name()`` (BackendV1 style)."""
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class BackendConfiguration:
+    """The parts of a BackendV1 configuration that programs read."""
+
+    backend_name: str
+    backend_version: str
+    n_qubits: int
+    basis_gates: list[str]
+    coupling_map: list[list[int]] | None
+    max_shots: int
+    max_experiments: int | None
+    simulator: bool = True
+    local: bool = True
+    conditional: bool = True
+    memory: bool = True
+    open_pulse: bool = False
+    gates: list[Any] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_simulator(*, seed: int | None = None) -> BackendV2:
+    """``AerSimulator`` with one thread: on small circuits and two cores, OpenMP threads
+    cost far more than they give (a 10-qubit circuit ran ~6x slower with the default)."""
+    from qiskit_aer import AerSimulator
+
+    options: dict[str, Any] = {"max_parallel_threads": 1}
+    if seed is not None:
+        options["seed_simulator"] = seed
+    return AerSimulator(**options)
+
+
+class ProgramBackend(BackendV2):
+    """The backend passed to ``main(backend, user_messenger, **kwargs)``.
+
+    Args:
+        backend: the backend that runs the circuits (default: ``default_simulator()``).
+        name: the name programs see (default: the wrapped backend's).
+        max_shots: reported by ``configuration()``.
+    """
+
+    def __init__(
+        self,
+        backend: BackendV2 | None = None,
+        *,
+        name: str | None = None,
+        max_shots: int = 1_000_000,
+    ) -> None:
+        self._backend = backend if backend is not None else default_simulator()
+        super().__init__(
+            provider=None,
+            name=name or self._backend.name,
+            description=f"runtime-kit program backend around {self._backend.name}",
+            backend_version=getattr(self._backend, "backend_version", None) or "0",
+        )
+        self._max_shots = max_shots
+
+    @property  # type: ignore[override]
+    def name(self) -> BackendName:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = BackendName(value)
+
+    @property
+    def wrapped(self) -> BackendV2:
+        """The backend that actually runs circuits."""
+        return self._backend
+
+    @property
+    def target(self) -> Any:
+        return self._backend.target
+
+    @property
+    def max_circuits(self) -> int | None:
+        return self._backend.max_circuits
+
+    @property
+    def options(self) -> Options:
+        return self._backend.options
+
+    @classmethod
+    def _default_options(cls) -> Options:
+        return Options()
+
+    def set_options(self, **fields: Any) -> None:
+        self._backend.set_options(**fields)
+
+    def run(self, run_input: Any, timeout: float | None = None, **options: Any) -> Any:
+        """Run circuits on the wrapped backend; returns its job (``job.result()`` waits).
+
+        ``timeout`` is accepted for legacy programs and bounds ``job.result()`` there.
+        """
+        job = self._backend.run(run_input, **options)
+        if timeout is not None:
+            job.result = _with_timeout(job.result, timeout)
+        return job
+
+    def configuration(self) -> BackendConfiguration:
+        """BackendV1-style configuration, as legacy programs read it."""
+        target = self.target
+        coupling = target.build_coupling_map()
+        return BackendConfiguration(
+            backend_name=str(self.name),
+            backend_version=str(self.backend_version),
+            n_qubits=target.num_qubits or 0,
+            basis_gates=sorted(target.operation_names),
+            coupling_map=[list(edge) for edge in coupling.get_edges()] if coupling else None,
+            max_shots=self._max_shots,
+            max_experiments=self.max_circuits,
+        )
+
+    def properties(self) -> None:
+        """Simulators have no calibration properties (BackendV1 API)."""
+        return None
+
+
+def _with_timeout(result: Any, timeout: float) -> Any:
+    def result_with_timeout(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", timeout)
+        return result(*args, **kwargs)
+
+    return result_with_timeout
