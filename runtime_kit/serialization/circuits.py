@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import struct
+import uuid
 from typing import Any
 
 from qiskit import qpy
@@ -152,7 +153,8 @@ def _read_legacy_expression(stream: io.BytesIO, vectors: dict[Any, Any]) -> Any:
 
     qiskit's own reader finds an element's vector from its uuid, but legacy elements had
     unrelated uuids, so each element would get a vector of its own.  Here, as the legacy
-    reader did, a document's elements share one vector per (name, length).
+    reader did, a document's elements share one vector per (name, length).  (Only
+    ``Parameter``/``ParameterVectorElement`` symbols occur in these records.)
     """
     header = formats.PARAMETER_EXPR._make(
         struct.unpack(formats.PARAMETER_EXPR_PACK, _read(stream, formats.PARAMETER_EXPR_SIZE))
@@ -193,9 +195,12 @@ def _read_legacy_vector_element(stream: io.BytesIO, vectors: dict[Any, Any]) -> 
     name = _read(stream, record.vector_name_size).decode("utf-8")
     if record.index >= record.vector_size:
         raise QpyError(f"element {record.index} of a vector of {record.vector_size}")
-    key = ("legacy", name, record.vector_size)
+    key = ("by-name", name, record.vector_size)
     if key not in vectors:
-        vectors[key] = ParameterVector(name, record.vector_size)
+        # Today's elements have uuid = vector uuid + index, so one document of ours rebuilds
+        # the very same vector; legacy ones had random uuids and share the first one's.
+        root = uuid.UUID(int=(uuid.UUID(bytes=record.uuid).int - record.index) % 2**128)
+        vectors[key] = ParameterVector(name, record.vector_size, uuid=root)
     return vectors[key][record.index]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from runtime_kit.errors import EncodeError
 from runtime_kit.serialization.binary import compress, to_base64
-from runtime_kit.serialization.settings import mark_int_keys
+from runtime_kit.serialization.settings import mark_int_keys, wire_module
 
 
 def envelope(tag: str, value: Any) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def _encode_known(obj: Any) -> Any:
     if hasattr(obj, "settings"):
         return {
             "__type__": "settings",
-            "__module__": type(obj).__module__,
+            "__module__": wire_module(type(obj)),
             "__class__": type(obj).__name__,
             "__value__": mark_int_keys(obj.settings),
         }

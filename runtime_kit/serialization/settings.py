@@ -88,6 +88,20 @@ def _default_table() -> dict[str, str]:
 DEFAULT_SETTINGS_CLASSES: Mapping[str, str | type] = _default_table()
 
 
+def wire_module(cls: type) -> str:
+    """The ``__module__`` to write for ``cls``.
+
+    qiskit_algorithms classes are written under their legacy ``qiskit.algorithms`` name,
+    which legacy decoders import and this decoder maps back to qiskit_algorithms.
+    """
+    module = cls.__module__
+    if module.startswith(f"qiskit_algorithms.{_OPT}."):
+        legacy = f"qiskit.algorithms{module.removeprefix('qiskit_algorithms')}"
+        if f"{legacy}.{cls.__name__}" in DEFAULT_SETTINGS_CLASSES:
+            return legacy
+    return module
+
+
 def rebuild(module: Any, class_name: Any, settings: Any, allowed: Mapping[str, str | type]) -> Any:
     if not isinstance(module, str) or not isinstance(class_name, str):
         raise DecodeError("__module__ and __class__ must be strings", tag="settings")

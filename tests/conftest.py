@@ -1,0 +1,34 @@
+"""Suite-wide guards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_writes_to_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point HOME and the XDG directories at a read-only folder: a test that writes user
+    state without a temporary directory of its own fails instead of touching yours."""
+    fake_home = tmp_path_factory.mktemp("home")
+    saved = {key: os.environ.get(key) for key in _HOME_VARIABLES}
+    for key in _HOME_VARIABLES:
+        os.environ[key] = str(fake_home / key.lower()) if key != "HOME" else str(fake_home)
+    fake_home.chmod(0o500)
+    try:
+        yield
+    finally:
+        fake_home.chmod(0o700)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+_HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+ROOT = Path(__file__).resolve().parents[1]
