@@ -21,10 +21,24 @@ _MAX_HEADER_BYTES = 10_000
 _NPZ_MEMBERS = {"format", "shape", "data", "indices", "indptr", "row", "col", "offsets"}
 
 
-def ndarray_to_npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
+def ndarray_to_npy(array: np.ndarray) -> tuple[bytes, memoryview]:
+    """The ``.npy`` form of ``array`` as (header, data), without copying contiguous data."""
+    if array.dtype.names is not None:  # structured: let numpy pick the header version
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return buffer.getvalue(), memoryview(b"")
+    fields = np.lib.format.header_data_from_array_1_0(array)
+    header = io.BytesIO()
+    try:
+        np.lib.format.write_array_header_1_0(header, fields)
+    except ValueError:  # header over 64 KiB (a very high-dimensional shape)
+        header = io.BytesIO()
+        np.lib.format.write_array_header_2_0(header, fields)
+    order = "F" if fields["fortran_order"] else "C"
+    flat = array.reshape(-1, order=order)
+    if not flat.flags.c_contiguous:
+        flat = np.ascontiguousarray(flat)
+    return header.getvalue(), memoryview(flat.view(np.uint8))
 
 
 def npy_to_ndarray(data: bytes, budget: DecompressionBudget, *, tag: str) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
+import secrets
 import sys
 import warnings
 from collections.abc import Iterator
@@ -34,16 +36,68 @@ class RuntimeEncoder(json.JSONEncoder):
         raise EncodeError(f"{type(obj).__module__}.{type(obj).__qualname__} is not serializable")
 
     def encode(self, o: Any) -> str:
+        binary = _DeferredBinary()
+        reset = _DEFERRED.set(binary)
         try:
-            return super().encode(o)
+            text = super().encode(o)
         except TypeError as exc:
             raise _located(exc, o) from exc
+        finally:
+            _DEFERRED.reset(reset)
+        return binary.fill(text)
 
     def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:
+        binary = _DeferredBinary()
+        reset = _DEFERRED.set(binary)
         try:
-            yield from super().iterencode(o, _one_shot)
+            chunks = list(super().iterencode(o, _one_shot))
         except TypeError as exc:
             raise _located(exc, o) from exc
+        finally:
+            _DEFERRED.reset(reset)
+        for chunk in chunks:
+            yield binary.fill(chunk)
+
+
+class _DeferredBinary:
+    """Large base64 values, kept out of the JSON encoder until the text is assembled.
+
+    json escapes every string it writes, character by character: for a 10 MB base64 value
+    that costs more than the base64 itself.  Base64 never needs escaping, so the encoder
+    writes a short unique token instead and ``fill`` puts the value in its place.
+    """
+
+    THRESHOLD_CHARS = 4096
+
+    def __init__(self) -> None:
+        self.prefix = f"rk-binary-{secrets.token_hex(8)}-"
+        self.values: list[str] = []
+
+    def defer(self, text: str) -> str:
+        if len(text) < self.THRESHOLD_CHARS:
+            return text
+        self.values.append(text)
+        return f"{self.prefix}{len(self.values) - 1}"
+
+    def fill(self, text: str) -> str:
+        if not self.values:
+            return text
+        pieces = text.split(f'"{self.prefix}')
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            index, rest = piece.split('"', 1)
+            out += ['"', self.values[int(index)], '"', rest]
+        return "".join(out)
+
+
+_DEFERRED: contextvars.ContextVar[_DeferredBinary | None] = contextvars.ContextVar(
+    "runtime_kit_deferred_binary", default=None
+)
+
+
+def _binary(data_base64: str) -> str:
+    deferred = _DEFERRED.get()
+    return deferred.defer(data_base64) if deferred is not None else data_base64
 
 
 _UNKNOWN = object()
@@ -91,7 +145,7 @@ def _encode_known(obj: Any) -> Any:
         if scipy.sparse.issparse(obj):
             from runtime_kit.serialization.arrays import sparse_to_npz
 
-            return envelope("spmatrix", to_base64(sparse_to_npz(obj)))
+            return envelope("spmatrix", _binary(to_base64(sparse_to_npz(obj))))
     return _UNKNOWN
 
 
@@ -106,7 +160,7 @@ def _encode_numpy(obj: Any) -> Any:
             return envelope("ndarray", obj.tolist())
         from runtime_kit.serialization.arrays import ndarray_to_npy
 
-        return envelope("ndarray", to_base64(compress(ndarray_to_npy(obj))))
+        return envelope("ndarray", _binary(to_base64(compress(*ndarray_to_npy(obj)))))
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.integer):
@@ -124,7 +178,7 @@ def _encode_qiskit(obj: Any) -> Any:
     from runtime_kit.serialization import circuits
 
     if isinstance(obj, QuantumCircuit):
-        return envelope("QuantumCircuit", circuits.encode_circuit(obj))
+        return envelope("QuantumCircuit", _binary(circuits.encode_circuit(obj)))
     if isinstance(obj, Parameter):
         return envelope("ParameterExpression", circuits.encode_symbol(obj))
     if isinstance(obj, ParameterExpression):
@@ -147,6 +201,7 @@ def _encode_qiskit(obj: Any) -> Any:
 
 
 def _located(exc: TypeError, root: Any) -> EncodeError:
+    _DEFERRED.set(None)  # the search below needs real values, not tokens
     message = str(exc).rsplit(" (at ", 1)[0] if isinstance(exc, EncodeError) else str(exc)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -49,7 +49,7 @@ def describe(value):
 
 
 def _key(key):
-    return key if isinstance(key, str) else "<{}>{}".format(type(key).__name__, key)
+    return key if isinstance(key, str) else f"<{type(key).__name__}>{key}"
 
 
 def main():
@@ -59,7 +59,10 @@ def main():
     out = {}
     for row in json.load(sys.stdin):
         try:
-            out[row["name"]] = {"ok": True, "value": describe(json.loads(row["payload"], cls=RuntimeDecoder))}
+            out[row["name"]] = {
+                "ok": True,
+                "value": describe(json.loads(row["payload"], cls=RuntimeDecoder)),
+            }
         except Exception as exc:  # noqa: BLE001 - every failure is reported back as data
             out[row["name"]] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     json.dump(out, sys.stdout)

@@ -36,8 +36,15 @@ def legacy_python() -> Path:
             return python
         venv.EnvBuilder(clear=True, with_pip=True).create(LEGACY_VENV)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             *REQUIREMENTS],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *REQUIREMENTS,
+            ],
             check=True,
             timeout=BUILD_TIMEOUT_S,
         )

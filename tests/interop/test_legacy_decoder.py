@@ -50,12 +50,23 @@ def values() -> dict[str, Any]:
         "ndarray_object": np.array([1, "a"], dtype=object),
         "numpy_scalars": [np.int64(3), np.float32(0.5), np.bool_(True), np.complex64(1j)],
         "set": {3, 1, 2},
-        "result": Result.from_dict({
-            "backend_name": "aer_simulator", "backend_version": "1", "qobj_id": "q",
-            "job_id": "j", "success": True,
-            "results": [{"shots": 10, "success": True, "data": {"counts": {"0x1": 10}},
-                         "header": {"name": "c", "memory_slots": 1}}],
-        }),
+        "result": Result.from_dict(
+            {
+                "backend_name": "aer_simulator",
+                "backend_version": "1",
+                "qobj_id": "q",
+                "job_id": "j",
+                "success": True,
+                "results": [
+                    {
+                        "shots": 10,
+                        "success": True,
+                        "data": {"counts": {"0x1": 10}},
+                        "header": {"name": "c", "memory_slots": 1},
+                    }
+                ],
+            }
+        ),
         "sparse_pauli_op": SparsePauliOp(["XZ", "YY"], coeffs=[1.0, 0.5j]),
         "statevector": Statevector([0, 1]),
         "pauli": Pauli("-iXZ"),
@@ -75,7 +86,11 @@ def legacy_decode(payloads: dict[str, str]) -> dict[str, Any]:
     rows = [{"name": name, "payload": text} for name, text in payloads.items()]
     completed = subprocess.run(
         [str(legacy_python()), "-W", "ignore", str(HERE / "describe.py")],
-        input=json.dumps(rows), capture_output=True, text=True, timeout=300, check=True,
+        input=json.dumps(rows),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     return json.loads(completed.stdout)
 

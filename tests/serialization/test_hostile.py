@@ -8,7 +8,7 @@ import json
 import resource
 import zipfile
 import zlib
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -67,8 +67,9 @@ def test_limits_are_configurable() -> None:
         decode(document, limits=DecodeLimits(max_decompressed_bytes=1000))
     with pytest.raises(DecodeLimitError, match="max_array_elements"):
         decode(document, limits=DecodeLimits(max_array_elements=999))
-    np.testing.assert_array_equal(decode(document, limits=DecodeLimits(max_array_elements=1000)),
-                                  array)
+    np.testing.assert_array_equal(
+        decode(document, limits=DecodeLimits(max_array_elements=1000)), array
+    )
 
 
 def test_npy_header_cannot_claim_more_than_is_there() -> None:
@@ -76,8 +77,10 @@ def test_npy_header_cannot_claim_more_than_is_there() -> None:
     lying = honest.replace(b"(4,), }          ", b"(1000000000,), } ")
     assert len(lying) == len(honest)
     with pytest.raises(DecodeError, match="declares 8000000000 data bytes"):
-        decode({"__type__": "ndarray", "__value__": b64(zlib.compress(lying))},
-               limits=DecodeLimits(max_array_elements=10**10))
+        decode(
+            {"__type__": "ndarray", "__value__": b64(zlib.compress(lying))},
+            limits=DecodeLimits(max_array_elements=10**10),
+        )
 
 
 @pytest.mark.parametrize(
@@ -91,30 +94,54 @@ def test_npy_header_cannot_claim_more_than_is_there() -> None:
         ({"__type__": "ndarray", "__value__": "@@@@"}, "invalid base64"),
         ({"__type__": "ndarray", "__value__": "eJzLSM3JyQcABiwCFQ"}, "invalid base64"),
         ({"__type__": "ndarray", "__value__": b64(b"not zlib")}, "corrupt zlib"),
-        ({"__type__": "ndarray", "__value__": b64(zlib.compress(bytes(range(256)) * 40)[:200])},
-         "truncated zlib"),
+        (
+            {"__type__": "ndarray", "__value__": b64(zlib.compress(bytes(range(256)) * 40)[:200])},
+            "truncated zlib",
+        ),
         ({"__type__": "ndarray", "__value__": b64(zlib.compress(b"plain text"))}, ".npy"),
         ({"__type__": "ndarray", "__value__": [[1, 2], [3]]}, "not a valid array"),
         ({"__type__": "ndarray"}, "'__value__' is missing"),
         ({"__type__": "set", "__value__": [[1], [2]]}, "hashable"),
         ({"__type__": "set", "__value__": "abc"}, "expected a list"),
-        ({"__type__": "QuantumCircuit", "__value__": b64(zlib.compress(b"QISKIT junk"))},
-         "QuantumCircuit"),
+        (
+            {"__type__": "QuantumCircuit", "__value__": b64(zlib.compress(b"QISKIT junk"))},
+            "QuantumCircuit",
+        ),
         ({"__type__": "QuantumCircuit", "__value__": ["list"]}, "base64"),
         ({"__type__": "Instruction", "__value__": b64(zlib.compress(b""))}, "Instruction"),
         ({"__type__": "ParameterExpression", "__value__": b64(b"\x00\x01")}, "Parameter"),
-        ({"__type__": "ParameterExpression", "__value__": b64(b"\x00" * 16),
-          "__qpy_version__": 99}, "__qpy_version__"),
+        (
+            {
+                "__type__": "ParameterExpression",
+                "__value__": b64(b"\x00" * 16),
+                "__qpy_version__": 99,
+            },
+            "__qpy_version__",
+        ),
         ({"__type__": "Parameter", "__value__": b64(b"\x00")}, "Parameter"),
         ({"__type__": "Result", "__value__": {"results": "nope"}}, "Result"),
         ({"__type__": "Result", "__value__": []}, "Result"),
         ({"__type__": "NoiseModel", "__value__": {"errors": 3}}, "NoiseModel"),
         ({"__type__": "spmatrix", "__value__": b64(b"PK junk")}, "npz"),
         ({"__type__": "settings", "__module__": 1, "__class__": "X", "__value__": {}}, "strings"),
-        ({"__type__": "settings", "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
-          "__class__": "Pauli", "__value__": []}, "object of settings"),
-        ({"__type__": "settings", "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
-          "__class__": "Pauli", "__value__": {"nope": 1}}, "cannot rebuild"),
+        (
+            {
+                "__type__": "settings",
+                "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
+                "__class__": "Pauli",
+                "__value__": [],
+            },
+            "object of settings",
+        ),
+        (
+            {
+                "__type__": "settings",
+                "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
+                "__class__": "Pauli",
+                "__value__": {"nope": 1},
+            },
+            "cannot rebuild",
+        ),
     ],
 )
 def test_wrong_values_raise_decode_errors(document: Any, message: str) -> None:
@@ -123,8 +150,10 @@ def test_wrong_values_raise_decode_errors(document: Any, message: str) -> None:
 
 
 def test_object_arrays_in_npy_form_are_refused() -> None:
-    raw = np.lib.format.magic(1, 0) + b"\x46\x00" + (
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(69) + b"\n"
+    raw = (
+        np.lib.format.magic(1, 0)
+        + b"\x46\x00"
+        + (b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(69) + b"\n")
     )
     with pytest.raises(DecodeError, match="pickle"):
         decode({"__type__": "ndarray", "__value__": b64(zlib.compress(raw + b"\x80"))})
@@ -169,16 +198,24 @@ class TestSettingsAllowList:
     def test_unknown_class_is_refused_by_name_and_not_imported(self) -> None:
         import sys
 
-        document = {"__type__": "settings", "__module__": "antigravity", "__class__": "Fly",
-                    "__value__": {}}
-        with pytest.raises(UnsafeSettingsError, match="antigravity.Fly is not on the") as caught:
+        document = {
+            "__type__": "settings",
+            "__module__": "antigravity",
+            "__class__": "Fly",
+            "__value__": {},
+        }
+        with pytest.raises(UnsafeSettingsError, match=r"antigravity\.Fly is not on the") as caught:
             decode(document)
         assert caught.value.class_path == "antigravity.Fly"
         assert "antigravity" not in sys.modules
 
     def test_dangerous_stdlib_classes_are_refused(self) -> None:
-        document = {"__type__": "settings", "__module__": "subprocess", "__class__": "Popen",
-                    "__value__": {"args": ["touch", "/tmp/pwned-by-runtime-kit"]}}
+        document = {
+            "__type__": "settings",
+            "__module__": "subprocess",
+            "__class__": "Popen",
+            "__value__": {"args": ["touch", "/tmp/pwned-by-runtime-kit"]},
+        }
         with pytest.raises(UnsafeSettingsError):
             decode(document)
 
@@ -199,25 +236,35 @@ class TestSettingsAllowList:
 
     def test_subclass_can_replace_the_allow_list(self) -> None:
         class NoSettings(RuntimeDecoder):
-            allowed_settings = {}
+            allowed_settings: ClassVar[dict[str, Any]] = {}
 
-        pauli = {"__type__": "settings",
-                 "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
-                 "__class__": "Pauli", "__value__": {"data": "X"}}
+        pauli = {
+            "__type__": "settings",
+            "__module__": "qiskit.quantum_info.operators.symplectic.pauli",
+            "__class__": "Pauli",
+            "__value__": {"data": "X"},
+        }
         with pytest.raises(UnsafeSettingsError):
             json.loads(json.dumps(pauli), cls=NoSettings)
         assert str(decode(pauli)) == "X"
 
     def test_allowed_but_missing_package_says_so(self) -> None:
-        document = {"__type__": "settings", "__module__": "pkg.mod", "__class__": "C",
-                    "__value__": {}}
+        document = {
+            "__type__": "settings",
+            "__module__": "pkg.mod",
+            "__class__": "C",
+            "__value__": {},
+        }
         with pytest.raises(DecodeError, match="is pkg installed"):
             decode(document, allowed_settings={"pkg.mod.C": "pkg.mod:C"})
 
 
 class TestEncodeErrors:
     def test_unencodable_value_names_its_path(self) -> None:
-        with pytest.raises(EncodeError, match=r'object is not serializable \(at \$\["result"\]\["energies"\]\[2\]\)') as caught:
+        with pytest.raises(
+            EncodeError,
+            match=r'object is not serializable \(at \$\["result"\]\["energies"\]\[2\]\)',
+        ) as caught:
             json.dumps({"result": {"energies": [1.0, 2.0, object()]}}, cls=RuntimeEncoder)
         assert caught.value.path == '$["result"]["energies"][2]'
         assert isinstance(caught.value, TypeError)

@@ -92,8 +92,9 @@ def test_sparse_formats(kind: str) -> None:
 
 
 def test_numpy_scalars_become_json_numbers() -> None:
-    text = json.dumps([np.int64(7), np.float32(0.5), np.bool_(False), np.uint8(3)],
-                      cls=RuntimeEncoder)
+    text = json.dumps(
+        [np.int64(7), np.float32(0.5), np.bool_(False), np.uint8(3)], cls=RuntimeEncoder
+    )
     assert text == "[7, 0.5, false, 3]"
     assert roundtrip(np.complex64(1 + 2j)) == 1 + 2j
 
@@ -132,13 +133,19 @@ def test_json_dump_to_a_file_works(tmp_path: Any) -> None:
 
 finite = st.floats(allow_nan=False, allow_infinity=True)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), finite, st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    finite,
+    st.text(max_size=20),
     st.complex_numbers(allow_nan=False, allow_infinity=False),
-    st.datetimes(), st.datetimes(timezones=st.timezones()),
+    st.datetimes(),
+    st.datetimes(timezones=st.timezones()),
 )
 arrays = hnp.arrays(
-    dtype=st.sampled_from([np.float64, np.float32, np.int8, np.int64, np.uint16, np.complex128,
-                           np.bool_]),
+    dtype=st.sampled_from(
+        [np.float64, np.float32, np.int8, np.int64, np.uint16, np.complex128, np.bool_]
+    ),
     shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=6),
     elements={"allow_nan": False},
 )
