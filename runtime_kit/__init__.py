@@ -6,10 +6,11 @@ imports qiskit: each name is imported from its module on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+from runtime_kit.lazy import lazy_getattr
 
 _EXPORTS = {
     "RuntimeEncoder": "runtime_kit.serialization",
@@ -68,13 +69,7 @@ if TYPE_CHECKING:
     from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'runtime_kit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

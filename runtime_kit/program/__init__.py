@@ -4,8 +4,9 @@ import qiskit; the rest does not)."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runtime_kit.lazy import lazy_getattr
 
 _EXPORTS = {
     "UserMessenger": "runtime_kit.program.messenger",
@@ -41,10 +42,4 @@ if TYPE_CHECKING:
     from runtime_kit.program.runner_result import RunnerResult
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'runtime_kit.program' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
