@@ -9,7 +9,8 @@
     │       ├── MalformedDocumentError  not JSON at all (also a json.JSONDecodeError)
     │       ├── DecodeLimitError      a configured decode limit was exceeded
     │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
-    └── InputValueError               program inputs that do not match their declaration
+    ├── InputValueError               program inputs that do not match their declaration
+    └── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
 
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -76,3 +77,14 @@ class InputValueError(RuntimeKitError, ValueError):
     def __init__(self, message: str, *, name: str | None = None) -> None:
         super().__init__(message)
         self.name = name
+
+
+class MetadataSyntaxError(RuntimeKitError):
+    """A file cannot be read or parsed; ``path``, ``line`` and ``col`` say where."""
+
+    def __init__(self, message: str, *, path: str, line: int = 0, col: int = 0) -> None:
+        super().__init__(f"{message} ({path}:{line}:{col})")
+        self.reason = message
+        self.path = path
+        self.line = line
+        self.col = col

@@ -1,41 +1,31 @@
-"""The ``runtime-kit`` command: parse, call the library, print.  Never imports qiskit itself."""
+"""The ``runtime-kit`` command.
+
+``validate`` and ``migrate`` run on every commit (pre-commit), so they are dispatched before
+the typer app is even imported: their start-up is the interpreter's and little more.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
 
-import typer
-
-from runtime_kit import __version__
-from runtime_kit.cli.boundary import run_with_boundary
-
-app = typer.Typer(
-    name="runtime-kit",
-    help="Write, test, publish and serve Qiskit Runtime programs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+FAST_COMMANDS = {
+    "validate": "runtime_kit.cli.validate",
+    "migrate": "runtime_kit.cli.migrate",
+}
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"runtime-kit {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
-        ),
-    ] = False,
-) -> None:
-    """Write, test, publish and serve Qiskit Runtime programs."""
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in FAST_COMMANDS:
+        import importlib
+
+        from runtime_kit.cli.boundary import run_with_boundary
+
+        command = importlib.import_module(FAST_COMMANDS[args[0]])
+        run_with_boundary(lambda: sys.exit(command.run(args[1:])))
+        return
+    from runtime_kit.cli.app import app
+    from runtime_kit.cli.boundary import run_with_boundary
+
     run_with_boundary(app)

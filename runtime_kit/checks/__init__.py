@@ -1,0 +1,1 @@
+"""Static checks of program source: by ``ast`` only, never importing or running the program."""

@@ -1,0 +1,129 @@
+"""Every import of a program must resolve where it will run, found without importing it.
+
+``importlib.util.find_spec("a.b")`` imports ``a`` to look inside it; a program importing
+``qiskit.circuit`` would make ``validate`` pay for qiskit.  Here each dotted part is looked
+up on the file system with ``PathFinder``, which only reads directories.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.machinery
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from runtime_kit.findings import Finding
+
+#: Modules that runtime-kit itself provides to programs (the harness maps them).
+PROVIDED = ("qiskit.providers.ibmq.runtime", "qiskit_ibm_runtime.program")
+
+#: Modules removed from qiskit, with what to use instead.
+REMOVED = {
+    "qiskit.opflow": "removed in qiskit 1.0; use qiskit.quantum_info (SparsePauliOp)",
+    "qiskit.algorithms": "removed in qiskit 1.0; use the qiskit_algorithms package",
+    "qiskit.utils.algorithm_globals": "removed in qiskit 1.0; use qiskit_algorithms.utils",
+    "qiskit.providers.ibmq": "qiskit-ibmq-provider was retired; use runtime-kit's program API",
+    "qiskit.execute_function": "removed in qiskit 1.0; use backend.run(transpile(...))",
+    "qiskit.tools": "removed in qiskit 1.0",
+    "qiskit.test": "removed in qiskit 1.0",
+    "qiskit.pulse": "removed in qiskit 2.0",
+    "qiskit.providers.aer": "moved to the qiskit_aer package",
+}
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def check_imports(path: Path, tree: ast.Module, local_root: Path) -> list[Finding]:
+    """Findings for imports of ``tree`` (the program at ``path``) that will not resolve.
+
+    Modules and packages in ``local_root`` (the program's directory) count as present.
+    Imports inside ``try: ... except ImportError`` are optional and not checked.
+    """
+    guarded = _guarded_imports(tree)
+    findings = []
+    for node, module in _imports(tree):
+        if id(node) in guarded:
+            continue
+        problem = _problem(module, local_root)
+        if problem is not None:
+            code, message = problem
+            findings.append(Finding.of(path, (node.lineno, node.col_offset + 1), code, message))
+    return findings
+
+
+def _imports(tree: ast.Module) -> Iterator[tuple[ast.stmt, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node, node.module
+
+
+def _guarded_imports(tree: ast.Module) -> set[int]:
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
+            for statement in node.body:
+                guarded.update(id(inner) for inner in ast.walk(statement))
+    return guarded
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
+
+
+def _problem(module: str, local_root: Path) -> tuple[str, str] | None:
+    if any(module == p or module.startswith(p + ".") for p in PROVIDED):
+        return None
+    for removed, advice in REMOVED.items():
+        if module == removed or module.startswith(removed + "."):
+            return "RK402", f"cannot import {module!r}: {removed} was {advice}"
+    top = module.split(".", maxsplit=1)[0]
+    if (local_root / f"{top}.py").is_file() or (local_root / top).is_dir():
+        return None
+    missing = _first_missing(module)
+    if missing is None:
+        return None
+    return "RK401", (
+        f"cannot import {module!r}: no module {missing!r} in this environment ({sys.executable})"
+    )
+
+
+@functools.cache
+def _first_missing(module: str) -> str | None:
+    """The first dotted prefix of ``module`` that cannot be found, or None."""
+    parts = module.split(".")
+    spec = _top_level_spec(parts[0])
+    if spec is None:
+        return parts[0]
+    for index in range(1, len(parts)):
+        name = ".".join(parts[: index + 1])
+        locations = spec.submodule_search_locations
+        loaded = sys.modules.get(name)
+        spec = loaded.__spec__ if loaded is not None else None
+        if spec is None and locations:
+            spec = importlib.machinery.PathFinder.find_spec(name, list(locations))
+        if spec is None:
+            return name
+    return None
+
+
+def _top_level_spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    loaded = sys.modules.get(name)
+    if loaded is not None and loaded.__spec__ is not None:
+        return loaded.__spec__
+    for finder in (
+        importlib.machinery.BuiltinImporter,
+        importlib.machinery.FrozenImporter,
+        importlib.machinery.PathFinder,
+    ):
+        spec = finder.find_spec(name)
+        if spec is not None:
+            return spec
+    return None

@@ -1,0 +1,56 @@
+"""The typer app: every command, for dispatch and for ``--help``.  Never imports qiskit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from runtime_kit import __version__
+
+app = typer.Typer(
+    name="runtime-kit",
+    help="Write, test, publish and serve Qiskit Runtime programs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"runtime-kit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Write, test, publish and serve Qiskit Runtime programs."""
+
+
+def _fast_command(name: str, summary: str) -> None:
+    """List a fast command (see runtime_kit.cli) in --help; its own parser does the rest."""
+
+    @app.command(
+        name,
+        help=summary,
+        add_help_option=False,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )
+    def forward(ctx: typer.Context) -> None:
+        import importlib
+
+        from runtime_kit.cli import FAST_COMMANDS
+
+        raise typer.Exit(importlib.import_module(FAST_COMMANDS[name]).run(list(ctx.args)))
+
+
+_fast_command("validate", "Check program metadata and source (fast; also a pre-commit hook).")
+_fast_command("migrate", "Rewrite v1 metadata as v2.")

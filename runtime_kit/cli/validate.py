@@ -1,0 +1,75 @@
+"""``runtime-kit validate PATH...``: findings as ``path:line:col: CODE message``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from runtime_kit.findings import Finding, Severity, format_findings, has_errors
+
+EPILOG = """exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.
+codes: docs/validate.md"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runtime-kit validate",
+        description="Check program metadata (JSON Schema) and source (ast). Never imports or "
+        "runs the program.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(".")],
+        metavar="PATH",
+        help="program directory or a file in it (default: .)",
+    )
+    parser.add_argument("--program", type=Path, help="the program file, for unusual layouts")
+    parser.add_argument("--metadata", type=Path, help="the metadata file, for unusual layouts")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="output format (default: text)",
+    )
+    parser.add_argument(
+        "--json", action="store_const", const="json", dest="format", help="same as --format json"
+    )
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--hook",
+        action="store_true",
+        help="PATHs are changed files (pre-commit): validate each program they "
+        "belong to once, skip files outside programs",
+    )
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.program or args.metadata) and len(args.paths) != 1:
+        parser.error("--program and --metadata take exactly one PATH")
+    from runtime_kit.validation import program_directories, validate
+
+    targets = program_directories(args.paths, root=Path.cwd()) if args.hook else args.paths
+    findings: list[Finding] = []
+    for target in dict.fromkeys(targets):
+        findings += validate(target, program=args.program, metadata=args.metadata)
+    output = format_findings(findings, args.format)
+    if output:
+        print(output)
+    if (args.format == "text" and sys.stderr.isatty()) or findings:
+        _summary(findings, len(targets))
+    return 1 if has_errors(findings, strict=args.strict) else 0
+
+
+def _summary(findings: list[Finding], programs: int) -> None:
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = len(findings) - errors
+    noun = "program" if programs == 1 else "programs"
+    print(f"{errors} error(s), {warnings} warning(s) in {programs} {noun}", file=sys.stderr)

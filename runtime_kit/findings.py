@@ -1,0 +1,92 @@
+"""Findings: what ``validate`` reports, each with a stable code and a location.
+
+Printed as ``path:line:col: CODE message`` so editors and pre-commit link to them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+#: code -> (severity, one-line summary)
+CODES: dict[str, tuple[Severity, str]] = {
+    "RK001": (Severity.ERROR, "file cannot be read (missing, binary, not UTF-8)"),
+    "RK002": (Severity.ERROR, "file is not valid JSON or YAML"),
+    "RK003": (Severity.ERROR, "no program file found, or more than one candidate"),
+    "RK004": (Severity.ERROR, "no metadata file found, or more than one candidate"),
+    "RK101": (Severity.ERROR, "a required metadata field is missing"),
+    "RK102": (Severity.ERROR, "a metadata field has the wrong type or value"),
+    "RK103": (Severity.WARNING, "unknown metadata field (ignored by runtime services)"),
+    "RK104": (Severity.WARNING, "v1 metadata is deprecated: run `runtime-kit migrate`"),
+    "RK105": (Severity.ERROR, "invalid program name"),
+    "RK106": (Severity.ERROR, "max_execution_time is not a positive integer"),
+    "RK107": (Severity.ERROR, "invalid spec.backend_requirements"),
+    "RK108": (Severity.WARNING, "description is missing or empty (legacy clients refuse it)"),
+    "RK201": (Severity.ERROR, "declared schema is not a valid JSON Schema"),
+    "RK202": (Severity.ERROR, "a required name is not among the schema's properties"),
+    "RK203": (Severity.WARNING, "unknown $schema dialect"),
+    "RK204": (Severity.ERROR, "spec.parameters must describe an object"),
+    "RK301": (Severity.ERROR, "program has a syntax error"),
+    "RK302": (Severity.ERROR, "program defines no module-level main()"),
+    "RK303": (
+        Severity.ERROR,
+        "main() must start with (backend, user_messenger)",
+    ),
+    "RK304": (Severity.ERROR, "a declared parameter cannot reach main()"),
+    "RK305": (Severity.ERROR, "a parameter of main() without a default is not declared required"),
+    "RK306": (Severity.WARNING, "main() reads a kwargs key that is not declared"),
+    "RK401": (Severity.ERROR, "an import does not resolve in this environment"),
+    "RK402": (Severity.ERROR, "an import names a module removed from qiskit"),
+    "RK501": (Severity.ERROR, "an example input does not match spec.parameters"),
+    "RK502": (Severity.WARNING, "an example input is not a declared parameter"),
+    "RK503": (Severity.ERROR, "an example input cannot be decoded"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem found in a file; ``line``/``col`` are 1-based (0: the whole file)."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        tag = "" if self.severity is Severity.ERROR else " (warning)"
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}{tag}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**asdict(self), "severity": self.severity.value}
+
+    @classmethod
+    def of(cls, path: object, position: tuple[int, int], code: str, message: str) -> Finding:
+        """A finding with the severity its code carries."""
+        return cls(str(path), position[0], position[1], code, message, CODES[code][0])
+
+
+def has_errors(findings: Iterable[Finding], *, strict: bool = False) -> bool:
+    return any(strict or f.severity is Severity.ERROR for f in findings)
+
+
+def format_findings(findings: list[Finding], fmt: str) -> str:
+    """Render findings as ``text`` (one per line), ``json`` or ``github`` annotations."""
+    if fmt == "json":
+        return json.dumps([f.to_dict() for f in findings], indent=2)
+    if fmt == "github":
+        return "\n".join(
+            f"::{f.severity.value} file={f.path},line={max(f.line, 1)},col={max(f.col, 1)},"
+            f"title={f.code}::{f.message}"
+            for f in findings
+        )
+    return "\n".join(str(f) for f in findings)

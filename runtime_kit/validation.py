@@ -1,0 +1,129 @@
+"""``validate``: every check of a program directory, collected before anything fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.checks.imports import check_imports
+from runtime_kit.checks.inputs import check_inputs
+from runtime_kit.checks.source import DeclaredParameters, check_main, find_main, parse_program
+from runtime_kit.errors import MetadataSyntaxError
+from runtime_kit.findings import Finding
+from runtime_kit.metadata.checks import check_metadata, metadata_version
+from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
+from runtime_kit.project import METADATA_NAMES, PROGRAM_NAMES, locate
+
+
+def validate(
+    path: str | Path, *, program: str | Path | None = None, metadata: str | Path | None = None
+) -> list[Finding]:
+    """Check the program at ``path`` (its directory, or a file in it).
+
+    Never imports or runs the program.  Returns every finding, sorted by file and line;
+    an empty list means the program is ready to publish.
+    """
+    layout, findings = locate(Path(path), program=_opt(program), metadata=_opt(metadata))
+    doc = None
+    if layout.metadata is not None:
+        try:
+            doc = load_document(layout.metadata)
+        except MetadataSyntaxError as exc:
+            findings.append(_syntax_finding(exc))
+        else:
+            findings += check_metadata(doc)
+    declared = _declared(doc)
+    takes_kwargs = True
+    if layout.program is not None:
+        program_findings, takes_kwargs = _check_program(layout.program, declared)
+        findings += program_findings
+    parameters = _parameters_schema(doc)
+    for inputs in layout.inputs:
+        findings += check_inputs(inputs, parameters, main_takes_any=takes_kwargs)
+    return sorted(set(findings))
+
+
+def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path]:
+    """The program directories that ``files`` belong to, each once, in order.
+
+    A file belongs to the nearest directory at or above it (up to ``root``) that holds a
+    program or metadata file; files outside any program are skipped.
+    """
+    found: dict[Path, None] = {}
+    root = root.resolve()
+    for file in files:
+        directory = Path(file).resolve()
+        directory = directory if directory.is_dir() else directory.parent
+        while True:
+            if any((directory / name).is_file() for name in PROGRAM_NAMES + METADATA_NAMES):
+                found[directory] = None
+                break
+            if directory in (root, directory.parent) or root not in directory.parents:
+                break
+            directory = directory.parent
+    return list(found)
+
+
+def _check_program(path: Path, declared: DeclaredParameters | None) -> tuple[list[Finding], bool]:
+    try:
+        source = read_text(path)
+    except MetadataSyntaxError as exc:
+        return [_syntax_finding(exc)], True
+    tree, findings = parse_program(path, source)
+    if tree is None:
+        return findings, True
+    findings += check_main(path, tree, declared)
+    findings += check_imports(path, tree, path.parent)
+    main = find_main(tree)
+    return findings, main is None or main.args.kwarg is not None
+
+
+def _declared(doc: MetadataDocument | None) -> DeclaredParameters | None:
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    if metadata_version(doc.data) == 1:
+        items = doc.data.get("parameters")
+        if not isinstance(items, list):
+            return None
+        named = [
+            (i, p)
+            for i, p in enumerate(items)
+            if isinstance(p, dict) and isinstance(p.get("name"), str)
+        ]
+        index = {p["name"]: i for i, p in named}
+        return DeclaredParameters(
+            names=tuple(index),
+            required=frozenset(p["name"] for _, p in named if p.get("required") is True),
+            position_of=lambda name: doc.position(("parameters", index[name])),
+            path=str(doc.path),
+        )
+    schema = _parameters_schema(doc)
+    if not isinstance(schema, dict):
+        return None
+    properties = schema.get("properties")
+    required = schema.get("required")
+    return DeclaredParameters(
+        names=tuple(properties) if isinstance(properties, dict) else (),
+        required=frozenset(r for r in required if isinstance(r, str))
+        if isinstance(required, list)
+        else frozenset(),
+        position_of=lambda name: doc.position(("spec", "parameters", "properties", name)),
+        path=str(doc.path),
+    )
+
+
+def _parameters_schema(doc: MetadataDocument | None) -> Any:
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    spec = doc.data.get("spec")
+    return spec.get("parameters") if isinstance(spec, dict) else None
+
+
+def _syntax_finding(exc: MetadataSyntaxError) -> Finding:
+    code = "RK002" if exc.line else "RK001"
+    return Finding.of(exc.path, (exc.line, exc.col), code, exc.reason)
+
+
+def _opt(path: str | Path | None) -> Path | None:
+    return Path(path) if path is not None else None
