@@ -28,6 +28,13 @@ _EXPORTS = {
     "DecodeLimitError": "runtime_kit.errors",
     "UnsafeSettingsError": "runtime_kit.errors",
     "InputValueError": "runtime_kit.errors",
+    "MetadataSyntaxError": "runtime_kit.errors",
+    "MigrationError": "runtime_kit.errors",
+    "validate": "runtime_kit.validation",
+    "Finding": "runtime_kit.findings",
+    "Severity": "runtime_kit.findings",
+    "migrate_file": "runtime_kit.metadata.migrate",
+    "migrate_metadata": "runtime_kit.metadata.migrate",
 }
 
 __all__ = [
@@ -35,7 +42,10 @@ __all__ = [
     "DecodeLimitError",
     "DecodeLimits",
     "EncodeError",
+    "Finding",
     "InputValueError",
+    "MetadataSyntaxError",
+    "MigrationError",
     "ParameterNamespace",
     "ProgramBackend",
     "ResultDecoder",
@@ -44,9 +54,13 @@ __all__ = [
     "RuntimeEncoder",
     "RuntimeKitError",
     "SerializationError",
+    "Severity",
     "UnsafeSettingsError",
     "UserMessenger",
     "__version__",
+    "migrate_file",
+    "migrate_metadata",
+    "validate",
 ]
 
 if TYPE_CHECKING:
@@ -55,10 +69,14 @@ if TYPE_CHECKING:
         DecodeLimitError,
         EncodeError,
         InputValueError,
+        MetadataSyntaxError,
+        MigrationError,
         RuntimeKitError,
         SerializationError,
         UnsafeSettingsError,
     )
+    from runtime_kit.findings import Finding, Severity
+    from runtime_kit.metadata.migrate import migrate_file, migrate_metadata
     from runtime_kit.program import (
         ParameterNamespace,
         ProgramBackend,
@@ -67,6 +85,7 @@ if TYPE_CHECKING:
         UserMessenger,
     )
     from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
+    from runtime_kit.validation import validate
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -10,7 +10,8 @@
     │       ├── DecodeLimitError      a configured decode limit was exceeded
     │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
     ├── InputValueError               program inputs that do not match their declaration
-    └── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
+    ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
+    └── MigrationError                v1 metadata that ``migrate`` cannot rewrite
 
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -88,3 +89,12 @@ class MetadataSyntaxError(RuntimeKitError):
         self.path = path
         self.line = line
         self.col = col
+
+
+class MigrationError(RuntimeKitError, ValueError):
+    """v1 metadata that cannot be rewritten as v2; ``keys`` lead to the offending part."""
+
+    def __init__(self, reason: str, *, keys: tuple[str | int, ...] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.keys = keys

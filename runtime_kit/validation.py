@@ -48,7 +48,8 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
     """The program directories that ``files`` belong to, each once, in order.
 
     A file belongs to the nearest directory at or above it (up to ``root``) that holds a
-    program or metadata file; files outside any program are skipped.
+    program or metadata file; files outside any program are skipped.  Directories under
+    ``root`` are returned relative to it, so findings print as the files were named.
     """
     found: dict[Path, None] = {}
     root = root.resolve()
@@ -57,7 +58,8 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
         directory = directory if directory.is_dir() else directory.parent
         while True:
             if any((directory / name).is_file() for name in PROGRAM_NAMES + METADATA_NAMES):
-                found[directory] = None
+                inside = directory == root or root in directory.parents
+                found[directory.relative_to(root) if inside else directory] = None
                 break
             if directory in (root, directory.parent) or root not in directory.parents:
                 break

@@ -1,0 +1,80 @@
+"""``runtime-kit migrate PATH...``: rewrite v1 metadata as v2, in place."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from runtime_kit.errors import MetadataSyntaxError, MigrationError
+
+EPILOG = """exit codes: 0 done (or nothing to do), 1 a file could not be migrated
+(or, with --check, a file needs migrating), 2 usage error."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runtime-kit migrate",
+        description="Rewrite v1 program metadata (flat lists) as v2 (spec + JSON Schemas). "
+        "Files are replaced atomically and keep their format (JSON or YAML).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(".")],
+        metavar="PATH",
+        help="metadata file, or program directory holding one (default: .)",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", action="store_true", help="report what would change; write nothing"
+    )
+    mode.add_argument(
+        "--stdout", action="store_true", help="print the v2 document instead of writing it"
+    )
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.stdout and len(args.paths) != 1:
+        parser.error("--stdout takes exactly one PATH")
+    from runtime_kit.metadata.migrate import migrate_file
+
+    failed = pending = False
+    for path in args.paths:
+        metadata = _metadata_file(path)
+        if metadata is None:
+            print(f"{path}:0:0: error: no metadata file found", file=sys.stderr)
+            failed = True
+            continue
+        try:
+            migration = migrate_file(metadata, write=not (args.check or args.stdout))
+        except (MetadataSyntaxError, MigrationError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        for note, (line, col) in zip(migration.notes, migration.positions, strict=True):
+            print(f"{metadata}:{line}:{col}: note: {note.message}", file=sys.stderr)
+        if args.stdout:
+            sys.stdout.write(migration.text or metadata.read_text(encoding="utf-8"))
+        elif not migration.changed:
+            print(f"{metadata}: already v2, nothing to do", file=sys.stderr)
+        elif args.check:
+            print(f"{metadata}: v1 metadata, would be migrated", file=sys.stderr)
+            pending = True
+        else:
+            print(f"{metadata}: migrated to v2", file=sys.stderr)
+    return 1 if failed or pending else 0
+
+
+def _metadata_file(path: Path) -> Path | None:
+    if not path.is_dir():
+        return path
+    from runtime_kit.project import locate
+
+    return locate(path)[0].metadata

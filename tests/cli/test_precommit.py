@@ -1,0 +1,89 @@
+"""The pre-commit hook, run by the real ``pre-commit try-repo`` against this checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+HELLO = ROOT / "examples" / "hello"
+#: pre-commit installs the hook's environment with pip; its downloads are cached here.
+PIP_CACHE = ROOT / ".cache" / "pip"
+INSTALL_TIMEOUT_S = 900
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository with a good program and a bad one (main's arguments swapped)."""
+    path = tmp_path_factory.mktemp("repo")
+    shutil.copytree(HELLO, path / "good")
+    shutil.copytree(HELLO, path / "bad")
+    program = path / "bad" / "program.py"
+    program.write_text(
+        program.read_text().replace(
+            "def main(backend, user_messenger", "def main(user_messenger, backend"
+        )
+    )
+    (path / "README.md").write_text("not a program\n")
+    _git(path, "init", "--quiet")
+    _git(path, "add", "--all")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    PIP_CACHE.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+        "PIP_CACHE_DIR": str(PIP_CACHE),
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, timeout=60)
+
+
+def _try_repo(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    return subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), "runtime-kit-validate", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT_S,
+        check=False,
+    )
+
+
+def test_hook_fails_on_the_bad_program_with_its_finding(
+    repo: Path, pre_commit_env: dict[str, str]
+) -> None:
+    result = _try_repo(repo, pre_commit_env, "--all-files")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "runtime-kit validate" in output and "Failed" in output
+    assert "bad/program.py:7:1: RK303 main() must start with (backend, user_messenger" in output
+    assert "good/" not in output
+    assert "1 error(s), 0 warning(s) in 2 programs" in output
+
+
+def test_hook_passes_when_only_the_good_program_changed(
+    repo: Path, pre_commit_env: dict[str, str]
+) -> None:
+    files = [str(p.relative_to(repo)) for p in (repo / "good").rglob("*") if p.is_file()]
+    result = _try_repo(repo, pre_commit_env, "--files", *files, "README.md")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "runtime-kit validate" in output and "Passed" in output
