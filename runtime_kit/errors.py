@@ -11,7 +11,8 @@
     │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
     ├── InputValueError               program inputs that do not match their declaration
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
-    └── MigrationError                v1 metadata that ``migrate`` cannot rewrite
+    ├── MigrationError                v1 metadata that ``migrate`` cannot rewrite
+    └── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
 
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -98,3 +99,7 @@ class MigrationError(RuntimeKitError, ValueError):
         super().__init__(reason)
         self.reason = reason
         self.keys = keys
+
+
+class SchemaDefinitionError(RuntimeKitError, ValueError):
+    """A declared JSON Schema cannot be compiled (``validate`` reports why, as RK201)."""

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from runtime_kit.errors import MetadataSyntaxError
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -73,6 +75,12 @@ class Finding:
     def of(cls, path: object, position: tuple[int, int], code: str, message: str) -> Finding:
         """A finding with the severity its code carries."""
         return cls(str(path), position[0], position[1], code, message, CODES[code][0])
+
+
+def syntax_finding(error: MetadataSyntaxError) -> Finding:
+    """RK002 for a file that does not parse (it has a position), else RK001 (unreadable)."""
+    code = "RK002" if error.line else "RK001"
+    return Finding.of(error.path, (error.line, error.col), code, error.reason)
 
 
 def has_errors(findings: Iterable[Finding], *, strict: bool = False) -> bool:

@@ -36,7 +36,7 @@ def locate(
     directory = path if path.is_dir() else path.parent
     layout = ProgramLayout(directory)
     findings: list[Finding] = []
-    if not directory.is_dir():
+    if not path.exists():
         return layout, [Finding.of(path, (0, 0), "RK001", "no such file or directory")]
     layout.program = program or _find_program(directory, findings)
     layout.metadata = metadata or _find_metadata(directory, findings)

@@ -9,10 +9,11 @@ from typing import Any
 from runtime_kit.checks.imports import check_imports
 from runtime_kit.checks.inputs import check_inputs
 from runtime_kit.checks.source import DeclaredParameters, check_main, find_main, parse_program
-from runtime_kit.errors import MetadataSyntaxError
-from runtime_kit.findings import Finding
+from runtime_kit.errors import MetadataSyntaxError, MigrationError
+from runtime_kit.findings import Finding, syntax_finding
 from runtime_kit.metadata.checks import check_metadata, metadata_version
 from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
+from runtime_kit.metadata.migrate import migrate_metadata
 from runtime_kit.project import METADATA_NAMES, PROGRAM_NAMES, locate
 
 
@@ -30,7 +31,7 @@ def validate(
         try:
             doc = load_document(layout.metadata)
         except MetadataSyntaxError as exc:
-            findings.append(_syntax_finding(exc))
+            findings.append(syntax_finding(exc))
         else:
             findings += check_metadata(doc)
     declared = _declared(doc)
@@ -71,7 +72,7 @@ def _check_program(path: Path, declared: DeclaredParameters | None) -> tuple[lis
     try:
         source = read_text(path)
     except MetadataSyntaxError as exc:
-        return [_syntax_finding(exc)], True
+        return [syntax_finding(exc)], True
     tree, findings = parse_program(path, source)
     if tree is None:
         return findings, True
@@ -107,24 +108,31 @@ def _declared(doc: MetadataDocument | None) -> DeclaredParameters | None:
     required = schema.get("required")
     return DeclaredParameters(
         names=tuple(properties) if isinstance(properties, dict) else (),
-        required=frozenset(r for r in required if isinstance(r, str))
-        if isinstance(required, list)
-        else frozenset(),
+        required=_required_names(required),
         position_of=lambda name: doc.position(("spec", "parameters", "properties", name)),
         path=str(doc.path),
     )
 
 
+def _required_names(required: Any) -> frozenset[str] | None:
+    if required is None:
+        return frozenset()
+    if isinstance(required, list) and all(isinstance(name, str) for name in required):
+        return frozenset(required)
+    return None  # malformed: the schema check reports it
+
+
 def _parameters_schema(doc: MetadataDocument | None) -> Any:
+    """spec.parameters; for v1 metadata, the schema ``migrate`` would write."""
     if doc is None or not isinstance(doc.data, dict):
         return None
+    if metadata_version(doc.data) == 1:
+        try:
+            return migrate_metadata(doc.data)[0].get("spec", {}).get("parameters")
+        except MigrationError:
+            return None
     spec = doc.data.get("spec")
     return spec.get("parameters") if isinstance(spec, dict) else None
-
-
-def _syntax_finding(exc: MetadataSyntaxError) -> Finding:
-    code = "RK002" if exc.line else "RK001"
-    return Finding.of(exc.path, (exc.line, exc.col), code, exc.reason)
 
 
 def _opt(path: str | Path | None) -> Path | None:

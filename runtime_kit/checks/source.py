@@ -10,6 +10,7 @@ from pathlib import Path
 from runtime_kit.findings import Finding
 
 Position = tuple[int, int]
+HARNESS_ARGUMENTS = ("backend", "user_messenger")
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class DeclaredParameters:
     """What the metadata declares: names, required names, and where each is declared."""
 
     names: tuple[str, ...]
-    required: frozenset[str]
+    #: None when ``required`` is malformed (reported elsewhere): then nothing is known.
+    required: frozenset[str] | None
     position_of: Callable[[str], Position]
     path: str
 
@@ -84,7 +86,7 @@ def _signature_findings(
     path: Path, main: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> Iterator[Finding]:
     positional = [a.arg for a in main.args.posonlyargs + main.args.args]
-    if positional[:2] != ["backend", "user_messenger"]:
+    if positional[:2] != list(HARNESS_ARGUMENTS):
         got = ", ".join(positional[:2]) or "nothing"
         yield Finding.of(
             path,
@@ -95,14 +97,18 @@ def _signature_findings(
 
 
 def _named_parameters(main: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, bool]:
-    """Parameters after the first two, by name -> whether they have a default."""
+    """Parameters after the first two, by name -> whether they have a default.
+
+    ``backend`` and ``user_messenger`` are never inputs, wherever they stand (a misplaced
+    one is reported by the signature check).
+    """
     args = main.args
     positional = (args.posonlyargs + args.args)[2:]
     defaults_from = len(args.posonlyargs + args.args) - len(args.defaults)
     named = {a.arg: index + 2 >= defaults_from for index, a in enumerate(positional)}
     for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         named[a.arg] = default is not None
-    return named
+    return {name: default for name, default in named.items() if name not in HARNESS_ARGUMENTS}
 
 
 def _parameter_findings(
@@ -120,7 +126,7 @@ def _parameter_findings(
                 f"{name!r} parameter nor **kwargs",
             )
     for name, has_default in named.items():
-        if has_default or name in declared.required:
+        if has_default or declared.required is None or name in declared.required:
             continue
         what = "declared optional" if name in declared.names else "not declared"
         yield Finding.of(

@@ -154,8 +154,17 @@ def _compile(schema: Any) -> Validator:
 
 
 def compile_schema(schema: Any) -> Validator:
-    """Validator for a program's own declared schema (cached by content)."""
-    return _compile(schema)
+    """Validator for a program's own declared schema (cached by content).
+
+    Raises:
+        SchemaDefinitionError: the schema is not a valid JSON Schema (a bad regex, ...).
+    """
+    from runtime_kit.errors import SchemaDefinitionError
+
+    try:
+        return _compile(schema)
+    except Exception as exc:  # the generator fails on bad schemas in many ways
+        raise SchemaDefinitionError(f"invalid JSON Schema ({exc})") from exc
 
 
 def schema_errors(validator: Validator, instance: Any) -> list[SchemaValueError]:

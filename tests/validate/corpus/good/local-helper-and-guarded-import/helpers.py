@@ -1,0 +1,2 @@
+def angles():
+    return [0.1]
