@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from runtime_kit.errors import MetadataSyntaxError
 
@@ -53,8 +53,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem found in a file; ``line``/``col`` are 1-based (0: the whole file)."""
 
     path: str
@@ -69,7 +68,7 @@ class Finding:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}{tag}"
 
     def to_dict(self) -> dict[str, object]:
-        return {**asdict(self), "severity": self.severity.value}
+        return {**self._asdict(), "severity": self.severity.value}
 
     @classmethod
     def of(cls, path: object, position: tuple[int, int], code: str, message: str) -> Finding:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from runtime_kit.errors import MetadataSyntaxError, MigrationError
 from runtime_kit.findings import Finding, syntax_finding
 from runtime_kit.metadata.checks import check_metadata, metadata_version
 from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
-from runtime_kit.metadata.migrate import migrate_metadata
-from runtime_kit.project import METADATA_NAMES, PROGRAM_NAMES, locate
+from runtime_kit.parallel import forked_map
+from runtime_kit.project import METADATA_NAMES, PROGRAM_NAMES, listing, local_modules, locate
 
 
 def validate(
@@ -37,12 +38,29 @@ def validate(
     declared = _declared(doc)
     takes_kwargs = True
     if layout.program is not None:
-        program_findings, takes_kwargs = _check_program(layout.program, declared)
+        beside = layout.local_modules
+        if layout.program.parent != layout.directory:
+            beside = local_modules(*listing(layout.program.parent))
+        program_findings, takes_kwargs = _check_program(layout.program, declared, beside)
         findings += program_findings
     parameters = _parameters_schema(doc)
     for inputs in layout.inputs:
         findings += check_inputs(inputs, parameters, main_takes_any=takes_kwargs)
     return sorted(set(findings))
+
+
+def validate_all(
+    paths: Sequence[str | Path],
+    *,
+    program: str | Path | None = None,
+    metadata: str | Path | None = None,
+    jobs: int | None = None,
+) -> list[Finding]:
+    """``validate`` each of ``paths`` (each once), spread over ``jobs`` processes
+    (default: the available CPUs, when there are enough programs to gain from it)."""
+    unique = list(dict.fromkeys(Path(p) for p in paths))
+    check = functools.partial(validate, program=program, metadata=metadata)
+    return [finding for found in forked_map(check, unique, jobs=jobs) for finding in found]
 
 
 def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path]:
@@ -68,7 +86,9 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
     return list(found)
 
 
-def _check_program(path: Path, declared: DeclaredParameters | None) -> tuple[list[Finding], bool]:
+def _check_program(
+    path: Path, declared: DeclaredParameters | None, beside: frozenset[str]
+) -> tuple[list[Finding], bool]:
     try:
         source = read_text(path)
     except MetadataSyntaxError as exc:
@@ -77,7 +97,7 @@ def _check_program(path: Path, declared: DeclaredParameters | None) -> tuple[lis
     if tree is None:
         return findings, True
     findings += check_main(path, tree, declared)
-    findings += check_imports(path, tree, path.parent)
+    findings += check_imports(path, tree, beside)
     main = find_main(tree)
     return findings, main is None or main.args.kwarg is not None
 
@@ -127,6 +147,8 @@ def _parameters_schema(doc: MetadataDocument | None) -> Any:
     if doc is None or not isinstance(doc.data, dict):
         return None
     if metadata_version(doc.data) == 1:
+        from runtime_kit.metadata.migrate import migrate_metadata
+
         try:
             return migrate_metadata(doc.data)[0].get("spec", {}).get("parameters")
         except MigrationError:

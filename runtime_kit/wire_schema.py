@@ -4,20 +4,17 @@ A program declares its inputs, interim results and return value with JSON Schema
 values travel encoded: an ndarray is ``{"__type__": "ndarray", ...}``, not a JSON array.
 Checks here see each encoded value as the JSON its decoded value stands for: an ndarray or
 set is its list of items, a datetime its ISO string, and any other encoded value (circuit,
-Result, operator, complex...) an object.  Schemas are compiled by fastjsonschema (cached).
+Result, operator, complex...) an object.  Schemas are checked by jsonschema-rs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class SchemaViolation:
+class SchemaViolation(NamedTuple):
     """One way a value fails its schema; ``keys`` lead to it, ``path`` shows them ($.a[0])."""
 
     keys: tuple[str | int, ...]
@@ -61,7 +58,7 @@ def check(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]
     from runtime_kit.metadata.schema_validators import compile_schema, schema_errors
 
     errors = schema_errors(compile_schema(schema), wire_view(value))
-    violations = [SchemaViolation(_keys(error.name), _message(error)) for error in errors]
+    violations = [SchemaViolation(error.keys, error.message) for error in errors]
     return sorted(violations, key=lambda v: (v.path, v.message))
 
 
@@ -70,13 +67,3 @@ def check_python(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaVio
     from runtime_kit.serialization import RuntimeEncoder
 
     return check(json.loads(json.dumps(value, cls=RuntimeEncoder)), schema)
-
-
-def _keys(name: str) -> tuple[str | int, ...]:
-    parts = [p for p in re.split(r"[.\[\]]+", name)[1:] if p]
-    return tuple(int(p) if p.isdigit() else p for p in parts)
-
-
-def _message(error: Any) -> str:
-    message = error.message
-    return message[len(error.name) :].lstrip() if message.startswith(error.name) else message

@@ -11,7 +11,7 @@ import ast
 import functools
 import importlib.machinery
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from runtime_kit.findings import Finding
@@ -32,43 +32,55 @@ REMOVED = {
     "qiskit.providers.aer": "moved to the qiskit_aer package",
 }
 
+_STATEMENT_LISTS = ("body", "orelse")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
-def check_imports(path: Path, tree: ast.Module, local_root: Path) -> list[Finding]:
+def check_imports(path: Path, tree: ast.Module, local_modules: Collection[str]) -> list[Finding]:
     """Findings for imports of ``tree`` (the program at ``path``) that will not resolve.
 
-    Modules and packages in ``local_root`` (the program's directory) count as present.
+    ``local_modules`` (modules and packages beside the program) count as present.
     Imports inside ``try: ... except ImportError`` are optional and not checked.
     """
-    guarded = _guarded_imports(tree)
     findings = []
-    for node, module in _imports(tree):
-        if id(node) in guarded:
+    for node, module, guarded in _imports(tree.body, guarded=False):
+        if guarded:
             continue
-        problem = _problem(module, local_root)
+        problem = _problem(module, local_modules)
         if problem is not None:
             code, message = problem
             findings.append(Finding.of(path, (node.lineno, node.col_offset + 1), code, message))
     return findings
 
 
-def _imports(tree: ast.Module) -> Iterator[tuple[ast.stmt, str]]:
-    for node in ast.walk(tree):
+def _imports(statements: list[ast.stmt], *, guarded: bool) -> Iterator[tuple[ast.stmt, str, bool]]:
+    """(statement, module, guarded) for every absolute import, at any depth.
+
+    Imports are statements, so only statement lists are searched, never expressions:
+    an order of magnitude fewer nodes than ``ast.walk``.
+    """
+    for node in statements:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield node, alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node, node.module
-
-
-def _guarded_imports(tree: ast.Module) -> set[int]:
-    guarded: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
-            for statement in node.body:
-                guarded.update(id(inner) for inner in ast.walk(statement))
-    return guarded
+                yield node, alias.name, guarded
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                yield node, node.module, guarded
+        elif isinstance(node, ast.Try | ast.TryStar):
+            body_guarded = guarded or any(_catches_import_error(h) for h in node.handlers)
+            yield from _imports(node.body, guarded=body_guarded)
+            for handler in node.handlers:
+                yield from _imports(handler.body, guarded=guarded)
+            yield from _imports(node.orelse, guarded=guarded)
+            yield from _imports(node.finalbody, guarded=guarded)
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                yield from _imports(case.body, guarded=guarded)
+        else:
+            for field in _STATEMENT_LISTS:
+                inner = getattr(node, field, None)
+                if inner:
+                    yield from _imports(inner, guarded=guarded)
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
@@ -78,14 +90,13 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
 
 
-def _problem(module: str, local_root: Path) -> tuple[str, str] | None:
+def _problem(module: str, local_modules: Collection[str]) -> tuple[str, str] | None:
     if any(module == p or module.startswith(p + ".") for p in PROVIDED):
         return None
     for removed, advice in REMOVED.items():
         if module == removed or module.startswith(removed + "."):
             return "RK402", f"cannot import {module!r}: {removed} was {advice}"
-    top = module.split(".", maxsplit=1)[0]
-    if (local_root / f"{top}.py").is_file() or (local_root / top).is_dir():
+    if module.split(".", maxsplit=1)[0] in local_modules:
         return None
     missing = _first_missing(module)
     if missing is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from runtime_kit.findings import Finding
 
@@ -13,8 +13,7 @@ Position = tuple[int, int]
 HARNESS_ARGUMENTS = ("backend", "user_messenger")
 
 
-@dataclass(frozen=True)
-class DeclaredParameters:
+class DeclaredParameters(NamedTuple):
     """What the metadata declares: names, required names, and where each is declared."""
 
     names: tuple[str, ...]

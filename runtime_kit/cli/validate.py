@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="processes to use (default: one per CPU when there are many programs)",
+    )
+    parser.add_argument(
         "--hook",
         action="store_true",
         help="PATHs are changed files (pre-commit): validate each program they "
@@ -54,18 +60,26 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if (args.program or args.metadata) and len(args.paths) != 1:
         parser.error("--program and --metadata take exactly one PATH")
-    from runtime_kit.validation import program_directories, validate
+    from runtime_kit.validation import program_directories, validate_all
 
     targets = program_directories(args.paths, root=Path.cwd()) if args.hook else args.paths
-    findings: list[Finding] = []
-    for target in dict.fromkeys(targets):
-        findings += validate(target, program=args.program, metadata=args.metadata)
+    findings = validate_all(targets, program=args.program, metadata=args.metadata, jobs=args.jobs)
     output = format_findings(findings, args.format)
     if output:
         print(output)
     if (args.format == "text" and sys.stderr.isatty()) or findings:
         _summary(findings, len(targets))
     return 1 if has_errors(findings, strict=args.strict) else 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _summary(findings: list[Finding], programs: int) -> None:

@@ -10,7 +10,6 @@ from runtime_kit.findings import Finding
 from runtime_kit.metadata.document import MetadataDocument
 from runtime_kit.metadata.schema_validators import (
     DEFAULT_DIALECT_URI,
-    SchemaValueError,
     dialect_of,
     metadata_validator,
     metaschema_validator,
@@ -108,22 +107,20 @@ def check_metadata(doc: MetadataDocument) -> list[Finding]:
 
 def _schema_findings(doc: MetadataDocument, version: int) -> Iterator[Finding]:
     for error in schema_errors(metadata_validator(version), doc.data):
-        keys = _keys_of(error)
+        keys = error.keys
         if len(keys) == 2 and keys[0] == "spec" and keys[1] in DECLARED:
             continue  # a declared schema that is not one: check_declared_schema says so
-        if error.rule == "required":
-            missing = [k for k in error.definition["required"] if k not in (error.value or {})]
-            for key in missing:
-                yield Finding.of(
-                    doc.path,
-                    doc.position(keys),
-                    "RK101",
-                    f"required field {_dotted((*keys, key))!r} is missing",
-                )
+        if error.keyword == "required" and error.missing is not None:
+            yield Finding.of(
+                doc.path,
+                doc.position(keys),
+                "RK101",
+                f"required field {_dotted((*keys, error.missing))!r} is missing",
+            )
             continue
         code = _code_for(keys)
         message = _FRIENDLY.get(code, "{keys}: {message}").format(
-            keys=_dotted(keys), message=_message(error), value=error.value
+            keys=_dotted(keys), message=error.message, value=error.instance
         )
         yield Finding.of(doc.path, doc.position(keys), code, message)
 
@@ -170,12 +167,12 @@ def check_declared_schema(doc: MetadataDocument, keys: Keys, schema: Any) -> lis
                 f"unknown $schema {uri!r}: checked as draft 2019-09",
             )
         )
-        dialect = "draft7"
+        dialect = DEFAULT_DIALECT_URI
     for error in schema_errors(metaschema_validator(dialect), schema):
-        inner = keys + _keys_of(error)
-        message = _message(error)
-        if inner[-1] == "type" and error.rule == "anyOf":
-            message = f"{error.value!r} is not a JSON Schema type ({', '.join(_TYPES)})"
+        inner = keys + error.keys
+        message = error.message
+        if inner[-1] == "type" and error.keyword == "anyOf":
+            message = f"{error.instance!r} is not a JSON Schema type ({', '.join(_TYPES)})"
         findings.append(
             Finding.of(doc.path, doc.position(inner), "RK201", f"{_dotted(inner)}: {message}")
         )
@@ -240,22 +237,6 @@ def _pattern_findings(doc: MetadataDocument, keys: Keys, schema: Any) -> Iterato
         yield from _pattern_findings(doc, (*keys, "properties", name), subschema)
     if isinstance(schema.get("items"), dict):
         yield from _pattern_findings(doc, (*keys, "items"), schema["items"])
-
-
-def _keys_of(error: SchemaValueError) -> Keys:
-    keys: list[str | int] = []
-    for part in re.split(r"[.\[\]]+", error.name)[1:]:
-        if part:
-            keys.append(int(part) if part.isdigit() else part)
-    return tuple(keys)
-
-
-def _message(error: SchemaValueError) -> str:
-    """The violation without fastjsonschema's ``data.x.y`` prefix."""
-    message = error.message
-    if message.startswith(error.name):
-        message = message[len(error.name) :].lstrip()
-    return message
 
 
 def _dotted(keys: Keys) -> str:

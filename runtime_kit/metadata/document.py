@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from runtime_kit.errors import MetadataSyntaxError
 
@@ -14,19 +13,19 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _WHITESPACE = " \t\n\r"
 
 
-@dataclass
-class MetadataDocument:
+class MetadataDocument(NamedTuple):
     """Parsed metadata; ``position(path)`` finds the 1-based line/col of a key or item."""
 
     path: Path
     text: str
     data: Any
-    _yaml_root: Any = field(default=None, repr=False)
+    #: The composed YAML node tree (its marks are positions); None for JSON.
+    yaml_root: Any = None
 
     def position(self, keys: tuple[str | int, ...]) -> tuple[int, int]:
         """Where the value at ``keys`` starts (its key, for object members); (1, 1) if unknown."""
-        if self._yaml_root is not None:
-            return _yaml_position(self._yaml_root, keys)
+        if self.yaml_root is not None:
+            return _yaml_position(self.yaml_root, keys)
         return _json_position(self.text, keys)
 
 
@@ -77,7 +76,7 @@ def _load_yaml(path: Path, text: str) -> MetadataDocument:
         ) from exc
     except yaml.YAMLError as exc:
         raise MetadataSyntaxError(f"invalid YAML: {exc}", path=str(path)) from exc
-    return MetadataDocument(path, text, data, _yaml_root=root)
+    return MetadataDocument(path, text, data, yaml_root=root)
 
 
 def _yaml_position(node: Any, keys: tuple[str | int, ...]) -> tuple[int, int]:

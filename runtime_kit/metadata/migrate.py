@@ -124,7 +124,7 @@ def migrate_file(path: Path, *, write: bool = True) -> Migration:
     )
     migration.positions = [position for position, _ in located]
     migration.notes = [note for _, note in located]
-    if doc._yaml_root is not None and "#" in doc.text:
+    if doc.yaml_root is not None and "#" in doc.text:
         migration.notes.append(Note((), "YAML comments are not carried over"))
         migration.positions.append((1, 1))
     migration.text = _render(doc, migration.data)

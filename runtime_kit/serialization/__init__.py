@@ -5,6 +5,8 @@ runtime clients wrote it.  See docs/wire-format.md for every tag and the compati
 when a value of theirs is encoded or decoded.
 """
 
+from typing import TYPE_CHECKING
+
 from runtime_kit.errors import (
     DecodeError,
     DecodeLimitError,
@@ -13,10 +15,21 @@ from runtime_kit.errors import (
     SerializationError,
     UnsafeSettingsError,
 )
-from runtime_kit.serialization.decoder import RuntimeDecoder
-from runtime_kit.serialization.encoder import RuntimeEncoder
+from runtime_kit.lazy import lazy_getattr
 from runtime_kit.serialization.limits import DecodeLimits
-from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES
+
+# The encoder and decoder load on first use: ``validate`` needs neither, only envelopes.
+_EXPORTS = {
+    "RuntimeDecoder": "runtime_kit.serialization.decoder",
+    "RuntimeEncoder": "runtime_kit.serialization.encoder",
+    "DEFAULT_SETTINGS_CLASSES": "runtime_kit.serialization.settings",
+}
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from runtime_kit.serialization.decoder import RuntimeDecoder
+    from runtime_kit.serialization.encoder import RuntimeEncoder
+    from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES
 
 __all__ = [
     "DEFAULT_SETTINGS_CLASSES",

@@ -14,9 +14,7 @@ from typing import Any
 
 from runtime_kit.errors import DecodeError
 from runtime_kit.serialization.binary import from_base64, inflate
-from runtime_kit.serialization.decoder import RuntimeDecoder
 from runtime_kit.serialization.limits import DecodeLimits, DecompressionBudget
-from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES
 
 Keys = tuple[str | int, ...]
 
@@ -29,19 +27,19 @@ def envelope_problems(
     document: Any,
     *,
     limits: DecodeLimits | None = None,
-    allowed_settings: Mapping[str, object] = DEFAULT_SETTINGS_CLASSES,
+    allowed_settings: Mapping[str, object] | None = None,
 ) -> list[tuple[Keys, str]]:
     """Every encoded value in the parsed JSON ``document`` that cannot be decoded, as
-    (keys leading to it, reason)."""
+    (keys leading to it, reason).  ``allowed_settings`` defaults to the decoder's."""
     checker = _EnvelopeChecker(DecompressionBudget(limits or DecodeLimits()), allowed_settings)
     return list(checker.walk(document, ()))
 
 
 class _EnvelopeChecker:
-    def __init__(self, budget: DecompressionBudget, allowed: Mapping[str, object]) -> None:
+    def __init__(self, budget: DecompressionBudget, allowed: Mapping[str, object] | None) -> None:
         self._budget = budget
         self._allowed = allowed
-        self._plain = RuntimeDecoder()  # its datetime/complex/set handlers need no imports
+        self._decoder: Any = None  # for datetime/complex/set, built on first use
         self._checks: dict[str, Callable[[Any, dict[str, Any]], None]] = {
             "datetime": self._with_decoder,
             "complex": self._with_decoder,
@@ -83,7 +81,11 @@ class _EnvelopeChecker:
             yield from self.walk(value["__value__"], keys)
 
     def _with_decoder(self, value: Any, obj: dict[str, Any]) -> None:
-        self._plain.object_hook(dict(obj))
+        if self._decoder is None:
+            from runtime_kit.serialization.decoder import RuntimeDecoder
+
+            self._decoder = RuntimeDecoder()
+        self._decoder.object_hook(dict(obj))
 
     def _binary(self, value: Any, tag: str, magic: bytes, kind: str) -> None:
         raw = inflate(from_base64(value, tag=tag), self._budget, tag=tag)
@@ -115,5 +117,9 @@ class _EnvelopeChecker:
             raise DecodeError("__module__ and __class__ must be strings", tag="settings")
         if not isinstance(value, dict):
             raise DecodeError("__value__ must be an object of settings", tag="settings")
+        if self._allowed is None:
+            from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES
+
+            self._allowed = DEFAULT_SETTINGS_CLASSES
         if f"{module}.{name}" not in self._allowed:
             raise DecodeError(f"class {module}.{name} is not on the settings allow-list")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from runtime_kit.errors import DecodeLimitError
 
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class DecodeLimits:
+class DecodeLimits(NamedTuple):
     """Caps that keep a hostile document from exhausting memory.
 
     Attributes:

@@ -183,9 +183,9 @@ class TestParameterNamespace:
             namespace.validate()
         lines = str(caught.value).splitlines()
         assert lines == [
-            "Param (iterations): must be bigger than or equal to 1",
-            "Param (mode): must be one of ['fast', 'exact']",
-            "Param (weights): must contain at least 2 items",
+            "Param (iterations): 0 is less than the minimum of 1",
+            'Param (mode): "slow" is not one of "fast" or "exact"',
+            "Param (weights): [0.0] has less than 2 items",
         ]
         assert caught.value.name == "iterations"
 
