@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/runtime-kit --version
+	$(BIN)/runtime-kit validate examples/hello
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
@@ -26,6 +27,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/codec.py
+	$(BIN)/python benchmarks/validate.py
 
 clean:
 	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis

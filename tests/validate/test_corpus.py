@@ -46,3 +46,9 @@ def test_examples_are_clean() -> None:
     for example in (CORPUS.parents[2] / "examples").iterdir():
         if example.is_dir():
             assert validate(example) == [], example
+
+
+def test_docs_list_every_code_with_its_severity() -> None:
+    docs = (CORPUS.parents[2] / "docs" / "validate.md").read_text()
+    for code, (severity, summary) in CODES.items():
+        assert f"| `{code}` | {severity.value} | {summary} |" in docs, code
