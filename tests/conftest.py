@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,3 +34,15 @@ def _no_writes_to_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Ite
 _HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_command(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``runtime-kit ARGS...`` in a real subprocess, as a user runs it (60 s deadline)."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("runtime-kit")), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

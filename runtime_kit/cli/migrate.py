@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime_kit.cli.paths_parser import paths_parser
 from runtime_kit.errors import MetadataSyntaxError, MigrationError
 
 EPILOG = """exit codes: 0 done (or nothing to do), 1 a file could not be migrated
@@ -13,20 +14,12 @@ EPILOG = """exit codes: 0 done (or nothing to do), 1 a file could not be migrate
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runtime-kit migrate",
-        description="Rewrite v1 program metadata (flat lists) as v2 (spec + JSON Schemas). "
+    parser = paths_parser(
+        "migrate",
+        "Rewrite v1 program metadata (flat lists) as v2 (spec + JSON Schemas). "
         "Files are replaced atomically and keep their format (JSON or YAML).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(".")],
-        metavar="PATH",
-        help="metadata file, or program directory holding one (default: .)",
+        EPILOG,
+        "metadata file, or program directory holding one",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(

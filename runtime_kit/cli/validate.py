@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime_kit.cli.paths_parser import paths_parser
 from runtime_kit.findings import Finding, Severity, format_findings, has_errors
 
 EPILOG = """exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.
@@ -13,20 +14,11 @@ codes: docs/validate.md"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runtime-kit validate",
-        description="Check program metadata (JSON Schema) and source (ast). Never imports or "
-        "runs the program.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(".")],
-        metavar="PATH",
-        help="program directory or a file in it (default: .)",
+    parser = paths_parser(
+        "validate",
+        "Check program metadata (JSON Schema) and source (ast). Never imports or runs the program.",
+        EPILOG,
+        "program directory or a file in it",
     )
     parser.add_argument("--program", type=Path, help="the program file, for unusual layouts")
     parser.add_argument("--metadata", type=Path, help="the metadata file, for unusual layouts")

@@ -10,21 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_command
 
 CORPUS = ROOT / "tests" / "validate" / "corpus"
 RUNTIME_KIT = Path(sys.executable).with_name("runtime-kit")
 
 
 def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(RUNTIME_KIT), "validate", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command("validate", *args, cwd=cwd)
 
 
 def test_bad_program_prints_path_line_col_code_message_and_exits_1() -> None:

@@ -12,7 +12,7 @@ import yaml
 
 from runtime_kit import MigrationError, migrate_file, migrate_metadata, validate
 from runtime_kit.metadata.migrate import schema_for_type
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_command
 
 CORPUS = ROOT / "tests" / "validate" / "corpus"
 RUNTIME_KIT = Path(sys.executable).with_name("runtime-kit")
@@ -157,14 +157,7 @@ def test_unmigratable_entry_names_its_place_and_leaves_the_file(tmp_path: Path) 
 
 
 def migrate(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(RUNTIME_KIT), "migrate", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command("migrate", *args, cwd=cwd)
 
 
 @pytest.fixture
