@@ -12,7 +12,8 @@
     ├── InputValueError               program inputs that do not match their declaration
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
     ├── MigrationError                v1 metadata that ``migrate`` cannot rewrite
-    └── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
+    ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
+    └── ProgramRejectedError          a program ``run`` refuses (validate errors)
 
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -103,3 +104,7 @@ class MigrationError(RuntimeKitError, ValueError):
 
 class SchemaDefinitionError(RuntimeKitError, ValueError):
     """A declared JSON Schema cannot be compiled (``validate`` reports why, as RK201)."""
+
+
+class ProgramRejectedError(RuntimeKitError):
+    """A program that cannot be run as it is: ``validate`` finds errors (each listed)."""

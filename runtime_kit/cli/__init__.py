@@ -11,6 +11,7 @@ import sys
 FAST_COMMANDS = {
     "validate": "runtime_kit.cli.validate",
     "migrate": "runtime_kit.cli.migrate",
+    "run": "runtime_kit.cli.run",
 }
 
 

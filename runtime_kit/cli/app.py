@@ -54,3 +54,4 @@ def _fast_command(name: str, summary: str) -> None:
 
 _fast_command("validate", "Check program metadata and source (fast; also a pre-commit hook).")
 _fast_command("migrate", "Rewrite v1 metadata as v2.")
+_fast_command("run", "Run a program locally on a simulator, showing its interim results.")

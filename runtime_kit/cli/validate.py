@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.paths_parser import paths_parser
+from runtime_kit.cli.paths_parser import paths_parser, positive_int
 from runtime_kit.findings import Finding, Severity, format_findings, has_errors
 
 EPILOG = """exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
         "--jobs",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="processes to use (default: one per CPU when there are many programs)",
     )
@@ -62,16 +62,6 @@ def run(argv: list[str]) -> int:
     if (args.format == "text" and sys.stderr.isatty()) or findings:
         _summary(findings, len(targets))
     return 1 if has_errors(findings, strict=args.strict) else 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _summary(findings: list[Finding], programs: int) -> None:

@@ -97,6 +97,11 @@ class ProgramBackend(BackendV2):
         return self._backend.target
 
     @property
+    def qubit_count(self) -> int:
+        """Qubits the backend can run (simulators without a sized target: their maximum)."""
+        return self.target.num_qubits or getattr(self._backend, "MAX_QUBITS_STATEVECTOR", 0)
+
+    @property
     def max_circuits(self) -> int | None:
         return self._backend.max_circuits
 
@@ -115,7 +120,11 @@ class ProgramBackend(BackendV2):
         """Run circuits on the wrapped backend; returns its job (``job.result()`` waits).
 
         ``timeout`` is accepted for legacy programs and bounds ``job.result()`` there.
+        ``seed_simulator=None`` leaves the backend's own seed in place (the harness seeds
+        it), so that programs passing their optional seed through stay reproducible.
         """
+        if "seed_simulator" in options and options["seed_simulator"] is None:
+            del options["seed_simulator"]
         job = self._backend.run(run_input, **options)
         if timeout is not None:
             job.result = _with_timeout(job.result, timeout)
@@ -128,7 +137,7 @@ class ProgramBackend(BackendV2):
         return BackendConfiguration(
             backend_name=str(self.name),
             backend_version=str(self.backend_version),
-            n_qubits=target.num_qubits or 0,
+            n_qubits=self.qubit_count,
             basis_gates=sorted(target.operation_names),
             coupling_map=[list(edge) for edge in coupling.get_edges()] if coupling else None,
             max_shots=self._max_shots,

@@ -1,0 +1,107 @@
+"""``runtime-kit run PATH``: run a program locally, as the service would, showing its messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from runtime_kit.cli.paths_parser import positive_int
+
+EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
+program has one; --param key=value overrides one input (value read as JSON, else a string).
+
+exit codes: 0 DONE, 1 ERROR, ran too long, or the program has validate errors,
+2 usage error or inputs that do not match spec.parameters."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runtime-kit run",
+        description="Run a program's main() in a child process on a local simulator, through "
+        "the wire format, showing interim results as they are published.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", type=Path, metavar="PATH", help="program directory or file")
+    parser.add_argument("--inputs", metavar="FILE", help="wire-format JSON inputs, - for stdin")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
+    )
+    parser.add_argument(
+        "--backend", default="aer", help="aer (default), basic, or generic:N (N qubits)"
+    )
+    parser.add_argument("--shots", type=positive_int, help="sets the 'shots' input")
+    parser.add_argument("--seed", type=int, help="seed for simulator and transpiler")
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="wall-clock limit (default: max_execution_time)"
+    )
+    parser.add_argument(
+        "--memory", type=positive_int, metavar="MIB", help="memory limit of the program's process"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON record at the end")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from runtime_kit.harness.record import DONE
+    from runtime_kit.harness.run_inputs import parse_param
+    from runtime_kit.harness.runner import DEFAULT_MEMORY_MIB, run_program
+
+    params = dict(parse_param(p) for p in args.param)
+    if args.shots is not None:
+        params["shots"] = args.shots
+    inputs_text = sys.stdin.read() if args.inputs == "-" else None
+    inputs = Path(args.inputs) if args.inputs not in (None, "-") else None
+    record = run_program(
+        args.path,
+        inputs=inputs,
+        inputs_text=inputs_text,
+        params=params,
+        backend=args.backend,
+        seed=args.seed,
+        timeout=args.timeout,
+        memory_mib=args.memory or DEFAULT_MEMORY_MIB,
+        on_interim=None if args.json else _show_interim,
+    )
+    if args.json:
+        print(json.dumps(record.to_json()))
+    else:
+        _show(record)
+    return 0 if record.status == DONE else 1
+
+
+def _show_interim(index: int, text: str) -> None:
+    print(f"interim #{index}: {_plain(text)}", flush=True)
+
+
+def _plain(text: str) -> str:
+    from runtime_kit.wire_schema import wire_view
+
+    return json.dumps(wire_view(json.loads(text)))
+
+
+def _show(record: object) -> None:
+    from runtime_kit.harness.record import RunRecord
+
+    assert isinstance(record, RunRecord)
+    if record.result_text is not None:
+        print(f"result: {_plain(record.result_text)}")
+    err = sys.stderr
+    if record.logs:
+        print("--- logs ---", file=err)
+        print(record.logs.rstrip("\n"), file=err)
+        print("---", file=err)
+    for warning in record.warnings:
+        print(f"warning: {warning}", file=err)
+    if record.error:
+        print(f"error: {record.error}", file=err)
+    if record.traceback:
+        print(record.traceback.rstrip("\n"), file=err)
+    print(
+        f"{record.status} in {record.duration_s:.2f} s on {record.backend}, seed {record.seed} "
+        f"(--seed {record.seed} repeats this run)",
+        file=err,
+    )

@@ -1,0 +1,1 @@
+"""The local harness: run a program's ``main()`` in a child process, as the service would."""

@@ -1,0 +1,230 @@
+"""The program's process: ``python -m runtime_kit.harness.child FRAMES_FD MEMORY_MIB``.
+
+Started by the harness before the inputs are even checked, it applies the memory limit and
+imports qiskit while the harness works, then reads one job (a JSON line on stdin), runs
+``main()`` and reports on the frames pipe.  Its stdout and stderr are the program's logs.
+An empty stdin means the job was called off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.harness import frames
+from runtime_kit.program.messenger import UserMessenger
+
+
+def main(argv: list[str]) -> int:
+    frames_fd, memory_mib = int(argv[0]), int(argv[1])
+    _limit_memory(memory_mib)
+    with contextlib.suppress(ImportError):
+        import qiskit  # noqa: F401  (warm-up while the harness checks the inputs)
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    job = json.loads(line)
+    try:
+        run_job(job, frames_fd, memory_mib)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Threads the program left behind must not keep the job alive after it has ended.
+    os._exit(0)
+
+
+def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
+    from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.legacy_modules import install_legacy_modules
+
+    program = Path(job["program"])
+    directory = program.parent
+    os.chdir(directory)
+    sys.path.insert(0, str(directory))
+    install_legacy_modules()
+    seed = job["seed"]
+    _seed_everything(seed)
+    backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
+    required = job.get("min_num_qubits")
+    if required and backend.qubit_count < required:
+        _control(
+            frames_fd,
+            frames.REJECTED,
+            {
+                "error": f"backend {backend.name} has {backend.qubit_count} qubits; the program "
+                f"needs {required} (spec.backend_requirements.min_num_qubits)"
+            },
+        )
+        return
+    _control(
+        frames_fd,
+        frames.STARTED,
+        {
+            "backend": str(backend.name),
+            "num_qubits": backend.qubit_count,
+        },
+    )
+    messenger = _FrameMessenger(frames_fd)
+    try:
+        entry = _load_main(program)
+        inputs = _decode_inputs(job["inputs"])
+        returned = entry(backend, messenger, **inputs)
+    except MemoryError as exc:
+        _failed(frames_fd, exc, directory, f"out of memory (limit {memory_mib} MiB)")
+        return
+    except SystemExit as exc:
+        if messenger.final_sent:
+            return
+        _control(
+            frames_fd,
+            frames.FAILED,
+            {
+                "error": f"the program called sys.exit({exc.code!r}) before main() returned",
+                "traceback": _program_traceback(exc, directory),
+            },
+        )
+        return
+    except BaseException as exc:  # noqa: BLE001  (whatever the program raises is reported)
+        _failed(frames_fd, exc, directory, None)
+        return
+    if returned is None and messenger.final_sent:
+        return  # legacy: the result was published with final=True
+    _send_result(frames_fd, returned)
+
+
+class _FrameMessenger(UserMessenger):
+    """The ``user_messenger`` of the job: every message goes to the harness as it is made."""
+
+    def __init__(self, frames_fd: int) -> None:
+        self.final_sent = False
+        self._fd = frames_fd
+
+    def emit(self, text: str, *, final: bool) -> None:
+        frames.write_frame(self._fd, frames.RESULT if final else frames.INTERIM, text)
+        self.final_sent = self.final_sent or final
+
+
+def _load_main(program: Path) -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(program.stem, program)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {program}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[program.stem] = module
+    spec.loader.exec_module(module)
+    entry = getattr(module, "main", None)
+    if not callable(entry):
+        raise AttributeError(f"{program.name} defines no main(backend, user_messenger, **kwargs)")
+    return entry
+
+
+def _decode_inputs(text: str) -> dict[str, Any]:
+    from runtime_kit.serialization import RuntimeDecoder
+
+    return json.loads(text, cls=RuntimeDecoder)
+
+
+def _send_result(frames_fd: int, returned: Any) -> None:
+    from runtime_kit.errors import EncodeError
+    from runtime_kit.serialization import RuntimeEncoder
+
+    try:
+        text = json.dumps(returned, cls=RuntimeEncoder)
+    except EncodeError as exc:
+        _control(
+            frames_fd,
+            frames.FAILED,
+            {
+                "error": f"the value main() returned cannot be encoded: {exc}",
+                "traceback": "",
+            },
+        )
+        return
+    frames.write_frame(frames_fd, frames.RESULT, text)
+
+
+def _failed(frames_fd: int, exc: BaseException, directory: Path, reason: str | None) -> None:
+    error = reason or f"{type(exc).__name__}: {exc}"
+    _control(
+        frames_fd,
+        frames.FAILED,
+        {
+            "error": error,
+            "traceback": _program_traceback(exc, directory),
+        },
+    )
+
+
+def _program_traceback(exc: BaseException, directory: Path) -> str:
+    """The traceback from the program's first frame on: the harness's frames are noise."""
+    tb = exc.__traceback__
+    while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename, directory):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def _in_program(filename: str, directory: Path) -> bool:
+    try:
+        return Path(filename).resolve().is_relative_to(directory)
+    except (OSError, ValueError):
+        return False
+
+
+def _control(frames_fd: int, kind: str, payload: dict[str, Any]) -> None:
+    frames.write_frame(frames_fd, kind, json.dumps(payload))
+
+
+def _seed_everything(seed: int) -> None:
+    """Seed Python's and numpy's global generators, and default ``seed_transpiler``."""
+    import functools
+    import random
+
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed % 2**32)
+    except ImportError:
+        pass
+    try:
+        import qiskit
+        import qiskit.compiler
+        import qiskit.transpiler
+        import qiskit.transpiler.preset_passmanagers as presets
+    except ImportError:
+        return
+
+    def seeded(function: Any) -> Any:
+        @functools.wraps(function)
+        def with_seed(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("seed_transpiler") is None:
+                kwargs["seed_transpiler"] = seed
+            return function(*args, **kwargs)
+
+        return with_seed
+
+    qiskit.transpile = qiskit.compiler.transpile = seeded(qiskit.compiler.transpile)
+    preset = seeded(presets.generate_preset_pass_manager)
+    qiskit.transpiler.generate_preset_pass_manager = presets.generate_preset_pass_manager = preset
+
+
+def _limit_memory(mebibytes: int) -> None:
+    if mebibytes <= 0:
+        return
+    try:
+        import resource
+
+        limit = mebibytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

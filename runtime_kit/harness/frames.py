@@ -1,0 +1,46 @@
+"""Frames on the pipe from a program's process to the harness: ``KIND LENGTH\\n`` + payload.
+
+The program's stdout and stderr are its logs, so messages travel on a pipe of their own.
+Payloads are UTF-8 text (wire-format JSON, or a JSON object for control frames).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+#: Interim result published by the program (wire-format JSON).
+INTERIM = "interim"
+#: The job's result (wire-format JSON): returned by main() or published with final=True.
+RESULT = "result"
+#: Control frames, JSON objects: the backend is ready / the job cannot start / main() failed.
+STARTED = "started"
+REJECTED = "rejected"
+FAILED = "failed"
+
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED}
+
+
+def write_frame(fd: int, kind: str, payload: str) -> None:
+    data = payload.encode()
+    frame = f"{kind} {len(data)}\n".encode() + data
+    view = memoryview(frame)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_frames(fd: int) -> Iterator[tuple[str, str]]:
+    """Frames until the writer closes the pipe; a torn or malformed frame ends the stream."""
+    with os.fdopen(fd, "rb") as pipe:
+        while True:
+            header = pipe.readline()
+            if not header.endswith(b"\n"):
+                return
+            kind, _, size = header.decode("ascii", "replace").strip().partition(" ")
+            if kind not in KINDS or not size.isdigit():
+                return
+            payload = pipe.read(int(size))
+            if len(payload) != int(size):
+                return
+            yield kind, payload.decode()

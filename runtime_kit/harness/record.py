@@ -1,0 +1,69 @@
+"""``RunRecord``: everything one run of a program produced."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+DONE = "DONE"
+ERROR = "ERROR"
+CANCELLED = "CANCELLED - RAN TOO LONG"
+
+
+@dataclass
+class RunRecord:
+    """One run: ``status`` is DONE, ERROR or CANCELLED - RAN TOO LONG.
+
+    Results are kept as the wire-format text the program's process sent; ``result`` and
+    ``interim_results`` decode them (``RuntimeDecoder``), ``to_json()`` shows them as JSON.
+    """
+
+    status: str
+    result_text: str | None = None
+    interim_texts: list[str] = field(default_factory=list)
+    logs: str = ""
+    error: str | None = None
+    #: The program's traceback (its own frames), when main() raised.
+    traceback: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    seed: int | None = None
+    backend: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == DONE
+
+    @property
+    def result(self) -> Any:
+        """The decoded result (None when there is none)."""
+        return None if self.result_text is None else _decode(self.result_text)
+
+    @property
+    def interim_results(self) -> list[Any]:
+        """The decoded interim results, in the order they were published."""
+        return [_decode(text) for text in self.interim_texts]
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain JSON: encoded values shown as the JSON they stand for
+        (arrays as lists, datetimes as strings, other objects as their wire form)."""
+        from runtime_kit.wire_schema import wire_view
+
+        return {
+            "status": self.status,
+            "result": None if self.result_text is None else wire_view(json.loads(self.result_text)),
+            "interim_results": [wire_view(json.loads(text)) for text in self.interim_texts],
+            "logs": self.logs,
+            "error": self.error if self.traceback is None else f"{self.error}\n{self.traceback}",
+            "warnings": self.warnings,
+            "seed": self.seed,
+            "backend": self.backend,
+            "duration_s": self.duration_s,
+        }
+
+
+def _decode(text: str) -> Any:
+    from runtime_kit.serialization import RuntimeDecoder
+
+    return json.loads(text, cls=RuntimeDecoder)

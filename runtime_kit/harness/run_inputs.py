@@ -1,0 +1,105 @@
+"""The inputs of one run: read, merged with ``--param`` values, checked, as wire text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.errors import InputValueError, MetadataSyntaxError, SchemaDefinitionError
+from runtime_kit.harness.spec import ProgramSpec
+
+
+def prepare_inputs(
+    spec: ProgramSpec,
+    inputs: Mapping[str, Any] | str | Path | None,
+    inputs_text: str | None,
+    params: Mapping[str, Any] | None,
+) -> tuple[str, list[str]]:
+    """The wire-format text to hand to ``main()``, and warnings about it.
+
+    Raises:
+        InputValueError: unreadable inputs, or values that fail ``spec.parameters`` (every
+            problem, one per line), before anything runs.
+    """
+    values = _read(spec, inputs, inputs_text)
+    if params:
+        values.update(_encoded(dict(params)))
+    problems = _problems(values, spec.declared("parameters"))
+    if problems:
+        raise InputValueError("\n".join(problems), name=None)
+    declared = spec.declared("parameters")
+    properties = declared.get("properties") if isinstance(declared, dict) else None
+    warnings = []
+    if isinstance(properties, dict):
+        warnings = [
+            f"input {name!r} is not declared in spec.parameters"
+            + ("" if spec.main_takes_kwargs else " and main() has no **kwargs to take it")
+            for name in values
+            if name not in properties
+        ]
+    return json.dumps(values), warnings
+
+
+def parse_param(assignment: str) -> tuple[str, Any]:
+    """``key=value`` -> (key, value): the value as JSON when it parses, else as a string."""
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key.strip():
+        raise InputValueError(f"--param {assignment!r}: expected key=value", name="param")
+    try:
+        return key.strip(), json.loads(raw)
+    except json.JSONDecodeError:
+        return key.strip(), raw
+
+
+def _read(
+    spec: ProgramSpec, inputs: Mapping[str, Any] | str | Path | None, text: str | None
+) -> dict[str, Any]:
+    source = "inputs"
+    if text is None and isinstance(inputs, Mapping):
+        return _encoded(dict(inputs))
+    if text is None:
+        file = Path(inputs) if inputs is not None else spec.inputs_example
+        if file is None:
+            return {}
+        source = str(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputValueError(f"{file}: cannot read inputs ({exc})", name=None) from exc
+    try:
+        values = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f"{exc.lineno}:{exc.colno}: " if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputValueError(f"{source}:{where}inputs are not valid JSON ({exc})") from exc
+    if not isinstance(values, dict):
+        raise InputValueError(f"{source}: inputs must be a JSON object of parameter values")
+    return values
+
+
+def _encoded(values: dict[str, Any]) -> dict[str, Any]:
+    from runtime_kit.serialization import RuntimeEncoder
+
+    return json.loads(json.dumps(values, cls=RuntimeEncoder))
+
+
+def _problems(values: dict[str, Any], schema: Any) -> list[str]:
+    from runtime_kit.serialization.envelopes import envelope_problems
+    from runtime_kit.wire_schema import check
+
+    problems = [f"input {_name(keys)}: {reason}" for keys, reason in envelope_problems(values)]
+    if problems or not isinstance(schema, dict | bool):
+        return problems
+    try:
+        violations = check(values, schema)
+    except (SchemaDefinitionError, MetadataSyntaxError):
+        return []
+    return [
+        f"input {_name(v.keys)}: {v.message}" if v.keys else f"inputs: {v.message}"
+        for v in violations
+    ]
+
+
+def _name(keys: tuple[str | int, ...]) -> str:
+    return repr(keys[0]) + "".join(f"[{k!r}]" for k in keys[1:]) if keys else "object"
