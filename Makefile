@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/runtime-kit --version
 	$(BIN)/runtime-kit validate examples/hello
-	$(BIN)/python examples/demo.py
+	$(BIN)/runtime-kit run examples/hello --seed 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

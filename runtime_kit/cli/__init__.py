@@ -12,6 +12,7 @@ FAST_COMMANDS = {
     "validate": "runtime_kit.cli.validate",
     "migrate": "runtime_kit.cli.migrate",
     "run": "runtime_kit.cli.run",
+    "new": "runtime_kit.cli.new",
 }
 
 

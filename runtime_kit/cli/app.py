@@ -52,6 +52,7 @@ def _fast_command(name: str, summary: str) -> None:
         raise typer.Exit(importlib.import_module(FAST_COMMANDS[name]).run(list(ctx.args)))
 
 
+_fast_command("new", "Create a program project from a template.")
 _fast_command("validate", "Check program metadata and source (fast; also a pre-commit hook).")
 _fast_command("migrate", "Rewrite v1 metadata as v2.")
 _fast_command("run", "Run a program locally on a simulator, showing its interim results.")

@@ -1,0 +1,122 @@
+"""``runtime-kit new``: program projects from cookiecutter templates.
+
+The bundled templates live in ``templates/`` (in the wheel: ``runtime_kit/templates``); a
+template may also be any cookiecutter template directory or git URL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from runtime_kit.errors import InputValueError, RuntimeKitError
+
+DEFAULT_TEMPLATE = "hello"
+_REMOTE_PREFIXES = ("https://", "http://", "git@", "git+", "gh:", "gl:", "bb:", "ssh://")
+
+
+class ProjectExistsError(RuntimeKitError):
+    """The project directory exists already (pass ``overwrite=True`` / ``--force``)."""
+
+
+class TemplateError(RuntimeKitError):
+    """A template could not be rendered (its hook refused the values, a render error...)."""
+
+
+class Template(NamedTuple):
+    name: str
+    path: Path
+    summary: str
+
+
+def templates_dir() -> Path:
+    installed = Path(__file__).resolve().parent / "templates"  # in the wheel
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[1] / "templates"
+
+
+def bundled_templates() -> list[Template]:
+    found = []
+    for path in sorted(templates_dir().iterdir()):
+        config = path / "cookiecutter.json"
+        if config.is_file():
+            summary = json.loads(config.read_text()).get("_summary", "")
+            found.append(Template(path.name, path, summary))
+    return found
+
+
+def resolve_template(template: str) -> str:
+    """A bundled template's directory, a template directory, or a remote URL, as given.
+
+    Raises:
+        InputValueError: none of those.
+    """
+    bundled = {t.name: t.path for t in bundled_templates()}
+    if template in bundled:
+        return str(bundled[template])
+    if template.startswith(_REMOTE_PREFIXES):
+        return template
+    path = Path(template).expanduser()
+    if (path / "cookiecutter.json").is_file():
+        return str(path)
+    raise InputValueError(
+        f"unknown template {template!r}: expected one of {', '.join(bundled)}, a cookiecutter "
+        "template directory, or a git URL",
+        name="template",
+    )
+
+
+def create_project(
+    name: str | None = None,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    output_dir: str | Path = ".",
+    values: dict[str, Any] | None = None,
+    no_input: bool = True,
+    overwrite: bool = False,
+) -> Path:
+    """Render ``template`` into ``output_dir``; returns the new project's directory.
+
+    Args:
+        name: the project name (the template's ``project_name``); its slug names the folder
+            and the program.
+        values: other template variables (``--set key=value``).
+        no_input: never prompt (the default; the CLI prompts on a terminal).
+        overwrite: render into an existing project directory.
+
+    Raises:
+        InputValueError: unknown template.
+        ProjectExistsError: the directory exists and ``overwrite`` is False.
+        TemplateError: the template refused the values or failed to render.
+    """
+    from cookiecutter.config import get_user_config
+    from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
+    from cookiecutter.main import cookiecutter
+
+    source = resolve_template(template)
+    # cookiecutter logs failures with tracebacks; ours is one line (the hook says why).
+    logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
+    logging.getLogger("cookiecutter").propagate = False
+    context = dict(values or {})
+    if name is not None:
+        context["project_name"] = name
+    with tempfile.TemporaryDirectory(prefix="runtime-kit-replay-") as replay_dir:
+        # cookiecutter always writes a replay file; keep it out of the user's home.
+        config = {**get_user_config(), "replay_dir": replay_dir}
+        try:
+            project = cookiecutter(
+                source,
+                no_input=no_input,
+                extra_context=context,
+                output_dir=str(output_dir),
+                overwrite_if_exists=overwrite,
+                default_config=config,
+            )
+        except OutputDirExistsException as exc:
+            reason = str(exc).removeprefix("Error: ")
+            raise ProjectExistsError(f"{reason}: pass --force to render into it") from exc
+        except CookiecutterException as exc:
+            raise TemplateError(f"template {template!r}: {exc}") from exc
+    return Path(project)

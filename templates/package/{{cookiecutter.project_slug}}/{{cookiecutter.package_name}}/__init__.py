@@ -1,0 +1,1 @@
+"""The program's own package: circuits, analysis and a data file."""
