@@ -28,6 +28,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/codec.py
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis

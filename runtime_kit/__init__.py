@@ -37,6 +37,9 @@ _EXPORTS = {
     "Severity": "runtime_kit.findings",
     "migrate_file": "runtime_kit.metadata.migrate",
     "migrate_metadata": "runtime_kit.metadata.migrate",
+    "run_program": "runtime_kit.harness.runner",
+    "RunRecord": "runtime_kit.harness.record",
+    "create_project": "runtime_kit.scaffold",
 }
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "ProgramBackend",
     "ProgramRejectedError",
     "ResultDecoder",
+    "RunRecord",
     "RunnerResult",
     "RuntimeDecoder",
     "RuntimeEncoder",
@@ -62,8 +66,10 @@ __all__ = [
     "UnsafeSettingsError",
     "UserMessenger",
     "__version__",
+    "create_project",
     "migrate_file",
     "migrate_metadata",
+    "run_program",
     "validate",
 ]
 
@@ -82,6 +88,8 @@ if TYPE_CHECKING:
         UnsafeSettingsError,
     )
     from runtime_kit.findings import Finding, Severity
+    from runtime_kit.harness.record import RunRecord
+    from runtime_kit.harness.runner import run_program
     from runtime_kit.metadata.migrate import migrate_file, migrate_metadata
     from runtime_kit.program import (
         ParameterNamespace,
@@ -91,6 +99,7 @@ if TYPE_CHECKING:
         UserMessenger,
     )
     from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
+    from runtime_kit.scaffold import create_project
     from runtime_kit.validation import validate
 
 
