@@ -98,8 +98,8 @@ if TYPE_CHECKING:
         RunnerResult,
         UserMessenger,
     )
-    from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
     from runtime_kit.scaffold import create_project
+    from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
     from runtime_kit.validation import validate
 
 

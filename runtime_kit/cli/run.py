@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--backend", default="aer", help="aer (default), basic, or generic:N (N qubits)"
     )
-    parser.add_argument("--shots", type=positive_int, help="sets the 'shots' input")
+    parser.add_argument(
+        "--shots",
+        type=positive_int,
+        help="the 'shots' input if declared, else the backend's default shots",
+    )
     parser.add_argument("--seed", type=int, help="seed for simulator and transpiler")
     parser.add_argument(
         "--timeout", type=float, metavar="S", help="wall-clock limit (default: max_execution_time)"
@@ -51,8 +55,6 @@ def run(argv: list[str]) -> int:
     from runtime_kit.harness.runner import DEFAULT_MEMORY_MIB, run_program
 
     params = dict(parse_param(p) for p in args.param)
-    if args.shots is not None:
-        params["shots"] = args.shots
     inputs_text = sys.stdin.read() if args.inputs == "-" else None
     inputs = Path(args.inputs) if args.inputs not in (None, "-") else None
     record = run_program(
@@ -62,6 +64,7 @@ def run(argv: list[str]) -> int:
         params=params,
         backend=args.backend,
         seed=args.seed,
+        shots=args.shots,
         timeout=args.timeout,
         memory_mib=args.memory or DEFAULT_MEMORY_MIB,
         on_interim=None if args.json else _show_interim,

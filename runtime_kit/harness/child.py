@@ -50,6 +50,8 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     seed = job["seed"]
     _seed_everything(seed)
     backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
+    if job.get("shots"):
+        backend.set_options(shots=job["shots"])
     required = job.get("min_num_qubits")
     if required and backend.qubit_count < required:
         _control(

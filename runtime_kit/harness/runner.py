@@ -43,6 +43,7 @@ def run_program(
     params: Mapping[str, Any] | None = None,
     backend: str = "aer",
     seed: int | None = None,
+    shots: int | None = None,
     timeout: float | None = None,
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
@@ -57,6 +58,8 @@ def run_program(
         backend: ``aer`` (default), ``basic`` or ``generic:N``.
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
+        shots: the ``shots`` input if the program declares one, else the backend's
+            default shots (for ``backend.run`` calls that give none).
         timeout: wall-clock limit in seconds; default: the metadata's max_execution_time.
         memory_mib: address-space limit of the program's process.
         on_interim: called with (index, wire text) for each interim result as it arrives.
@@ -74,6 +77,11 @@ def run_program(
     seed = secrets.randbelow(2**31) if seed is None else seed
     child = _start_child(spec, memory_mib)
     job_sent = False
+    params = dict(params or {})
+    declared = spec.declared("parameters")
+    takes_shots = isinstance(declared, dict) and "shots" in (declared.get("properties") or {})
+    if shots is not None and takes_shots:
+        params["shots"] = shots
     try:
         text, warnings = prepare_inputs(spec, inputs, inputs_text, params)
         job = {
@@ -81,6 +89,7 @@ def run_program(
             "inputs": text,
             "backend": list(backend_spec),
             "seed": seed,
+            "shots": None if takes_shots else shots,
             "min_num_qubits": spec.min_num_qubits,
         }
         child.stdin.write((json.dumps(job) + "\n").encode())

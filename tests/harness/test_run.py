@@ -319,3 +319,20 @@ def test_program_with_validate_errors_is_refused(tmp_path: Path) -> None:
     program = make_program(tmp_path / "p", "def main(user_messenger, backend):\n    return 1\n")
     with pytest.raises(ProgramRejectedError, match=r"program.py:1:1: RK303"):
         run_program(program)
+
+
+def test_shots_set_the_backend_default_when_not_an_input(tmp_path: Path) -> None:
+    program = make_program(
+        tmp_path / "p",
+        """
+        from qiskit import QuantumCircuit
+
+        def main(backend, user_messenger):
+            circuit = QuantumCircuit(1)
+            circuit.measure_all()
+            return backend.run(circuit).result().get_counts()
+        """,
+    )
+    assert run_program(program, shots=37).result == {"0": 37}
+    hello = run_program(HELLO, shots=9, params={"iterations": 1}, seed=1)
+    assert hello.result == "Ran 1 circuits, 9 shots in all."
