@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.paths_parser import paths_parser
+from runtime_kit.cli.parsers import paths_parser
 from runtime_kit.errors import MetadataSyntaxError, MigrationError
 
 EPILOG = """exit codes: 0 done (or nothing to do), 1 a file could not be migrated

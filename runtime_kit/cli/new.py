@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime_kit.cli.parsers import command_parser
+
 EPILOG = """Prompts for the template's values only on a terminal (never with --no-input).
 
 exit codes: 0 created, 1 the directory exists (use --force) or the template failed,
@@ -13,12 +15,11 @@ exit codes: 0 created, 1 the directory exists (use --force) or the template fail
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runtime-kit new",
-        description="Create a program project (program, metadata, example inputs, tests, "
+    parser = command_parser(
+        "new",
+        "Create a program project (program, metadata, example inputs, tests, "
         "README, pre-commit config) from a cookiecutter template.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        EPILOG,
     )
     parser.add_argument("name", nargs="?", metavar="NAME", help="project name")
     parser.add_argument(

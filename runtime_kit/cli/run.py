@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.paths_parser import positive_int
+from runtime_kit.cli.parsers import command_parser, positive_int
 
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
@@ -17,12 +17,11 @@ exit codes: 0 DONE, 1 ERROR, ran too long, or the program has validate errors,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runtime-kit run",
-        description="Run a program's main() in a child process on a local simulator, through "
+    parser = command_parser(
+        "run",
+        "Run a program's main() in a child process on a local simulator, through "
         "the wire format, showing interim results as they are published.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        EPILOG,
     )
     parser.add_argument("path", type=Path, metavar="PATH", help="program directory or file")
     parser.add_argument("--inputs", metavar="FILE", help="wire-format JSON inputs, - for stdin")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.paths_parser import paths_parser, positive_int
+from runtime_kit.cli.parsers import paths_parser, positive_int
 from runtime_kit.findings import Finding, Severity, format_findings, has_errors
 
 EPILOG = """exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.

@@ -168,6 +168,9 @@ class _Collector:
         except subprocess.TimeoutExpired:
             timed_out = True
             _kill(child)
+        except BaseException:  # Ctrl-C: the child has its own session and would live on
+            _kill(child)
+            raise
         for reader in readers:
             reader.join(timeout=_GRACE_S)
         child.stdout.close()

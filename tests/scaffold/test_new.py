@@ -185,3 +185,11 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0, text
     assert "project_name" in text and "description" in text
     assert (tmp_path / "asked" / "program.py").is_file()
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.values()))
+def test_every_example_runs(example: str) -> None:
+    from runtime_kit import run_program
+
+    record = run_program(ROOT / "examples" / example, seed=1)
+    assert (record.status, record.error, record.warnings) == ("DONE", None, [])

@@ -1,4 +1,4 @@
-"""The argparse parser shape of the fast commands (``validate``, ``migrate``): PATH... first."""
+"""The argparse shapes of the commands (they are dispatched without typer, for speed)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ import argparse
 from pathlib import Path
 
 
-def paths_parser(
-    command: str, description: str, epilog: str, paths_help: str
-) -> argparse.ArgumentParser:
-    """A parser for ``runtime-kit <command> [PATH...]``; PATH defaults to the current folder."""
-    parser = argparse.ArgumentParser(
+def command_parser(command: str, description: str, epilog: str) -> argparse.ArgumentParser:
+    """The parser of ``runtime-kit <command>``; ``epilog`` keeps its line breaks."""
+    return argparse.ArgumentParser(
         prog=f"runtime-kit {command}",
         description=description,
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def paths_parser(
+    command: str, description: str, epilog: str, paths_help: str
+) -> argparse.ArgumentParser:
+    """A parser for ``runtime-kit <command> [PATH...]``; PATH defaults to the current folder."""
+    parser = command_parser(command, description, epilog)
     parser.add_argument(
         "paths",
         nargs="*",
