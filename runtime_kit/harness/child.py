@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -23,8 +24,8 @@ from runtime_kit.program.messenger import UserMessenger
 def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
     _limit_memory(memory_mib)
-    with contextlib.suppress(ImportError):
-        import qiskit  # noqa: F401  (warm-up while the harness checks the inputs)
+    _die_with_parent()
+    _warm_up()
     line = sys.stdin.readline()
     if not line.strip():
         return 0
@@ -214,6 +215,30 @@ def _seed_everything(seed: int) -> None:
     qiskit.transpile = qiskit.compiler.transpile = seeded(qiskit.compiler.transpile)
     preset = seeded(presets.generate_preset_pass_manager)
     qiskit.transpiler.generate_preset_pass_manager = presets.generate_preset_pass_manager = preset
+
+
+def _warm_up() -> None:
+    """Import what every job needs while the harness is busy elsewhere (or idle)."""
+    with contextlib.suppress(ImportError):
+        import qiskit  # noqa: F401
+        import qiskit_aer  # noqa: F401
+
+        import runtime_kit.harness.backends
+        import runtime_kit.serialization.decoder
+        import runtime_kit.serialization.encoder  # noqa: F401
+
+
+def _die_with_parent() -> None:
+    """Linux: be killed when the harness dies, even by ``kill -9`` (no orphaned jobs)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def _limit_memory(mebibytes: int) -> None:

@@ -1,0 +1,169 @@
+"""The service's durable state: SQLite (WAL, ``synchronous=FULL``) and content-addressed blobs.
+
+Every method that changes state commits before it returns, so what the API acknowledges has
+reached the disk: after ``kill -9`` and a restart it is all there.  One connection, guarded
+by a lock: SQLite serialises writers anyway, and the service's writes are small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS programs (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+    cost INTEGER NOT NULL, is_public INTEGER NOT NULL, spec TEXT NOT NULL,
+    data_digest TEXT NOT NULL, data_kind TEXT NOT NULL,
+    creation_date TEXT NOT NULL, update_date TEXT NOT NULL, seq INTEGER NOT NULL,
+    UNIQUE (owner, name)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, program_id TEXT NOT NULL,
+    hub TEXT, grp TEXT, project TEXT, backend TEXT NOT NULL, params TEXT NOT NULL,
+    runtime TEXT, log_level TEXT, cost INTEGER,
+    status TEXT NOT NULL, reason TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,
+    seq INTEGER NOT NULL, result TEXT, logs TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, seq);
+CREATE TABLE IF NOT EXISTS interim (
+    job_id TEXT NOT NULL, n INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (job_id, n)
+);
+"""
+
+QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
+    "QUEUED",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+)
+RAN_TOO_LONG = "CANCELLED - RAN TOO LONG"
+FINAL_STATUSES = (COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """Tokens, programs, jobs and their numbered interim results, under ``data_dir``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.blobs = data_dir / "blobs"
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            data_dir / "runtime-kit.sqlite3", check_same_thread=False, isolation_level=None
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def query_one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        rows = self.query(sql, *args)
+        return rows[0] if rows else None
+
+    # --- blobs -------------------------------------------------------------------------
+
+    def put_blob(self, data: bytes) -> str:
+        """Store ``data`` (once per content) durably; returns its sha256 digest."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.blob_path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def blob_path(self, digest: str) -> Path:
+        return self.blobs / digest[:2] / digest
+
+    def get_blob(self, digest: str) -> bytes:
+        return self.blob_path(digest).read_bytes()
+
+    # --- jobs ----------------------------------------------------------------------------
+
+    def append_interim(self, job_id: str, text: str) -> int:
+        """Store the next interim result of ``job_id``; returns its number (from 1)."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT COALESCE(MAX(n), 0) FROM interim WHERE job_id = ?", (job_id,)
+            ).fetchone()
+            number = row[0] + 1
+            db.execute(
+                "INSERT INTO interim (job_id, n, text) VALUES (?, ?, ?)", (job_id, number, text)
+            )
+        return number
+
+    def interim_since(self, job_id: str, since: int) -> list[tuple[int, str]]:
+        rows = self.query(
+            "SELECT n, text FROM interim WHERE job_id = ? AND n > ? ORDER BY n", job_id, since
+        )
+        return [(row["n"], row["text"]) for row in rows]
+
+    def set_job_state(self, job_id: str, status: str, **fields: Any) -> bool:
+        """Move a job to ``status`` unless it is already final; returns whether it moved."""
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        extra = f", {assignments}" if assignments else ""
+        placeholders = ", ".join("?" for _ in FINAL_STATUSES)
+        with self.transaction() as db:
+            cursor = db.execute(
+                f"UPDATE jobs SET status = ?, updated = ?{extra} "
+                f"WHERE id = ? AND status NOT IN ({placeholders})",
+                (status, now(), *fields.values(), job_id, *FINAL_STATUSES),
+            )
+        return cursor.rowcount == 1
+
+
+def spec_json(spec: Any) -> str:
+    return json.dumps(spec if isinstance(spec, dict) else {})
