@@ -13,7 +13,9 @@
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
     ├── MigrationError                v1 metadata that ``migrate`` cannot rewrite
     ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
-    └── ProgramRejectedError          a program ``run`` refuses (validate errors)
+    ├── ProgramRejectedError          a program ``run`` refuses (validate errors)
+    ├── ConfigurationError            settings or credentials that cannot work (exit 3)
+    └── ServiceError                  the service answered with an error or not at all (exit 4)
 
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -108,3 +110,23 @@ class SchemaDefinitionError(RuntimeKitError, ValueError):
 
 class ProgramRejectedError(RuntimeKitError):
     """A program that cannot be run as it is: ``validate`` finds errors (each listed)."""
+
+
+class ConfigurationError(RuntimeKitError):
+    """Settings or credentials that cannot work: a taken port, a missing token (exit 3)."""
+
+
+class ServiceError(RuntimeKitError):
+    """A runtime service refused a request or could not be reached (exit 4).
+
+    ``status`` is the HTTP status (None when there was no answer), ``method`` and ``url`` the
+    request.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, method: str = "", url: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.method = method
+        self.url = url

@@ -13,6 +13,8 @@ FAST_COMMANDS = {
     "migrate": "runtime_kit.cli.migrate",
     "run": "runtime_kit.cli.run",
     "new": "runtime_kit.cli.new",
+    "serve": "runtime_kit.cli.serve",
+    "tokens": "runtime_kit.cli.tokens",
 }
 
 

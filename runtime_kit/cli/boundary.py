@@ -9,7 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from runtime_kit.errors import InputValueError, RuntimeKitError
+from runtime_kit.errors import (
+    ConfigurationError,
+    InputValueError,
+    RuntimeKitError,
+    ServiceError,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -21,6 +26,10 @@ EXIT_SERVICE = 4
 def exit_code_for(error: RuntimeKitError) -> int:
     if isinstance(error, InputValueError):
         return EXIT_USAGE
+    if isinstance(error, ConfigurationError):
+        return EXIT_CONFIG
+    if isinstance(error, ServiceError):
+        return EXIT_CONFIG if error.status in (401, 403) else EXIT_SERVICE
     return EXIT_FAILED
 
 

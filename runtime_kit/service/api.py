@@ -1,0 +1,109 @@
+"""What every route shares: the error shape, the caller's identity, bodies, visibility rules.
+
+Every error answers ``{"error": {"message", "code", "status"}}`` (the legacy client appends
+message and code to its exception text).  JSON bodies are read whatever their Content-Type,
+as legacy clients send them as plain data.  Programs and jobs the caller may not see are
+404, never 403: their existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request, WebSocket
+from fastapi.responses import JSONResponse
+
+from runtime_kit.service.auth import Principal
+
+_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "TOO_LARGE",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or _CODES.get(status, "ERROR")
+
+
+def error_response(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"message": message, "code": code, "status": status}}, status_code=status
+    )
+
+
+class Api:
+    """The service as the routes see it (``request.app.state.api``)."""
+
+    def __init__(self, service: Any) -> None:
+        self.store = service.store
+        self.tokens = service.tokens
+        self.executor = service.executor
+        self.hub = service.hub
+        self.max_body_bytes = service.max_body_bytes
+
+    def caller(self, request: Request | WebSocket) -> Principal:
+        headers = request.headers
+        token = headers.get("x-access-token")
+        authorization = headers.get("authorization", "")
+        if not token and authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+        if not token:
+            raise ApiError(401, "missing API token: send X-Access-Token or Authorization: Bearer")
+        principal = self.tokens.authenticate(token)
+        if principal is None:
+            raise ApiError(401, "invalid or revoked API token")
+        return principal
+
+    async def body(self, request: Request) -> bytes:
+        limit = self.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ApiError(413, f"request body over {limit} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ApiError(413, f"request body over {limit} bytes")
+        return bytes(body)
+
+    async def json_body(self, request: Request) -> dict[str, Any]:
+        try:
+            value = json.loads(await self.body(request))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise ApiError(400, f"malformed JSON body ({exc})") from exc
+        if not isinstance(value, dict):
+            raise ApiError(400, "the JSON body must be an object")
+        return value
+
+    def visible_program(self, principal: Principal, program_id: str) -> Any:
+        row = self.store.query_one("SELECT * FROM programs WHERE id = ?", program_id)
+        if row is None or not (
+            row["is_public"] or row["owner"] == principal.id or principal.is_admin
+        ):
+            raise ApiError(404, f"program not found: {program_id}")
+        return row
+
+    def owned_program(self, principal: Principal, program_id: str) -> Any:
+        row = self.visible_program(principal, program_id)
+        if not principal.can_upload or not (row["owner"] == principal.id or principal.is_admin):
+            raise ApiError(403, f"not allowed to change program {program_id}")
+        return row
+
+    def visible_job(self, principal: Principal, job_id: str) -> Any:
+        row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
+        if row is None or not (row["owner"] == principal.id or principal.is_admin):
+            raise ApiError(404, f"job not found: {job_id}")
+        return row
+
+
+def api_of(request: Request | WebSocket) -> Api:
+    return request.app.state.api

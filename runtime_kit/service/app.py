@@ -1,0 +1,44 @@
+"""The REST + websocket API of the legacy runtime service (reference §4), on FastAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from runtime_kit.service import jobs_api, programs_api, tokens_api
+from runtime_kit.service.api import Api, ApiError, error_response
+
+
+def create_app(service: Any) -> FastAPI:
+    """The API of ``service`` (a ``runtime_kit.service.service.Service``)."""
+    app = FastAPI(title="runtime-kit service", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.api = Api(service)
+    app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    for module in (programs_api, jobs_api, tokens_api):
+        app.include_router(module.router)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status, exc.message, exc.code)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return error_response(exc.status_code, str(exc.detail), "HTTP_ERROR")
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return error_response(400, f"{where}: {first.get('msg', 'invalid request')}", "BAD_REQUEST")

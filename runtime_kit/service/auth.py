@@ -1,0 +1,75 @@
+"""API tokens and roles.  Tokens are random; only their sha256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import NamedTuple
+
+from runtime_kit.service.store import Store, now
+
+USER, UPLOADER, ADMIN = "user", "uploader", "admin"
+ROLES = (USER, UPLOADER, ADMIN)
+
+
+class Principal(NamedTuple):
+    """Who is calling: a token's id (the owner of what it creates), name and role."""
+
+    id: str
+    name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in (UPLOADER, ADMIN)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Tokens:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(self, name: str, role: str, token: str | None = None) -> tuple[Principal, str]:
+        """A new token (``token`` given: that one, e.g. the configured admin token)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        token = token or "rk_" + secrets.token_urlsafe(32)
+        token_id = "tok_" + secrets.token_hex(6)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO tokens (id, name, role, hash, created) VALUES (?, ?, ?, ?, ?)",
+                (token_id, name, role, hash_token(token), now()),
+            )
+        return Principal(token_id, name, role), token
+
+    def authenticate(self, token: str) -> Principal | None:
+        digest = hash_token(token)
+        row = self.store.query_one(
+            "SELECT id, name, role, hash FROM tokens WHERE hash = ? AND revoked = 0", digest
+        )
+        if row is None or not hmac.compare_digest(row["hash"], digest):
+            return None
+        return Principal(row["id"], row["name"], row["role"])
+
+    def ensure(self, token: str, name: str, role: str) -> Principal:
+        """The principal of ``token``, creating it with ``role`` if it is new."""
+        return self.authenticate(token) or self.create(name, role, token)[0]
+
+    def list(self) -> list[dict[str, object]]:
+        rows = self.store.query(
+            "SELECT id, name, role, created, revoked FROM tokens ORDER BY created"
+        )
+        return [{**dict(row), "revoked": bool(row["revoked"])} for row in rows]
+
+    def revoke(self, token_id: str) -> bool:
+        with self.store.transaction() as db:
+            cursor = db.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,))
+        return cursor.rowcount == 1

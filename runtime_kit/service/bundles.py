@@ -1,0 +1,105 @@
+"""Program data as uploaded: base64 source (legacy) or a zip bundle, checked before storing.
+
+A zip is accepted only if every entry is a plain file or directory with a relative path
+inside the bundle (no absolute paths, no ``..``, no links), within limits of entry count,
+single-entry size and total size (a zip bomb is refused from its headers).
+"""
+
+from __future__ import annotations
+
+import binascii
+import io
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ENTRIES = 10_000
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 200
+
+
+class BundleError(ValueError):
+    """Program data that is refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ProgramData(NamedTuple):
+    raw: bytes
+    kind: str  # "source" or "zip"
+
+
+def decode_program_data(text: str) -> ProgramData:
+    """The bytes of base64 ``text``: a checked zip bundle, or UTF-8 program source."""
+    try:
+        raw = binascii.a2b_base64(text.strip().encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+        raise BundleError(f"data is not valid base64 ({exc})") from exc
+    if raw.startswith(ZIP_MAGIC):
+        check_zip(raw)
+        return ProgramData(raw, "zip")
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError("data is neither a zip bundle nor UTF-8 program source") from exc
+    if "def main(" not in source:
+        raise BundleError("the program source defines no main()")
+    return ProgramData(raw, "source")
+
+
+def check_zip(raw: bytes) -> list[zipfile.ZipInfo]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise BundleError(f"data is not a valid zip bundle ({exc})") from exc
+    if len(entries) > MAX_ENTRIES:
+        raise BundleError(f"bundle has {len(entries)} entries (limit {MAX_ENTRIES})", 413)
+    total = 0
+    for entry in entries:
+        _check_entry(entry)
+        total += entry.file_size
+        if entry.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
+            raise BundleError(f"bundle unpacks to more than the limit ({entry.filename})", 413)
+        if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+            raise BundleError(f"bundle entry {entry.filename!r} is compressed suspiciously", 413)
+    return entries
+
+
+def _check_entry(entry: zipfile.ZipInfo) -> None:
+    name = entry.filename
+    path = PurePosixPath(name)
+    if name.startswith(("/", "\\")) or path.is_absolute() or name[1:2] == ":":
+        raise BundleError(f"bundle entry {name!r} has an absolute path")
+    if ".." in path.parts or "\\" in name:
+        raise BundleError(f"bundle entry {name!r} leaves the bundle")
+    mode = entry.external_attr >> 16
+    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise BundleError(f"bundle entry {name!r} is not a plain file (link or device)")
+
+
+def unpack(data: ProgramData, directory: Path) -> None:
+    """Write the program into ``directory``: ``program.py``, or the bundle's files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if data.kind == "source":
+        (directory / "program.py").write_bytes(data.raw)
+        return
+    archive = zipfile.ZipFile(io.BytesIO(data.raw))
+    for entry in check_zip(data.raw):
+        target = directory / PurePosixPath(entry.filename)
+        if entry.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(entry) as source, open(target, "wb") as out:
+            remaining = MAX_ENTRY_BYTES + 1
+            while chunk := source.read(min(65536, remaining)):
+                out.write(chunk)
+                remaining -= len(chunk)
+            if remaining <= 0:
+                raise BundleError(f"bundle entry {entry.filename!r} is larger than declared", 413)

@@ -1,0 +1,261 @@
+"""Routes of jobs: submit, list, get, delete, results, cancel, logs, interim results, and
+the websocket stream (reference §4.2, §4.5)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import PlainTextResponse
+
+from runtime_kit.service.api import ApiError, api_of
+from runtime_kit.service.executor import backend_spec
+from runtime_kit.service.store import (
+    CANCELLED,
+    FINAL_STATUSES,
+    QUEUED,
+    RAN_TOO_LONG,
+    RUNNING,
+    now,
+)
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_LEGACY_PRIVATE = "_ParameterNamespace__"
+
+router = APIRouter()
+
+
+@router.post("/jobs")
+async def create_job(request: Request) -> dict[str, str]:
+    api = api_of(request)
+    principal = api.caller(request)
+    body = await api.json_body(request)
+    program_id = body.get("program_id", body.get("programId"))
+    if not isinstance(program_id, str):
+        raise ApiError(400, "program_id is required")
+    program = api.visible_program(principal, program_id)
+    backend = body.get("backend") or "aer_simulator"
+    if not isinstance(backend, str) or backend_spec(backend) is None:
+        raise ApiError(
+            400,
+            f"unknown backend {backend!r}: this service offers aer_simulator (also as "
+            "ibmq_qasm_simulator), basic_simulator and generic-N",
+        )
+    params = job_params(body.get("params", {}))
+    problems = input_problems(params, json.loads(program["spec"]).get("parameters"))
+    if problems:
+        raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
+    cost = body.get("cost")
+    if cost is not None and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 1):
+        raise ApiError(400, "cost must be a positive integer (seconds)")
+    job_id = "job-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+    stamp = now()
+    with api.store.transaction() as db:
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
+        db.execute(
+            "INSERT INTO jobs (id, owner, program_id, hub, grp, project, backend, params, "
+            "runtime, log_level, cost, status, created, updated, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job_id,
+                principal.id,
+                program_id,
+                _text(body.get("hub")),
+                _text(body.get("group")),
+                _text(body.get("project")),
+                backend,
+                json.dumps(params),
+                _text(body.get("runtime")),
+                _text(body.get("log_level")),
+                cost,
+                QUEUED,
+                stamp,
+                stamp,
+                seq,
+            ),
+        )
+    api.executor.submit(job_id)
+    return {"id": job_id, "backend": backend}
+
+
+@router.get("/jobs")
+async def list_jobs(
+    request: Request,
+    limit: int = 20,
+    offset: int = 0,
+    pending: str | None = None,
+    program: str | None = None,
+) -> dict[str, Any]:
+    api = api_of(request)
+    principal = api.caller(request)
+    clauses: list[str] = []
+    args: list[Any] = []
+    if not principal.is_admin:
+        clauses.append("owner = ?")
+        args.append(principal.id)
+    if pending is not None:
+        statuses = (QUEUED, RUNNING) if pending.lower() == "true" else FINAL_STATUSES
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    if program:
+        clauses.append("program_id = ?")
+        args.append(program)
+    where = " AND ".join(clauses) or "1"
+    total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)[0]
+    rows = api.store.query(
+        f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+        *args,
+        max(limit, 0) or 20,
+        max(offset, 0),
+    )
+    return {"jobs": [job_object(row) for row in rows], "count": total}
+
+
+@router.get("/jobs/{job_id}")
+async def get_job(request: Request, job_id: str) -> dict[str, Any]:
+    api = api_of(request)
+    return job_object(api.visible_job(api.caller(request), job_id))
+
+
+@router.delete("/jobs/{job_id}")
+async def delete_job(request: Request, job_id: str) -> Response:
+    api = api_of(request)
+    api.visible_job(api.caller(request), job_id)
+    api.executor.cancel(job_id)
+    with api.store.transaction() as db:
+        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
+        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+    return Response(status_code=204)
+
+
+@router.get("/jobs/{job_id}/results")
+async def job_results(request: Request, job_id: str) -> Response:
+    api = api_of(request)
+    row = api.visible_job(api.caller(request), job_id)
+    if row["status"] not in FINAL_STATUSES:
+        return Response(status_code=204)
+    text = row["result"] if row["status"] != CANCELLED else row["reason"]
+    return PlainTextResponse(text or "")
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: str) -> Response:
+    api = api_of(request)
+    row = api.visible_job(api.caller(request), job_id)
+    if row["status"] in FINAL_STATUSES or not api.executor.cancel(job_id):
+        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+    return Response(status_code=204)
+
+
+@router.get("/jobs/{job_id}/logs")
+async def job_logs(request: Request, job_id: str) -> Response:
+    api = api_of(request)
+    return PlainTextResponse(api.visible_job(api.caller(request), job_id)["logs"] or "")
+
+
+@router.get("/jobs/{job_id}/interim_results")
+async def job_interim_results(request: Request, job_id: str) -> Response:
+    api = api_of(request)
+    api.visible_job(api.caller(request), job_id)
+    texts = [text for _, text in api.store.interim_since(job_id, 0)]
+    return Response("[" + ", ".join(texts) + "]", media_type="application/json")
+
+
+@router.websocket("/stream/jobs/{job_id}")
+async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
+    """ACK, then each interim result after number ``since``, the final result, close 1000."""
+    api = api_of(websocket)
+    try:
+        api.visible_job(api.caller(websocket), job_id)
+    except ApiError as exc:
+        await websocket.close(code=1008, reason=exc.message[:120])
+        return
+    await websocket.accept()
+    messages = api.hub.subscribe(job_id)  # before reading the store: nothing falls between
+    try:
+        await websocket.send_text("ACK")
+        row = api.store.query_one("SELECT status FROM jobs WHERE id = ?", job_id)
+        if row is None or row["status"] in FINAL_STATUSES:
+            await websocket.close(code=1000)
+            return
+        last = since
+        for number, text in api.store.interim_since(job_id, since):
+            await websocket.send_text(text)
+            last = number
+        while True:
+            number, text = await messages.get()
+            if number is None:
+                if text is not None:
+                    await websocket.send_text(text)
+                break
+            if number > last and text is not None:
+                await websocket.send_text(text)
+                last = number
+        await websocket.close(code=1000)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        api.hub.unsubscribe(job_id, messages)
+
+
+def job_object(row: Any) -> dict[str, Any]:
+    """The legacy JobObj: ``status`` (P clients) and ``state`` (R clients)."""
+    status = row["status"]
+    state = (
+        {"status": CANCELLED, "reason": "RAN TOO LONG"}
+        if status == RAN_TOO_LONG
+        else {"status": status, "reason": row["reason"] or ""}
+    )
+    return {
+        "id": row["id"],
+        "hub": row["hub"],
+        "group": row["grp"],
+        "project": row["project"],
+        "backend": row["backend"],
+        "status": status,
+        "state": state,
+        "params": json.loads(row["params"]),
+        "program": {"id": row["program_id"]},
+        "created": row["created"],
+        "runtime": row["runtime"] or "",
+        "log_level": row["log_level"],
+        "cost": row["cost"],
+    }
+
+
+def job_params(params: Any) -> dict[str, Any]:
+    """The inputs object from any legacy shape: an object, a JSON string, or a list of one."""
+    if isinstance(params, list):
+        params = params[0] if params else {}
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"params is not valid JSON ({exc})") from exc
+    if not isinstance(params, dict):
+        raise ApiError(400, "params must be an object of program inputs")
+    # Legacy ParameterNamespace sent its private attributes too; they are no inputs.
+    return {key: value for key, value in params.items() if not key.startswith(_LEGACY_PRIVATE)}
+
+
+def input_problems(params: dict[str, Any], schema: Any) -> list[str]:
+    """Encoded values that would not decode, and values failing ``spec.parameters``
+    (``None`` counts as not given: legacy clients send every unset parameter as null)."""
+    from runtime_kit.serialization.envelopes import envelope_problems
+    from runtime_kit.wire_schema import check
+
+    problems = [f"{keys}: {reason}" for keys, reason in envelope_problems(params)]
+    if problems or not isinstance(schema, dict):
+        return problems
+    given = {key: value for key, value in params.items() if value is not None}
+    try:
+        return [str(violation) for violation in check(given, schema)]
+    except ValueError:
+        return []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

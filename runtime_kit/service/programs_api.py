@@ -1,0 +1,216 @@
+"""Routes of programs: list, create, get (with source for its owner), update, visibility,
+delete (reference §4.2)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import string
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from runtime_kit.service.api import ApiError, api_of
+from runtime_kit.service.auth import Principal
+from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
+from runtime_kit.service.store import Store, now, spec_json
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+router = APIRouter()
+
+
+@router.get("/programs")
+async def list_programs(request: Request, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    api = api_of(request)
+    principal = api.caller(request)
+    where = "1" if principal.is_admin else "(is_public = 1 OR owner = ?)"
+    args = () if principal.is_admin else (principal.id,)
+    total = api.store.query_one(f"SELECT COUNT(*) FROM programs WHERE {where}", *args)[0]
+    rows = api.store.query(
+        f"SELECT * FROM programs WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+        *args,
+        max(limit, 0) or 20,
+        max(offset, 0),
+    )
+    programs = [program_object(api.store, row, principal) for row in rows]
+    return {"programs": programs, "count": total, "limit": limit, "offset": offset}
+
+
+@router.post("/programs")
+async def create_program(request: Request) -> dict[str, str]:
+    api = api_of(request)
+    principal = api.caller(request)
+    if not principal.can_upload:
+        raise ApiError(403, "not authorized to upload programs (role uploader needed)")
+    body = await api.json_body(request)
+    fields = checked_fields(body, partial=False)
+    if not isinstance(body.get("data"), str):
+        raise ApiError(400, "data (the base64 program source or zip bundle) is required")
+    data = program_data(body["data"])
+    is_public = body.get("is_public", False)
+    if not isinstance(is_public, bool):
+        raise ApiError(400, "is_public must be a boolean")
+    digest = api.store.put_blob(data.raw)
+    program_id = f"{fields['name']}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(10))}"
+    stamp = now()
+    with api.store.transaction() as db:
+        if db.execute(
+            "SELECT 1 FROM programs WHERE owner = ? AND name = ?", (principal.id, fields["name"])
+        ).fetchone():
+            raise ApiError(409, f"program with the same name already exists: {fields['name']}")
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
+        db.execute(
+            "INSERT INTO programs (id, owner, name, description, cost, is_public, spec, "
+            "data_digest, data_kind, creation_date, update_date, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                program_id,
+                principal.id,
+                fields["name"],
+                fields["description"],
+                fields["cost"],
+                int(is_public),
+                fields.get("spec", "{}"),
+                digest,
+                data.kind,
+                stamp,
+                stamp,
+                seq,
+            ),
+        )
+    return {"id": program_id}
+
+
+@router.get("/programs/{program_id}")
+async def get_program(request: Request, program_id: str) -> dict[str, Any]:
+    api = api_of(request)
+    principal = api.caller(request)
+    row = api.visible_program(principal, program_id)
+    return program_object(api.store, row, principal, with_data=True)
+
+
+@router.patch("/programs/{program_id}")
+async def update_program(request: Request, program_id: str) -> Response:
+    api = api_of(request)
+    row = api.owned_program(api.caller(request), program_id)
+    fields = checked_fields(await api.json_body(request), partial=True)
+    if fields:
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        with api.store.transaction() as db:
+            if (
+                "name" in fields
+                and db.execute(
+                    "SELECT 1 FROM programs WHERE owner = ? AND name = ? AND id != ?",
+                    (row["owner"], fields["name"], program_id),
+                ).fetchone()
+            ):
+                raise ApiError(409, f"program with the same name already exists: {fields['name']}")
+            db.execute(
+                f"UPDATE programs SET {assignments}, update_date = ? WHERE id = ?",
+                (*fields.values(), now(), program_id),
+            )
+    return Response(status_code=204)
+
+
+@router.put("/programs/{program_id}/data")
+async def update_program_data(request: Request, program_id: str) -> Response:
+    api = api_of(request)
+    api.owned_program(api.caller(request), program_id)
+    try:
+        text = (await api.body(request)).decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "data must be base64 text") from exc
+    data = program_data(text)
+    digest = api.store.put_blob(data.raw)
+    with api.store.transaction() as db:
+        db.execute(
+            "UPDATE programs SET data_digest = ?, data_kind = ?, update_date = ? WHERE id = ?",
+            (digest, data.kind, now(), program_id),
+        )
+    return Response(status_code=204)
+
+
+@router.put("/programs/{program_id}/{visibility}")
+async def set_visibility(request: Request, program_id: str, visibility: str) -> Response:
+    api = api_of(request)
+    principal = api.caller(request)
+    if visibility not in ("public", "private"):
+        raise ApiError(404, f"no such route: /programs/{program_id}/{visibility}")
+    api.owned_program(principal, program_id)
+    with api.store.transaction() as db:
+        db.execute(
+            "UPDATE programs SET is_public = ?, update_date = ? WHERE id = ?",
+            (int(visibility == "public"), now(), program_id),
+        )
+    return Response(status_code=204)
+
+
+@router.delete("/programs/{program_id}")
+async def delete_program(request: Request, program_id: str) -> Response:
+    api = api_of(request)
+    api.owned_program(api.caller(request), program_id)
+    with api.store.transaction() as db:
+        db.execute("DELETE FROM programs WHERE id = ?", (program_id,))
+    return Response(status_code=204)
+
+
+def program_object(
+    store: Store, row: Any, principal: Principal, with_data: bool = False
+) -> dict[str, Any]:
+    """The legacy ProgramObj; ``data`` (source, or base64 zip) for its owner only."""
+    spec = json.loads(row["spec"])
+    obj = {
+        "id": row["id"],
+        "name": row["name"],
+        "cost": row["cost"],
+        "description": row["description"],
+        "is_public": bool(row["is_public"]),
+        "creation_date": row["creation_date"],
+        "update_date": row["update_date"],
+        "spec": {key: spec.get(key, {}) for key in SPEC_KEYS},
+    }
+    if with_data and (row["owner"] == principal.id or principal.is_admin):
+        raw = store.get_blob(row["data_digest"])
+        is_source = row["data_kind"] == "source"
+        obj["data"] = raw.decode("utf-8") if is_source else base64.b64encode(raw).decode("ascii")
+        obj["data_kind"] = row["data_kind"]
+    return obj
+
+
+def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    """The program fields of ``body``, each checked (``partial``: only those present)."""
+    fields: dict[str, Any] = {}
+    if "name" in body or not partial:
+        name = body.get("name")
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise ApiError(400, f"invalid program name {name!r}")
+        fields["name"] = name
+    if "cost" in body or "max_execution_time" in body or not partial:
+        cost = body.get("cost", body.get("max_execution_time"))
+        if isinstance(cost, str) and cost.isdigit():
+            cost = int(cost)
+        if not isinstance(cost, int) or isinstance(cost, bool) or cost < 1:
+            raise ApiError(400, f"cost (max_execution_time) must be a positive integer: {cost!r}")
+        fields["cost"] = cost
+    if "description" in body or not partial:
+        description = body.get("description", "")
+        if not isinstance(description, str):
+            raise ApiError(400, "description must be a string")
+        fields["description"] = description
+    if "spec" in body:
+        if body["spec"] is not None and not isinstance(body["spec"], dict):
+            raise ApiError(400, "spec must be an object")
+        fields["spec"] = spec_json(body["spec"])
+    return fields
+
+
+def program_data(text: str) -> ProgramData:
+    try:
+        return decode_program_data(text)
+    except BundleError as exc:
+        raise ApiError(exc.status, str(exc)) from exc
