@@ -48,7 +48,11 @@ class Api:
         self.tokens = service.tokens
         self.executor = service.executor
         self.hub = service.hub
-        self.max_body_bytes = service.max_body_bytes
+        self._service = service
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self._service.max_body_bytes
 
     def caller(self, request: Request | WebSocket) -> Principal:
         headers = request.headers

@@ -78,8 +78,8 @@ def _check_entry(entry: zipfile.ZipInfo) -> None:
         raise BundleError(f"bundle entry {name!r} has an absolute path")
     if ".." in path.parts or "\\" in name:
         raise BundleError(f"bundle entry {name!r} leaves the bundle")
-    mode = entry.external_attr >> 16
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    kind = stat.S_IFMT(entry.external_attr >> 16)  # 0: no Unix type recorded, a plain file
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         raise BundleError(f"bundle entry {name!r} is not a plain file (link or device)")
 
 

@@ -1,0 +1,170 @@
+"""Services for the tests: in-process (TestClient) and real ones (``runtime-kit serve``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from runtime_kit.service.service import Service
+from tests.conftest import ROOT
+
+HELLO = ROOT / "examples" / "hello"
+START_TIMEOUT_S = 60
+
+
+def source_of(program: str) -> str:
+    return base64.b64encode(program.encode()).decode()
+
+
+def program_body(name: str = "hello", source: str | None = None, **extra: Any) -> dict[str, Any]:
+    metadata = json.loads((HELLO / "metadata.json").read_text())
+    return {
+        "name": name,
+        "data": source_of(source or (HELLO / "program.py").read_text()),
+        "cost": 60,
+        "description": "test program",
+        "spec": metadata["spec"],
+        **extra,
+    }
+
+
+class Api:
+    """A TestClient bound to one token: ``api.post("/programs", body)``."""
+
+    def __init__(self, client: TestClient, token: str) -> None:
+        self.client = client
+        self.headers = {"X-Access-Token": token}
+
+    def request(self, method: str, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        content = json.dumps(body) if body is not None else None
+        return self.client.request(method, path, content=content, headers=self.headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None) -> httpx.Response:
+        return self.request("POST", path, body)
+
+    def wait_final(self, job_id: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(f"/jobs/{job_id}").json()
+            if job["status"] not in ("QUEUED", "RUNNING"):
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} did not end within {timeout} s")
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    running = Service(tmp_path / "data", workers=2, admin_token="admin-secret")
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[TestClient]:
+    with TestClient(service.app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def as_role(service: Service, client: TestClient) -> Callable[[str, str], Api]:
+    """``as_role("uploader", "alice")``: an Api with a new token of that role."""
+
+    def make(role: str, name: str = "someone") -> Api:
+        _, token = service.tokens.create(name, role)
+        return Api(client, token)
+
+    return make
+
+
+@pytest.fixture
+def admin(client: TestClient) -> Api:
+    return Api(client, "admin-secret")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RealServer:
+    """``runtime-kit serve`` in a subprocess on 127.0.0.1, restartable on the same data."""
+
+    def __init__(self, data_dir: Path, *extra: str) -> None:
+        self.data_dir = data_dir
+        self.extra = extra
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.token = "admin-secret"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RealServer:
+        command = [
+            str(Path(sys.executable).with_name("runtime-kit")), "serve", "--port", str(self.port),
+            "--data-dir", str(self.data_dir), *self.extra,
+        ]  # fmt: skip
+        env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited: {self.process.stderr.read().decode()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise AssertionError("serve did not start in time")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process.stderr.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stderr:
+            self.process.stderr.close()
+
+    def http(self, token: str | None = None) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url, headers={"X-Access-Token": token or self.token}, timeout=30
+        )
+
+
+@pytest.fixture
+def real_server(tmp_path: Path) -> Iterator[RealServer]:
+    server = RealServer(tmp_path / "data").start()
+    try:
+        yield server
+    finally:
+        server.stop()
