@@ -41,11 +41,18 @@ class ProgramProcess:
         cwd: its working directory until the job moves it to the program's.
         memory_mib: address-space limit (0: none).
         wrapper: a command prefix (e.g. a sandbox) to run the child under.
+        env: variables added to its environment (inherited by all it starts).
     """
 
-    def __init__(self, cwd: Path, memory_mib: int, wrapper: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        memory_mib: int,
+        wrapper: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
         read_end, write_end = os.pipe()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         command = [sys.executable, "-m", "runtime_kit.harness.child", str(write_end)]
         try:
             self._popen = subprocess.Popen(

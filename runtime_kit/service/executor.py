@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import queue
 import secrets
 import shutil
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +45,7 @@ BACKENDS = {
     "basic_simulator": BackendSpec("basic"),
 }
 STOPPED_REASON = "service stopped while the job was running"
+WORKER_MARKER = "RUNTIME_KIT_WORKER"
 
 #: Called with (job_id, number, text) for each interim result as it is stored, and with
 #: (job_id, None, result text or None) when the job has ended.
@@ -62,10 +65,12 @@ def backend_spec(name: str | None) -> BackendSpec | None:
 
 class _Worker:
     def __init__(self, root: Path, memory_mib: int, wrapper: list[str]) -> None:
-        self.directory = root / f"worker-{secrets.token_hex(6)}"
+        self.id = secrets.token_hex(8)
+        self.directory = root / f"worker-{self.id}"
         self.directory.mkdir(parents=True)
         command = [part.replace("{dir}", str(self.directory)) for part in wrapper]
-        self.process = ProgramProcess(self.directory, memory_mib, command)
+        marker = {WORKER_MARKER: self.id}  # inherited by all the job starts
+        self.process = ProgramProcess(self.directory, memory_mib, command, env=marker)
 
 
 class Executor:
@@ -98,7 +103,9 @@ class Executor:
         """Recover from the last stop, warm the workers and start taking jobs."""
         shutil.rmtree(self._root, ignore_errors=True)
         self._root.mkdir(parents=True)
-        for row in self.store.query("SELECT id FROM jobs WHERE status = ?", RUNNING):
+        for row in self.store.query("SELECT id, worker FROM jobs WHERE status = ?", RUNNING):
+            if row["worker"]:
+                kill_marked_processes(row["worker"])  # what the dead service's job left behind
             self.store.set_job_state(
                 row["id"], FAILED, reason=STOPPED_REASON, result=STOPPED_REASON
             )
@@ -184,7 +191,7 @@ class Executor:
                 worker.process.call_off()
                 return
             self._running[job_id] = worker
-        if not self.store.set_job_state(job_id, RUNNING):
+        if not self.store.set_job_state(job_id, RUNNING, worker=worker.id):
             worker.process.call_off()
             return
         requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
@@ -265,3 +272,18 @@ def _entry_point(directory: Path) -> Path:
     if layout.program is None:
         raise ValueError("the program bundle has no program module")
     return layout.program
+
+
+def kill_marked_processes(worker_id: str) -> int:
+    """Kill every process whose environment carries ``worker_id`` (Linux ``/proc``)."""
+    needle = f"{WORKER_MARKER}={worker_id}".encode()
+    killed = 0
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if needle not in environ.read_bytes().split(b"\0"):
+                continue
+            os.kill(int(environ.parent.name), signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed

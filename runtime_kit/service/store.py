@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     hub TEXT, grp TEXT, project TEXT, backend TEXT NOT NULL, params TEXT NOT NULL,
     runtime TEXT, log_level TEXT, cost INTEGER,
     status TEXT NOT NULL, reason TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,
-    seq INTEGER NOT NULL, result TEXT, logs TEXT NOT NULL DEFAULT ''
+    seq INTEGER NOT NULL, result TEXT, logs TEXT NOT NULL DEFAULT '',
+    worker TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, seq);
 CREATE TABLE IF NOT EXISTS interim (
