@@ -20,6 +20,9 @@ REQUIREMENTS = [
     "qiskit-aer==0.12.*",
     "numpy<2",
     "scipy<1.12",
+    # 0.20's websocket client needs 1.5.x: newer releases report a normal close (1000) as an
+    # error, and the client reconnects.
+    "websocket-client==1.5.*",
 ]
 BUILD_TIMEOUT_S = 900
 
