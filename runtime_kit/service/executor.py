@@ -45,6 +45,8 @@ BACKENDS = {
     "basic_simulator": BackendSpec("basic"),
 }
 STOPPED_REASON = "service stopped while the job was running"
+#: The largest interim result or result a job may send; beyond it the job fails.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 WORKER_MARKER = "RUNTIME_KIT_WORKER"
 
 #: Called with (job_id, number, text) for each interim result as it is stored, and with
@@ -208,7 +210,7 @@ class Executor:
         limit = min(program["cost"], job["cost"] or math.inf, self.cap)
         collected = _Collected()
         outcome = worker.process.watch(
-            limit, lambda kind, payload: self._frame(job_id, collected, kind, payload)
+            limit, lambda kind, payload: self._frame(job_id, worker, collected, kind, payload)
         )
         if outcome.timed_out:
             reason = f"ran longer than {limit:g} s (max_execution_time)"
@@ -229,8 +231,18 @@ class Executor:
                 db.execute("UPDATE jobs SET logs = ? WHERE id = ?", (outcome.logs, job_id))
         self.on_message(job_id, None, collected.result if moved else None)
 
-    def _frame(self, job_id: str, collected: _Collected, kind: str, payload: str) -> None:
-        if kind == frames.INTERIM:
+    def _frame(
+        self, job_id: str, worker: _Worker, collected: _Collected, kind: str, payload: str
+    ) -> None:
+        if collected.refused:
+            return
+        if kind in (frames.INTERIM, frames.RESULT) and len(payload) > MAX_MESSAGE_BYTES:
+            what = "an interim result" if kind == frames.INTERIM else "the result"
+            collected.error = f"{what} of {len(payload)} bytes exceeds {MAX_MESSAGE_BYTES} bytes"
+            collected.result = None
+            collected.refused = True
+            worker.process.kill()
+        elif kind == frames.INTERIM:
             number = self.store.append_interim(job_id, payload)
             self.on_message(job_id, number, payload)
         elif kind == frames.RESULT:
@@ -263,6 +275,7 @@ class _Collected:
     def __init__(self) -> None:
         self.result: str | None = None
         self.error: str | None = None
+        self.refused = False  # a limit was hit: the job is being killed, ignore the rest
 
 
 def _entry_point(directory: Path) -> Path:

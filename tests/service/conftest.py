@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from runtime_kit.service.service import Service
 from tests.conftest import ROOT
+from tests.service.real_server import RealServer
 
 HELLO = ROOT / "examples" / "hello"
 START_TIMEOUT_S = 60
@@ -98,67 +94,6 @@ def as_role(service: Service, client: TestClient) -> Callable[[str, str], Api]:
 @pytest.fixture
 def admin(client: TestClient) -> Api:
     return Api(client, "admin-secret")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RealServer:
-    """``runtime-kit serve`` in a subprocess on 127.0.0.1, restartable on the same data."""
-
-    def __init__(self, data_dir: Path, *extra: str) -> None:
-        self.data_dir = data_dir
-        self.extra = extra
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.token = "admin-secret"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> RealServer:
-        command = [
-            str(Path(sys.executable).with_name("runtime-kit")), "serve", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), *self.extra,
-        ]  # fmt: skip
-        env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.process.stderr.read().decode()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise AssertionError("serve did not start in time")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.process.stderr.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process is not None and self.process.stderr:
-            self.process.stderr.close()
-
-    def http(self, token: str | None = None) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.url, headers={"X-Access-Token": token or self.token}, timeout=30
-        )
 
 
 @pytest.fixture

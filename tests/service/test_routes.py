@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api, program_body, source_of
 
@@ -221,3 +223,13 @@ def test_tokens_bearer_and_revocation(admin: Api) -> None:
     revoked = admin.client.get("/programs", headers=bearer)
     assert revoked.status_code == 401 and revoked.json()["error"]["code"] == "UNAUTHORIZED"
     assert admin.client.get("/programs").status_code == 401
+
+
+def test_oversize_result_fails_the_job(admin: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("runtime_kit.service.executor.MAX_MESSAGE_BYTES", 1000)
+    source = "def main(backend, user_messenger):\n    return 'x' * 5000\n"
+    program_id = upload(admin, "big", source=source, spec={})
+    job_id = admin.post("/jobs", {"program_id": program_id}).json()["id"]
+    job = admin.wait_final(job_id)
+    assert job["status"] == "FAILED"
+    assert job["state"]["reason"] == "the result of 5002 bytes exceeds 1000 bytes"

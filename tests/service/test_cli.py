@@ -1,0 +1,89 @@
+"""``runtime-kit serve`` and ``runtime-kit tokens`` as commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.service.real_server import RealServer
+
+RUNTIME_KIT = str(Path(sys.executable).with_name("runtime-kit"))
+
+
+def tokens(
+    server: RealServer, *args: str, token: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RUNTIME_KIT_URL": server.url, "RUNTIME_KIT_TOKEN": token or server.token}
+    return subprocess.run(
+        [RUNTIME_KIT, "tokens", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_tokens_create_list_revoke(real_server: RealServer) -> None:
+    created = tokens(real_server, "--json", "create", "--name", "alice", "--role", "uploader")
+    assert created.returncode == 0, created.stderr
+    made = json.loads(created.stdout)
+    assert (made["name"], made["role"]) == ("alice", "uploader") and made["token"].startswith("rk_")
+    listed = json.loads(tokens(real_server, "--json", "list").stdout)
+    assert [(t["name"], t["role"], t["revoked"]) for t in listed] == [
+        ("admin", "admin", False),
+        ("alice", "uploader", False),
+    ]
+    assert "token" not in listed[1] and "hash" not in listed[1]
+    as_alice = tokens(real_server, "list", token=made["token"])
+    assert as_alice.returncode == 3 and "only admins manage tokens" in as_alice.stderr
+    assert tokens(real_server, "revoke", made["id"]).returncode == 0
+    refused = tokens(real_server, "list", token=made["token"])
+    assert refused.returncode == 3 and "invalid or revoked API token" in refused.stderr
+    text = tokens(real_server, "list").stdout
+    assert "alice" in text and "revoked" in text
+
+
+def test_admin_token_file_is_private(real_server: RealServer, tmp_path: Path) -> None:
+    server = RealServer(tmp_path / "own")
+    env = {k: v for k, v in os.environ.items() if k != "RUNTIME_KIT_ADMIN_TOKEN"}
+    process = subprocess.Popen(
+        [RUNTIME_KIT, "serve", "--port", str(server.port), "--data-dir", str(server.data_dir)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = process.stderr.readline()
+        token_file = server.data_dir / "admin-token"
+        assert f"admin token: {token_file}" in line
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        listed = tokens(server, "--json", "list", token=token_file.read_text().strip())
+        assert listed.returncode == 0, listed.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stderr.close()
+
+
+def test_serve_refuses_a_taken_port(real_server: RealServer, tmp_path: Path) -> None:
+    taken = subprocess.run(
+        [RUNTIME_KIT, "serve", "--port", str(real_server.port), "--data-dir", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert taken.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{real_server.port}" in taken.stderr
+
+
+def test_tokens_without_a_service_is_exit_4(tmp_path: Path) -> None:
+    env = {**os.environ, "RUNTIME_KIT_URL": "http://127.0.0.1:9", "RUNTIME_KIT_TOKEN": "x"}
+    result = subprocess.run(
+        [RUNTIME_KIT, "tokens", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 4 and "Connection refused" in result.stderr
