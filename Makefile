@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/codec.py
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/service.py
 
 clean:
 	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis
