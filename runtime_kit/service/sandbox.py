@@ -3,8 +3,10 @@ read-only apart from the job's own directory (``{dir}``, filled in per worker)."
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 
 
 def bwrap_command() -> list[str]:
@@ -22,6 +24,7 @@ def bwrap_command() -> list[str]:
         "--dev", "/dev",
         "--proc", "/proc",
         "--tmpfs", "/tmp",
+        *_python_binds(),
         "--bind", "{dir}", "{dir}",
         "--unshare-net",
         "--unshare-ipc",
@@ -39,3 +42,15 @@ def bwrap_command() -> list[str]:
         reason = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "failed"
         raise ServiceStartError(f"--sandbox bwrap: bubblewrap cannot run here ({reason})")
     return command
+
+
+def _python_binds() -> list[str]:
+    """Read-only binds of this Python and its import path where they live under /tmp,
+    which the sandbox replaces with a private, empty one."""
+    paths = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(entry for entry in sys.path if entry)
+    binds: list[str] = []
+    for path in sorted(p for p in paths if os.path.isdir(p)):
+        if path == "/tmp" or path.startswith("/tmp/"):
+            binds += ["--ro-bind", path, path]
+    return binds
