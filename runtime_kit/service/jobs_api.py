@@ -44,8 +44,19 @@ async def create_job(request: Request) -> dict[str, str]:
             f"unknown backend {backend!r}: this service offers aer_simulator (also as "
             "ibmq_qasm_simulator), basic_simulator and generic-N",
         )
+    version = body.get("version")
+    spec_text = program["spec"]
+    if version is not None:
+        chosen = api.store.query_one(
+            "SELECT spec FROM program_versions WHERE program_id = ? AND version = ?",
+            program_id,
+            str(version),
+        )
+        if chosen is None:
+            raise ApiError(404, f"program {program_id} has no version {version!r}")
+        spec_text = chosen["spec"]
     params = job_params(body.get("params", {}))
-    problems = input_problems(params, json.loads(program["spec"]).get("parameters"))
+    problems = input_problems(params, json.loads(spec_text).get("parameters"))
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
     cost = body.get("cost")
@@ -57,8 +68,8 @@ async def create_job(request: Request) -> dict[str, str]:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
         db.execute(
             "INSERT INTO jobs (id, owner, program_id, hub, grp, project, backend, params, "
-            "runtime, log_level, cost, status, created, updated, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "runtime, log_level, cost, status, created, updated, seq, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 job_id,
                 principal.id,
@@ -75,6 +86,7 @@ async def create_job(request: Request) -> dict[str, str]:
                 stamp,
                 stamp,
                 seq,
+                None if version is None else str(version),
             ),
         )
     api.executor.submit(job_id)
@@ -223,6 +235,7 @@ def job_object(row: Any) -> dict[str, Any]:
         "runtime": row["runtime"] or "",
         "log_level": row["log_level"],
         "cost": row["cost"],
+        "version": row["version"],
     }
 
 

@@ -55,6 +55,7 @@ async def create_program(request: Request) -> dict[str, str]:
     is_public = body.get("is_public", False)
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
+    version = checked_version(body.get("version", "0"))
     digest = api.store.put_blob(data.raw)
     program_id = f"{fields['name']}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(10))}"
     stamp = now()
@@ -66,8 +67,8 @@ async def create_program(request: Request) -> dict[str, str]:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
         db.execute(
             "INSERT INTO programs (id, owner, name, description, cost, is_public, spec, "
-            "data_digest, data_kind, creation_date, update_date, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "data_digest, data_kind, creation_date, update_date, seq, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 program_id,
                 principal.id,
@@ -81,7 +82,11 @@ async def create_program(request: Request) -> dict[str, str]:
                 stamp,
                 stamp,
                 seq,
+                version,
             ),
+        )
+        add_version(
+            db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
         )
     return {"id": program_id}
 
@@ -91,15 +96,19 @@ async def get_program(request: Request, program_id: str) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     row = api.visible_program(principal, program_id)
-    return program_object(api.store, row, principal, with_data=True)
+    version = request.query_params.get("version")
+    return program_object(api.store, row, principal, with_data=True, version=version)
 
 
 @router.patch("/programs/{program_id}")
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     row = api.owned_program(api.caller(request), program_id)
-    fields = checked_fields(await api.json_body(request), partial=True)
-    if fields:
+    body = await api.json_body(request)
+    fields = checked_fields(body, partial=True)
+    if "data" in body or "version" in body:
+        _publish_version(api.store, row, body, fields)
+    elif fields:
         assignments = ", ".join(f"{key} = ?" for key in fields)
         with api.store.transaction() as db:
             if (
@@ -132,6 +141,11 @@ async def update_program_data(request: Request, program_id: str) -> Response:
             "UPDATE programs SET data_digest = ?, data_kind = ?, update_date = ? WHERE id = ?",
             (digest, data.kind, now(), program_id),
         )
+        db.execute(  # legacy: replaces the data of the current version
+            "UPDATE program_versions SET data_digest = ?, data_kind = ? "
+            "WHERE program_id = ? AND version = (SELECT version FROM programs WHERE id = ?)",
+            (digest, data.kind, program_id, program_id),
+        )
     return Response(status_code=204)
 
 
@@ -156,13 +170,28 @@ async def delete_program(request: Request, program_id: str) -> Response:
     api.owned_program(api.caller(request), program_id)
     with api.store.transaction() as db:
         db.execute("DELETE FROM programs WHERE id = ?", (program_id,))
+        db.execute("DELETE FROM program_versions WHERE program_id = ?", (program_id,))
     return Response(status_code=204)
 
 
 def program_object(
-    store: Store, row: Any, principal: Principal, with_data: bool = False
+    store: Store,
+    row: Any,
+    principal: Principal,
+    with_data: bool = False,
+    version: str | None = None,
 ) -> dict[str, Any]:
-    """The legacy ProgramObj; ``data`` (source, or base64 zip) for its owner only."""
+    """The legacy ProgramObj, with ``version`` (latest, or the one asked for) and
+    ``versions``; ``data`` (source, or base64 zip) for its owner only."""
+    versions = store.query(
+        "SELECT * FROM program_versions WHERE program_id = ? ORDER BY seq", row["id"]
+    )
+    chosen = next((v for v in versions if v["version"] == (version or row["version"])), None)
+    if version is not None and chosen is None:
+        raise ApiError(404, f"program {row['id']} has no version {version!r}")
+    if version is not None:
+        row = {**dict(row), **{k: chosen[k] for k in ("data_digest", "data_kind", "spec", "cost")}}
+        row["version"] = version
     spec = json.loads(row["spec"])
     obj = {
         "id": row["id"],
@@ -173,6 +202,8 @@ def program_object(
         "creation_date": row["creation_date"],
         "update_date": row["update_date"],
         "spec": {key: spec.get(key, {}) for key in SPEC_KEYS},
+        "version": row["version"],
+        "versions": [v["version"] for v in versions],
     }
     if with_data and (row["owner"] == principal.id or principal.is_admin):
         raw = store.get_blob(row["data_digest"])
@@ -214,3 +245,48 @@ def program_data(text: str) -> ProgramData:
         return decode_program_data(text)
     except BundleError as exc:
         raise ApiError(exc.status, str(exc)) from exc
+
+
+def checked_version(version: Any) -> str:
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        version = str(version)
+    if not isinstance(version, str) or not re.fullmatch(
+        r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}", version
+    ):
+        raise ApiError(400, f"invalid version {version!r}")
+    return version
+
+
+def add_version(
+    db: Any, program_id: str, version: str, digest: str, kind: str, spec: str, cost: int
+) -> None:
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM program_versions").fetchone()[0]
+    db.execute(
+        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, spec, cost, "
+        "created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (program_id, version, digest, kind, spec, cost, now(), seq),
+    )
+
+
+def _publish_version(store: Store, row: Any, body: dict[str, Any], fields: dict[str, Any]) -> None:
+    """PATCH with ``data`` and ``version``: a new version, which becomes the latest."""
+    if not isinstance(body.get("data"), str) or "version" not in body:
+        raise ApiError(400, "a new version needs both data and version")
+    version = checked_version(body["version"])
+    data = program_data(body["data"])
+    digest = store.put_blob(data.raw)
+    spec = fields.get("spec", row["spec"])
+    cost = fields.get("cost", row["cost"])
+    with store.transaction() as db:
+        if db.execute(
+            "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
+            (row["id"], version),
+        ).fetchone():
+            raise ApiError(409, f"program {row['id']} already has version {version!r}")
+        add_version(db, row["id"], version, digest, data.kind, spec, cost)
+        updates = {**fields, "data_digest": digest, "data_kind": data.kind, "version": version}
+        assignments = ", ".join(f"{key} = ?" for key in updates)
+        db.execute(
+            f"UPDATE programs SET {assignments}, update_date = ? WHERE id = ?",
+            (*updates.values(), now(), row["id"]),
+        )

@@ -29,7 +29,13 @@ CREATE TABLE IF NOT EXISTS programs (
     cost INTEGER NOT NULL, is_public INTEGER NOT NULL, spec TEXT NOT NULL,
     data_digest TEXT NOT NULL, data_kind TEXT NOT NULL,
     creation_date TEXT NOT NULL, update_date TEXT NOT NULL, seq INTEGER NOT NULL,
+    version TEXT NOT NULL DEFAULT '0',
     UNIQUE (owner, name)
+);
+CREATE TABLE IF NOT EXISTS program_versions (
+    program_id TEXT NOT NULL, version TEXT NOT NULL, data_digest TEXT NOT NULL,
+    data_kind TEXT NOT NULL, spec TEXT NOT NULL, cost INTEGER NOT NULL, created TEXT NOT NULL,
+    seq INTEGER NOT NULL, PRIMARY KEY (program_id, version)
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, owner TEXT NOT NULL, program_id TEXT NOT NULL,
@@ -37,7 +43,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     runtime TEXT, log_level TEXT, cost INTEGER,
     status TEXT NOT NULL, reason TEXT, created TEXT NOT NULL, updated TEXT NOT NULL,
     seq INTEGER NOT NULL, result TEXT, logs TEXT NOT NULL DEFAULT '',
-    worker TEXT
+    worker TEXT, version TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, seq);
 CREATE TABLE IF NOT EXISTS interim (

@@ -1,0 +1,1 @@
+"""The runtime service client: ``RuntimeService``, ``RuntimeProgram``, ``RuntimeJob``."""

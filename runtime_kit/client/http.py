@@ -1,0 +1,81 @@
+"""HTTP to a runtime service: httpx with an injectable transport, errors mapped once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from runtime_kit.client.errors import (
+    DuplicateProgramError,
+    InvalidStateError,
+    JobNotFoundError,
+    NotAuthorizedError,
+    ProgramNotFoundError,
+)
+from runtime_kit.errors import ServiceError
+
+TIMEOUT_S = 60.0
+
+
+class ServiceHttp:
+    """Requests to ``url`` with ``token``; ``transport`` replaces the network (tests, ASGI)."""
+
+    def __init__(
+        self, url: str, token: str, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self._client = httpx.Client(
+            base_url=self.url,
+            headers={"X-Access-Token": token},
+            timeout=TIMEOUT_S,
+            transport=transport,
+        )
+
+    @property
+    def websocket_url(self) -> str:
+        return "ws" + self.url.removeprefix("http")
+
+    def close(self) -> None:
+        self._client.close()
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, **kwargs: Any
+    ) -> httpx.Response:
+        if json_body is not None:
+            kwargs["content"] = json.dumps(json_body)
+            kwargs.setdefault("headers", {})["Content-Type"] = "application/json"
+        url = f"{self.url}{path}"
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"{method} {url}: {exc}", method=method, url=url) from exc
+        if response.status_code >= 400:
+            raise _error_for(response, method, url)
+        return response
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        return response.json() if response.content else None
+
+
+def _error_for(response: httpx.Response, method: str, url: str) -> ServiceError:
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        message = response.text[:300] or response.reason_phrase
+    status = response.status_code
+    kind: type[ServiceError] = ServiceError
+    if status in (401, 403):
+        kind = NotAuthorizedError
+    elif status == 404 and "/jobs" in url:
+        kind = JobNotFoundError
+    elif status == 404 and "/programs" in url:
+        kind = ProgramNotFoundError
+    elif status == 409 and method == "POST" and url.endswith("/programs"):
+        kind = DuplicateProgramError
+    elif status == 409:
+        kind = InvalidStateError
+    return kind(f"{method} {url}: {status} {message}", status=status, method=method, url=url)
