@@ -1,0 +1,61 @@
+"""Where the client finds its service: flags > ``RUNTIME_KIT_URL``/``RUNTIME_KIT_TOKEN`` >
+the user config written by ``runtime-kit login`` > the per-user local service."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from runtime_kit.errors import ConfigurationError
+
+
+def config_file() -> Path:
+    override = os.environ.get("RUNTIME_KIT_CONFIG")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("runtime-kit", appauthor=False)) / "config.json"
+
+
+def load_login() -> dict[str, str]:
+    path = config_file()
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path}: unreadable user config ({exc})") from exc
+    return {k: v for k, v in data.items() if k in ("url", "token") and isinstance(v, str)}
+
+
+def save_login(url: str, token: str) -> Path:
+    """Store the service and token for this user (mode 0600); returns the file."""
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump({"url": url.rstrip("/"), "token": token}, out)
+    os.chmod(path, 0o600)
+    return path
+
+
+def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str, str]:
+    """(url, token, where they came from); starts the local service when nothing is set."""
+    url = url or os.environ.get("RUNTIME_KIT_URL") or None
+    token = token or os.environ.get("RUNTIME_KIT_TOKEN") or None
+    source = "flags or environment"
+    if url is None or token is None:
+        login = load_login()
+        url, token = url or login.get("url"), token or login.get("token")
+        source = f"user config {config_file()}"
+    if url is None and token is None:
+        from runtime_kit.client.local import ensure_running
+
+        url, token = ensure_running()
+        return url, token, "local service"
+    if url is None or token is None:
+        missing = "RUNTIME_KIT_URL" if url is None else "RUNTIME_KIT_TOKEN"
+        raise ConfigurationError(f"{missing} is not set: set it or run `runtime-kit login`")
+    return url, token, source
