@@ -15,6 +15,12 @@ FAST_COMMANDS = {
     "new": "runtime_kit.cli.new",
     "serve": "runtime_kit.cli.serve",
     "tokens": "runtime_kit.cli.tokens",
+    "build": "runtime_kit.cli.build",
+    "publish": "runtime_kit.cli.publish",
+    "programs": "runtime_kit.cli.programs",
+    "jobs": "runtime_kit.cli.jobs",
+    "login": "runtime_kit.cli.login",
+    "service": "runtime_kit.cli.local_service",
 }
 
 

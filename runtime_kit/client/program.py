@@ -21,10 +21,19 @@ class RuntimeProgram:
         self.version: str = str(raw.get("version", "0"))
         self.versions: list[str] = [str(v) for v in raw.get("versions", [self.version])]
         self.data: str = raw.get("data", "")
+        self.data_kind: str = raw.get("data_kind", "source")
         self.backend_requirements: dict[str, Any] = spec.get("backend_requirements") or {}
         self.spec_parameters: dict[str, Any] = spec.get("parameters") or {}
         self.return_values: dict[str, Any] = spec.get("return_values") or {}
         self.interim_results: dict[str, Any] = spec.get("interim_results") or {}
+
+    def data_bytes(self) -> bytes:
+        """The uploaded bytes (source text, or the zip bundle); empty if not shown to us."""
+        if self.data_kind == "zip":
+            import base64
+
+            return base64.b64decode(self.data)
+        return self.data.encode()
 
     def parameters(self) -> Any:
         """A ``ParameterNamespace`` of the declared inputs, to fill and ``validate()``."""

@@ -1,0 +1,41 @@
+"""``runtime-kit service status|stop``: the per-user local service the client starts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from runtime_kit.cli.parsers import command_parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = command_parser(
+        "service", "Status of, or stop, the per-user local service.", "exit codes: 0, 2 usage."
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("status", help="is it running, where")
+    commands.add_parser("stop", help="stop it (it starts again on next use)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from runtime_kit.client import local
+
+    if args.command == "status":
+        state = local.status()
+        if args.json:
+            print(json.dumps({"running": state is not None, **(state or {})}))
+        elif state is None:
+            print(f"not running (data: {local.local_dir()})")
+        else:
+            print(f"running at {state['url']} (pid {state['pid']}, data {state['data_dir']})")
+    else:
+        stopped = local.stop()
+        print(
+            json.dumps({"stopped": stopped})
+            if args.json
+            else ("stopped" if stopped else "not running")
+        )
+    return 0

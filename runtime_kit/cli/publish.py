@@ -1,0 +1,59 @@
+"""``runtime-kit publish PATH``: validate, bundle, and create or update the program."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from runtime_kit.cli.parsers import command_parser
+
+EPILOG = """Creates the program, or updates this owner's program of that name: a new version when
+the metadata's version changed, else its data in place; nothing is uploaded when the bundle
+is unchanged. --dry-run shows the manifest and the metadata changes instead.
+
+exit codes: 0 published (or unchanged), 1 validate errors, 2 usage, 3 credentials,
+4 the service failed."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = command_parser("publish", "Publish a program to the runtime service.", EPILOG)
+    parser.add_argument("path", type=Path, metavar="PATH", help="program directory or file")
+    visibility = parser.add_mutually_exclusive_group()
+    visibility.add_argument("--public", dest="public", action="store_const", const=True)
+    visibility.add_argument("--private", dest="public", action="store_const", const=False)
+    parser.add_argument("--dry-run", action="store_true", help="show what would change")
+    parser.add_argument("--yes", action="store_true", help="do not ask before updating")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from runtime_kit.publishing import publish
+
+    outcome = publish(
+        args.path,
+        public=args.public,
+        dry_run=args.dry_run,
+        confirm=None if args.yes or not sys.stdin.isatty() else _ask,
+    )
+    if args.json:
+        print(json.dumps(outcome))
+        return 0
+    if args.dry_run:
+        print(json.dumps(outcome["manifest"], indent=2))
+        for line in outcome["metadata_diff"] or ["(metadata unchanged)"]:
+            print(line)
+    what = outcome["program_id"] or outcome["name"]
+    print(
+        f"{outcome['action']}: {what} version {outcome['version']} ({outcome['digest'][:12]})",
+        file=sys.stderr,
+    )
+    print(outcome["program_id"] or "")
+    return 0
+
+
+def _ask(question: str) -> bool:
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

@@ -1,0 +1,106 @@
+"""``publish``: validate, bundle, then create the program or update this owner's one."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.errors import ProgramRejectedError
+
+
+def publish(
+    path: Path,
+    *,
+    public: bool | None = None,
+    dry_run: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    service: Any = None,
+) -> dict[str, Any]:
+    """Publish the program at ``path``; returns what was done:
+    ``{"action": created|updated|new version|unchanged|dry run, "program_id", ...}``.
+
+    Raises:
+        ProgramRejectedError: validate finds errors, or the update was not confirmed.
+    """
+    from runtime_kit.bundle import build_bundle
+    from runtime_kit.client.service import RuntimeService
+    from runtime_kit.findings import Severity
+    from runtime_kit.validation import validate
+
+    errors = [f for f in validate(path) if f.severity is Severity.ERROR]
+    if errors:
+        listed = "\n".join(str(f) for f in errors)
+        raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")
+    bundle = build_bundle(path)
+    service = service or RuntimeService()
+    existing = _own_program(service, bundle.name)
+    outcome: dict[str, Any] = {
+        "name": bundle.name,
+        "version": bundle.version,
+        "digest": bundle.digest,
+        "kind": bundle.kind,
+        "program_id": existing.program_id if existing else None,
+        "manifest": bundle.manifest,
+        "metadata_diff": _metadata_diff(existing, bundle.metadata),
+    }
+    if dry_run:
+        return {**outcome, "action": "dry run"}
+    if existing is None:
+        metadata = {**bundle.metadata, "is_public": bool(public)}
+        program_id = service.upload_program(metadata, path=path, version=bundle.version)
+        return {**outcome, "action": "created", "program_id": program_id}
+    if _published_digest(existing) == bundle.digest and existing.version == bundle.version:
+        action = "unchanged"
+    else:
+        if confirm is not None and not confirm(
+            f"update {existing.program_id} to version {bundle.version}?"
+        ):
+            raise ProgramRejectedError("not published: the update was not confirmed")
+        new_version = bundle.version not in existing.versions
+        service.update_program(
+            existing.program_id,
+            path=path,
+            metadata=bundle.metadata,
+            version=bundle.version if new_version else None,
+        )
+        action = "new version" if new_version else "updated"
+    if public is not None and public != existing.is_public:
+        service.set_program_visibility(existing.program_id, public)
+    return {**outcome, "action": action}
+
+
+def _own_program(service: Any, name: str) -> Any:
+    """This token's program called ``name`` (the one whose data the service shows us)."""
+    for program in service.programs(refresh=True, limit=None):
+        if program.name == name:
+            full = service.program(program.program_id, refresh=True)
+            if full.data:
+                return full
+    return None
+
+
+def _published_digest(program: Any) -> str:
+    return hashlib.sha256(program.data_bytes()).hexdigest()
+
+
+def _metadata_diff(existing: Any, metadata: dict[str, Any]) -> list[str]:
+    if existing is None:
+        return []
+    published = {
+        k: v
+        for k, v in existing.to_dict().items()
+        if k in ("name", "description", "spec", "version", "is_public")
+    }
+    published["max_execution_time"] = existing.max_execution_time
+    new = {
+        k: metadata.get(k)
+        for k in ("name", "description", "spec", "version", "max_execution_time")
+        if k in metadata
+    }
+    old_text = json.dumps({k: published.get(k) for k in new}, indent=2, sort_keys=True).splitlines()
+    new_text = json.dumps(new, indent=2, sort_keys=True).splitlines()
+    return list(difflib.unified_diff(old_text, new_text, "published", "local", lineterm=""))
