@@ -218,6 +218,24 @@ class _Stream:
             with contextlib.suppress(Exception):  # closing a broken socket may fail any way
                 self._socket.close()
 
+    def _catch_up(self) -> None:
+        """The service closes the stream of a finished job at once, so what was published
+        while we reconnected (and the result) is fetched instead: nothing is missed."""
+        if self.callback is None or self._stopped.is_set():
+            return
+        http = self.job._http
+        job_id = self.job.job_id()
+        interim = json.loads(http.request("GET", f"/jobs/{job_id}/interim_results").text)
+        if self.received > len(interim):
+            return  # the result came through the stream: all delivered
+        for message in interim[self.received :]:
+            self.received += 1
+            self.callback(job_id, self.decoder.decode(json.dumps(message)))
+        if self.job.status() is JobStatus.DONE:
+            text = http.request("GET", f"/jobs/{job_id}/results").text
+            self.received += 1
+            self.callback(job_id, self.decoder.decode(text))
+
     def run(self, deadline: float | None) -> None:
         from websockets.exceptions import ConnectionClosed, WebSocketException
         from websockets.sync.client import connect
@@ -240,6 +258,7 @@ class _Stream:
                             self.callback(self.job.job_id(), self.decoder.decode(message))
             except ConnectionClosed as closed:
                 if closed.rcvd is not None and closed.rcvd.code == 1000:
+                    self._catch_up()
                     return  # the job ended
             except TimeoutError:
                 return  # the caller's deadline

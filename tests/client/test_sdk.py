@@ -188,8 +188,11 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
             if message == "end":
                 done.set()
 
-        job = through.run(program_id, {"count": 30}, callback=record)
-        assert done.wait(60), seen
-        assert seen == [*range(30), "end"]
-        assert proxy.cuts >= 3
-        assert job.result(timeout=30) == "end"
+        try:
+            job = through.run(program_id, {"count": 30}, callback=record)
+            assert done.wait(60), seen
+            assert seen == [*range(30), "end"]
+            assert proxy.cuts >= 3
+            assert job.result(timeout=30) == "end"
+        finally:
+            through.close()
