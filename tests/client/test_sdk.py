@@ -122,8 +122,9 @@ def test_run_stream_result_logs_interim(service: RuntimeService) -> None:
 
 def test_inputs_travel_encoded_and_namespaces_validate(service: RuntimeService) -> None:
     source = "def main(backend, user_messenger, weights):\n    return float(weights.sum())\n"
-    meta = {"name": "arrays", "description": "d", "max_execution_time": 60,
-            "spec": {"parameters": {"properties": {"weights": {"type": "array"}}, "required": ["weights"]}}}  # fmt: skip
+    parameters = {"properties": {"weights": {"type": "array"}}, "required": ["weights"]}
+    meta = {"name": "arrays", "description": "d", "max_execution_time": 60}
+    meta["spec"] = {"parameters": parameters}
     program_id = service.upload_program(meta, source=source)
     assert service.run(program_id, {"weights": np.arange(5.0)}).result(timeout=60) == 10.0
     namespace = service.program(program_id).parameters()
@@ -174,7 +175,11 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
     exactly once, in order."""
     from tests.client.proxy import CuttingProxy
 
-    source = "import time\n\ndef main(backend, user_messenger, count):\n    for i in range(count):\n        user_messenger.publish(i)\n        time.sleep(0.05)\n    return 'end'\n"
+    source = (
+        "import time\n\ndef main(backend, user_messenger, count):\n"
+        "    for i in range(count):\n        user_messenger.publish(i)\n"
+        "        time.sleep(0.05)\n    return 'end'\n"
+    )
     program_id = service.upload_program(
         {"name": "ticker", "description": "d", "max_execution_time": 60}, source=source
     )
