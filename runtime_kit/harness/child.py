@@ -47,6 +47,8 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     directory = program.parent
     os.chdir(directory)
     sys.path.insert(0, str(directory))
+    for path in reversed(job.get("paths") or []):  # installed wheels come first
+        sys.path.insert(0, path)
     install_legacy_modules()
     seed = job["seed"]
     _seed_everything(seed)

@@ -197,6 +197,7 @@ class Executor:
             directory,
         )
         entry = _entry_point(directory)
+        paths = [str(self._installed(wheel)) for wheel in sorted(directory.glob("wheels/*.whl"))]
         spec = json.loads(program["spec"])
         with self._lock:
             if job_id in self._cancelled:
@@ -215,6 +216,7 @@ class Executor:
                 "seed": secrets.randbelow(2**31),
                 "shots": None,
                 "min_num_qubits": (requirements or {}).get("min_num_qubits"),
+                "paths": paths,
             }
         )
         limit = min(program["cost"], job["cost"] or math.inf, self.cap)
@@ -261,6 +263,34 @@ class Executor:
             details = json.loads(payload)
             trace = details.get("traceback") or ""
             collected.error = f"{details['error']}\n{trace}".rstrip("\n")
+
+    def _installed(self, wheel: Path) -> Path:
+        """The wheel installed (without dependencies) in its own directory, cached by digest:
+        the program's package as it was built, ahead of its sources on ``sys.path``."""
+        import hashlib
+        import subprocess
+        import sys
+        import tempfile
+
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        target = self.store.data_dir / "envs" / digest
+        if target.is_dir():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+             "--disable-pip-version-check", "--target", str(staging), str(wheel)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ValueError(f"installing {wheel.name} failed: {done.stderr.strip()[-300:]}")
+        try:
+            os.replace(staging, target)
+        except OSError:  # another job installed it meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
 
     def _fail(self, job_id: str, reason: str) -> None:
         if self.store.set_job_state(job_id, FAILED, reason=reason, result=reason):

@@ -205,3 +205,14 @@ def test_embedded_local_service_starts_on_first_use(tmp_path: Path) -> None:
     finally:
         assert cli(env, "service", "stop").returncode == 0
     assert json.loads(cli(env, "service", "--json", "status").stdout)["running"] is False
+
+
+def test_a_package_runs_from_its_installed_wheel(client_env: dict[str, str], server) -> None:  # noqa: ANN001
+    project = ROOT / "examples" / "parity-scan"
+    published = json.loads(cli(client_env, "publish", project, "--json").stdout)
+    assert published["kind"] == "zip"
+    followed = cli(client_env, "jobs", "--json", "submit", "parity-scan", "--follow")
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout)["result"]["parities"][0] == 1.0
+    installed = list((server.data_dir / "envs").glob("*/parity_scan/circuits.py"))
+    assert len(installed) == 1
