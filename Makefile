@@ -13,10 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The main job end to end, on the per-user local service (started on first use; stop it
+# with `.venv/bin/runtime-kit service stop`): new -> validate -> run -> publish -> submit.
+DEMO := .cache/demo
 demo: $(STAMP)
 	$(BIN)/runtime-kit --version
-	$(BIN)/runtime-kit validate examples/hello
-	$(BIN)/runtime-kit run examples/hello --seed 1
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/runtime-kit new "Demo hello" -o $(DEMO) --no-input
+	$(BIN)/runtime-kit validate $(DEMO)/demo-hello
+	$(BIN)/runtime-kit run $(DEMO)/demo-hello --seed 1
+	$(BIN)/runtime-kit publish $(DEMO)/demo-hello --yes
+	$(BIN)/runtime-kit jobs submit demo-hello --follow --param iterations=2 --param seed=7
+	$(BIN)/runtime-kit service status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

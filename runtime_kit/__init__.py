@@ -40,9 +40,15 @@ _EXPORTS = {
     "run_program": "runtime_kit.harness.runner",
     "RunRecord": "runtime_kit.harness.record",
     "create_project": "runtime_kit.scaffold",
+    "RuntimeService": "runtime_kit.client.service",
+    "RuntimeProgram": "runtime_kit.client.program",
+    "RuntimeJob": "runtime_kit.client.job",
+    "ServiceError": "runtime_kit.errors",
+    "ConfigurationError": "runtime_kit.errors",
 }
 
 __all__ = [
+    "ConfigurationError",
     "DecodeError",
     "DecodeLimitError",
     "DecodeLimits",
@@ -57,11 +63,15 @@ __all__ = [
     "ResultDecoder",
     "RunRecord",
     "RunnerResult",
+    "RuntimeJob",
+    "RuntimeProgram",
+    "RuntimeService",
     "RuntimeDecoder",
     "RuntimeEncoder",
     "RuntimeKitError",
     "SchemaDefinitionError",
     "SerializationError",
+    "ServiceError",
     "Severity",
     "UnsafeSettingsError",
     "UserMessenger",
@@ -74,7 +84,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from runtime_kit.client.job import RuntimeJob
+    from runtime_kit.client.program import RuntimeProgram
+    from runtime_kit.client.service import RuntimeService
     from runtime_kit.errors import (
+        ConfigurationError,
         DecodeError,
         DecodeLimitError,
         EncodeError,
@@ -85,6 +99,7 @@ if TYPE_CHECKING:
         RuntimeKitError,
         SchemaDefinitionError,
         SerializationError,
+        ServiceError,
         UnsafeSettingsError,
     )
     from runtime_kit.findings import Finding, Severity

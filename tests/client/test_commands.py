@@ -207,7 +207,7 @@ def test_embedded_local_service_starts_on_first_use(tmp_path: Path) -> None:
     assert json.loads(cli(env, "service", "--json", "status").stdout)["running"] is False
 
 
-def test_a_package_runs_from_its_installed_wheel(client_env: dict[str, str], server) -> None:  # noqa: ANN001
+def test_a_package_runs_from_its_installed_wheel(client_env: dict[str, str], server) -> None:
     project = ROOT / "examples" / "parity-scan"
     published = json.loads(cli(client_env, "publish", project, "--json").stdout)
     assert published["kind"] == "zip"
