@@ -19,6 +19,7 @@ def publish(
     dry_run: bool = False,
     confirm: Callable[[str], bool] | None = None,
     service: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Publish the program at ``path``; returns what was done:
     ``{"action": created|updated|new version|unchanged|dry run, "program_id", ...}``.
@@ -49,6 +50,8 @@ def publish(
     }
     if dry_run:
         return {**outcome, "action": "dry run"}
+    if progress is not None and not (existing and _published_digest(existing) == bundle.digest):
+        progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
     if existing is None:
         metadata = {**bundle.metadata, "is_public": bool(public)}
         program_id = service.upload_program(metadata, path=path, version=bundle.version)

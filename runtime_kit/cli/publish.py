@@ -38,6 +38,7 @@ def run(argv: list[str]) -> int:
         public=args.public,
         dry_run=args.dry_run,
         confirm=None if args.yes or not sys.stdin.isatty() else _ask,
+        progress=_progress if sys.stderr.isatty() and not args.json else None,
     )
     if args.json:
         print(json.dumps(outcome))
@@ -53,6 +54,10 @@ def run(argv: list[str]) -> int:
     )
     print(outcome["program_id"] or "")
     return 0
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _ask(question: str) -> bool:

@@ -201,3 +201,24 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
             assert job.result(timeout=30) == "end"
         finally:
             through.close()
+
+
+def test_transport_is_injectable(tmp_path) -> None:
+    """The client over an in-process ASGI app instead of the network (no mock: the real API)."""
+    from fastapi.testclient import TestClient
+
+    from runtime_kit.service.service import Service
+
+    running = Service(tmp_path / "data", workers=1, admin_token="in-process")
+    running.start()
+    try:
+        with TestClient(running.app()) as test_client:
+            client = RuntimeService(
+                "http://testserver", "in-process", transport=test_client._transport
+            )
+            program_id = client.upload_program(METADATA, path=HELLO / "program.py")
+            assert [p.program_id for p in client.programs(refresh=True)] == [program_id]
+            with pytest.raises(ProgramNotFoundError):
+                client.program("missing-0000000000", refresh=True)
+    finally:
+        running.stop()
