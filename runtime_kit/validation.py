@@ -59,8 +59,23 @@ def validate_all(
     """``validate`` each of ``paths`` (each once), spread over ``jobs`` processes
     (default: the available CPUs, when there are enough programs to gain from it)."""
     unique = list(dict.fromkeys(Path(p) for p in paths))
+    if len(unique) > 1:
+        _warm_up()  # once, before any fork: workers inherit it instead of each paying
     check = functools.partial(validate, program=program, metadata=metadata)
     return [finding for found in forked_map(check, unique, jobs=jobs) for finding in found]
+
+
+def _warm_up() -> None:
+    """Import jsonschema-rs and build the validators every program needs."""
+    from runtime_kit.metadata.schema_validators import (
+        DEFAULT_DIALECT_URI,
+        metadata_validator,
+        metaschema_validator,
+    )
+
+    metadata_validator(1)
+    metadata_validator(2)
+    metaschema_validator(DEFAULT_DIALECT_URI)
 
 
 def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path]:
