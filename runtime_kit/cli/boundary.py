@@ -39,6 +39,12 @@ def run_with_boundary(command: Callable[[], object]) -> None:
     except RuntimeKitError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(exit_code_for(error))
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)

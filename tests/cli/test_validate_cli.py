@@ -177,3 +177,15 @@ def test_validate_never_imports_qiskit_numpy_typer_or_jsonschema() -> None:
     }
     assert "runtime_kit" in imported
     assert not imported & {"qiskit", "numpy", "typer", "jsonschema", "scipy", "rich"}
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    case = CORPUS / "bad" / "source-no-main"
+    result = subprocess.run(
+        ["bash", "-c", f"'{RUNTIME_KIT}' validate '{case}' | head -c 0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
