@@ -19,6 +19,8 @@ class SchemaViolation(NamedTuple):
 
     keys: tuple[str | int, ...]
     message: str
+    #: The value is an encoded one that would not decode (so its schema was not checked).
+    undecodable: bool = False
 
     @property
     def path(self) -> str:
@@ -60,6 +62,32 @@ def check(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]
     errors = schema_errors(compile_schema(schema), wire_view(value))
     violations = [SchemaViolation(error.keys, error.message) for error in errors]
     return sorted(violations, key=lambda v: (v.path, v.message))
+
+
+def input_problems(inputs: dict[str, Any], schema: Any) -> list[SchemaViolation]:
+    """What is wrong with a program's ``inputs`` (wire format): encoded values that would not
+    decode (``undecodable``; then nothing else is checked), else values failing ``schema``
+    (``spec.parameters``).  A schema that is not one yields nothing: ``validate`` reports it.
+    """
+    from runtime_kit.errors import DecodeError, SchemaDefinitionError
+    from runtime_kit.serialization.envelopes import envelope_problems
+
+    broken = [SchemaViolation(k, reason, True) for k, reason in envelope_problems(inputs)]
+    if broken or not isinstance(schema, Mapping | bool):
+        return broken
+    try:
+        return check(inputs, schema)
+    except SchemaDefinitionError:
+        return []
+    except DecodeError as exc:
+        return [SchemaViolation((), f"cannot decode inputs: {exc}", True)]
+
+
+def input_label(keys: tuple[str | int, ...]) -> str:
+    """How messages name an input: ``input 'weights'[0]``, or ``inputs`` for the whole."""
+    if not keys:
+        return "inputs"
+    return "input " + repr(keys[0]) + "".join(f"[{k!r}]" for k in keys[1:])
 
 
 def check_python(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.errors import DecodeError, MetadataSyntaxError, SchemaDefinitionError
+from runtime_kit.errors import MetadataSyntaxError
 from runtime_kit.findings import Finding, syntax_finding
 from runtime_kit.metadata.document import load_document
-from runtime_kit.serialization.envelopes import envelope_problems
-from runtime_kit.wire_schema import check
+from runtime_kit.wire_schema import input_label, input_problems
 
 
 def check_inputs(path: Path, parameters: Any, *, main_takes_any: bool) -> list[Finding]:
@@ -26,24 +25,18 @@ def check_inputs(path: Path, parameters: Any, *, main_takes_any: bool) -> list[F
         return [syntax_finding(exc)]
     if not isinstance(doc.data, dict):
         return [Finding.of(path, (1, 1), "RK501", "inputs must be a JSON object of parameters")]
-    problems = envelope_problems(doc.data)
-    if problems:
-        return [
-            Finding.of(path, doc.position(keys), "RK503", f"input {_name(keys)}: {reason}")
-            for keys, reason in problems
-        ]
-    if not isinstance(parameters, dict | bool):
-        return []
-    try:
-        violations = check(doc.data, parameters)
-    except SchemaDefinitionError:
-        violations = []  # the metadata check reports the schema itself (RK201)
-    except DecodeError as exc:
-        return [Finding.of(path, (1, 1), "RK503", f"cannot decode inputs: {exc}")]
+    problems = input_problems(doc.data, parameters)
     findings = [
-        Finding.of(path, doc.position(v.keys), "RK501", f"input {_name(v.keys)}: {v.message}")
-        for v in violations
+        Finding.of(
+            path,
+            doc.position(problem.keys),
+            "RK503" if problem.undecodable else "RK501",
+            f"{input_label(problem.keys)}: {problem.message}",
+        )
+        for problem in problems
     ]
+    if any(problem.undecodable for problem in problems):
+        return findings
     declared = parameters.get("properties") if isinstance(parameters, dict) else None
     if isinstance(declared, dict):
         reach = "main() takes it through **kwargs" if main_takes_any else "main() would reject it"
@@ -58,9 +51,3 @@ def check_inputs(path: Path, parameters: Any, *, main_takes_any: bool) -> list[F
             if key not in declared
         ]
     return findings
-
-
-def _name(keys: tuple[str | int, ...]) -> str:
-    if not keys:
-        return "object"
-    return repr(keys[0]) + "".join(f"[{k!r}]" for k in keys[1:])

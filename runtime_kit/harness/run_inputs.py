@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.errors import InputValueError, MetadataSyntaxError, SchemaDefinitionError
+from runtime_kit.errors import InputValueError
 from runtime_kit.harness.spec import ProgramSpec
 
 
@@ -85,21 +85,6 @@ def _encoded(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problems(values: dict[str, Any], schema: Any) -> list[str]:
-    from runtime_kit.serialization.envelopes import envelope_problems
-    from runtime_kit.wire_schema import check
+    from runtime_kit.wire_schema import input_label, input_problems
 
-    problems = [f"input {_name(keys)}: {reason}" for keys, reason in envelope_problems(values)]
-    if problems or not isinstance(schema, dict | bool):
-        return problems
-    try:
-        violations = check(values, schema)
-    except (SchemaDefinitionError, MetadataSyntaxError):
-        return []
-    return [
-        f"input {_name(v.keys)}: {v.message}" if v.keys else f"inputs: {v.message}"
-        for v in violations
-    ]
-
-
-def _name(keys: tuple[str | int, ...]) -> str:
-    return repr(keys[0]) + "".join(f"[{k!r}]" for k in keys[1:]) if keys else "object"
+    return [f"{input_label(p.keys)}: {p.message}" for p in input_problems(values, schema)]

@@ -255,19 +255,13 @@ def job_params(params: Any) -> dict[str, Any]:
 
 
 def input_problems(params: dict[str, Any], schema: Any) -> list[str]:
-    """Encoded values that would not decode, and values failing ``spec.parameters``
-    (``None`` counts as not given: legacy clients send every unset parameter as null)."""
-    from runtime_kit.serialization.envelopes import envelope_problems
-    from runtime_kit.wire_schema import check
+    """What ``wire_schema.input_problems`` finds, ``None`` counting as not given (legacy
+    clients send every unset parameter as null)."""
+    from runtime_kit.wire_schema import input_label
+    from runtime_kit.wire_schema import input_problems as problems_of
 
-    problems = [f"{keys}: {reason}" for keys, reason in envelope_problems(params)]
-    if problems or not isinstance(schema, dict):
-        return problems
     given = {key: value for key, value in params.items() if value is not None}
-    try:
-        return [str(violation) for violation in check(given, schema)]
-    except ValueError:
-        return []
+    return [f"{input_label(p.keys)}: {p.message}" for p in problems_of(given, schema)]
 
 
 def _text(value: Any) -> str | None:
