@@ -29,13 +29,9 @@ def publish(
     """
     from runtime_kit.bundle import build_bundle
     from runtime_kit.client.service import RuntimeService
-    from runtime_kit.findings import Severity
-    from runtime_kit.validation import validate
+    from runtime_kit.validation import require_valid
 
-    errors = [f for f in validate(path) if f.severity is Severity.ERROR]
-    if errors:
-        listed = "\n".join(str(f) for f in errors)
-        raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")
+    require_valid(path)
     bundle = build_bundle(path)
     service = service or RuntimeService()
     existing = _own_program(service, bundle.name)

@@ -5,17 +5,36 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from runtime_kit.checks.imports import check_imports
 from runtime_kit.checks.inputs import check_inputs
 from runtime_kit.checks.source import DeclaredParameters, check_main, find_main, parse_program
-from runtime_kit.errors import MetadataSyntaxError, MigrationError
-from runtime_kit.findings import Finding, syntax_finding
-from runtime_kit.metadata.checks import check_metadata, metadata_version
+from runtime_kit.errors import MetadataSyntaxError, MigrationError, ProgramRejectedError
+from runtime_kit.findings import Finding, Severity, syntax_finding
+from runtime_kit.metadata.checks import as_v2, check_metadata, metadata_version
 from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
 from runtime_kit.parallel import forked_map
-from runtime_kit.project import METADATA_NAMES, PROGRAM_NAMES, listing, local_modules, locate
+from runtime_kit.project import (
+    METADATA_NAMES,
+    PROGRAM_NAMES,
+    ProgramLayout,
+    listing,
+    local_modules,
+    locate,
+)
+
+
+class Inspection(NamedTuple):
+    """What ``validate`` found, and what it read on the way (for callers that go on to run
+    or publish the program without reading it again)."""
+
+    findings: list[Finding]
+    layout: ProgramLayout
+    #: The metadata in the v2 form (None when it cannot be read).
+    metadata: dict[str, Any] | None
+    #: main() takes **kwargs (True when there is no main to say otherwise).
+    main_takes_kwargs: bool
 
 
 def validate(
@@ -26,6 +45,13 @@ def validate(
     Never imports or runs the program.  Returns every finding, sorted by file and line;
     an empty list means the program is ready to publish.
     """
+    return inspect(path, program=program, metadata=metadata).findings
+
+
+def inspect(
+    path: str | Path, *, program: str | Path | None = None, metadata: str | Path | None = None
+) -> Inspection:
+    """``validate``, keeping the layout, the v2 metadata and what main() takes."""
     layout, findings = locate(Path(path), program=_opt(program), metadata=_opt(metadata))
     doc = None
     if layout.metadata is not None:
@@ -43,10 +69,28 @@ def validate(
             beside = local_modules(*listing(layout.program.parent))
         program_findings, takes_kwargs = _check_program(layout.program, declared, beside)
         findings += program_findings
-    parameters = _parameters_schema(doc)
+    v2 = _v2(doc)
+    parameters = _spec_part(v2, "parameters")
     for inputs in layout.inputs:
         findings += check_inputs(inputs, parameters, main_takes_any=takes_kwargs)
-    return sorted(set(findings))
+    return Inspection(sorted(set(findings)), layout, v2, takes_kwargs)
+
+
+def require_valid(path: str | Path, *, allowed: tuple[str, ...] = ()) -> Inspection:
+    """``inspect`` the program, refusing it if there is any error whose code does not start
+    with one of ``allowed`` (e.g. ``("RK5",)``: example inputs do not matter for a run).
+
+    Raises:
+        ProgramRejectedError: listing each error, as ``validate`` prints it.
+    """
+    found = inspect(path)
+    errors = [
+        f for f in found.findings if f.severity is Severity.ERROR and not f.code.startswith(allowed)
+    ]
+    if errors or found.metadata is None or found.layout.program is None:
+        listed = "\n".join(str(f) for f in errors)
+        raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")
+    return found
 
 
 def validate_all(
@@ -136,7 +180,7 @@ def _declared(doc: MetadataDocument | None) -> DeclaredParameters | None:
             position_of=lambda name: doc.position(("parameters", index[name])),
             path=str(doc.path),
         )
-    schema = _parameters_schema(doc)
+    schema = _spec_part(_v2(doc), "parameters")
     if not isinstance(schema, dict):
         return None
     properties = schema.get("properties")
@@ -157,19 +201,18 @@ def _required_names(required: Any) -> frozenset[str] | None:
     return None  # malformed: the schema check reports it
 
 
-def _parameters_schema(doc: MetadataDocument | None) -> Any:
-    """spec.parameters; for v1 metadata, the schema ``migrate`` would write."""
+def _v2(doc: MetadataDocument | None) -> dict[str, Any] | None:
     if doc is None or not isinstance(doc.data, dict):
         return None
-    if metadata_version(doc.data) == 1:
-        from runtime_kit.metadata.migrate import migrate_metadata
+    try:
+        return as_v2(doc.data)
+    except MigrationError:
+        return None
 
-        try:
-            return migrate_metadata(doc.data)[0].get("spec", {}).get("parameters")
-        except MigrationError:
-            return None
-    spec = doc.data.get("spec")
-    return spec.get("parameters") if isinstance(spec, dict) else None
+
+def _spec_part(metadata: dict[str, Any] | None, key: str) -> Any:
+    spec = metadata.get("spec") if metadata is not None else None
+    return spec.get(key) if isinstance(spec, dict) else None
 
 
 def _opt(path: str | Path | None) -> Path | None:

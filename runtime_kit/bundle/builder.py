@@ -25,6 +25,7 @@ from typing import Any
 from runtime_kit import __version__
 from runtime_kit.bundle.ignore import IgnoreRules
 from runtime_kit.errors import ProgramRejectedError
+from runtime_kit.metadata.checks import load_v2
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01
@@ -99,7 +100,9 @@ def build_bundle(path: Path, *, metadata: dict[str, Any] | None = None) -> Bundl
     if metadata is None:
         if layout.metadata is None:
             raise ProgramRejectedError(f"{path}: no metadata file")
-        metadata = _normalised_metadata(layout.metadata)
+        metadata = load_v2(layout.metadata)
+    if not isinstance(metadata.get("name"), str) or not metadata["name"]:
+        raise ProgramRejectedError(f"{layout.metadata or path}: the metadata has no name")
     directory = layout.directory
     entry = layout.program.relative_to(directory).as_posix()
     files = [] if path.is_file() else collect_files(directory)
@@ -139,20 +142,6 @@ def _single_file(files: list[PurePosixPath], entry: str) -> bool:
 
     needed = [str(f) for f in files if not any(fnmatch.fnmatch(str(f), p) for p in NOT_PROGRAM)]
     return needed == [entry]
-
-
-def _normalised_metadata(path: Path) -> dict[str, Any]:
-    from runtime_kit.metadata.checks import metadata_version
-    from runtime_kit.metadata.document import load_document
-
-    data = load_document(path).data
-    if not isinstance(data, dict):
-        raise ProgramRejectedError(f"{path}: metadata must be an object")
-    if metadata_version(data) == 1:
-        from runtime_kit.metadata.migrate import migrate_metadata
-
-        data = migrate_metadata(data)[0]
-    return data
 
 
 def _version(metadata: dict[str, Any]) -> str:

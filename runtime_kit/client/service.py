@@ -300,18 +300,7 @@ class RuntimeService:
 
 
 def _load_metadata(metadata: Mapping[str, Any] | str | Path) -> dict[str, Any]:
-    if isinstance(metadata, Mapping):
-        loaded = dict(metadata)
-    else:
-        from runtime_kit.metadata.document import load_document
+    from runtime_kit.metadata.checks import as_v2, load_v2
 
-        loaded = load_document(Path(metadata)).data
-        if not isinstance(loaded, dict):
-            raise InputValueError(f"{metadata}: metadata must be an object")
-    from runtime_kit.metadata.checks import metadata_version
-
-    if metadata_version(loaded) == 1:
-        from runtime_kit.metadata.migrate import migrate_metadata
-
-        loaded = migrate_metadata(loaded)[0]
+    loaded = as_v2(dict(metadata)) if isinstance(metadata, Mapping) else load_v2(Path(metadata))
     return {key: loaded[key] for key in METADATA_FIELDS if key in loaded}

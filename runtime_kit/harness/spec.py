@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.errors import ProgramRejectedError, RuntimeKitError
-from runtime_kit.findings import Severity
+from runtime_kit.errors import RuntimeKitError
 
 #: Used when metadata has no (valid) max_execution_time; the service would refuse it anyway.
 FALLBACK_MAX_EXECUTION_TIME = 300
@@ -52,34 +51,16 @@ def load_program_spec(path: Path) -> ProgramSpec:
     Raises:
         ProgramRejectedError: errors in the program or its metadata (each named).
     """
-    from runtime_kit.checks.source import find_main, parse_program
-    from runtime_kit.metadata.checks import metadata_version
-    from runtime_kit.metadata.document import load_document
-    from runtime_kit.project import locate
-    from runtime_kit.validation import validate
+    from runtime_kit.validation import require_valid
 
-    errors = [
-        f for f in validate(path) if f.severity is Severity.ERROR and not f.code.startswith("RK5")
-    ]
-    if errors:
-        listed = "\n".join(str(f) for f in errors)
-        raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")
-    layout, _ = locate(path)
-    if layout.program is None or layout.metadata is None:
-        raise ProgramRejectedError(f"{path}: no program or no metadata")
-    data = load_document(layout.metadata).data
-    if metadata_version(data) == 1:
-        from runtime_kit.metadata.migrate import migrate_metadata
-
-        data = migrate_metadata(data)[0]
-    tree, _ = parse_program(layout.program, layout.program.read_text(encoding="utf-8"))
-    main = find_main(tree) if tree is not None else None
-    example = layout.directory / "inputs" / "example.json"
+    found = require_valid(path, allowed=("RK5",))
+    assert found.layout.program is not None and found.metadata is not None  # require_valid
+    example = found.layout.directory / "inputs" / "example.json"
     return ProgramSpec(
-        program=layout.program.resolve(),
-        metadata=data,
+        program=found.layout.program.resolve(),
+        metadata=found.metadata,
         inputs_example=example if example.is_file() else None,
-        main_takes_kwargs=main is None or main.args.kwarg is not None,
+        main_takes_kwargs=found.main_takes_kwargs,
     )
 
 

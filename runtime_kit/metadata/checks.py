@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from runtime_kit.findings import Finding
@@ -42,6 +43,37 @@ def metadata_version(data: Any) -> int:
     ):
         return 1
     return 2
+
+
+def as_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` in the v2 form: v1 metadata migrated in memory (``migrate`` writes the same).
+
+    Raises:
+        MigrationError: v1 metadata that cannot be migrated (an entry without a name...).
+    """
+    if metadata_version(data) == 2:
+        return data
+    from runtime_kit.metadata.migrate import migrate_metadata
+
+    return migrate_metadata(data)[0]
+
+
+def load_v2(path: Path) -> dict[str, Any]:
+    """The metadata file at ``path`` (JSON or YAML, v1 or v2) in the v2 form.
+
+    Raises:
+        MetadataSyntaxError: unreadable, not JSON/YAML, or not an object.
+        MigrationError: v1 metadata that cannot be migrated.
+    """
+    from runtime_kit.errors import MetadataSyntaxError
+    from runtime_kit.metadata.document import load_document
+
+    data = load_document(path).data
+    if not isinstance(data, dict):
+        raise MetadataSyntaxError(
+            "metadata must be a JSON/YAML object", path=str(path), line=1, col=1
+        )
+    return as_v2(data)
 
 
 def check_metadata(doc: MetadataDocument) -> list[Finding]:
