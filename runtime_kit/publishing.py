@@ -34,7 +34,8 @@ def publish(
     require_valid(path)
     bundle = build_bundle(path)
     service = service or RuntimeService()
-    existing = _own_program(service, bundle.name)
+    existing = service.own_program(bundle.name)
+    unchanged_data = existing is not None and _published_digest(existing) == bundle.digest
     outcome: dict[str, Any] = {
         "name": bundle.name,
         "version": bundle.version,
@@ -46,13 +47,13 @@ def publish(
     }
     if dry_run:
         return {**outcome, "action": "dry run"}
-    if progress is not None and not (existing and _published_digest(existing) == bundle.digest):
+    if progress is not None and not unchanged_data:
         progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
     if existing is None:
         metadata = {**bundle.metadata, "is_public": bool(public)}
         program_id = service.upload_program(metadata, path=path, version=bundle.version)
         return {**outcome, "action": "created", "program_id": program_id}
-    if _published_digest(existing) == bundle.digest and existing.version == bundle.version:
+    if unchanged_data and existing.version == bundle.version:
         action = "unchanged"
     else:
         if confirm is not None and not confirm(
@@ -70,16 +71,6 @@ def publish(
     if public is not None and public != existing.is_public:
         service.set_program_visibility(existing.program_id, public)
     return {**outcome, "action": action}
-
-
-def _own_program(service: Any, name: str) -> Any:
-    """This token's program called ``name`` (the one whose data the service shows us)."""
-    for program in service.programs(refresh=True, limit=None):
-        if program.name == name:
-            full = service.program(program.program_id, refresh=True)
-            if full.data:
-                return full
-    return None
 
 
 def _published_digest(program: Any) -> str:

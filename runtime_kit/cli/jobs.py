@@ -113,9 +113,9 @@ def _program_id(service: Any, given: str) -> str:
         return service.program(given, refresh=True).program_id
     except ProgramNotFoundError:
         pass
-    for program in service.programs(refresh=True, limit=None):
-        if program.name == given and service.program(program.program_id, refresh=True).data:
-            return program.program_id
+    own = service.own_program(given)
+    if own is not None:
+        return own.program_id
     raise ProgramNotFoundError(
         f"no program {given!r} (neither an id nor the name of one of yours)", status=404
     )

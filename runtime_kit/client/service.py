@@ -96,6 +96,16 @@ class RuntimeService:
             self._programs[program_id] = program
         return program
 
+    def own_program(self, name: str) -> RuntimeProgram | None:
+        """This token's program called ``name``: the one whose data the service shows us
+        (it shows data to the owner only), with its data; None if there is none."""
+        for program in self.programs(refresh=True, limit=None):
+            if program.name == name:
+                full = self.program(program.program_id, refresh=True)
+                if full.data:
+                    return full
+        return None
+
     def upload_program(
         self,
         metadata: Mapping[str, Any] | str | Path | None = None,

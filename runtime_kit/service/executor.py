@@ -181,16 +181,7 @@ class Executor:
 
     def _run_in(self, worker: _Worker, job: Any, program: Any) -> None:
         job_id = job["id"]
-        version = self.store.query_one(
-            "SELECT * FROM program_versions WHERE program_id = ? AND version = ?",
-            program["id"],
-            job["version"] or program["version"],
-        )
-        if version is not None:  # the version asked for, or the latest
-            program = {
-                **dict(program),
-                **{k: version[k] for k in ("data_digest", "data_kind", "spec", "cost")},
-            }
+        program = self.store.program_at(program, job["version"]) or dict(program)
         directory = worker.directory / "program"
         unpack(
             ProgramData(self.store.get_blob(program["data_digest"]), program["data_kind"]),

@@ -4,8 +4,6 @@ the websocket stream (reference §4.2, §4.5)."""
 from __future__ import annotations
 
 import json
-import secrets
-import string
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
@@ -20,9 +18,9 @@ from runtime_kit.service.store import (
     RAN_TOO_LONG,
     RUNNING,
     now,
+    random_id,
 )
 
-_ID_ALPHABET = string.ascii_letters + string.digits
 _LEGACY_PRIVATE = "_ParameterNamespace__"
 
 router = APIRouter()
@@ -45,24 +43,17 @@ async def create_job(request: Request) -> dict[str, str]:
             "ibmq_qasm_simulator), basic_simulator and generic-N",
         )
     version = body.get("version")
-    spec_text = program["spec"]
-    if version is not None:
-        chosen = api.store.query_one(
-            "SELECT spec FROM program_versions WHERE program_id = ? AND version = ?",
-            program_id,
-            str(version),
-        )
-        if chosen is None:
-            raise ApiError(404, f"program {program_id} has no version {version!r}")
-        spec_text = chosen["spec"]
+    chosen = api.store.program_at(program, None if version is None else str(version))
+    if chosen is None:
+        raise ApiError(404, f"program {program_id} has no version {version!r}")
     params = job_params(body.get("params", {}))
-    problems = input_problems(params, json.loads(spec_text).get("parameters"))
+    problems = input_problems(params, json.loads(chosen["spec"]).get("parameters"))
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
     cost = body.get("cost")
     if cost is not None and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 1):
         raise ApiError(400, "cost must be a positive integer (seconds)")
-    job_id = "job-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+    job_id = f"job-{random_id(16)}"
     stamp = now()
     with api.store.transaction() as db:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]

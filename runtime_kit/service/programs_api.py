@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import secrets
-import string
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -15,11 +13,10 @@ from fastapi import APIRouter, Request, Response
 from runtime_kit.service.api import ApiError, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
-from runtime_kit.service.store import Store, now, spec_json
+from runtime_kit.service.store import Store, now, random_id, spec_json
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
-_ID_ALPHABET = string.ascii_letters + string.digits
 
 router = APIRouter()
 
@@ -57,7 +54,7 @@ async def create_program(request: Request) -> dict[str, str]:
         raise ApiError(400, "is_public must be a boolean")
     version = checked_version(body.get("version", "0"))
     digest = api.store.put_blob(data.raw)
-    program_id = f"{fields['name']}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(10))}"
+    program_id = f"{fields['name']}-{random_id(10)}"
     stamp = now()
     with api.store.transaction() as db:
         if db.execute(
@@ -184,14 +181,12 @@ def program_object(
     """The legacy ProgramObj, with ``version`` (latest, or the one asked for) and
     ``versions``; ``data`` (source, or base64 zip) for its owner only."""
     versions = store.query(
-        "SELECT * FROM program_versions WHERE program_id = ? ORDER BY seq", row["id"]
+        "SELECT version FROM program_versions WHERE program_id = ? ORDER BY seq", row["id"]
     )
-    chosen = next((v for v in versions if v["version"] == (version or row["version"])), None)
-    if version is not None and chosen is None:
+    chosen = store.program_at(row, version)
+    if chosen is None:
         raise ApiError(404, f"program {row['id']} has no version {version!r}")
-    if version is not None:
-        row = {**dict(row), **{k: chosen[k] for k in ("data_digest", "data_kind", "spec", "cost")}}
-        row["version"] = version
+    row = chosen
     spec = json.loads(row["spec"])
     obj = {
         "id": row["id"],

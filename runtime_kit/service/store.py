@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
+import string
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -60,6 +62,16 @@ QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
 )
 RAN_TOO_LONG = "CANCELLED - RAN TOO LONG"
 FINAL_STATUSES = (COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
+
+
+#: What each version of a program has of its own (the program row holds the latest's).
+VERSIONED_FIELDS = ("data_digest", "data_kind", "spec", "cost")
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def random_id(length: int) -> str:
+    """Letters and digits, ``length`` of them: the unique part of program and job ids."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
 def now() -> str:
@@ -139,6 +151,20 @@ class Store:
         return self.blob_path(digest).read_bytes()
 
     # --- jobs ----------------------------------------------------------------------------
+
+    def program_at(self, program: Any, version: str | None) -> dict[str, Any] | None:
+        """``program`` (a row) with the data, spec and cost of ``version`` (None: the latest),
+        or None when it has no such version."""
+        if version is None:
+            return dict(program)
+        chosen = self.query_one(
+            "SELECT * FROM program_versions WHERE program_id = ? AND version = ?",
+            program["id"],
+            version,
+        )
+        if chosen is None:
+            return None
+        return {**dict(program), **{k: chosen[k] for k in VERSIONED_FIELDS}, "version": version}
 
     def append_interim(self, job_id: str, text: str) -> int:
         """Store the next interim result of ``job_id``; returns its number (from 1)."""
