@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from runtime_kit.cli.parsers import command_parser
-from runtime_kit.errors import ConfigurationError, ServiceError
+from runtime_kit.errors import ConfigurationError
 
-DEFAULT_URL = "http://127.0.0.1:8080"
-EPILOG = f"""The service: --url, else RUNTIME_KIT_URL, else {DEFAULT_URL}. The admin token:
-RUNTIME_KIT_TOKEN, else --token-file FILE (e.g. <data-dir>/admin-token).
+EPILOG = """The service and token as for every command: --url and --token-file, else
+RUNTIME_KIT_URL and RUNTIME_KIT_TOKEN, else `runtime-kit login`, else the local service.
+The token must be an admin's (e.g. <data-dir>/admin-token of `runtime-kit serve`).
 
 exit codes: 0 done, 2 usage error, 3 no or a refused token, 4 the service failed."""
 
@@ -36,10 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    url = (args.url or os.environ.get("RUNTIME_KIT_URL") or DEFAULT_URL).rstrip("/")
-    headers = {"Authorization": f"Bearer {_token(args.token_file)}"}
+    from runtime_kit.client.config import resolve
+    from runtime_kit.client.http import ServiceHttp
+
+    url, token, _ = resolve(args.url, _token_from(args.token_file))
+    http = ServiceHttp(url, token)
     if args.command == "create":
-        made = _call("POST", f"{url}/tokens", headers, {"name": args.name, "role": args.role})
+        made = http.json("POST", "/tokens", json_body={"name": args.name, "role": args.role})
         if args.json:
             print(json.dumps(made))
         else:
@@ -48,7 +49,7 @@ def run(argv: list[str]) -> int:
             )
             print(made["token"])
     elif args.command == "list":
-        listed = _call("GET", f"{url}/tokens", headers)["tokens"]
+        listed = http.json("GET", "/tokens")["tokens"]
         if args.json:
             print(json.dumps(listed))
         for token in [] if args.json else listed:
@@ -57,41 +58,15 @@ def run(argv: list[str]) -> int:
                 f"{token['id']}  {token['role']:8}  {state:7}  {token['created']}  {token['name']}"
             )
     else:
-        _call("DELETE", f"{url}/tokens/{args.token_id}", headers)
+        http.request("DELETE", f"/tokens/{args.token_id}")
         print(f"revoked {args.token_id}", file=sys.stderr)
     return 0
 
 
-def _token(token_file: Path | None) -> str:
-    token = os.environ.get("RUNTIME_KIT_TOKEN")
-    if not token and token_file is not None:
-        try:
-            token = token_file.read_text().strip()
-        except OSError as exc:
-            raise ConfigurationError(
-                f"{token_file}: cannot read the token ({exc.strerror})"
-            ) from exc
-    if not token:
-        raise ConfigurationError("no token: set RUNTIME_KIT_TOKEN or pass --token-file")
-    return token
-
-
-def _call(method: str, url: str, headers: dict[str, str], body: Any = None) -> Any:
-    import httpx
-
+def _token_from(token_file: Path | None) -> str | None:
+    if token_file is None:
+        return None
     try:
-        response = httpx.request(method, url, headers=headers, json=body, timeout=30)
-    except httpx.HTTPError as exc:
-        raise ServiceError(f"{method} {url}: {exc}", method=method, url=url) from exc
-    if response.status_code >= 400:
-        try:
-            message = response.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = response.text[:200]
-        raise ServiceError(
-            f"{method} {url}: {response.status_code} {message}",
-            status=response.status_code,
-            method=method,
-            url=url,
-        )
-    return response.json() if response.content else None
+        return token_file.read_text().strip() or None
+    except OSError as exc:
+        raise ConfigurationError(f"{token_file}: cannot read the token ({exc.strerror})") from exc
