@@ -119,4 +119,6 @@ def create_project(
             raise ProjectExistsError(f"{reason}: pass --force to render into it") from exc
         except CookiecutterException as exc:
             raise TemplateError(f"template {template!r}: {exc}") from exc
+        except OSError as exc:  # an output directory that cannot be written
+            raise TemplateError(f"cannot write the project: {exc}") from exc
     return Path(project)

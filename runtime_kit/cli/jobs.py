@@ -86,13 +86,10 @@ def run(argv: list[str]) -> int:
 
 
 def _submit(service: Any, args: argparse.Namespace) -> int:
-    from runtime_kit.harness.run_inputs import parse_param
+    from runtime_kit.harness.run_inputs import parse_param, read_inputs
 
-    inputs: dict[str, Any] = {}
-    if args.inputs is not None:
-        from runtime_kit.serialization import RuntimeDecoder
-
-        inputs = json.loads(args.inputs.read_text(), cls=RuntimeDecoder)
+    # Sent as they are: wire-format values need no decoding to travel again.
+    inputs = read_inputs(args.inputs) if args.inputs is not None else {}
     inputs.update(dict(parse_param(p) for p in args.param))
     program_id = _program_id(service, args.program)
     job = service.run(program_id, inputs, {"backend": args.backend}, version=args.version)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.parsers import command_parser, positive_int
+from runtime_kit.cli.parsers import command_parser, positive_float, positive_int
 
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
@@ -38,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="seed for simulator and transpiler")
     parser.add_argument(
-        "--timeout", type=float, metavar="S", help="wall-clock limit (default: max_execution_time)"
+        "--timeout",
+        type=positive_float,
+        metavar="S",
+        help="wall-clock limit (default: max_execution_time)",
     )
     parser.add_argument(
         "--memory", type=positive_int, metavar="MIB", help="memory limit of the program's process"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.parsers import command_parser, positive_int
+from runtime_kit.cli.parsers import command_parser, port, positive_int
 
 EPILOG = """The admin token: RUNTIME_KIT_ADMIN_TOKEN, else <data-dir>/admin-token (made on first
 start, mode 0600). Give others tokens with `runtime-kit tokens create`.
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--port", type=port, default=8080, help="port (default 8080)")
     parser.add_argument("--data-dir", type=Path, help="state directory (default: user data dir)")
     parser.add_argument("--workers", type=positive_int, default=2, help="jobs run at once")
     parser.add_argument(

@@ -56,18 +56,29 @@ def parse_param(assignment: str) -> tuple[str, Any]:
 def _read(
     spec: ProgramSpec, inputs: Mapping[str, Any] | str | Path | None, text: str | None
 ) -> dict[str, Any]:
-    source = "inputs"
-    if text is None and isinstance(inputs, Mapping):
+    if text is not None:
+        return parse_inputs(text, "inputs")
+    if isinstance(inputs, Mapping):
         return _encoded(dict(inputs))
-    if text is None:
-        file = Path(inputs) if inputs is not None else spec.inputs_example
-        if file is None:
-            return {}
-        source = str(file)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputValueError(f"{file}: cannot read inputs ({exc})", name=None) from exc
+    file = Path(inputs) if inputs is not None else spec.inputs_example
+    return {} if file is None else read_inputs(file)
+
+
+def read_inputs(path: Path) -> dict[str, Any]:
+    """The wire-format inputs in the JSON file ``path`` (values stay encoded).
+
+    Raises:
+        InputValueError: unreadable, not JSON (with line and column), or not an object.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputValueError(f"{path}: cannot read inputs ({exc})", name=None) from exc
+    return parse_inputs(text, str(path))
+
+
+def parse_inputs(text: str, source: str) -> dict[str, Any]:
+    """``text`` as a JSON object of wire-format inputs; errors name ``source``."""
     try:
         values = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
 from runtime_kit.harness.process import ProgramProcess, describe_exit
@@ -64,6 +65,8 @@ def run_program(
         ProgramRejectedError: validate finds errors in the program or its metadata.
     """
     started = time.perf_counter()
+    if timeout is not None and not timeout > 0:
+        raise InputValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     backend_spec = parse_backend(backend)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed

@@ -216,3 +216,23 @@ def test_a_package_runs_from_its_installed_wheel(client_env: dict[str, str], ser
     assert json.loads(followed.stdout)["result"]["parities"][0] == 1.0
     installed = list((server.data_dir / "envs").glob("*/parity_scan/circuits.py"))
     assert len(installed) == 1
+
+
+def test_bad_inputs_file_is_one_line_with_its_place(
+    client_env: dict[str, str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "inputs.json"
+    broken.write_text('{"iterations": }')
+    result = cli(client_env, "jobs", "submit", "hello", "--inputs", broken)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {broken}:1:16: inputs are not valid JSON")
+    missing = cli(client_env, "jobs", "submit", "hello", "--inputs", tmp_path / "none.json")
+    assert missing.returncode == 2 and "cannot read inputs" in missing.stderr
+
+
+def test_build_refuses_metadata_without_a_name(client_env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "program.py").write_text("def main(backend, user_messenger):\n    return 1\n")
+    (tmp_path / "metadata.json").write_text('{"max_execution_time": 5}')
+    result = cli(client_env, "build", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'metadata.json'}: the metadata has no name"

@@ -193,3 +193,10 @@ def test_every_example_runs(example: str) -> None:
 
     record = run_program(ROOT / "examples" / example, seed=1)
     assert (record.status, record.error, record.warnings) == ("DONE", None, [])
+
+
+def test_an_unwritable_output_directory_is_one_line(tmp_path: Path) -> None:
+    result = run_command("new", "x", "-o", "/proc/runtime-kit-nope", "--no-input")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: cannot write the project:")
+    assert "Traceback" not in result.stderr

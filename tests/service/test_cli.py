@@ -87,3 +87,12 @@ def test_tokens_without_a_service_is_exit_4(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 4 and "Connection refused" in result.stderr
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [RUNTIME_KIT, "serve", "--port", "70000", "--data-dir", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and "expected a port 0-65535" in result.stderr
+    assert not (tmp_path / "d").exists()
