@@ -55,6 +55,11 @@ def wire_view(value: Any) -> Any:
     return value
 
 
+def plain(text: str) -> Any:
+    """Wire-format JSON ``text`` as plain JSON data: ``wire_view`` of the parsed document."""
+    return wire_view(json.loads(text))
+
+
 def check(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]:
     """Every way the wire-format ``value`` fails ``schema`` (empty when it passes)."""
     from runtime_kit.metadata.schema_validators import compile_schema, schema_errors

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from runtime_kit import __version__
+from runtime_kit.cli import COMMANDS
 
 app = typer.Typer(
     name="runtime-kit",
@@ -45,22 +46,10 @@ def _fast_command(name: str, summary: str) -> None:
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     )
     def forward(ctx: typer.Context) -> None:
-        import importlib
+        from runtime_kit.cli import load
 
-        from runtime_kit.cli import FAST_COMMANDS
-
-        raise typer.Exit(importlib.import_module(FAST_COMMANDS[name]).run(list(ctx.args)))
+        raise typer.Exit(load(name).run(list(ctx.args)))
 
 
-_fast_command("new", "Create a program project from a template.")
-_fast_command("validate", "Check program metadata and source (fast; also a pre-commit hook).")
-_fast_command("migrate", "Rewrite v1 metadata as v2.")
-_fast_command("run", "Run a program locally on a simulator, showing its interim results.")
-_fast_command("serve", "Serve the runtime API (programs, jobs, websocket streams).")
-_fast_command("tokens", "Create, list and revoke API tokens of a service (admins).")
-_fast_command("build", "Bundle a program reproducibly (zip with a manifest).")
-_fast_command("publish", "Validate, bundle and upload a program (create or update).")
-_fast_command("programs", "List, show, delete programs; set their visibility.")
-_fast_command("jobs", "Submit jobs; follow, inspect, cancel or delete them.")
-_fast_command("login", "Store a service URL and token for this user.")
-_fast_command("service", "Status of, or stop, the per-user local service.")
+for _name, (_, _summary) in COMMANDS.items():
+    _fast_command(_name, _summary)

@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime_kit.cli.parsers import command_parser, positive_float, positive_int
+
+if TYPE_CHECKING:
+    from runtime_kit.harness.record import RunRecord
 
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
@@ -83,15 +87,12 @@ def _show_interim(index: int, text: str) -> None:
 
 
 def _plain(text: str) -> str:
-    from runtime_kit.wire_schema import wire_view
+    from runtime_kit.wire_schema import plain
 
-    return json.dumps(wire_view(json.loads(text)))
+    return json.dumps(plain(text))
 
 
-def _show(record: object) -> None:
-    from runtime_kit.harness.record import RunRecord
-
-    assert isinstance(record, RunRecord)
+def _show(record: RunRecord) -> None:
     if record.result_text is not None:
         print(f"result: {_plain(record.result_text)}")
     err = sys.stderr

@@ -48,12 +48,12 @@ class RunRecord:
     def to_json(self) -> dict[str, Any]:
         """The record as plain JSON: encoded values shown as the JSON they stand for
         (arrays as lists, datetimes as strings, other objects as their wire form)."""
-        from runtime_kit.wire_schema import wire_view
+        from runtime_kit.wire_schema import plain
 
         return {
             "status": self.status,
-            "result": None if self.result_text is None else wire_view(json.loads(self.result_text)),
-            "interim_results": [wire_view(json.loads(text)) for text in self.interim_texts],
+            "result": None if self.result_text is None else plain(self.result_text),
+            "interim_results": [plain(text) for text in self.interim_texts],
             "logs": self.logs,
             "error": self.error if self.traceback is None else f"{self.error}\n{self.traceback}",
             "warnings": self.warnings,
