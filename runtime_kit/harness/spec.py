@@ -9,9 +9,6 @@ from typing import Any
 
 from runtime_kit.errors import RuntimeKitError
 
-#: Used when metadata has no (valid) max_execution_time; the service would refuse it anyway.
-FALLBACK_MAX_EXECUTION_TIME = 300
-
 
 @dataclass(frozen=True)
 class ProgramSpec:
@@ -21,9 +18,9 @@ class ProgramSpec:
     main_takes_kwargs: bool
 
     @property
-    def max_execution_time(self) -> float:
-        value = self.metadata.get("max_execution_time")
-        return value if isinstance(value, int) and value > 0 else FALLBACK_MAX_EXECUTION_TIME
+    def max_execution_time(self) -> int:
+        """Seconds; a positive integer, since ``require_valid`` refused anything else."""
+        return self.metadata["max_execution_time"]
 
     def declared(self, key: str) -> Any:
         """``spec.<key>`` (parameters, return_values, interim_results, backend_requirements)."""
