@@ -9,9 +9,9 @@ as legacy clients send them as plain data.  Programs and jobs the caller may not
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, WebSocket
+from fastapi import Query, Request, WebSocket
 from fastapi.responses import JSONResponse
 
 from runtime_kit.service.auth import Principal
@@ -24,6 +24,11 @@ _CODES = {
     409: "CONFLICT",
     413: "TOO_LARGE",
 }
+
+
+#: Paging query parameters, bounded so that no number reaches SQLite too large for it.
+Limit = Annotated[int, Query(ge=0, le=10_000)]
+Offset = Annotated[int, Query(ge=0, le=2**62)]
 
 
 class ApiError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
     for module in (programs_api, jobs_api, tokens_api):
         app.include_router(module.router)
 
@@ -36,6 +38,12 @@ async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(exc.status_code, str(exc.detail), "HTTP_ERROR")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug, not bad input: the error shape still holds; the details go to the log."""
+    logging.getLogger("runtime_kit.service").exception("unexpected error in %s", request.url.path)
+    return error_response(500, f"internal error ({type(exc).__name__})", "INTERNAL")
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse
 
-from runtime_kit.service.api import ApiError, api_of
+from runtime_kit.service.api import ApiError, Limit, Offset, api_of
 from runtime_kit.service.executor import backend_spec
 from runtime_kit.service.store import (
     CANCELLED,
@@ -87,8 +87,8 @@ async def create_job(request: Request) -> dict[str, str]:
 @router.get("/jobs")
 async def list_jobs(
     request: Request,
-    limit: int = 20,
-    offset: int = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
     pending: str | None = None,
     program: str | None = None,
 ) -> dict[str, Any]:
@@ -111,8 +111,8 @@ async def list_jobs(
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
         *args,
-        max(limit, 0) or 20,
-        max(offset, 0),
+        limit or 20,
+        offset,
     )
     return {"jobs": [job_object(row) for row in rows], "count": total}
 

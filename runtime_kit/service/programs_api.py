@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from runtime_kit.service.api import ApiError, api_of
+from runtime_kit.service.api import ApiError, Limit, Offset, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
 from runtime_kit.service.store import Store, now, random_id, spec_json
@@ -22,7 +22,7 @@ router = APIRouter()
 
 
 @router.get("/programs")
-async def list_programs(request: Request, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+async def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     where = "1" if principal.is_admin else "(is_public = 1 OR owner = ?)"
@@ -31,8 +31,8 @@ async def list_programs(request: Request, limit: int = 20, offset: int = 0) -> d
     rows = api.store.query(
         f"SELECT * FROM programs WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
         *args,
-        max(limit, 0) or 20,
-        max(offset, 0),
+        limit or 20,
+        offset,
     )
     programs = [program_object(api.store, row, principal) for row in rows]
     return {"programs": programs, "count": total, "limit": limit, "offset": offset}

@@ -190,6 +190,8 @@ def test_bad_requests_are_4xx_with_one_error_shape(admin: Api, service: Service)
         ("POST", "/jobs", json.dumps({"program_id": "nope-1234567890"}), 404, "program not found"),
         ("GET", "/jobs/job-unknown", None, 404, "job not found"),
         ("GET", "/programs?limit=abc", None, 400, "limit"),
+        ("GET", "/programs?limit=99999999999999999999", None, 400, "limit"),
+        ("GET", "/jobs?offset=-1", None, 400, "offset"),
         ("GET", "/no/such/route", None, 404, "Not Found"),
     ]
     for method, path, content, status, message in cases:
