@@ -15,9 +15,10 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from runtime_kit.findings import Finding
+from runtime_kit.harness.legacy_modules import LEGACY_MODULES
 
-#: Modules that runtime-kit itself provides to programs (the harness maps them).
-PROVIDED = ("qiskit.providers.ibmq.runtime", "qiskit_ibm_runtime.program")
+#: Modules runtime-kit serves to programs (the harness maps them: legacy_modules), exactly.
+PROVIDED = frozenset(name for name, exports in LEGACY_MODULES.items() if exports)
 
 #: Modules removed from qiskit, with what to use instead.
 REMOVED = {
@@ -91,7 +92,7 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 
 
 def _problem(module: str, local_modules: Collection[str]) -> tuple[str, str] | None:
-    if any(module == p or module.startswith(p + ".") for p in PROVIDED):
+    if module in PROVIDED:
         return None
     for removed, advice in REMOVED.items():
         if module == removed or module.startswith(removed + "."):

@@ -98,3 +98,12 @@ def test_resolution_imports_nothing() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_every_module_the_harness_serves_is_present_and_no_other() -> None:
+    served = (
+        "from qiskit_ibm_runtime.utils import RuntimeEncoder\n"
+        "import qiskit.providers.ibmq.runtime.utils\n"
+    )
+    assert findings(served) == []
+    assert findings("from qiskit.providers.ibmq import IBMQ\n") == [(1, "RK402")]
