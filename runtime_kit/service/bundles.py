@@ -7,12 +7,14 @@ single-entry size and total size (a zip bomb is refused from its headers).
 
 from __future__ import annotations
 
-import binascii
 import io
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
+
+from runtime_kit.errors import DecodeError
+from runtime_kit.serialization.binary import from_base64
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ENTRIES = 10_000
@@ -37,8 +39,8 @@ class ProgramData(NamedTuple):
 def decode_program_data(text: str) -> ProgramData:
     """The bytes of base64 ``text``: a checked zip bundle, or UTF-8 program source."""
     try:
-        raw = binascii.a2b_base64(text.strip().encode("ascii"), strict_mode=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+        raw = from_base64(text.strip(), tag="program data")
+    except DecodeError as exc:
         raise BundleError(f"data is not valid base64 ({exc})") from exc
     if raw.startswith(ZIP_MAGIC):
         check_zip(raw)
