@@ -18,7 +18,6 @@ from runtime_kit.client.errors import JobFailureError, JobTimeoutError
 from runtime_kit.client.http import ServiceHttp
 
 MAX_RECONNECTS = 8
-_FINAL_API = {"COMPLETED", "FAILED", "CANCELLED", "CANCELLED - RAN TOO LONG"}
 
 
 class JobStatus(StrEnum):
@@ -44,6 +43,7 @@ _FROM_API = {
     "CANCELLED": JobStatus.CANCELLED,
     "CANCELLED - RAN TOO LONG": JobStatus.ERROR,
 }
+_FINAL_API = {api for api, status in _FROM_API.items() if status.final}
 
 Callback = Callable[[str, Any], None]
 

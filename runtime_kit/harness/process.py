@@ -74,10 +74,6 @@ class ProgramProcess:
         self._logs = bytearray()
         self._logs_cut = False
 
-    @property
-    def pid(self) -> int:
-        return self._popen.pid
-
     def alive(self) -> bool:
         return self._popen.poll() is None
 
