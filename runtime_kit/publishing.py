@@ -31,8 +31,7 @@ def publish(
     from runtime_kit.client.service import RuntimeService
     from runtime_kit.validation import require_valid
 
-    require_valid(path)
-    bundle = build_bundle(path)
+    bundle = build_bundle(path, metadata=require_valid(path).metadata)
     service = service or RuntimeService()
     existing = service.own_program(bundle.name)
     unchanged_data = existing is not None and _published_digest(existing) == bundle.digest
@@ -51,7 +50,7 @@ def publish(
         progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
     if existing is None:
         metadata = {**bundle.metadata, "is_public": bool(public)}
-        program_id = service.upload_program(metadata, path=path, version=bundle.version)
+        program_id = service.upload_program(metadata, bundle=bundle, version=bundle.version)
         return {**outcome, "action": "created", "program_id": program_id}
     if unchanged_data and existing.version == bundle.version:
         action = "unchanged"
@@ -63,8 +62,7 @@ def publish(
         new_version = bundle.version not in existing.versions
         service.update_program(
             existing.program_id,
-            path=path,
-            metadata=bundle.metadata,
+            bundle=bundle,
             version=bundle.version if new_version else None,
         )
         action = "new version" if new_version else "updated"

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -18,6 +18,9 @@ from runtime_kit.errors import InputValueError
 #: Metadata fields the service takes (legacy ``_read_metadata`` whitelist, plus version).
 METADATA_FIELDS = ("name", "max_execution_time", "description", "spec", "is_public", "version")
 PAGE = 20
+
+if TYPE_CHECKING:
+    from runtime_kit.bundle import Bundle
 
 
 class RuntimeService:
@@ -112,6 +115,7 @@ class RuntimeService:
         *,
         source: str | None = None,
         path: str | Path | None = None,
+        bundle: Bundle | None = None,
         version: str | None = None,
     ) -> str:
         """Upload a program; returns its id.
@@ -121,10 +125,11 @@ class RuntimeService:
                 of the program directory ``path``.
             source: the program's source text (a single-file program), or
             path: a program file, or a program directory (bundled as a zip when it has
-                more than the program file).
+                more than the program file), or
+            bundle: one ``runtime_kit.bundle.build_bundle`` made already.
             version: overrides the metadata's ``version``.
         """
-        data, metadata = self._program_data(source, path, metadata)
+        data, metadata = self._program_data(source, path, bundle, metadata)
         body = {
             "name": metadata.get("name"),
             "data": data,
@@ -143,6 +148,7 @@ class RuntimeService:
         *,
         source: str | None = None,
         path: str | Path | None = None,
+        bundle: Bundle | None = None,
         metadata: Mapping[str, Any] | str | Path | None = None,
         name: str | None = None,
         description: str | None = None,
@@ -150,11 +156,12 @@ class RuntimeService:
         spec: Mapping[str, Any] | None = None,
         version: str | None = None,
     ) -> None:
-        """Change a program; with ``source``/``path`` and a ``version``, publish a new version
-        (earlier ones stay retrievable and runnable); without a version, replace the data."""
+        """Change a program; with ``source``/``path``/``bundle`` and a ``version``, publish a
+        new version (earlier ones stay retrievable and runnable); without one, replace the
+        data."""
         fields: dict[str, Any] = {}
-        if source is not None or path is not None:
-            data, from_files = self._program_data(source, path, metadata)
+        if source is not None or path is not None or bundle is not None:
+            data, from_files = self._program_data(source, path, bundle, metadata)
             metadata = from_files
             fields["data"] = data
         loaded = _load_metadata(metadata) if metadata is not None else {}
@@ -291,16 +298,19 @@ class RuntimeService:
         return job
 
     def _program_data(
-        self, source: str | None, path: str | Path | None, metadata: Any
+        self, source: str | None, path: str | Path | None, bundle: Bundle | None, metadata: Any
     ) -> tuple[str, dict[str, Any]]:
-        if (source is None) == (path is None):
+        if sum(given is not None for given in (source, path, bundle)) != 1:
             raise InputValueError(
-                "give exactly one of source= (program text) or path= (a file or directory)"
+                "give exactly one of source= (program text), path= (a file or directory) "
+                "or bundle= (a built bundle)"
             )
         if source is not None:
             if metadata is None:
                 raise InputValueError("metadata is required with source=")
             return base64.b64encode(source.encode()).decode("ascii"), _load_metadata(metadata)
+        if bundle is not None:
+            return bundle.upload_data(), _load_metadata(metadata or bundle.metadata)
         from runtime_kit.bundle import build_bundle
 
         bundle = build_bundle(
