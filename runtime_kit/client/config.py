@@ -33,11 +33,11 @@ def load_login() -> dict[str, str]:
 def save_login(url: str, token: str) -> Path:
     """Store the service and token for this user (mode 0600); returns the file."""
     path = config_file()
+    from runtime_kit.files import write_atomically
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        json.dump({"url": url.rstrip("/"), "token": token}, out)
-    os.chmod(path, 0o600)
+    login = json.dumps({"url": url.rstrip("/"), "token": token})
+    write_atomically(path, login.encode(), mode=0o600)
     return path
 
 

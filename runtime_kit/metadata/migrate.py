@@ -8,14 +8,13 @@ the item's description and reported as a note, so nothing the author wrote is lo
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runtime_kit.errors import MigrationError
+from runtime_kit.files import write_atomically
 from runtime_kit.metadata.checks import DECLARED, metadata_version
 from runtime_kit.metadata.document import YAML_SUFFIXES, MetadataDocument, load_document
 from runtime_kit.metadata.schema_validators import DEFAULT_DIALECT_URI
@@ -129,7 +128,7 @@ def migrate_file(path: Path, *, write: bool = True) -> Migration:
         migration.positions.append((1, 1))
     migration.text = _render(doc, migration.data)
     if write:
-        _replace_atomically(path, migration.text)
+        write_atomically(path, migration.text.encode())
     return migration
 
 
@@ -222,22 +221,6 @@ def _render(doc: MetadataDocument, data: dict[str, Any]) -> str:
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     indent = re.search(r"\n([ \t]+)\S", doc.text)
     return json.dumps(data, indent=indent.group(1) if indent else 2, ensure_ascii=False) + "\n"
-
-
-def _replace_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves the old file or the new, never half."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _where(doc: MetadataDocument, keys: tuple[str | int, ...]) -> str:

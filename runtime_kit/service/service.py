@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from runtime_kit.files import write_atomically
 from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.executor import Executor
 from runtime_kit.service.store import Store
@@ -58,9 +59,7 @@ class Service:
             token = path.read_text().strip() or None
         if token is None:
             _, token = self.tokens.create("admin", ADMIN)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w") as out:
-                out.write(token + "\n")
+            write_atomically(path, f"{token}\n".encode(), mode=0o600)
             return token
         self.tokens.ensure(token, "admin", ADMIN)
         return token
