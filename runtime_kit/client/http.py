@@ -14,7 +14,7 @@ from runtime_kit.client.errors import (
     NotAuthorizedError,
     ProgramNotFoundError,
 )
-from runtime_kit.errors import ServiceError
+from runtime_kit.errors import ConfigurationError, ServiceError
 
 TIMEOUT_S = 60.0
 
@@ -27,6 +27,12 @@ class ServiceHttp:
     ) -> None:
         self.url = url.rstrip("/")
         self.token = token
+        try:
+            parsed = httpx.URL(self.url)
+        except httpx.InvalidURL as exc:
+            raise ConfigurationError(f"invalid service URL {url!r}: {exc}") from exc
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ConfigurationError(f"invalid service URL {url!r}: expected http(s)://host[:port]")
         self._client = httpx.Client(
             base_url=self.url,
             headers={"X-Access-Token": token},

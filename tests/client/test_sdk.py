@@ -222,3 +222,11 @@ def test_transport_is_injectable(tmp_path) -> None:
                 client.program("missing-0000000000", refresh=True)
     finally:
         running.stop()
+
+
+def test_an_invalid_service_url_is_a_configuration_error() -> None:
+    from runtime_kit.errors import ConfigurationError
+
+    for url in ("notaurl", "ftp://host", "http://[::1"):
+        with pytest.raises(ConfigurationError, match="invalid service URL"):
+            RuntimeService(url, "token")
