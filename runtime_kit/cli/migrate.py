@@ -89,8 +89,8 @@ def _metadata_file(path: Path) -> Path | None:
 def _migrate_sources(paths: list[Path], *, check: bool, stdout: bool) -> int:
     from runtime_kit.modernize.source import migrate_source_file, source_files
 
-    failed = left = pending = False
-    changed = 0
+    failed = pending = False
+    changed = left = 0
     for path in paths:
         if not path.exists():
             print(f"{path}:0:0: error: no such file or directory", file=sys.stderr)
@@ -105,7 +105,7 @@ def _migrate_sources(paths: list[Path], *, check: bool, stdout: bool) -> int:
                 continue
             for note in migration.notes:
                 print(f"{file}:{note.line}:{note.col}: note: {note.message}", file=sys.stderr)
-            left = left or not migration.complete
+            left += sum(note.left for note in migration.notes)
             if stdout:
                 sys.stdout.write(migration.text or file.read_text(encoding="utf-8"))
             elif migration.changed:
@@ -113,6 +113,8 @@ def _migrate_sources(paths: list[Path], *, check: bool, stdout: bool) -> int:
                 pending = pending or check
                 verb = "would be migrated" if check else "migrated"
                 print(f"{file}: legacy imports {verb}", file=sys.stderr)
-    if not stdout and not changed and not failed:
+    if left:
+        print(f"{left} legacy name(s) without a modern spelling left as they are", file=sys.stderr)
+    elif not stdout and not changed and not failed:
         print("nothing to migrate", file=sys.stderr)
     return 1 if failed or left or pending else 0

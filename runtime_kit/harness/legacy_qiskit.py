@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from runtime_kit.errors import RemovedFeatureError
+
 logger = logging.getLogger(__name__)
 
 #: Keyword arguments legacy ``execute`` passed to ``transpile``.
@@ -47,10 +49,6 @@ QOBJ_ONLY = ("qobj_id", "qobj_header", "max_credits")
 SCHEDULING = ("schedule_circuit", "inst_map", "meas_map", "scheduling_method")
 #: Legacy ``execute`` ran this many shots when none were given (backends with a shots option).
 LEGACY_DEFAULT_SHOTS = 1024
-
-
-class RemovedFeatureError(RuntimeError):
-    """A legacy program asked for a qiskit feature that was removed without a successor."""
 
 
 def execute(experiments: Any, backend: Any, **options: Any) -> Any:

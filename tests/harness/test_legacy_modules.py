@@ -140,7 +140,7 @@ def test_served_schedule_loads_and_raises_naming_the_removal_when_called() -> No
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "runtime_kit.harness.legacy_qiskit.RemovedFeatureError: qiskit.compiler.schedule "
+        "runtime_kit.errors.RemovedFeatureError: qiskit.compiler.schedule "
         "(pulse scheduling) was removed in qiskit 2.0 and has no successor; runtime-kit serves "
         "the name only so that programs importing it load"
     )

@@ -8,7 +8,8 @@ from qiskit.providers.basic_provider import BasicSimulator
 from qiskit.transpiler import PassManager
 from qiskit_aer import AerSimulator
 
-from runtime_kit.harness.legacy_qiskit import RemovedFeatureError, execute, schedule
+from runtime_kit.errors import RemovedFeatureError
+from runtime_kit.harness.legacy_qiskit import execute, schedule
 
 
 @pytest.fixture
