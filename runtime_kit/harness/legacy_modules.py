@@ -14,25 +14,23 @@ Nothing is faked: a legacy path without a faithful successor (``qiskit.opflow``,
 ``qiskit.compiler.schedule``, which raises when called (see ``legacy_qiskit``).  A real
 installed module always wins: a path is served only where nothing else provides it.
 
-Reading this table imports nothing; ``install_legacy_modules`` imports qiskit (when installed)
-and nothing else until a legacy path is used.
+Reading this table imports nothing (``validate`` reads it on every commit: no dataclasses, no
+``importlib.abc``); ``install_legacy_modules`` imports qiskit (when installed) and nothing
+else until a legacy path is used.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class StandIn:
+class StandIn(NamedTuple):
     """Legacy ``module``, made of ``exports`` of ``source``; a package for its children."""
 
     module: str
@@ -42,8 +40,7 @@ class StandIn:
     modern: str | None = "runtime_kit"
 
 
-@dataclass(frozen=True)
-class Moved:
+class Moved(NamedTuple):
     """Legacy ``module`` (a package) that moved out of qiskit into ``successor``."""
 
     module: str
@@ -52,8 +49,7 @@ class Moved:
     install: str
 
 
-@dataclass(frozen=True)
-class RemovedName:
+class RemovedName(NamedTuple):
     """``module.name``, removed from a module that still exists, served from ``source``."""
 
     module: str
@@ -147,8 +143,9 @@ def install_legacy_modules() -> list[str]:
     return served_paths()
 
 
-class LegacyFinder(importlib.abc.MetaPathFinder):
-    """First on ``sys.meta_path``: answers for legacy paths nothing else provides.
+class LegacyFinder:
+    """First on ``sys.meta_path`` (a ``MetaPathFinder``): answers for legacy paths nothing
+    else provides.
 
     It must come first so that a child of a moved package (``qiskit.providers.aer.noise``)
     is the successor's module, not a second copy loaded from the successor's files.
@@ -197,7 +194,7 @@ class LegacyFinder(importlib.abc.MetaPathFinder):
         return False
 
 
-class _StandInLoader(importlib.abc.Loader):
+class _StandInLoader:
     def __init__(self, entry: StandIn) -> None:
         self.entry = entry
 
@@ -212,7 +209,7 @@ class _StandInLoader(importlib.abc.Loader):
             setattr(module, export, getattr(source, export))
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
     """Loads a legacy path as its successor: the import system returns what is in
     ``sys.modules`` after ``exec_module``, so the successor's module object is the result."""
 
