@@ -49,7 +49,7 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
             "ibmq_qasm_simulator), basic_simulator and generic-N",
         )
     version = body.get("version")
-    chosen = api.store.program_at(program, None if version is None else str(version))
+    chosen = api.store.program(program["id"], None if version is None else str(version))
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
     params = job_params(body.get("params", {}))
