@@ -11,7 +11,7 @@ ALWAYS_IGNORED_DIRS = {
     ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", ".pytest_cache",
     ".mypy_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "node_modules",
 }  # fmt: skip
-ALWAYS_IGNORED_FILES = ("*.pyc", "*.pyo", ".DS_Store", "*.swp", "*~")
+ALWAYS_IGNORED_FILES = ("*.pyc", "*.pyo", ".DS_Store", "*.swp", "*~", ".runtime-kit-template.json")
 IGNORE_FILES = (".runtimeignore", ".gitignore")
 
 
