@@ -31,12 +31,15 @@ _EXPORTS = {
     "MetadataSyntaxError": "runtime_kit.errors",
     "MigrationError": "runtime_kit.errors",
     "ProgramRejectedError": "runtime_kit.errors",
+    "RemovedFeatureError": "runtime_kit.errors",
     "SchemaDefinitionError": "runtime_kit.errors",
     "validate": "runtime_kit.validation",
     "Finding": "runtime_kit.findings",
     "Severity": "runtime_kit.findings",
     "migrate_file": "runtime_kit.metadata.migrate",
     "migrate_metadata": "runtime_kit.metadata.migrate",
+    "migrate_source": "runtime_kit.modernize.source",
+    "migrate_source_file": "runtime_kit.modernize.source",
     "run_program": "runtime_kit.harness.runner",
     "RunRecord": "runtime_kit.harness.record",
     "create_project": "runtime_kit.scaffold",
@@ -60,6 +63,7 @@ __all__ = [
     "ParameterNamespace",
     "ProgramBackend",
     "ProgramRejectedError",
+    "RemovedFeatureError",
     "ResultDecoder",
     "RunRecord",
     "RunnerResult",
@@ -78,6 +82,8 @@ __all__ = [
     "__version__",
     "create_project",
     "migrate_file",
+    "migrate_source",
+    "migrate_source_file",
     "migrate_metadata",
     "run_program",
     "validate",
@@ -96,6 +102,7 @@ if TYPE_CHECKING:
         MetadataSyntaxError,
         MigrationError,
         ProgramRejectedError,
+        RemovedFeatureError,
         RuntimeKitError,
         SchemaDefinitionError,
         SerializationError,
@@ -106,6 +113,7 @@ if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
     from runtime_kit.harness.runner import run_program
     from runtime_kit.metadata.migrate import migrate_file, migrate_metadata
+    from runtime_kit.modernize.source import migrate_source, migrate_source_file
     from runtime_kit.program import (
         ParameterNamespace,
         ProgramBackend,

@@ -11,9 +11,10 @@
     │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
     ├── InputValueError               program inputs that do not match their declaration
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
-    ├── MigrationError                v1 metadata that ``migrate`` cannot rewrite
+    ├── MigrationError                metadata or source that ``migrate`` cannot rewrite
     ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
     ├── ProgramRejectedError          a program ``run`` refuses (validate errors)
+    ├── RemovedFeatureError           a legacy program used a qiskit feature without successor
     ├── ConfigurationError            settings or credentials that cannot work (exit 3)
     └── ServiceError                  the service answered with an error or not at all (exit 4)
 
@@ -96,7 +97,8 @@ class MetadataSyntaxError(RuntimeKitError):
 
 
 class MigrationError(RuntimeKitError, ValueError):
-    """v1 metadata that cannot be rewritten as v2; ``keys`` lead to the offending part."""
+    """v1 metadata that cannot be rewritten as v2 (``keys`` lead to the offending part), or a
+    program source that ``migrate --source`` cannot read or parse."""
 
     def __init__(self, reason: str, *, keys: tuple[str | int, ...] = ()) -> None:
         super().__init__(reason)
@@ -110,6 +112,11 @@ class SchemaDefinitionError(RuntimeKitError, ValueError):
 
 class ProgramRejectedError(RuntimeKitError):
     """A program that cannot be run as it is: ``validate`` finds errors (each listed)."""
+
+
+class RemovedFeatureError(RuntimeKitError, RuntimeError):
+    """A legacy program called a qiskit feature removed without a successor (pulse
+    scheduling): raised where runtime-kit serves the name (``harness.legacy_qiskit``)."""
 
 
 class ConfigurationError(RuntimeKitError):

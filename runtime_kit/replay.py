@@ -100,7 +100,7 @@ def replay_job(job_id: str, *, service: Any = None) -> ReplayReport:
 
 
 def _harness_backend(name: str | None) -> str:
-    from runtime_kit.service.executor import backend_spec
+    from runtime_kit.service.backends import backend_spec
 
     spec = backend_spec(name)
     if spec is None:
