@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from runtime_kit.client.service import RuntimeService
 from runtime_kit.replay import MAX_DIFFERENCES, ReplayError, differences, replay_job
+from tests.service.real_server import RealServer
 
 SAMPLING = """from qiskit import QuantumCircuit
 
@@ -54,17 +56,9 @@ def finished_job(service: RuntimeService, source: str, name: str, inputs: dict) 
     return job.job_id()
 
 
-def needs_seeds(service: RuntimeService, job_id: str) -> None:
-    """Replays need the seed a job ran with; until the service reports it, replay refuses."""
-    if service.job(job_id).seed is None:
-        with pytest.raises(ReplayError, match="does not report the seed"):
-            replay_job(job_id, service=service)
-        pytest.skip("this service does not report job seeds yet (GET /jobs/{id} has no 'seed')")
-
-
 def test_a_seeded_job_replays_equal(service: RuntimeService, client_env: dict[str, str]) -> None:
     job_id = finished_job(service, SAMPLING, "sampling", {"shots": 300})
-    needs_seeds(service, job_id)
+    assert service.job(job_id).seed is not None  # the service records it
     report = replay_job(job_id, service=service)
     assert report.equal, report.differences
     assert (report.service_status, report.local_status) == ("COMPLETED", "DONE")
@@ -81,7 +75,6 @@ def test_a_changed_program_replays_with_a_diff(
     service: RuntimeService, client_env: dict[str, str]
 ) -> None:
     job_id = finished_job(service, SAMPLING, "changing", {"shots": 300})
-    needs_seeds(service, job_id)
     program_id = service.job(job_id).program_id
     changed = SAMPLING.replace("[0, 1, 2]", "[0, 1]")  # the job ran the latest version
     service.update_program(
@@ -96,10 +89,26 @@ def test_a_changed_program_replays_with_a_diff(
 
 def test_a_failed_job_replays_its_failure(service: RuntimeService) -> None:
     job_id = finished_job(service, FAILING, "failing", {})
-    needs_seeds(service, job_id)
     report = replay_job(job_id, service=service)
     assert report.service_outcome == {"error": "ValueError: no luck today"}
     assert report.equal and report.local_status == "ERROR"
+
+
+def test_a_job_run_before_seeds_were_recorded_cannot_replay(tmp_path: Path) -> None:
+    """A data directory made by runtime-kit 5efcb87, whose jobs kept no seed."""
+    fixture = Path(__file__).parents[1] / "service" / "fixtures" / "data-5efcb87"
+    data = tmp_path / "data"
+    shutil.copytree(fixture, data, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    server = RealServer(data).start()
+    try:
+        client = RuntimeService(server.url, (fixture / "alice-token").read_text().strip())
+        job_id = json.loads((fixture / "ids.json").read_text())["job"]
+        assert client.job(job_id).seed is None
+        with pytest.raises(ReplayError, match="does not report the seed"):
+            replay_job(job_id, service=client)
+        client.close()
+    finally:
+        server.stop()
 
 
 def test_unknown_jobs_are_a_service_error(client_env: dict[str, str]) -> None:
