@@ -73,6 +73,7 @@ class LocalExecutor:
         if self._root.exists():
             shutil.rmtree(self._root)
         self._root.mkdir(parents=True)
+        precompile_package()
         for _ in range(self.slots):
             self._warm.put(_Worker(self.isolation, self._root))
 
@@ -189,3 +190,18 @@ class LocalExecutor:
             return f"CPU time ({self.limits.cpu_time_cap_s} s per process)"
         memory = memory_failure_in(logs, self._limits_seen_by_job()) if returncode else None
         return memory.removeprefix("limit reached: ") if memory else None
+
+
+def precompile_package() -> bool:
+    """Compile runtime_kit's bytecode once, where it may be written (pip does this at
+    install; an editable checkout has none): every worker imports these modules, and in a
+    sandbox it cannot write their bytecode, so it would compile them again, each job."""
+    import compileall
+    import os
+
+    import runtime_kit
+
+    package = Path(runtime_kit.__file__).parent
+    if not os.access(package, os.W_OK):
+        return False
+    return bool(compileall.compile_dir(package, quiet=2, workers=1))
