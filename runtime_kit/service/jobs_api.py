@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
-from runtime_kit.service.backends import backend_spec
+from runtime_kit.service.backends import OFFERED, backend_spec
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -43,11 +43,7 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
     program = api.visible_program(principal, program_id)
     backend = body.get("backend") or "aer_simulator"
     if not isinstance(backend, str) or backend_spec(backend) is None:
-        raise ApiError(
-            400,
-            f"unknown backend {backend!r}: this service offers aer_simulator (also as "
-            "ibmq_qasm_simulator), basic_simulator and generic-N",
-        )
+        raise ApiError(400, f"unknown backend {backend!r}: this service offers {OFFERED}")
     version = body.get("version")
     chosen = api.store.program(program["id"], None if version is None else str(version))
     if chosen is None:

@@ -18,6 +18,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
 
     from runtime_kit.service.service import ADMIN_TOKEN_FILE, Service
 
+    tls = tls_options(settings)
     listener = _bind(settings.host, settings.port)
     try:
         service = Service(
@@ -27,6 +28,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             max_body_bytes=settings.max_body_bytes,
             sandbox=settings.sandbox,
             executor=settings.executor,
+            builtin_programs=settings.builtin_programs,
         )
     except OSError as exc:
         listener.close()
@@ -41,17 +43,18 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     token_source = str(token_file) if token_file.exists() else "RUNTIME_KIT_ADMIN_TOKEN"
     health = service.health()
     announce(
-        f"runtime-kit service on http://{settings.host}:{bound_port} (data "
+        f"runtime-kit service on {settings.scheme}://{settings.host}:{bound_port} (data "
         f"{settings.data_dir}, {settings.workers} workers); admin token: {token_source}"
     )
     announce("jobs: " + "; ".join(health["mechanisms"]))
+    announce("built-in programs: " + (", ".join(service.builtin_programs) or "left out"))
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "
             "service's user and sees its files; serve only programs you trust"
         )
     config = uvicorn.Config(
-        service.app(), log_level="warning", lifespan="off", ws="websockets-sansio"
+        service.app(), log_level="warning", lifespan="off", ws="websockets-sansio", **tls
     )
     server = uvicorn.Server(config)
     try:
@@ -60,6 +63,26 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         service.stop(settings.shutdown_timeout_s)
         listener.close()
     return 0
+
+
+def tls_options(settings: ServiceSettings) -> dict[str, str]:
+    """uvicorn's TLS options (none without a certificate), the files checked first.
+
+    Raises:
+        ServiceStartError: the certificate or key cannot be read or do not match.
+    """
+    if settings.tls_cert is None or settings.tls_key is None:
+        return {}
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            settings.tls_cert, settings.tls_key
+        )
+    except (OSError, ssl.SSLError) as exc:
+        files = f"{settings.tls_cert}, {settings.tls_key}"
+        raise ServiceStartError(f"TLS certificate and key ({files}) unusable: {exc}") from exc
+    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
 
 
 def _bind(host: str, port: int) -> socket.socket:

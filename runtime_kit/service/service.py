@@ -32,6 +32,8 @@ class Service:
         when it can run, else none) or ``none`` (jobs are plain processes: not isolated).
     limits: the caps of each job.
     executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
+    builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
+        remove those an earlier start added.
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class Service:
         sandbox: str = "auto",
         executor: str = "local",
         executor_settings: dict[str, Any] | None = None,
+        builtin_programs: bool = True,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -53,6 +56,7 @@ class Service:
         self.limits = limits or JobLimits()
         token = admin_token or take_admin_token()
         self.store = Store(data_dir)
+        self.builtin_programs = _seed_builtins(self.store, builtin_programs)
         self.tokens = Tokens(self.store)
         self.hub = StreamHub()
         self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
@@ -107,3 +111,13 @@ class Service:
         from runtime_kit.service.app import create_app
 
         return create_app(self)
+
+
+def _seed_builtins(store: Store, offered: bool) -> list[str]:
+    """The ids of the built-in programs offered (none when left out)."""
+    from runtime_kit.service.builtins import register_builtins, remove_builtins
+
+    if offered:
+        return register_builtins(store)
+    remove_builtins(store)
+    return []
