@@ -24,13 +24,14 @@ import json
 import os
 import resource
 import sys
+from typing import Any
 
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 FAILED = 125
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     plan = json.loads(argv[0])
     for procs in plan["cgroup_procs"]:
         with open(procs, "w") as handle:
@@ -47,7 +48,7 @@ def main(argv):
     os.execv(command[0], command)
 
 
-def _stage(stage, command):
+def _stage(stage: dict[str, Any], command: list[str]) -> list[str]:
     """Bind each source under a fresh tmpfs at ``stage["dir"]``, in a mount namespace of
     this process alone; returns the command with ``{stage:N}`` replaced by those paths."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -72,13 +73,23 @@ def _stage(stage, command):
     return [staged.get(part, part) for part in command]
 
 
-def _mount(libc, source, target, kind, flags, data=None):
-    encode = lambda text: None if text is None else text.encode()  # noqa: E731
-    result = libc.mount(encode(source), encode(target), encode(kind), flags, encode(data))
+def _mount(
+    libc: ctypes.CDLL,
+    source: str | None,
+    target: str,
+    kind: str | None,
+    flags: int,
+    data: str | None = None,
+) -> None:
+    result = libc.mount(_bytes(source), _bytes(target), _bytes(kind), flags, _bytes(data))
     _check(result, f"mount {target}")
 
 
-def _check(result, what):
+def _bytes(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def _check(result: int, what: str) -> None:
     if result != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"{what}: {os.strerror(error)}")
