@@ -69,6 +69,7 @@ def bwrap_arguments(
     environment: dict[str, str],
     hidden: list[str],
     staged: bool,
+    seccomp: bool = False,
 ) -> list[str]:
     """The bubblewrap command line up to ``--`` (the job's command follows).
 
@@ -76,6 +77,7 @@ def bwrap_arguments(
     ``layout.reads`` (see ``enter.py``).
     ``hidden``: host paths that must stay out of sight even if under a read-only path
     (the data directory): each is covered by an empty tmpfs.
+    ``seccomp``: load the filter the launcher passes as ``{seccomp}`` (a file descriptor).
     """
     arguments = [
         bwrap,
@@ -86,6 +88,8 @@ def bwrap_arguments(
     ]  # fmt: skip
     for name, value in sorted(environment.items()):
         arguments += ["--setenv", name, value]
+    if seccomp:
+        arguments += ["--seccomp", "{seccomp}"]
     disk = str(limits.disk_mib * MIB)
     arguments += [
         "--proc", "/proc",

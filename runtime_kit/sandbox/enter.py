@@ -15,10 +15,12 @@ It does what must happen before the sandbox and cannot be asked of bubblewrap, i
 Standard library only, and no import of runtime_kit: it starts with ``-I -S`` for speed.
 PLAN is a JSON object: ``cgroup_procs`` (paths), ``stage`` (null or ``{"dir": D,
 "sources": [paths]}``; the command's ``{stage:N}`` then names the staged copy of source N),
-``rlimits`` (name -> [soft, hard]), ``user`` (null or ``{"uid": U, "gid": G}``), ``command``.
+``rlimits`` (name -> [soft, hard]), ``user`` (null or ``{"uid": U, "gid": G}``), ``seccomp``
+(null or a base64 filter for bubblewrap's ``--seccomp {seccomp}``), ``command``.
 Any failure ends it with status 125 and one line on stderr, before the job could start.
 """
 
+import base64
 import ctypes
 import json
 import os
@@ -37,6 +39,8 @@ def main(argv: list[str]) -> None:
         with open(procs, "w") as handle:
             handle.write("0")  # "0": the writing process (and all it will start)
     command = plan["command"]
+    if plan.get("seccomp"):
+        command = _with_filter(base64.b64decode(plan["seccomp"]), command)
     if plan["stage"]:
         command = _stage(plan["stage"], command)
     for name, (soft, hard) in plan["rlimits"].items():
@@ -46,6 +50,15 @@ def main(argv: list[str]) -> None:
         os.setresgid(plan["user"]["gid"], plan["user"]["gid"], plan["user"]["gid"])
         os.setresuid(plan["user"]["uid"], plan["user"]["uid"], plan["user"]["uid"])
     os.execv(command[0], command)
+
+
+def _with_filter(program: bytes, command: list[str]) -> list[str]:
+    """The seccomp filter in an inheritable memory file; ``{seccomp}`` becomes its fd."""
+    fd = os.memfd_create("runtime-kit-seccomp", 0)
+    os.set_inheritable(fd, True)
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return [str(fd) if part == "{seccomp}" else part for part in command]
 
 
 def _stage(stage: dict[str, Any], command: list[str]) -> list[str]:
