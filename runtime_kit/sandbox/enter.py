@@ -25,6 +25,7 @@ import ctypes
 import json
 import os
 import resource
+import stat
 import sys
 from typing import Any
 
@@ -73,9 +74,9 @@ def _stage(stage: dict[str, Any], command: list[str]) -> list[str]:
     root = stage["dir"]
     _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
     staged = {}
-    for number, (source, handle) in enumerate(zip(stage["sources"], handles, strict=True)):
+    for number, handle in enumerate(handles):
         target = os.path.join(root, str(number))
-        if os.path.isdir(source):
+        if stat.S_ISDIR(os.fstat(handle).st_mode):  # not the path: /tmp may cover it now
             os.mkdir(target, 0o755)
         else:
             os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
