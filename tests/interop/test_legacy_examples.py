@@ -95,8 +95,8 @@ def test_2_the_bell_pairs_quasi_probabilities(legacy: Legacy) -> None:
     assert set(counts) == {"00 00", "11 00"} and sum(counts.values()) == 1024
     quasi = _printed(out, "quasi-probabilities")
     assert set(quasi) <= {"00", "01", "10", "11"}
-    assert quasi["00"] == pytest.approx(0.5, abs=0.06)
-    assert quasi["11"] == pytest.approx(0.5, abs=0.06)
+    assert quasi["00"] == pytest.approx(0.5, abs=0.08)  # 1024 shots: 5 standard deviations
+    assert quasi["11"] == pytest.approx(0.5, abs=0.08)
     assert sum(quasi.values()) == pytest.approx(1.0, abs=1e-4)
 
 

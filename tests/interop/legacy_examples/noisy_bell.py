@@ -10,7 +10,7 @@ qc.cx(0, 1)
 qc.measure_all()
 
 job = provider.run_circuits(
-    qc, backend_name="noisy-5", shots=4000, measurement_error_mitigation=True
+    qc, backend_name="noisy-5", shots=20000, measurement_error_mitigation=True
 )
 result = job.result()
 print(f"counts: {result.get_counts()}")
