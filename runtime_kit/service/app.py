@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from runtime_kit.service import jobs_api, programs_api, tokens_api
+from runtime_kit.service import jobs_api, programs_api, tokens_api, ui
 from runtime_kit.service.api import Api, ApiError, error_response
 
 
@@ -24,6 +24,7 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(Exception, _unexpected)
     for module in (programs_api, jobs_api, tokens_api):
         app.include_router(module.router)
+    app.include_router(ui.router)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

@@ -42,6 +42,8 @@ STOPPED_REASON = "service stopped while the job was running"
 #: Called with (job_id, number, text) for each interim result as it is stored, and with
 #: (job_id, None, result text or None) when the job has ended.
 MessageSink = Callable[[str, int | None, str | None], None]
+#: Called with a job's id each time its status changes.
+StatusSink = Callable[[str], None]
 #: Called with (job_id, offset, text) for each chunk of a job's logs (offset: characters
 #: before it); (job_id, None, None) when the job has ended.
 LogSink = Callable[[str, int | None, str | None], None]
@@ -56,6 +58,7 @@ class Scheduler:
         *,
         on_message: MessageSink,
         on_log: LogSink,
+        on_status: StatusSink | None = None,
         sandboxed: bool = False,
     ) -> None:
         self.store = store
@@ -63,6 +66,7 @@ class Scheduler:
         self.limits = limits
         self.on_message = on_message
         self.on_log = on_log
+        self.on_status = on_status or (lambda job_id: None)
         self.sandboxed = sandboxed
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._running: dict[str, _Recording] = {}
@@ -117,6 +121,7 @@ class Scheduler:
         if running:
             self.executor.kill(job_id)
         if moved:
+            self.on_status(job_id)
             self.on_message(job_id, None, None)
             self.on_log(job_id, None, None)
         return moved
@@ -164,6 +169,7 @@ class Scheduler:
         try:
             if not self.store.set_job_state(job_id, RUNNING, seed=seed):
                 return
+            self.on_status(job_id)
             request = self._request(job, chosen, seed)
             end = self.executor.run(request, recording)
             self._record(job_id, end, recording, request.time_limit_s)
@@ -219,6 +225,7 @@ class Scheduler:
         """Move the job to a final ``status`` and tell its watchers (unless it had ended)."""
         moved = self.store.set_job_state(job_id, status, **fields)
         if moved:
+            self.on_status(job_id)
             self.on_message(job_id, None, fields.get("result") if status == COMPLETED else None)
             self.on_log(job_id, None, None)
         return moved

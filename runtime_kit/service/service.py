@@ -68,6 +68,7 @@ class Service:
             self.limits,
             on_message=self.hub.publish,
             on_log=self.hub.publish_log,
+            on_status=self.hub.publish_status,
             sandboxed=self.isolation.isolated,
         )
         self.admin_token = self._bootstrap_admin(token)
