@@ -34,15 +34,17 @@ class InterimView:
     def add(self, results: list[tuple[int, str]]) -> list[InterimRow]:
         """Take in more interim results (number, wire text); the rows that are new."""
         new_rows = []
-        for index, (number, text) in enumerate(results):
-            value = _parsed(text)
+        values = [(number, _parsed(text)) for number, text in results]
+        for number, value in values:
             self.series.add(number, value)
+            self.count = max(self.count, number)
+        for _, value in reversed(values):  # the newest counts are the ones shown
             counts = find_counts(value)
             if counts is not None:
                 self.counts = counts
-            self.count = max(self.count, number)
-            if index >= len(results) - SHOWN_INTERIM:
-                new_rows.append(InterimRow(number, readable_text(text)))
+                break
+        for number, text in results[-SHOWN_INTERIM:]:
+            new_rows.append(InterimRow(number, readable_text(text)))
         self.rows = (new_rows[::-1] + self.rows)[:SHOWN_INTERIM]
         return new_rows[::-1]
 
