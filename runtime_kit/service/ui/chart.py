@@ -13,7 +13,10 @@ MAX_SERIES = 6
 MAX_POINTS = 1200
 MAX_BARS = 32
 WIDTH, HEIGHT = 640, 130
-LEFT, RIGHT, TOP, BOTTOM = 64, 10, 22, 20
+LEFT, RIGHT, TOP, BOTTOM = 70, 10, 22, 20
+#: The charts' frame, for the template that draws them.
+FRAME = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
+         "bottom": HEIGHT - BOTTOM}  # fmt: skip
 _OUTCOME = re.compile(r"(0x[0-9a-fA-F]+|[01 ]+)")
 
 
@@ -122,7 +125,7 @@ def _thin(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def _label(number: float) -> str:
-    return f"{number:.6g}"
+    return f"{number:.4g}"
 
 
 def _is_number(value: Any) -> bool:

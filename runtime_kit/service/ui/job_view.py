@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime_kit.service.store import CANCELLED, COMPLETED, FINAL_STATUSES, RUNNING
-from runtime_kit.service.ui.chart import Bar, Series, find_counts, histogram
+from runtime_kit.service.ui.chart import FRAME, Bar, Series, find_counts, histogram
 from runtime_kit.service.ui.pages import fragment
 from runtime_kit.service.ui.readable import readable_text
 
@@ -76,7 +76,9 @@ def result_value(row: Any) -> Any:
 
 
 def charts_html(view: InterimView, result: Any = None) -> str:
-    return fragment("_charts.html", panels=view.series.panels(), bars=view.bars(result))
+    return fragment(
+        "_charts.html", panels=view.series.panels(), bars=view.bars(result), frame=FRAME
+    )
 
 
 def rows_html(rows: list[InterimRow]) -> str:
