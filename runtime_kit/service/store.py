@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 import string
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -143,6 +144,8 @@ class Store:
         self._idle_readers: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._blob_lock = threading.Lock()
+        #: called with the seconds each COMMIT took (the service's metrics)
+        self.on_commit: Callable[[float], None] = lambda seconds: None
         self._pending_blobs: dict[str, int] = {}
         self.schema_version = self._migrate()
 
@@ -190,7 +193,9 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            started = time.perf_counter()
             self._db.execute("COMMIT")
+            self.on_commit(time.perf_counter() - started)
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._pool_lock:  # not the write lock: that one is held across fsync

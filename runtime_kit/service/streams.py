@@ -21,6 +21,9 @@ Topic = str | tuple[str, str]
 #: (None, job id) each time a job's status changes: read the new one from the store.
 STATUS_TOPIC: Topic = ("status", "*")
 
+#: Delivered to every subscriber when the service shuts down: close with 1001 (going away).
+GOING_AWAY: Message = (-1, None)
+
 
 def log_topic(job_id: str) -> Topic:
     return ("logs", job_id)
@@ -59,6 +62,13 @@ class StreamHub:
     def publish_status(self, job_id: str) -> None:
         """Thread-safe: ``job_id``'s status has changed."""
         self._deliver(STATUS_TOPIC, (None, job_id))
+
+    def close_all(self) -> None:
+        """Thread-safe: tell every subscriber the service is going away."""
+        with self._lock:
+            topics = list(self._subscribers)
+        for topic in topics:
+            self._deliver(topic, GOING_AWAY)
 
     def watchers(self) -> int:
         with self._lock:

@@ -2,9 +2,9 @@
 the re-drawn chart), logs and end; the jobs list's statuses.
 
 Each stream subscribes to the ``StreamHub`` before it reads the store, so nothing falls
-between (as the websocket routes do).  A stream ends after ``STREAM_LIFETIME_S``
-(a service that stops is not held up by open pages); the browser reconnects by itself and
-sends back the last event id, ``"<interim number>.<log characters>"``, to resume from.
+between (as the websocket routes do).  A stream ends when the service stops (``GOING_AWAY``)
+and after ``STREAM_LIFETIME_S``; the browser reconnects by itself and sends back the last
+event id, ``"<interim number>.<log characters>"``, to resume from.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.store import FINAL_STATUSES, RUNNING
-from runtime_kit.service.streams import STATUS_TOPIC, Message, Topic, log_topic
+from runtime_kit.service.streams import GOING_AWAY, STATUS_TOPIC, Message, Topic, log_topic
 from runtime_kit.service.ui.job_view import (
     InterimView,
     charts_html,
@@ -36,7 +36,7 @@ from runtime_kit.service.ui.pages import SignedOut, visitor_of
 
 router = APIRouter(prefix="/ui")
 
-STREAM_LIFETIME_S = 30.0
+STREAM_LIFETIME_S = 300.0
 #: Interim results arriving faster than this are sent (and the chart re-drawn) in batches.
 REDRAW_INTERVAL_S = 0.25
 _RETRY_MS = 1000
@@ -121,6 +121,8 @@ class _JobStream:
             batch = [first]
             while not inbox.empty():
                 batch.append(inbox.get_nowait())
+            if any(message == GOING_AWAY for _, message in batch):
+                return
             for event in await self._handle(batch):
                 yield event
 
@@ -199,9 +201,12 @@ async def _status_events(api: Api, principal: Principal, listed: list[str]) -> A
         deadline = time.monotonic() + STREAM_LIFETIME_S
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                _, (_, job_id) = await asyncio.wait_for(inbox.get(), timeout=remaining)
+                _, message = await asyncio.wait_for(inbox.get(), timeout=remaining)
             except TimeoutError:
                 return
+            if message == GOING_AWAY:
+                return
+            job_id = message[1]
             status = await run_in_threadpool(_visible_status, api, principal, job_id or "")
             if status is not None:
                 yield _event("status", {"id": job_id, "status": status})
