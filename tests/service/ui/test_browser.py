@@ -44,11 +44,15 @@ def test_running_job_grows_live_then_completes(visitor: Visit, api_user: MakeUse
     alice = api_user("uploader", "alice")
     program = alice.upload("live-curve")
     job = alice.submit(program, steps=14, delay=0.35)
+    short = alice.submit(program, steps=6, delay=0.3)
     browser = visitor()
     browser.sign_in(alice.token)
     page = browser.page
-    assert page.locator(f"tr[data-job-id='{job}'] .status").inner_text() in ("QUEUED", "RUNNING")
-    page.locator(f"tr[data-job-id='{job}'] .status[data-status='RUNNING']").wait_for()
+    page.evaluate("window.__same_page = true")
+    status = page.locator(f"tr[data-job-id='{short}'] .status")
+    assert status.inner_text() in ("QUEUED", "RUNNING")
+    page.locator(f"tr[data-job-id='{short}'] .status[data-status='COMPLETED']").wait_for()
+    assert page.evaluate("window.__same_page") is True  # the list updated without a reload
     alice.wait_for_interim(job, 2)
     page.goto(f"/ui/jobs/{job}")
     page.evaluate("window.__same_page = true")
