@@ -6,8 +6,9 @@
    commit waits for the disk), for S seconds, from 1 and from 8 threads; against the same
    with ``synchronous=NORMAL`` (what FULL costs) in the same run.
 2. ``POST /jobs`` on a real ``runtime-kit serve`` from N concurrent clients (default 50, one
-   connection each) for S seconds: submissions per second and p50/p99 latency.  The jobs
-   are a trivial program; they queue behind one worker, which does not matter here.
+   connection each) for S seconds: submissions per second and p50/p99 latency.  The one
+   worker is kept busy by a sleeping job first, so the submitted jobs queue and the CPU
+   goes to the API and the store (what this measures), not to running jobs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from runtime_kit.service.store import QUEUED, Store, now, random_id  # noqa: E40
 from tests.service.real_server import RealServer  # noqa: E402
 
 TRIVIAL = "def main(backend, user_messenger):\n    return 'ok'\n"
+SLEEPER = "import time\n\ndef main(backend, user_messenger):\n    time.sleep(600)\n"
 
 
 def insert_rate(directory: Path, seconds: float, threads: int, synchronous: str) -> float:
@@ -91,6 +93,13 @@ async def post_jobs(server: RealServer, program_id: str, clients: int, seconds: 
     }
 
 
+def _program(name: str, source: str) -> dict[str, object]:
+    import base64
+
+    data = base64.b64encode(source.encode()).decode()
+    return {"name": name, "data": data, "cost": 600, "spec": {}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -104,12 +113,15 @@ def main() -> int:
             rows.append((threads, full, normal))
         server = RealServer(Path(tmp, "data"), "--workers", "1").start()
         try:
-            import base64
-
             with server.http() as http:
-                body = {"name": "trivial", "data": base64.b64encode(TRIVIAL.encode()).decode(),
-                        "cost": 60, "spec": {}}  # fmt: skip
-                program_id = http.post("/programs", content=json.dumps(body)).json()["id"]
+                program_id, sleeper = (
+                    http.post("/programs", content=json.dumps(_program(name, source))).json()["id"]
+                    for name, source in (("trivial", TRIVIAL), ("sleeper", SLEEPER))
+                )
+                busy = http.post("/jobs", content=json.dumps({"program_id": sleeper})).json()
+                while http.get(f"/jobs/{busy['id']}").json()["status"] != "RUNNING":
+                    time.sleep(0.05)
+                time.sleep(3)  # the replacement worker warms up
             posted = asyncio.run(post_jobs(server, program_id, args.clients, args.seconds))
         finally:
             server.stop()

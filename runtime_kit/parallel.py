@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -84,7 +84,7 @@ def _fork(function: Callable[[Item], Result], chunk: list[Item]) -> tuple[int, i
     return pid, read_end
 
 
-def _collect(child: tuple[int, int] | None) -> list | None:
+def _collect(child: tuple[int, int] | None) -> list[Any] | None:
     """The worker's results, or None if it could not deliver them."""
     if child is None:
         return None
@@ -97,6 +97,7 @@ def _collect(child: tuple[int, int] | None) -> list | None:
     import pickle
 
     try:
-        return pickle.loads(payload)  # our own child's output, not outside data
+        results: list[Any] = pickle.loads(payload)  # our own child's output, not outside data
+        return results
     except (pickle.UnpicklingError, EOFError, ValueError):
         return None

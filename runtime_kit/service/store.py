@@ -277,7 +277,7 @@ class Store:
             row = db.execute(
                 "SELECT COALESCE(MAX(n), 0) FROM interim WHERE job_id = ?", (job_id,)
             ).fetchone()
-            number = row[0] + 1
+            number = int(row[0]) + 1
             db.execute(
                 "INSERT INTO interim (job_id, n, text) VALUES (?, ?, ?)", (job_id, number, text)
             )
