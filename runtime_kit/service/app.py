@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from runtime_kit.service import account_api, jobs_api, programs_api, tokens_api
+from runtime_kit.service import account_api, jobs_api, programs_api, tokens_api, ui
 from runtime_kit.service.api import Api, ApiError, error_response
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
@@ -27,6 +27,7 @@ def create_app(service: Any) -> FastAPI:
     for module in (programs_api, jobs_api, tokens_api, account_api):
         app.include_router(module.router)
     app.add_middleware(RequestLog, service=service)
+    app.include_router(ui.router)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
