@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from runtime_kit.harness.backends import BackendSpec
 
 DEFAULT_BACKEND = "aer_simulator"
@@ -11,6 +13,8 @@ BACKENDS = {
     "ibmq_qasm_simulator": BackendSpec("aer"),  # legacy scripts name it; same simulator
     "basic_simulator": BackendSpec("basic"),
 }
+#: ``generic-N``: N in ASCII digits without leading zeros (``str.isdigit`` takes "٣" too).
+_GENERIC = re.compile(r"generic-([1-9][0-9]{0,2})")
 
 
 def backend_spec(name: str | None) -> BackendSpec | None:
@@ -18,9 +22,9 @@ def backend_spec(name: str | None) -> BackendSpec | None:
     name = name or DEFAULT_BACKEND
     if name in BACKENDS:
         return BACKENDS[name]
-    prefix, _, qubits = name.partition("-")
-    if prefix == "generic" and qubits.isdigit() and 1 <= int(qubits) <= 127:
-        return BackendSpec("generic", int(qubits))
+    generic = _GENERIC.fullmatch(name)
+    if generic and int(generic[1]) <= 127:
+        return BackendSpec("generic", int(generic[1]))
     return None
 
 

@@ -7,8 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, api_of
+from runtime_kit.service.api import Api, ApiError, api_of, shown
 from runtime_kit.service.auth import ROLES
+
+#: The longest token name.
+MAX_NAME_CHARS = 100
 
 router = APIRouter()
 
@@ -22,19 +25,32 @@ def _admin(request: Request) -> Api:
 
 @router.post("/tokens")
 async def create_token(request: Request) -> dict[str, Any]:
-    body = await api_of(request).json_body(request)
-    return await run_in_threadpool(_create_token, request, body)
+    api = await run_in_threadpool(_admin, request)
+    body = await api.json_body(request)
+    return await run_in_threadpool(_create_token, api, body)
 
 
-def _create_token(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    api = _admin(request)
-    name, role = body.get("name"), body.get("role", "user")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiError(400, "name is required")
+def _create_token(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+    name, role = token_name(body.get("name")), body.get("role", "user")
     if role not in ROLES:
         raise ApiError(400, f"role must be one of {', '.join(ROLES)}")
-    principal, token = api.tokens.create(name.strip(), role)
+    principal, token = api.tokens.create(name, role)
     return {"id": principal.id, "name": principal.name, "role": role, "token": token}
+
+
+def token_name(name: Any) -> str:
+    """A token's name: 1 to ``MAX_NAME_CHARS`` printable characters (no control characters,
+    which would end up in listings and logs), surrounding spaces removed."""
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "name is required")
+    name = name.strip()
+    if len(name) > MAX_NAME_CHARS or not name.isprintable():
+        raise ApiError(
+            400,
+            f"name must be at most {MAX_NAME_CHARS} printable characters (no control "
+            f"characters): {shown(name)}",
+        )
+    return name
 
 
 @router.get("/tokens")
