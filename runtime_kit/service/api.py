@@ -13,6 +13,8 @@ pool), or async only to read the body and then hand the work to the pool.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Annotated, Any
 
 from fastapi import Query, Request, WebSocket
@@ -42,6 +44,10 @@ Pending = Annotated[
 
 #: The largest ``cost`` (seconds) a program or job may declare: 2^31 - 1 (68 years).
 MAX_COST_S = 2**31 - 1
+#: A cost sent as text (legacy v1 clients): 1 to 999 999 999.
+COST_TEXT = r"[1-9][0-9]{0,8}"
+#: The longest token name.
+MAX_NAME_CHARS = 100
 #: The longest free-text label a job keeps (hub, group, project, runtime, log_level).
 MAX_LABEL_CHARS = 256
 
@@ -133,19 +139,33 @@ class Api:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
+    """``body`` as a JSON object: standard JSON only (Python's parser also takes NaN and
+    Infinity, and reads 1e400 as infinity: none of them could be answered back as JSON)."""
     try:
-        value = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ApiError(400, f"malformed JSON body ({exc})") from exc
+        value = json.loads(body, parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, digits
+        raise ApiError(400, f"malformed JSON body ({str(exc)[:200]})") from exc
     if not isinstance(value, dict):
         raise ApiError(400, "the JSON body must be an object")
+    return value
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"the number {text[:40]} is too large")
     return value
 
 
 def checked_cost(value: Any, name: str = "cost") -> int:
     """A cost in seconds: a positive integer up to ``MAX_COST_S`` (legacy v1 clients sent
     it as a string of ASCII digits)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+    text = isinstance(value, str) and re.fullmatch(COST_TEXT, value)
+    if text or (isinstance(value, float) and value.is_integer()):  # 60.0: an integer in JSON
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COST_S:
         raise ApiError(

@@ -21,6 +21,7 @@ from runtime_kit.service.api import (
     optional_label,
     shown,
 )
+from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backends import DEFAULT_BACKEND, backend_spec
 from runtime_kit.service.programs_api import checked_version
@@ -38,10 +39,21 @@ _LEGACY_PRIVATE = "_ParameterNamespace__"
 #: Free-text fields of a job, kept as sent (a string or null).
 LABELS = ("hub", "group", "project", "runtime", "log_level")
 
+#: A JSON array of the interim results so far (each as the program published it).
+INTERIM_ANSWER = {
+    "description": "the interim results so far",
+    "content": {"application/json": {"schema": {"type": "array"}}},
+}
+
 router = APIRouter()
 
 
-@router.post("/jobs")
+@router.post(
+    "/jobs",
+    **documented(
+        {200: json_answer("JobCreated", links=JOB_LINKS)}, (400, 401, 404, 413), "JobCreate"
+    ),
+)
 async def create_job(request: Request) -> dict[str, str]:
     api = api_of(request)
     principal = await api.principal(request)
@@ -50,9 +62,10 @@ async def create_job(request: Request) -> dict[str, str]:
 
 
 def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, str]:
-    program_id = body.get("program_id", body.get("programId"))
-    if not isinstance(program_id, str):
-        raise ApiError(400, "program_id is required")
+    ids = [body[key] for key in ("program_id", "programId") if key in body]  # legacy: programId
+    if not ids or not all(isinstance(given, str) for given in ids):
+        raise ApiError(400, "program_id is required (a string)")
+    program_id = ids[0]
     labels = {key: optional_label(body, key) for key in LABELS}
     backend = body.get("backend")
     if backend is None or backend == "":
@@ -108,7 +121,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     return {"id": job_id, "backend": backend}
 
 
-@router.get("/jobs")
+@router.get("/jobs", **documented({200: json_answer("JobList")}, (400, 401)))
 def list_jobs(
     request: Request,
     limit: Limit = 20,
@@ -141,13 +154,13 @@ def list_jobs(
     return {"jobs": [job_object(row) for row in rows], "count": total}
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, (401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
     return job_object(api.visible_job(api.caller(request), job_id))
 
 
-@router.delete("/jobs/{job_id}")
+@router.delete("/jobs/{job_id}", **documented(DONE, (401, 404)))
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)
@@ -158,7 +171,16 @@ def delete_job(request: Request, job_id: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/jobs/{job_id}/results")
+@router.get(
+    "/jobs/{job_id}/results",
+    **documented(
+        {
+            200: text_answer("the result (RuntimeEncoder JSON), or the error and traceback"),
+            204: {"description": "the job has not ended"},
+        },
+        (401, 404),
+    ),
+)
 def job_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
@@ -168,7 +190,7 @@ def job_results(request: Request, job_id: str) -> Response:
     return PlainTextResponse(text or "")
 
 
-@router.post("/jobs/{job_id}/cancel")
+@router.post("/jobs/{job_id}/cancel", **documented(DONE, (401, 404, 409)))
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
@@ -177,7 +199,10 @@ def cancel_job(request: Request, job_id: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/jobs/{job_id}/logs")
+@router.get(
+    "/jobs/{job_id}/logs",
+    **documented({200: text_answer("the program's stdout and stderr (so far)")}, (401, 404)),
+)
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
@@ -185,7 +210,10 @@ def job_logs(request: Request, job_id: str) -> Response:
     return PlainTextResponse(live if live is not None else row["logs"] or "")
 
 
-@router.get("/jobs/{job_id}/interim_results")
+@router.get(
+    "/jobs/{job_id}/interim_results",
+    **documented({200: INTERIM_ANSWER}, (401, 404)),
+)
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)

@@ -6,24 +6,32 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
+from runtime_kit.service.api_schemas import (
+    DONE,
+    PROGRAM_LINKS,
+    PROGRAM_NAME,
+    VERSION,
+    documented,
+    json_answer,
+)
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
 
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
 router = APIRouter()
 
 
-@router.get("/programs")
+@router.get("/programs", **documented({200: json_answer("ProgramList")}, (400, 401)))
 def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
@@ -40,7 +48,14 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
     return {"programs": programs, "count": total, "limit": limit, "offset": offset}
 
 
-@router.post("/programs")
+@router.post(
+    "/programs",
+    **documented(
+        {200: json_answer("ProgramCreated", links=PROGRAM_LINKS)},
+        (400, 401, 403, 409, 413),
+        "ProgramCreate",
+    ),
+)
 async def create_program(request: Request) -> dict[str, str]:
     api = api_of(request)
     principal = await api.principal(request)
@@ -90,7 +105,7 @@ def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dic
     return {"id": program_id}
 
 
-@router.get("/programs/{program_id}")
+@router.get("/programs/{program_id}", **documented({200: json_answer("Program")}, (400, 401, 404)))
 def get_program(request: Request, program_id: str, version: str | None = None) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
@@ -98,7 +113,10 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
     return program_object(api.store, row, principal, with_data=True, version=version)
 
 
-@router.patch("/programs/{program_id}")
+@router.patch(
+    "/programs/{program_id}",
+    **documented(DONE, (400, 401, 403, 404, 409, 413), "ProgramUpdate"),
+)
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
@@ -127,7 +145,20 @@ def _update_program(
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/data")
+@router.put(
+    "/programs/{program_id}/data",
+    **documented(DONE, (400, 401, 403, 404, 413)),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {
+                    "schema": {"type": "string", "description": "base64 of the source or zip"}
+                }
+            },
+        }
+    },
+)
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
@@ -154,13 +185,12 @@ def _update_program_data(api: Api, principal: Principal, program_id: str, body: 
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/{visibility}")
-def set_visibility(request: Request, program_id: str, visibility: str) -> Response:
+@router.put("/programs/{program_id}/{visibility}", **documented(DONE, (401, 403, 404)))
+def set_visibility(
+    request: Request, program_id: str, visibility: Literal["public", "private"]
+) -> Response:
     api = api_of(request)
-    principal = api.caller(request)
-    if visibility not in ("public", "private"):
-        raise ApiError(404, f"no such route: /programs/{program_id}/{visibility}")
-    api.owned_program(principal, program_id)
+    api.owned_program(api.caller(request), program_id)
     with api.store.transaction() as db:
         db.execute(
             "UPDATE programs SET is_public = ?, update_date = ? WHERE id = ?",
@@ -169,7 +199,7 @@ def set_visibility(request: Request, program_id: str, visibility: str) -> Respon
     return Response(status_code=204)
 
 
-@router.delete("/programs/{program_id}")
+@router.delete("/programs/{program_id}", **documented(DONE, (401, 403, 404)))
 def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     api.owned_program(api.caller(request), program_id)
@@ -250,9 +280,7 @@ def program_data(text: str) -> ProgramData:
 def checked_version(version: Any) -> str:
     if isinstance(version, int | float) and not isinstance(version, bool):
         version = str(version)
-    if not isinstance(version, str) or not re.fullmatch(
-        r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}", version
-    ):
+    if not isinstance(version, str) or not re.fullmatch(VERSION, version):
         raise ApiError(400, f"invalid version {shown(version)}")
     return version
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, api_of, shown
+from runtime_kit.service.api import MAX_NAME_CHARS, Api, ApiError, api_of, shown
+from runtime_kit.service.api_schemas import DONE, TOKEN_LINKS, TOKEN_NAME, documented, json_answer
 from runtime_kit.service.auth import ROLES
-
-#: The longest token name.
-MAX_NAME_CHARS = 100
 
 router = APIRouter()
 
@@ -23,7 +22,12 @@ def _admin(request: Request) -> Api:
     return api
 
 
-@router.post("/tokens")
+@router.post(
+    "/tokens",
+    **documented(
+        {200: json_answer("TokenCreated", links=TOKEN_LINKS)}, (400, 401, 403, 413), "TokenCreate"
+    ),
+)
 async def create_token(request: Request) -> dict[str, Any]:
     api = await run_in_threadpool(_admin, request)
     body = await api.json_body(request)
@@ -39,26 +43,25 @@ def _create_token(api: Api, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def token_name(name: Any) -> str:
-    """A token's name: 1 to ``MAX_NAME_CHARS`` printable characters (no control characters,
-    which would end up in listings and logs), surrounding spaces removed."""
+    """A token's name: 1 to ``MAX_NAME_CHARS`` characters, none of them a control character
+    or a line break (they would end up in listings and log lines); outer spaces removed."""
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "name is required")
-    name = name.strip()
-    if len(name) > MAX_NAME_CHARS or not name.isprintable():
+    if len(name) > MAX_NAME_CHARS or not re.fullmatch(TOKEN_NAME, name):
         raise ApiError(
             400,
-            f"name must be at most {MAX_NAME_CHARS} printable characters (no control "
-            f"characters): {shown(name)}",
+            f"name must be at most {MAX_NAME_CHARS} characters, no control characters or "
+            f"line breaks: {shown(name)}",
         )
-    return name
+    return name.strip()
 
 
-@router.get("/tokens")
+@router.get("/tokens", **documented({200: json_answer("TokenList")}, (401, 403)))
 def list_tokens(request: Request) -> dict[str, Any]:
     return {"tokens": _admin(request).tokens.list()}
 
 
-@router.delete("/tokens/{token_id}")
+@router.delete("/tokens/{token_id}", **documented(DONE, (401, 403, 404)))
 def revoke_token(request: Request, token_id: str) -> Response:
     if not _admin(request).tokens.revoke(token_id):
         raise ApiError(404, f"token not found: {token_id}")
