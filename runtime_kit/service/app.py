@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from runtime_kit.service import jobs_api, openapi, programs_api, streams_api, tokens_api
+from runtime_kit.service import jobs_api, openapi, programs_api, streams_api, tokens_api, ui
 from runtime_kit.service.api import Api, ApiError, error_response
 from runtime_kit.service.api_schemas import documented, json_answer, text_answer
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -38,6 +38,7 @@ def create_app(service: Any) -> FastAPI:
         app.include_router(module.router)
     openapi.install(app)
     app.add_middleware(RequestLog, service=service)
+    app.include_router(ui.router)
 
     @app.get("/health", **documented({200: json_answer("Health")}))
     def health() -> dict[str, Any]:

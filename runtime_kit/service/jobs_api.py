@@ -131,11 +131,9 @@ def list_jobs(
 ) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
-    clauses: list[str] = []
-    args: list[Any] = []
-    if not principal.is_admin:
-        clauses.append("owner = ?")
-        args.append(principal.id)
+    scope, scope_args = api.job_scope(principal)
+    clauses: list[str] = [scope]
+    args: list[Any] = [*scope_args]
     if pending is not None:
         statuses = (QUEUED, RUNNING) if pending.lower() == "true" else FINAL_STATUSES
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
@@ -143,7 +141,7 @@ def list_jobs(
     if program:
         clauses.append("program_id = ?")
         args.append(program)
-    where = " AND ".join(clauses) or "1"
+    where = " AND ".join(clauses)
     total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)[0]
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
@@ -163,11 +161,7 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 @router.delete("/jobs/{job_id}", **documented(DONE, (401, 404)))
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id)
-    api.scheduler.cancel(job_id)
-    with api.store.transaction() as db:
-        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
-        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+    delete_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -193,9 +187,7 @@ def job_results(request: Request, job_id: str) -> Response:
 @router.post("/jobs/{job_id}/cancel", **documented(DONE, (401, 404, 409)))
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    row = api.visible_job(api.caller(request), job_id)
-    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
-        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+    cancel_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -219,6 +211,22 @@ def job_interim_results(request: Request, job_id: str) -> Response:
     api.visible_job(api.caller(request), job_id)
     texts = [text for _, text in api.store.interim_since(job_id, 0)]
     return Response("[" + ", ".join(texts) + "]", media_type="application/json")
+
+
+def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Cancel a job ``principal`` may see (409 if it has ended)."""
+    row = api.visible_job(principal, job_id)
+    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
+        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+
+
+def delete_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Delete a job ``principal`` may see, cancelling it first if it has not ended."""
+    api.visible_job(principal, job_id)
+    api.scheduler.cancel(job_id)
+    with api.store.transaction() as db:
+        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
+        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
 
 def job_object(row: Any) -> dict[str, Any]:

@@ -98,6 +98,7 @@ class Service:
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
+        self.hub.publish_status(job_id)
         if "duration_s" in details:
             self.metrics.job_duration.labels(status).observe(details["duration_s"])
 

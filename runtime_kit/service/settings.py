@@ -194,7 +194,7 @@ SETTINGS: tuple[Setting, ...] = (
         "disk_mib",
         "--disk",
         _positive_int,
-        "the job's directory and /tmp together (default 1024)",
+        "the job's directory, and /tmp: each at most this (default 1024)",
         "MIB",
     ),
     Setting(
