@@ -10,7 +10,7 @@ by the service itself: the page fetches nothing from elsewhere.
 
 from __future__ import annotations
 
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -48,9 +48,11 @@ token, job, `since`), 1013 the client reads too slowly (reconnect with `since`).
 def install(app: FastAPI) -> None:
     """Complete the document ``app`` serves at ``OPENAPI_URL``, and serve ``/docs`` (``app``
     is created with ``openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None``)."""
+    import fastapi_offline
+
     app.openapi = lambda: _document(app)  # type: ignore[method-assign]
-    assets = files("fastapi_offline") / "static"
-    app.mount(ASSETS_URL, StaticFiles(directory=str(assets)), name="docs-assets")
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(ASSETS_URL, StaticFiles(directory=assets), name="docs-assets")
 
     @app.get(DOCS_URL, include_in_schema=False)
     def docs() -> HTMLResponse:
