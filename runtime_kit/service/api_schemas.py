@@ -306,10 +306,15 @@ def text_answer(description: str) -> dict[str, Any]:
 
 
 def documented(
-    answers: dict[int, dict[str, Any]], errors: tuple[int, ...] = (), body: str | None = None
+    answers: dict[int, dict[str, Any]],
+    *,
+    errors: tuple[int, ...] = (),
+    body: str | None = None,
+    raw_body: str | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments of a route decorator: its successful ``answers`` (status -> OpenAPI
-    response), the error statuses it can answer, and the named JSON ``body`` it reads."""
+    response), the error statuses it can answer, and the body it reads: the JSON shape named
+    ``body``, or raw bytes that ``raw_body`` describes."""
     responses: dict[int | str, dict[str, Any]] = dict(answers)
     for status in errors:
         responses[status] = json_answer("Error", _ERRORS[status])
@@ -321,7 +326,13 @@ def documented(
         "response_class": PlainTextResponse if text else JSONResponse,
         "responses": responses,
     }
+    media: dict[str, Any] | None = None
     if body is not None:
         media = {"application/json": {"schema": _ref(body)}}
+    elif raw_body is not None:
+        media = {
+            "application/octet-stream": {"schema": {"type": "string", "description": raw_body}}
+        }
+    if media is not None:
         documented_route["openapi_extra"] = {"requestBody": {"required": True, "content": media}}
     return documented_route

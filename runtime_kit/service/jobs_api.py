@@ -51,7 +51,9 @@ router = APIRouter()
 @router.post(
     "/jobs",
     **documented(
-        {200: json_answer("JobCreated", links=JOB_LINKS)}, (400, 401, 404, 413), "JobCreate"
+        {200: json_answer("JobCreated", links=JOB_LINKS)},
+        errors=(400, 401, 404, 413),
+        body="JobCreate",
     ),
 )
 async def create_job(request: Request) -> dict[str, str]:
@@ -121,7 +123,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     return {"id": job_id, "backend": backend}
 
 
-@router.get("/jobs", **documented({200: json_answer("JobList")}, (400, 401)))
+@router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401)))
 def list_jobs(
     request: Request,
     limit: Limit = 20,
@@ -152,13 +154,13 @@ def list_jobs(
     return {"jobs": [job_object(row) for row in rows], "count": total}
 
 
-@router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, (401, 404)))
+@router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, errors=(401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
     return job_object(api.visible_job(api.caller(request), job_id))
 
 
-@router.delete("/jobs/{job_id}", **documented(DONE, (401, 404)))
+@router.delete("/jobs/{job_id}", **documented(DONE, errors=(401, 404)))
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     delete_visible_job(api, api.caller(request), job_id)
@@ -172,7 +174,7 @@ def delete_job(request: Request, job_id: str) -> Response:
             200: text_answer("the result (RuntimeEncoder JSON), or the error and traceback"),
             204: {"description": "the job has not ended"},
         },
-        (401, 404),
+        errors=(401, 404),
     ),
 )
 def job_results(request: Request, job_id: str) -> Response:
@@ -184,7 +186,7 @@ def job_results(request: Request, job_id: str) -> Response:
     return PlainTextResponse(text or "")
 
 
-@router.post("/jobs/{job_id}/cancel", **documented(DONE, (401, 404, 409)))
+@router.post("/jobs/{job_id}/cancel", **documented(DONE, errors=(401, 404, 409)))
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     cancel_visible_job(api, api.caller(request), job_id)
@@ -193,7 +195,7 @@ def cancel_job(request: Request, job_id: str) -> Response:
 
 @router.get(
     "/jobs/{job_id}/logs",
-    **documented({200: text_answer("the program's stdout and stderr (so far)")}, (401, 404)),
+    **documented({200: text_answer("the program's stdout and stderr (so far)")}, errors=(401, 404)),
 )
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
@@ -204,7 +206,7 @@ def job_logs(request: Request, job_id: str) -> Response:
 
 @router.get(
     "/jobs/{job_id}/interim_results",
-    **documented({200: INTERIM_ANSWER}, (401, 404)),
+    **documented({200: INTERIM_ANSWER}, errors=(401, 404)),
 )
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)

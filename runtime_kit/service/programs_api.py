@@ -31,7 +31,7 @@ SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_res
 router = APIRouter()
 
 
-@router.get("/programs", **documented({200: json_answer("ProgramList")}, (400, 401)))
+@router.get("/programs", **documented({200: json_answer("ProgramList")}, errors=(400, 401)))
 def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
@@ -51,8 +51,8 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
     "/programs",
     **documented(
         {200: json_answer("ProgramCreated", links=PROGRAM_LINKS)},
-        (400, 401, 403, 409, 413),
-        "ProgramCreate",
+        errors=(400, 401, 403, 409, 413),
+        body="ProgramCreate",
     ),
 )
 async def create_program(request: Request) -> dict[str, str]:
@@ -104,7 +104,9 @@ def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dic
     return {"id": program_id}
 
 
-@router.get("/programs/{program_id}", **documented({200: json_answer("Program")}, (400, 401, 404)))
+@router.get(
+    "/programs/{program_id}", **documented({200: json_answer("Program")}, errors=(400, 401, 404))
+)
 def get_program(request: Request, program_id: str, version: str | None = None) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
@@ -114,7 +116,7 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
 
 @router.patch(
     "/programs/{program_id}",
-    **documented(DONE, (400, 401, 403, 404, 409, 413), "ProgramUpdate"),
+    **documented(DONE, errors=(400, 401, 403, 404, 409, 413), body="ProgramUpdate"),
 )
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
@@ -146,17 +148,9 @@ def _update_program(
 
 @router.put(
     "/programs/{program_id}/data",
-    **documented(DONE, (400, 401, 403, 404, 413)),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {
-                    "schema": {"type": "string", "description": "base64 of the source or zip"}
-                }
-            },
-        }
-    },
+    **documented(
+        DONE, errors=(400, 401, 403, 404, 413), raw_body="base64 of the source or of a zip"
+    ),
 )
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
@@ -184,7 +178,7 @@ def _update_program_data(api: Api, principal: Principal, program_id: str, body: 
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/{visibility}", **documented(DONE, (401, 403, 404)))
+@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404)))
 def set_visibility(
     request: Request, program_id: str, visibility: Literal["public", "private"]
 ) -> Response:
@@ -198,7 +192,7 @@ def set_visibility(
     return Response(status_code=204)
 
 
-@router.delete("/programs/{program_id}", **documented(DONE, (401, 403, 404)))
+@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404)))
 def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     api.owned_program(api.caller(request), program_id)

@@ -25,7 +25,9 @@ def _admin(request: Request) -> Api:
 @router.post(
     "/tokens",
     **documented(
-        {200: json_answer("TokenCreated", links=TOKEN_LINKS)}, (400, 401, 403, 413), "TokenCreate"
+        {200: json_answer("TokenCreated", links=TOKEN_LINKS)},
+        errors=(400, 401, 403, 413),
+        body="TokenCreate",
     ),
 )
 async def create_token(request: Request) -> dict[str, Any]:
@@ -56,12 +58,12 @@ def token_name(name: Any) -> str:
     return name.strip()
 
 
-@router.get("/tokens", **documented({200: json_answer("TokenList")}, (401, 403)))
+@router.get("/tokens", **documented({200: json_answer("TokenList")}, errors=(401, 403)))
 def list_tokens(request: Request) -> dict[str, Any]:
     return {"tokens": _admin(request).tokens.list()}
 
 
-@router.delete("/tokens/{token_id}", **documented(DONE, (401, 403, 404)))
+@router.delete("/tokens/{token_id}", **documented(DONE, errors=(401, 403, 404)))
 def revoke_token(request: Request, token_id: str) -> Response:
     if not _admin(request).tokens.revoke(token_id):
         raise ApiError(404, f"token not found: {token_id}")
