@@ -233,6 +233,50 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             ),
         },
     ),
+    # The account API of qiskit-ibmq-provider and qiskit-ibm-runtime (account_api).
+    "ApiVersion": _object(
+        "new_api api-auth", new_api={"type": "boolean"}, **{"api-auth": {"type": "string"}}
+    ),
+    "Login": _object("apiToken", apiToken={"type": "string", "minLength": 1}),
+    "AccessToken": _object(
+        "id ttl created userId",
+        id={"type": "string"},
+        ttl={"type": "integer"},
+        created={"type": "string"},
+        userId={"type": "string"},
+    ),
+    "UserInfo": _object(
+        "id username role urls",
+        id={"type": "string"},
+        username={"type": "string"},
+        role={"enum": list(ROLES)},
+        urls=_object(
+            "http ws services",
+            http={"type": "string"},
+            ws={"type": "string"},
+            services=_object("runtime", runtime={"type": "string"}),
+        ),
+    ),
+    "Hubs": {"type": "array", "items": {"type": "object"}},
+    "BackendConfiguration": {
+        "type": "object",
+        "required": ["backend_name", "n_qubits"],
+        "description": "a qiskit BackendConfiguration as a dict",
+    },
+    "BackendConfigurations": {"type": "array", "items": _ref("BackendConfiguration")},
+    "BackendProperties": {
+        "type": "object",
+        "description": "a qiskit BackendProperties as a dict (readout errors of noisy-N)",
+    },
+    "BackendStatus": _object(
+        "backend_name operational pending_jobs status_msg",
+        backend_name={"type": "string"},
+        operational={"type": "boolean"},
+        pending_jobs={"type": "integer"},
+        status_msg={"type": "string"},
+    ),
+    "BackendDefaults": {"type": "object", "description": "empty: no pulse defaults"},
+    "BackendNames": _object("devices", devices={"type": "array", "items": {"type": "string"}}),
     "Health": _object(
         "status version",
         status={"type": "string"},
@@ -249,6 +293,7 @@ _ERRORS = {
     404: "no such thing, or not visible to the caller",
     409: "conflicts with what exists",
     413: "the body is over the service's limit",
+    501: "not something this service does (the message says what to use instead)",
 }
 
 

@@ -27,7 +27,7 @@ ASSETS_URL = "/docs/assets"
 #: Paths under these prefixes are not part of the API (the web pages).
 UNDOCUMENTED = ("/ui",)
 #: Routes that need no token.
-OPEN_ROUTES = ("/health", "/metrics")
+OPEN_ROUTES = ("/health", "/metrics", "/api/version", "/api/users/loginWithToken")
 
 DESCRIPTION = """\
 The REST API of the legacy IBM runtime service (programs, jobs), as runtime-kit serves it.
