@@ -61,7 +61,8 @@ def local_modules(files: set[str], folders: set[str]) -> frozenset[str]:
 
 def listing(directory: Path) -> tuple[set[str], set[str]]:
     """Names of the files and of the folders in ``directory`` (empty if unreadable)."""
-    files, folders = set(), set()
+    files: set[str] = set()
+    folders: set[str] = set()
     try:
         with os.scandir(directory) as entries:
             for entry in entries:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-_RECORDS = pytest.StashKey[list]()
-_SERVED = pytest.StashKey[list]()
+_RECORDS = pytest.StashKey[list[Any]]()
+_SERVED = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,7 +65,8 @@ def run_program(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if report.when == "call" and report.failed:
-        for index, record in enumerate(item.stash.get(_RECORDS, [])):
+        records: list[Any] = item.stash.get(_RECORDS, [])
+        for index, record in enumerate(records):
             lines = [
                 f"status: {record.status}  backend: {record.backend}  seed: {record.seed}",
                 *(f"error: {record.error}" for _ in [0] if record.error),

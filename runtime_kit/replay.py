@@ -121,7 +121,7 @@ def _program_directory(service: Any, job: Any, scratch: Path) -> Path:
 
     program = service.program(job.program_id, refresh=True, version=job.program_version)
     if not program.data:
-        builtin = BUILTINS / job.program_id
+        builtin = BUILTINS / str(job.program_id)
         if (builtin / "metadata.json").is_file():
             return builtin
         raise ReplayError(

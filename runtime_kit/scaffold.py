@@ -122,7 +122,7 @@ def create_project(
         overwrite=overwrite,
         label=template,
     )
-    if bundled:
+    if bundled and version is not None:
         write_record(project, template, version, answers)
     return project
 

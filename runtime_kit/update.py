@@ -182,7 +182,7 @@ def _merge(base: bytes, mine: bytes, theirs: bytes) -> tuple[bytes, bool]:
         lines = [text.decode("utf-8").splitlines(keepends=True) for text in (base, mine, theirs)]
     except UnicodeDecodeError:
         return mine, True
-    merger = merge3.Merge3(*lines)
+    merger = merge3.Merge3(lines[0], lines[1], lines[2])
     merged = "".join(merger.merge_lines(name_a="yours", name_b="template"))
     conflicted = any(group[0] == "conflict" for group in merger.merge_groups())
     return merged.encode("utf-8"), conflicted

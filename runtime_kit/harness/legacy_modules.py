@@ -22,6 +22,7 @@ else until a legacy path is used.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
@@ -197,7 +198,7 @@ class LegacyFinder:
         return False
 
 
-class _StandInLoader:
+class _StandInLoader(importlib.abc.Loader):
     def __init__(self, entry: StandIn) -> None:
         self.entry = entry
 
@@ -212,7 +213,7 @@ class _StandInLoader:
             setattr(module, export, getattr(source, export))
 
 
-class _AliasLoader:
+class _AliasLoader(importlib.abc.Loader):
     """Loads a legacy path as its successor: the import system returns what is in
     ``sys.modules`` after ``exec_module``, so the successor's module object is the result."""
 

@@ -92,7 +92,8 @@ def parse_inputs(text: str, source: str) -> dict[str, Any]:
 def _encoded(values: dict[str, Any]) -> dict[str, Any]:
     from runtime_kit.serialization import RuntimeEncoder
 
-    return json.loads(json.dumps(values, cls=RuntimeEncoder))
+    encoded: dict[str, Any] = json.loads(json.dumps(values, cls=RuntimeEncoder))
+    return encoded
 
 
 def _problems(values: dict[str, Any], schema: Any) -> list[str]:

@@ -20,7 +20,7 @@ class ProgramSpec:
     @property
     def max_execution_time(self) -> int:
         """Seconds; a positive integer, since ``require_valid`` refused anything else."""
-        return self.metadata["max_execution_time"]
+        return int(self.metadata["max_execution_time"])
 
     def declared(self, key: str) -> Any:
         """``spec.<key>`` (parameters, return_values, interim_results, backend_requirements)."""

@@ -112,7 +112,7 @@ def _json_position(text: str, keys: tuple[str | int, ...]) -> tuple[int, int]:
         while pos < len(text) and text[pos] not in "]}":
             member_start = pos
             if opening == "{":
-                name, pos = json.decoder.scanstring(text, pos + 1)
+                name, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
                 pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past ':'
                 hit = name == key
             else:

@@ -159,7 +159,9 @@ def _declared_schema(key: str, items: list[Any], notes: list[Note]) -> dict[str,
     return schema
 
 
-def _item_schema(item: dict[str, Any], keys: tuple[str | int, ...], notes: list[Note]) -> dict:
+def _item_schema(
+    item: dict[str, Any], keys: tuple[str | int, ...], notes: list[Note]
+) -> dict[str, Any]:
     schema: dict[str, Any] = {}
     description = item.get("description")
     if description is not None:

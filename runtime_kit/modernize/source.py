@@ -170,7 +170,7 @@ class _Migrator:
         return names
 
     def _plainly_imported_roots(self) -> set[str]:
-        roots = set()
+        roots: set[str] = set()
         for node in self.imports:
             if isinstance(node, ast.Import):
                 roots.update(_top(a.name) for a in node.names if a.asname is None)
@@ -212,8 +212,10 @@ class _Migrator:
             return
         if isinstance(modern, Module):
             text, module = modern.name, modern.name
-        else:
+        elif isinstance(modern, Name):
             text, module = f"{modern.module}.{modern.name}", modern.module
+        else:
+            return
         self.edits.replace(prefix, text)
         self.wanted_modules[module] = None
         self.consumed_roots.add(id(_root(node)))

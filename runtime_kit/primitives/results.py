@@ -5,7 +5,7 @@ from __future__ import annotations
 from qiskit.primitives.containers import PubResult
 
 
-class EstimatorPubResult(PubResult):
+class EstimatorPubResult(PubResult):  # type: ignore[misc]  # qiskit publishes no types
     """A ``PubResult`` of an estimator, as qiskit-ibm-runtime names it on the wire.
 
     Same data and metadata as its parent; the hosted estimator returns it (its zero-noise

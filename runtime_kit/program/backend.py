@@ -69,7 +69,7 @@ def default_simulator(*, seed: int | None = None) -> BackendV2:
     return AerSimulator(**options)
 
 
-class ProgramBackend(BackendV2):
+class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no types
     """The backend passed to ``main(backend, user_messenger, **kwargs)``.
 
     Args:
@@ -95,7 +95,7 @@ class ProgramBackend(BackendV2):
         self._max_shots = max_shots
         _teach_aer_primitives()
 
-    @property  # type: ignore[override]
+    @property
     def name(self) -> BackendName:
         return self._name
 
@@ -115,11 +115,13 @@ class ProgramBackend(BackendV2):
     @property
     def qubit_count(self) -> int:
         """Qubits the backend can run (simulators without a sized target: their maximum)."""
-        return self.target.num_qubits or getattr(self._backend, "MAX_QUBITS_STATEVECTOR", 0)
+        qubits: int = self.target.num_qubits or getattr(self._backend, "MAX_QUBITS_STATEVECTOR", 0)
+        return qubits
 
     @property
     def max_circuits(self) -> int | None:
-        return self._backend.max_circuits
+        circuits: int | None = self._backend.max_circuits
+        return circuits
 
     @property
     def options(self) -> Options:
@@ -207,7 +209,9 @@ def _teach_aer_primitives() -> None:
         if getattr(original, "_runtime_kit", False):
             continue
 
-        def from_backend(cls: Any, backend: Any, _original: Any = original, **options: Any) -> Any:
+        def from_backend(
+            cls: type[Any], /, backend: Any, _original: Any = original, **options: Any
+        ) -> Any:
             if isinstance(backend, ProgramBackend):
                 return _aer_primitive(cls, backend, _original, options)
             return _original(cls, backend, **options)

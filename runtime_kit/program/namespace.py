@@ -39,7 +39,8 @@ class ParameterNamespace(SimpleNamespace):
     @property
     def metadata(self) -> Mapping[str, Any] | list[Mapping[str, Any]]:
         """The parameters exactly as given (the JSON Schema, or the v1 list)."""
-        return self._schema
+        schema: Mapping[str, Any] | list[Mapping[str, Any]] = self._schema
+        return schema
 
     def to_dict(self) -> dict[str, Any]:
         """Each declared parameter's schema, by name (as qiskit-ibm-runtime returned)."""

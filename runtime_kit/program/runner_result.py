@@ -11,11 +11,11 @@ from runtime_kit.errors import DecodeError
 from runtime_kit.program.result_decoder import ResultDecoder
 
 
-class RunnerResult(Result, ResultDecoder):
+class RunnerResult(Result, ResultDecoder):  # type: ignore[misc]  # qiskit publishes no types
     """Decodes a job result holding ``Result.to_dict()`` (or an encoded ``Result``)."""
 
     @classmethod
-    def decode(cls, data: str) -> Result:  # type: ignore[override]
+    def decode(cls, data: str) -> Result:
         """Decode ``data`` into a ``Result``.
 
         Raises:

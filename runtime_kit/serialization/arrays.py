@@ -35,7 +35,7 @@ def ndarray_to_npy(array: np.ndarray) -> tuple[bytes, memoryview]:
         header = io.BytesIO()
         np.lib.format.write_array_header_2_0(header, fields)
     order = "F" if fields["fortran_order"] else "C"
-    flat = array.reshape(-1, order=order)
+    flat = array.reshape(-1, order=order)  # type: ignore[call-overload]
     if not flat.flags.c_contiguous:
         flat = np.ascontiguousarray(flat)
     return header.getvalue(), memoryview(flat.view(np.uint8))

@@ -30,6 +30,7 @@ declared shape may stand for at ``DecodeLimits.max_array_elements``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -137,7 +138,7 @@ def _flat_slices(span: Any) -> dict[int, list[Any]]:
     return flat
 
 
-def _foreign(name: str, ours: type) -> tuple[type, ...]:
+def _foreign(name: str, ours: type) -> tuple[type[Any], ...]:
     """``ours``, plus qiskit-ibm-runtime's class of that name when the program imported it
     (runtime-kit never imports qiskit-ibm-runtime itself)."""
     module = sys.modules.get(
@@ -170,7 +171,7 @@ def decoders(limits: DecodeLimits) -> dict[str, Callable[[Any], Any]]:
         "PauliLindbladMap": _pauli_lindblad_map,
     }
     for tag in _SPAN_LAYOUTS:
-        table[tag] = lambda value, tag=tag: _span(value, tag, limits)
+        table[tag] = functools.partial(_span, tag=tag, limits=limits)
     return table
 
 

@@ -127,7 +127,8 @@ def rebuild(module: Any, class_name: Any, settings: Any, allowed: Mapping[str, s
 def _resolve(target: str, class_path: str) -> type:
     module_name, _, attribute = target.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), attribute)
+        found: type = getattr(importlib.import_module(module_name), attribute)
+        return found
     except (ImportError, AttributeError) as exc:
         package = module_name.split(".")[0]
         raise DecodeError(

@@ -228,9 +228,9 @@ def _status(api: Api, name: str) -> dict[str, Any]:
     from runtime_kit import __version__
 
     _service_backend(api, name)
-    queued = api.store.query_one(
+    queued = api.store.count(
         "SELECT COUNT(*) FROM jobs WHERE backend = ? AND status = ?", name, QUEUED
-    )[0]
+    )
     return status(name, version=__version__, queued=queued)
 
 

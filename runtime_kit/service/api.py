@@ -15,13 +15,17 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
+
+if TYPE_CHECKING:
+    from runtime_kit.sandbox.limits import JobLimits
+    from runtime_kit.service.service import Service
 
 _CODES = {
     400: "BAD_REQUEST",
@@ -73,7 +77,7 @@ class Api:
     #: before the stream is closed 1013 (a reader too slow).
     ws_send_timeout_s: float = 30.0
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Service) -> None:
         self.store = service.store
         self.tokens = service.tokens
         self.scheduler = service.scheduler
@@ -85,7 +89,7 @@ class Api:
         return self._service.max_body_bytes
 
     @property
-    def limits(self) -> Any:
+    def limits(self) -> JobLimits:
         """The caps of each job (``JobLimits``)."""
         return self._service.limits
 
@@ -207,4 +211,5 @@ def optional_label(body: dict[str, Any], key: str) -> str | None:
 
 
 def api_of(request: Request | WebSocket) -> Api:
-    return request.app.state.api
+    api: Api = request.app.state.api
+    return api

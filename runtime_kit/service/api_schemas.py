@@ -364,7 +364,9 @@ def documented(
     """Keyword arguments of a route decorator: its successful ``answers`` (status -> OpenAPI
     response), the error statuses it can answer, and the body it reads: the JSON shape named
     ``body``, or raw bytes that ``raw_body`` describes."""
-    responses: dict[int | str, dict[str, Any]] = dict(answers)
+    responses: dict[int | str, dict[str, Any]] = {
+        status: answer for status, answer in answers.items()
+    }
     for status in errors:
         responses[status] = json_answer("Error", _ERRORS[status])
     ok = answers[min(answers)]

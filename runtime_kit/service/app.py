@@ -50,7 +50,8 @@ def create_app(service: Any) -> FastAPI:
 
     @app.get("/health", **documented({200: json_answer("Health")}))
     def health() -> dict[str, Any]:
-        return service.health()
+        described: dict[str, Any] = service.health()
+        return described
 
     @app.get("/metrics", **documented({200: text_answer("Prometheus metrics (text format)")}))
     def metrics() -> Response:
@@ -100,7 +101,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     response = error_response(exc.status_code, str(exc.detail), "HTTP_ERROR")
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:  # Starlette names the methods of the first matching route only
-        response.headers["Allow"] = ", ".join(_methods_of(request)) or exc.headers["Allow"]
+        allowed = ", ".join(_methods_of(request)) or (exc.headers or {}).get("Allow", "")
+        response.headers["Allow"] = allowed
     return response
 
 

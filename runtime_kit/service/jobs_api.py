@@ -140,7 +140,7 @@ def list_jobs(
         clauses.append("program_id = ?")
         args.append(program)
     where = " AND ".join(clauses)
-    total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)[0]
+    total = api.store.count(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
         *args,

@@ -36,7 +36,7 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
     api = api_of(request)
     principal = api.caller(request)
     where, args = api.program_scope(principal)
-    total = api.store.query_one(f"SELECT COUNT(*) FROM programs WHERE {where}", *args)[0]
+    total = api.store.count(f"SELECT COUNT(*) FROM programs WHERE {where}", *args)
     rows = api.store.query(
         f"SELECT * FROM program_rows WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
         *args,

@@ -7,6 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -82,7 +83,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     return 0
 
 
-def tls_options(settings: ServiceSettings) -> dict[str, str]:
+def tls_options(settings: ServiceSettings) -> dict[str, Any]:
     """uvicorn's TLS options (none without a certificate), the files checked first.
 
     Raises:

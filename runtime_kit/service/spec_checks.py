@@ -32,17 +32,17 @@ def checked_spec(spec: Any) -> dict[str, Any]:
         return {}
     if not isinstance(spec, dict):
         raise ApiError(400, "spec must be an object")
-    spec = {key: value for key, value in spec.items() if value is not None}
-    for error in schema_errors(_spec_validator(), spec)[:1]:
+    checked: dict[str, Any] = {str(key): value for key, value in spec.items() if value is not None}
+    for error in schema_errors(_spec_validator(), checked)[:1]:
         where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in error.keys)
         raise ApiError(400, f"spec{where}: {error.message}")
     for key in SCHEMA_KEYS:
-        if key in spec:
+        if key in checked:
             try:
-                compile_schema(spec[key])
+                compile_schema(checked[key])
             except SchemaDefinitionError as exc:
                 raise ApiError(400, f"spec.{key}: {exc}") from exc
-    return spec
+    return checked
 
 
 @functools.cache

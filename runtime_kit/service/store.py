@@ -209,6 +209,11 @@ class Store:
             with self._pool_lock:
                 self._idle_readers.append(reader)
 
+    def count(self, sql: str, *args: Any) -> int:
+        """The number a ``SELECT COUNT(*) ...`` query answers."""
+        row = self.query_one(sql, *args)
+        return 0 if row is None else int(row[0])
+
     def query_one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         rows = self.query(sql, *args)
         return rows[0] if rows else None

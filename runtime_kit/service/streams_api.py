@@ -123,16 +123,17 @@ async def _messages(
         await _send(websocket, api, text)
         last = number
     while True:
-        number, text = await queue.get()
-        if (number, text) == GOING_AWAY:
+        message = await queue.get()
+        if message == GOING_AWAY:
             return SHUTTING_DOWN, "the service is shutting down"
-        if number is None:
-            if text is not None:
-                await _send(websocket, api, text)
+        published, body = message
+        if published is None:
+            if body is not None:
+                await _send(websocket, api, body)
             return NORMAL, ""
-        if number > last and text is not None:
-            await _send(websocket, api, text)
-            last = number
+        if published > last and body is not None:
+            await _send(websocket, api, body)
+            last = published
 
 
 async def _logs(

@@ -70,7 +70,8 @@ def find_counts(value: Any, depth: int = 0) -> dict[str, int] | None:
     """The first measured histogram in ``value`` (an object of outcomes -> counts), looking
     two levels deep, or None."""
     if _looks_like_counts(value):
-        return value
+        counts: dict[str, int] = value
+        return counts
     if depth >= 2:
         return None
     children = value.values() if isinstance(value, dict) else value

@@ -43,7 +43,7 @@ def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -
         clauses.append("program_id = ?")
         values.append(program)
     where = " AND ".join(clauses)
-    total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *values)[0]
+    total = api.store.count(f"SELECT COUNT(*) FROM jobs WHERE {where}", *values)
     paging = Paging(page, PAGE_SIZE, total)
     rows = api.store.query(
         f"SELECT {_LIST_COLUMNS} FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",

@@ -135,7 +135,12 @@ class _JobStream:
                     events.append(await run_in_threadpool(self._interim_event, results))
                 events.append(await self._end())
                 return events
-            if topic == self.job_id and text is not None and number > self.last_interim:
+            if (
+                topic == self.job_id
+                and text is not None
+                and number is not None
+                and number > self.last_interim
+            ):
                 results.append((number, text))
             elif topic == STATUS_TOPIC and text == self.job_id:
                 row = await run_in_threadpool(self._row, "status")
@@ -206,15 +211,16 @@ async def _status_events(api: Api, principal: Principal, listed: list[str]) -> A
                 return
             if message == GOING_AWAY:
                 return
-            job_id = message[1]
-            status = await run_in_threadpool(_visible_status, api, principal, job_id or "")
+            changed = message[1] or ""
+            status = await run_in_threadpool(_visible_status, api, principal, changed)
             if status is not None:
-                yield _event("status", {"id": job_id, "status": status})
+                yield _event("status", {"id": changed, "status": status})
 
 
 def _visible_status(api: Api, principal: Principal, job_id: str) -> str | None:
     try:
-        return api.visible_job(principal, job_id)["status"]
+        status: str = api.visible_job(principal, job_id)["status"]
+        return status
     except ApiError:
         return None
 

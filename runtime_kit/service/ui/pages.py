@@ -79,7 +79,8 @@ def sessions_of(request: Request) -> Sessions:
     with _state_lock:
         if not hasattr(state, "ui_sessions"):
             state.ui_sessions = Sessions(api_of(request).store)
-    return state.ui_sessions
+    sessions: Sessions = state.ui_sessions
+    return sessions
 
 
 def visitor_of(request: Request) -> Visitor:

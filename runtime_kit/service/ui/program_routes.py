@@ -57,7 +57,7 @@ def programs(request: Request, q: str = "", visibility: str = "all", page: int =
         clauses.append("is_public = ?")
         values.append(int(visibility == "public"))
     where = " AND ".join(clauses)
-    total = api.store.query_one(f"SELECT COUNT(*) FROM programs WHERE {where}", *values)[0]
+    total = api.store.count(f"SELECT COUNT(*) FROM programs WHERE {where}", *values)
     paging = Paging(page, PAGE_SIZE, total)
     rows = api.store.query(
         "SELECT id, name, description, is_public, version, cost, update_date, owner "
@@ -109,7 +109,7 @@ def parameters_of(schema: Any) -> list[Parameter]:
     """The rows of the parameter table, from the JSON Schema of the inputs."""
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
         return []
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
     rows = []
     for name, given in schema["properties"].items():
         prop = given if isinstance(given, dict) else {}
