@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_kit.harness import frames
-from runtime_kit.harness.backends import BackendSpec
+from runtime_kit.harness.backends import BackendSpec, find_backend
 from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.service.bundles import ProgramData, unpack
 from runtime_kit.service.store import (
@@ -56,13 +56,7 @@ MessageSink = Callable[[str, int | None, str | None], None]
 
 def backend_spec(name: str | None) -> BackendSpec | None:
     """The simulator for a backend name (``generic-N`` for N qubits), or None if unknown."""
-    name = name or DEFAULT_BACKEND
-    if name in BACKENDS:
-        return BACKENDS[name]
-    prefix, _, qubits = name.partition("-")
-    if prefix == "generic" and qubits.isdigit() and 1 <= int(qubits) <= 127:
-        return BackendSpec("generic", int(qubits))
-    return None
+    return find_backend(name or DEFAULT_BACKEND)
 
 
 class _Worker:

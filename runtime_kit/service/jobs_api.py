@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse
 
+from runtime_kit.errors import InputValueError
+from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
 from runtime_kit.service.api import ApiError, Limit, Offset, api_of
-from runtime_kit.service.executor import backend_spec
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -35,13 +36,13 @@ async def create_job(request: Request) -> dict[str, str]:
     if not isinstance(program_id, str):
         raise ApiError(400, "program_id is required")
     program = api.visible_program(principal, program_id)
-    backend = body.get("backend") or "aer_simulator"
-    if not isinstance(backend, str) or backend_spec(backend) is None:
-        raise ApiError(
-            400,
-            f"unknown backend {backend!r}: this service offers aer_simulator (also as "
-            "ibmq_qasm_simulator), basic_simulator and generic-N",
-        )
+    backend = body.get("backend") or DEFAULT_BACKEND
+    if not isinstance(backend, str):
+        raise ApiError(400, f"backend must be a string, got {backend!r}")
+    try:
+        parse_backend(backend)
+    except InputValueError as exc:
+        raise ApiError(400, str(exc)) from exc
     version = body.get("version")
     chosen = api.store.program_at(program, None if version is None else str(version))
     if chosen is None:

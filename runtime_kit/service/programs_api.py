@@ -120,6 +120,14 @@ async def update_program(request: Request, program_id: str) -> Response:
                 f"UPDATE programs SET {assignments}, update_date = ? WHERE id = ?",
                 (*fields.values(), now(), program_id),
             )
+            versioned = {key: fields[key] for key in ("spec", "cost") if key in fields}
+            if versioned:  # the current version's own copy of them, as a new version has
+                db.execute(
+                    f"UPDATE program_versions SET {', '.join(f'{k} = ?' for k in versioned)} "
+                    "WHERE program_id = ? "
+                    "AND version = (SELECT version FROM programs WHERE id = ?)",
+                    (*versioned.values(), program_id, program_id),
+                )
     return Response(status_code=204)
 
 
