@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from runtime_kit.errors import InputValueError, RuntimeKitError
 
 DEFAULT_TEMPLATE = "hello"
+#: The bundled templates' default author: a new project names its user instead.
+PLACEHOLDER_AUTHOR = "A. Author"
 _REMOTE_PREFIXES = ("https://", "http://", "git@", "git+", "gh:", "gl:", "bb:", "ssh://")
 
 
@@ -96,10 +98,15 @@ def create_project(
     from cookiecutter.main import cookiecutter
 
     source = resolve_template(template)
+    context = dict(values or {})
+    variables = _template_variables(source)
+    if variables is not None:
+        _check_values(template, context, variables)
+        if variables.get("author") == PLACEHOLDER_AUTHOR and "author" not in context:
+            context["author"] = default_author()
     # cookiecutter logs failures with tracebacks; ours is one line (the hook says why).
     logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
     logging.getLogger("cookiecutter").propagate = False
-    context = dict(values or {})
     if name is not None:
         context["project_name"] = name
     with tempfile.TemporaryDirectory(prefix="runtime-kit-replay-") as replay_dir:
@@ -122,3 +129,39 @@ def create_project(
         except OSError as exc:  # an output directory that cannot be written
             raise TemplateError(f"cannot write the project: {exc}") from exc
     return Path(project)
+
+
+def default_author() -> str:
+    """Who a new project is by: git's ``user.name``, else the login name."""
+    import getpass
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is not None:
+        found = subprocess.run(
+            [git, "config", "user.name"], capture_output=True, text=True, timeout=10, check=False
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            return found.stdout.strip()
+    return getpass.getuser()
+
+
+def _template_variables(source: str) -> dict[str, Any] | None:
+    """The variables a local template declares, with their defaults (None for a remote
+    template: it is not fetched yet)."""
+    config = Path(source) / "cookiecutter.json"
+    if not config.is_file():
+        return None
+    declared = json.loads(config.read_text())
+    return {key: value for key, value in declared.items() if not key.startswith("_")}
+
+
+def _check_values(template: str, values: dict[str, Any], variables: dict[str, Any]) -> None:
+    unknown = sorted(set(values) - set(variables))
+    if unknown:
+        raise InputValueError(
+            f"template {template!r} has no value(s) {', '.join(map(repr, unknown))} "
+            f"(it has: {', '.join(sorted(variables))})",
+            name="set",
+        )
