@@ -33,7 +33,7 @@ def publish(
     from runtime_kit.client.service import RuntimeService
     from runtime_kit.validation import require_valid
 
-    bundle = build_bundle(path, metadata=require_valid(path).metadata)
+    bundle = build_bundle(path, metadata=require_valid(path).metadata, progress=progress)
     service = service or RuntimeService()
     existing = service.own_program(bundle.name)
     outcome: dict[str, Any] = {

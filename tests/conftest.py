@@ -13,25 +13,57 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_writes_to_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Point HOME and the XDG directories at a read-only folder: a test that writes user
-    state without a temporary directory of its own fails instead of touching yours."""
+    """Point HOME and the XDG directories at temporary ones for the whole session, and check
+    afterwards that nothing appeared in the real ones (permissions cannot guard them: tests
+    run as root here)."""
+    watched = _real_home_places()
+    before = _snapshot(watched)
     fake_home = tmp_path_factory.mktemp("home")
     saved = {key: os.environ.get(key) for key in _HOME_VARIABLES}
     for key in _HOME_VARIABLES:
         os.environ[key] = str(fake_home / key.lower()) if key != "HOME" else str(fake_home)
-    fake_home.chmod(0o500)
     try:
         yield
     finally:
-        fake_home.chmod(0o700)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    appeared = sorted(_snapshot(watched) - before)
+    assert not appeared, f"tests wrote to the real home: {appeared[:20]}"
 
 
 _HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+_XDG_DEFAULTS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "XDG_CACHE_HOME": ".cache",
+}
+
+
+def _real_home_places() -> tuple[list[Path], list[Path]]:
+    """(directories whose entries are watched, directories watched all the way down): the
+    real home and XDG directories, and runtime-kit's folders in them (the data folder's
+    entries only: a local service of your own may be running and writing there)."""
+    home = Path(os.environ.get("HOME") or Path.home())
+    bases = {
+        key: Path(os.environ.get(key) or home / default) for key, default in _XDG_DEFAULTS.items()
+    }
+    data = bases.pop("XDG_DATA_HOME")
+    shallow = [home, data, data / "runtime-kit", *bases.values()]
+    return shallow, [base / "runtime-kit" for base in bases.values()]
+
+
+def _snapshot(places: tuple[list[Path], list[Path]]) -> set[str]:
+    shallow, deep = places
+    found = {str(entry) for place in shallow if place.is_dir() for entry in place.iterdir()}
+    for place in deep:
+        if place.is_dir():
+            found |= {str(path) for path in place.rglob("*")}
+    return found
+
 
 ROOT = Path(__file__).resolve().parents[1]
 

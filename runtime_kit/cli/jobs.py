@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.cli.completion import complete_backends
 from runtime_kit.cli.parsers import CommandGroup, json_option
 
 EPILOG = """PROGRAM is a program's id, or its name: yours if you have one of that name, else the
@@ -22,8 +23,6 @@ ended already (cancel), 2 usage, bad inputs or an unknown backend, 3 credentials
 
 
 def build_group() -> CommandGroup:
-    from runtime_kit.cli.completion import complete_backends
-
     group = CommandGroup(
         "jobs", "Submit jobs and follow, inspect or cancel them.", EPILOG, json_option
     )
@@ -40,7 +39,8 @@ def build_group() -> CommandGroup:
     backend = submit.add_argument(
         "--backend",
         default="aer_simulator",
-        help="aer_simulator (default), basic_simulator or generic-N",
+        help="aer_simulator (default), basic_simulator, or generic-N (a generic N-qubit "
+        "device); aliases: aer, basic, generic:N",
     )
     backend.completer = complete_backends  # type: ignore[attr-defined]
     submit.add_argument("--version", help="program version (default: the latest)")
