@@ -12,6 +12,9 @@ from typing import Any
 from runtime_kit.cli.completion import complete_backends
 from runtime_kit.cli.parsers import CommandGroup, json_option
 
+#: How long the streams may take to deliver what a job published once it has ended.
+STREAM_DRAIN_S = 30.0
+
 EPILOG = """PROGRAM is a program's id, or its name: yours if you have one of that name, else the
 only program of that name you can see. Results print as plain JSON (arrays as lists).
 submit --follow and stream show interim results (stdout) and logs (stderr) as they come
@@ -161,6 +164,7 @@ class PlainDecoder:
 def _follow(job: Any, as_json: bool) -> int:
     from runtime_kit.cli.terminal import progress
     from runtime_kit.client.job import JobStatus
+    from runtime_kit.errors import InvalidStateError
 
     messages: list[Any] = []
 
@@ -173,15 +177,23 @@ def _follow(job: Any, as_json: bool) -> int:
     if job.status() is JobStatus.QUEUED:
         progress(f"{job.job_id()} is waiting in the queue ...")
     logs = _LogFollower(job, quiet=as_json)
-    if not job.status().final:
-        logs.start()
+    try:
         job.stream_results(show, decoder=PlainDecoder)
+        logs.start()
+        streamed = True
+    except InvalidStateError:  # it has ended already: what it published is stored
+        streamed = False
     status = job.wait_for_final_state()
+    job.wait_for_stream(timeout=STREAM_DRAIN_S)
     job.cancel_result_streaming()
     logs.finish()
     if job.stream_error is not None:
         print(f"warning: {job.stream_error}", file=sys.stderr)
-    if status is JobStatus.DONE and messages:
+    if not streamed:
+        messages = job.interim_results(decoder=PlainDecoder)
+        for message in [] if as_json else messages:
+            print(f"interim: {json.dumps(message)}", flush=True)
+    elif status is JobStatus.DONE and messages:
         messages.pop()  # the result
     elif messages and not as_json:
         print(f"interim: {json.dumps(messages[-1])}", flush=True)
@@ -223,7 +235,7 @@ class _LogFollower:
         if self.quiet:
             return
         if self._thread.ident is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=STREAM_DRAIN_S)
             if self.error is None:
                 return
             print(f"warning: live logs unavailable ({self.error})", file=sys.stderr)

@@ -250,6 +250,13 @@ class RuntimeJob:
         self._stream = _Stream(self, callback, _decoder(decoder or self._decoder))
         self._stream.start()
 
+    def wait_for_stream(self, timeout: float | None = None) -> bool:
+        """Wait until the result stream has delivered everything (it ends with the job);
+        False if it is still running after ``timeout`` seconds."""
+        if self._stream is None:
+            return True
+        return self._stream.join(timeout)
+
     def cancel_result_streaming(self) -> None:
         if self._stream is not None:
             self._stream.stop()
@@ -284,6 +291,11 @@ class _Stream:
 
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float | None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.alive()
 
     def stop(self) -> None:
         self._stopped.set()
