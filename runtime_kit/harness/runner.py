@@ -34,7 +34,7 @@ def run_program(
     inputs: Mapping[str, Any] | str | Path | None = None,
     inputs_text: str | None = None,
     params: Mapping[str, Any] | None = None,
-    backend: str = "aer",
+    backend: str = "aer_simulator",
     seed: int | None = None,
     shots: int | None = None,
     timeout: float | None = None,
