@@ -9,8 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.cli.completion import complete_backends
-from runtime_kit.cli.parsers import CommandGroup, json_option
+from runtime_kit.cli.parsers import CommandGroup, backend_option, json_option
 
 #: How long the streams may take to deliver what a job published once it has ended.
 STREAM_DRAIN_S = 30.0
@@ -39,13 +38,7 @@ def build_group() -> CommandGroup:
         metavar="KEY=VALUE",
         help="set one input (value read as JSON, else a string); repeatable",
     )
-    backend = submit.add_argument(
-        "--backend",
-        default="aer_simulator",
-        help="aer_simulator (default), basic_simulator, or generic-N (a generic N-qubit "
-        "device); aliases: aer, basic, generic:N",
-    )
-    backend.completer = complete_backends  # type: ignore[attr-defined]
+    backend_option(submit)
     submit.add_argument("--version", help="program version (default: the latest)")
     submit.add_argument(
         "--follow", action="store_true", help="show its messages and logs until it ends"

@@ -83,6 +83,19 @@ def json_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def backend_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--backend`` option of ``run`` and ``jobs submit`` (one set of names)."""
+    from runtime_kit.cli.completion import complete_backends
+
+    backend = parser.add_argument(
+        "--backend",
+        default="aer_simulator",
+        help="aer_simulator (default), basic_simulator, or generic-N (a generic N-qubit "
+        "device); aliases: aer, basic, generic:N",
+    )
+    backend.completer = complete_backends  # type: ignore[attr-defined]
+
+
 def paths_parser(
     command: str, description: str, epilog: str, paths_help: str
 ) -> argparse.ArgumentParser:

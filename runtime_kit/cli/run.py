@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runtime_kit.cli.completion import complete_backends
-from runtime_kit.cli.parsers import command_parser, positive_float, positive_int
+from runtime_kit.cli.parsers import backend_option, command_parser, positive_float, positive_int
 
 if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
@@ -33,13 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
     )
-    backend = parser.add_argument(
-        "--backend",
-        default="aer_simulator",
-        help="aer_simulator (default), basic_simulator, or generic-N (a generic N-qubit "
-        "device); aliases: aer, basic, generic:N",
-    )
-    backend.completer = complete_backends  # type: ignore[attr-defined]
+    backend_option(parser)
     parser.add_argument(
         "--shots",
         type=positive_int,
