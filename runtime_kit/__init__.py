@@ -31,12 +31,15 @@ _EXPORTS = {
     "MetadataSyntaxError": "runtime_kit.errors",
     "MigrationError": "runtime_kit.errors",
     "ProgramRejectedError": "runtime_kit.errors",
+    "RemovedFeatureError": "runtime_kit.errors",
     "SchemaDefinitionError": "runtime_kit.errors",
     "validate": "runtime_kit.validation",
     "Finding": "runtime_kit.findings",
     "Severity": "runtime_kit.findings",
     "migrate_file": "runtime_kit.metadata.migrate",
     "migrate_metadata": "runtime_kit.metadata.migrate",
+    "migrate_source": "runtime_kit.modernize.source",
+    "migrate_source_file": "runtime_kit.modernize.source",
     "run_program": "runtime_kit.harness.runner",
     "RunRecord": "runtime_kit.harness.record",
     "create_project": "runtime_kit.scaffold",
@@ -86,6 +89,7 @@ __all__ = [
     "ProgramNotFoundError",
     "ProgramRejectedError",
     "ProjectExistsError",
+    "RemovedFeatureError",
     "ResultDecoder",
     "RunRecord",
     "RunnerResult",
@@ -105,6 +109,8 @@ __all__ = [
     "UserMessenger",
     "create_project",
     "migrate_file",
+    "migrate_source",
+    "migrate_source_file",
     "migrate_metadata",
     "run_program",
     "validate",
@@ -135,6 +141,7 @@ if TYPE_CHECKING:
         NotAuthorizedError,
         ProgramNotFoundError,
         ProgramRejectedError,
+        RemovedFeatureError,
         RuntimeKitError,
         SchemaDefinitionError,
         SerializationError,
@@ -145,6 +152,7 @@ if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
     from runtime_kit.harness.runner import run_program
     from runtime_kit.metadata.migrate import migrate_file, migrate_metadata
+    from runtime_kit.modernize.source import migrate_source, migrate_source_file
     from runtime_kit.program import (
         ParameterNamespace,
         ProgramBackend,

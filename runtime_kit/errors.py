@@ -12,9 +12,10 @@
     ├── InputValueError               bad input: program inputs, options, names (exit 2)
     │   └── AmbiguousProgramError     a program name that more than one program has
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
-    ├── MigrationError                v1 metadata that ``migrate`` cannot rewrite
+    ├── MigrationError                metadata or source that ``migrate`` cannot rewrite
     ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
     ├── ProgramRejectedError          a program ``run``/``publish`` refuses (validate errors)
+    ├── RemovedFeatureError           a legacy program used a qiskit feature without successor
     ├── BundleError                   program data (source or zip) that is refused
     ├── ProjectExistsError            ``new``: the project directory exists already
     ├── TemplateError                 ``new``: a template that cannot be rendered
@@ -120,7 +121,8 @@ class MetadataSyntaxError(RuntimeKitError):
 
 
 class MigrationError(RuntimeKitError, ValueError):
-    """v1 metadata that cannot be rewritten as v2; ``keys`` lead to the offending part."""
+    """v1 metadata that cannot be rewritten as v2 (``keys`` lead to the offending part), or a
+    program source that ``migrate --source`` cannot read or parse."""
 
     def __init__(self, reason: str, *, keys: tuple[str | int, ...] = ()) -> None:
         super().__init__(reason)
@@ -134,6 +136,11 @@ class SchemaDefinitionError(RuntimeKitError, ValueError):
 
 class ProgramRejectedError(RuntimeKitError):
     """A program that cannot be run as it is: ``validate`` finds errors (each listed)."""
+
+
+class RemovedFeatureError(RuntimeKitError, RuntimeError):
+    """A legacy program called a qiskit feature removed without a successor (pulse
+    scheduling): raised where runtime-kit serves the name (``harness.legacy_qiskit``)."""
 
 
 class BundleError(RuntimeKitError, ValueError):

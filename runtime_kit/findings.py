@@ -47,7 +47,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK305": (Severity.ERROR, "a parameter of main() without a default is not declared required"),
     "RK306": (Severity.WARNING, "main() reads a kwargs key that is not declared"),
     "RK401": (Severity.ERROR, "an import does not resolve in this environment"),
-    "RK402": (Severity.ERROR, "an import names a module removed from qiskit"),
+    "RK402": (
+        Severity.ERROR,
+        "an import names a module or name removed from qiskit that runtime-kit does not serve",
+    ),
     "RK501": (Severity.ERROR, "an example input does not match spec.parameters"),
     "RK502": (Severity.WARNING, "an example input is not a declared parameter"),
     "RK503": (Severity.ERROR, "an example input cannot be decoded"),

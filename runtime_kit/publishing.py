@@ -43,6 +43,7 @@ def publish(
         "kind": bundle.kind,
         "program_id": existing.program_id if existing else None,
         "manifest": bundle.manifest,
+        "left_out": list(bundle.left_out),
         "metadata_diff": _metadata_diff(existing, bundle.metadata),
     }
     if dry_run:

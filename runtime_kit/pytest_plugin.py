@@ -1,7 +1,9 @@
-"""The pytest plugin (entry point ``pytest11``): the ``run_program`` fixture.
+"""The pytest plugin (entry point ``pytest11``): the ``run_program`` fixture, and
+``--runtime-kit-legacy`` (ini: ``runtime_kit_legacy = true``), which serves the legacy import
+paths of ``runtime_kit.harness.legacy_modules`` to the test session, as the harness does.
 
 Loaded in every pytest session of an environment with runtime-kit, so it imports nothing
-heavy until a test uses the fixture.
+heavy until a test uses the fixture or the legacy paths are asked for.
 """
 
 from __future__ import annotations
@@ -13,6 +15,34 @@ from typing import Any
 import pytest
 
 _RECORDS = pytest.StashKey[list]()
+_SERVED = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    help_text = (
+        "serve the legacy import paths runtime-kit's harness serves (qiskit.providers.ibmq."
+        "runtime, qiskit.providers.aer, qiskit.execute...) to this test session"
+    )
+    parser.addoption("--runtime-kit-legacy", action="store_true", help=help_text)
+    parser.addini("runtime_kit_legacy", help_text, type="bool", default=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Before any conftest.py is imported: a conftest may import a legacy path too."""
+    if early_config.known_args_namespace.runtime_kit_legacy or early_config.getini(
+        "runtime_kit_legacy"
+    ):
+        from runtime_kit.harness.legacy_modules import install_legacy_modules
+
+        early_config.stash[_SERVED] = install_legacy_modules()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    served = config.stash.get(_SERVED, None)
+    if served is None:
+        return None
+    return f"runtime-kit legacy imports: {', '.join(served)}"
 
 
 @pytest.fixture

@@ -47,6 +47,8 @@ class Bundle:
     metadata: dict[str, Any]
     manifest: dict[str, Any]
     files: list[tuple[str, int]]
+    #: files that look like secrets (``.env``, ``*.pem``, ...), left out by default
+    left_out: tuple[str, ...] = ()
 
     @property
     def digest(self) -> str:
@@ -69,8 +71,14 @@ class Bundle:
 
 def collect_files(directory: Path) -> list[PurePosixPath]:
     """The files of ``directory`` that go into its bundle, sorted."""
+    return _collect(directory)[0]
+
+
+def _collect(directory: Path) -> tuple[list[PurePosixPath], list[str]]:
+    """(the files that go into the bundle, the secrets left out), both sorted."""
     rules = IgnoreRules.of(directory)
     found: list[PurePosixPath] = []
+    secrets: list[str] = []
     for root, dirs, files in os.walk(directory):
         base = PurePosixPath(Path(root).relative_to(directory).as_posix())
         dirs[:] = sorted(
@@ -81,10 +89,14 @@ def collect_files(directory: Path) -> list[PurePosixPath]:
         for name in sorted(files):
             relative = base / name if str(base) != "." else PurePosixPath(name)
             path = Path(root) / name
-            if path.is_symlink() or not path.is_file() or rules.ignored(relative, False):
+            if path.is_symlink() or not path.is_file():
+                continue
+            if rules.ignored(relative, False):
+                if rules.secret(relative):
+                    secrets.append(str(relative))
                 continue
             found.append(relative)
-    return sorted(found)
+    return sorted(found), sorted(secrets)
 
 
 def build_bundle(
@@ -112,7 +124,7 @@ def build_bundle(
         raise ProgramRejectedError(f"{layout.metadata or path}: the metadata has no name")
     directory = layout.directory
     entry = layout.program.relative_to(directory).as_posix()
-    files = [] if path.is_file() else collect_files(directory)
+    files, left_out = ([], []) if path.is_file() else _collect(directory)
     if layout.metadata is not None and not path.is_file():
         files = [f for f in files if (directory / f) != layout.metadata]
     if path.is_file() or _single_file(files, entry):
@@ -126,6 +138,7 @@ def build_bundle(
             metadata,
             manifest,
             [(entry, len(source))],
+            tuple(left_out),
         )
     contents = [(str(f), (directory / f).read_bytes()) for f in files]
     if (directory / "pyproject.toml").is_file():
@@ -143,6 +156,7 @@ def build_bundle(
         metadata,
         manifest,
         [(n, len(b)) for n, b in contents],
+        tuple(left_out),
     )
 
 

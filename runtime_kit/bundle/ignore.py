@@ -1,33 +1,32 @@
-"""Which files of a program directory go into its bundle: ``.runtimeignore`` and
-``.gitignore`` rules (gitignore syntax: globs, ``dir/``, leading ``/``, ``!`` to re-include),
-and never version control, caches or virtual environments."""
+"""Which files of a program directory go into its bundle.
+
+Rules, in order (a later rule wins, ``!`` re-includes), with gitignore's own semantics
+(``pathspec``): never version control, caches or virtual environments; secrets left out by
+default (``SECRET_PATTERNS``: a bundle is uploaded, and maybe shared); then ``.gitignore``;
+then ``.runtimeignore``.  ``build`` and ``publish`` say which secrets were left out.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path, PurePosixPath
 
-ALWAYS_IGNORED_DIRS = {
+import pathspec
+
+ALWAYS_IGNORED_DIRS = (
     ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", ".pytest_cache",
     ".mypy_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "node_modules",
-}  # fmt: skip
+)  # fmt: skip
 ALWAYS_IGNORED_FILES = ("*.pyc", "*.pyo", ".DS_Store", "*.swp", "*~")
-IGNORE_FILES = (".runtimeignore", ".gitignore")
+#: Left out unless a ``.runtimeignore`` (or ``.gitignore``) rule re-includes them with ``!``.
+SECRET_PATTERNS = (".env", "*.pem", "*.key", ".netrc", ".git-credentials")
+IGNORE_FILES = (".gitignore", ".runtimeignore")
 
 
 class IgnoreRules:
     def __init__(self, patterns: list[str]) -> None:
-        self.rules: list[tuple[bool, bool, bool, str]] = []  # (negate, dir_only, anchored, glob)
-        for raw in patterns:
-            text = raw.strip()
-            if not text or text.startswith("#"):
-                continue
-            negate = text.startswith("!")
-            glob = text.removeprefix("!")
-            dir_only = glob.endswith("/")
-            glob = glob.rstrip("/")
-            anchored = "/" in glob
-            self.rules.append((negate, dir_only, anchored, glob.lstrip("/")))
+        defaults = [f"{name}/" for name in ALWAYS_IGNORED_DIRS] + list(ALWAYS_IGNORED_FILES)
+        self._spec = pathspec.GitIgnoreSpec.from_lines([*defaults, *SECRET_PATTERNS, *patterns])
+        self._secrets = pathspec.GitIgnoreSpec.from_lines(SECRET_PATTERNS)
 
     @classmethod
     def of(cls, directory: Path) -> IgnoreRules:
@@ -39,15 +38,8 @@ class IgnoreRules:
         return cls(patterns)
 
     def ignored(self, relative: PurePosixPath, is_dir: bool) -> bool:
-        if is_dir and relative.name in ALWAYS_IGNORED_DIRS:
-            return True
-        if not is_dir and any(fnmatch.fnmatch(relative.name, p) for p in ALWAYS_IGNORED_FILES):
-            return True
-        verdict = False
-        for negate, dir_only, anchored, glob in self.rules:
-            if dir_only and not is_dir:
-                continue
-            target = str(relative) if anchored else relative.name
-            if fnmatch.fnmatchcase(target, glob):
-                verdict = not negate
-        return verdict
+        return self._spec.match_file(f"{relative}/" if is_dir else str(relative))
+
+    def secret(self, relative: PurePosixPath) -> bool:
+        """A file left out because it looks like a secret (not re-included)."""
+        return self._secrets.match_file(str(relative)) and self.ignored(relative, False)

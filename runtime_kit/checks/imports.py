@@ -15,22 +15,26 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from runtime_kit.findings import Finding
-from runtime_kit.harness.legacy_modules import LEGACY_MODULES
+from runtime_kit.harness.legacy_modules import MOVED, REMOVED_NAMES, STAND_INS, installed
 
-#: Modules runtime-kit serves to programs (the harness maps them: legacy_modules), exactly.
-PROVIDED = frozenset(name for name, exports in LEGACY_MODULES.items() if exports)
-
-#: Modules removed from qiskit, with what to use instead.
+#: Modules removed from qiskit that runtime-kit does not serve, with what to use instead.
 REMOVED = {
     "qiskit.opflow": "removed in qiskit 1.0; use qiskit.quantum_info (SparsePauliOp)",
-    "qiskit.algorithms": "removed in qiskit 1.0; use the qiskit_algorithms package",
+    "qiskit.ignis": "retired with qiskit-ignis; use the qiskit_experiments package",
     "qiskit.utils.algorithm_globals": "removed in qiskit 1.0; use qiskit_algorithms.utils",
-    "qiskit.providers.ibmq": "qiskit-ibmq-provider was retired; use runtime-kit's program API",
-    "qiskit.execute_function": "removed in qiskit 1.0; use backend.run(transpile(...))",
+    "qiskit.providers.ibmq": "retired with qiskit-ibmq-provider; runtime-kit serves only "
+    "its runtime program API (qiskit.providers.ibmq.runtime)",
     "qiskit.tools": "removed in qiskit 1.0",
     "qiskit.test": "removed in qiskit 1.0",
     "qiskit.pulse": "removed in qiskit 2.0",
-    "qiskit.providers.aer": "moved to the qiskit_aer package",
+}
+#: Names removed from qiskit modules that still exist, not served, with what to use instead.
+REMOVED_FROM = {
+    "qiskit.IBMQ": "retired with qiskit-ibmq-provider; use a runtime-kit service "
+    "(runtime_kit.RuntimeService)",
+    "qiskit.BasicAer": "removed in qiskit 1.0; use qiskit.providers.basic_provider",
+    "qiskit.assemble": "removed in qiskit 2.0; backend.run() takes circuits",
+    "qiskit.compiler.assemble": "removed in qiskit 2.0; backend.run() takes circuits",
 }
 
 _STATEMENT_LISTS = ("body", "orelse")
@@ -44,18 +48,20 @@ def check_imports(path: Path, tree: ast.Module, local_modules: Collection[str]) 
     Imports inside ``try: ... except ImportError`` are optional and not checked.
     """
     findings = []
-    for node, module, guarded in _imports(tree.body, guarded=False):
+    for node, module, names, guarded in _imports(tree.body, guarded=False):
         if guarded:
             continue
         problem = _problem(module, local_modules)
-        if problem is not None:
-            code, message = problem
+        problems = [problem] if problem is not None else _name_problems(module, names)
+        for code, message in problems:
             findings.append(Finding.of(path, (node.lineno, node.col_offset + 1), code, message))
     return findings
 
 
-def _imports(statements: list[ast.stmt], *, guarded: bool) -> Iterator[tuple[ast.stmt, str, bool]]:
-    """(statement, module, guarded) for every absolute import, at any depth.
+def _imports(
+    statements: list[ast.stmt], *, guarded: bool
+) -> Iterator[tuple[ast.stmt, str, tuple[str, ...], bool]]:
+    """(statement, module, names imported from it, guarded) for every absolute import.
 
     Imports are statements, so only statement lists are searched, never expressions:
     an order of magnitude fewer nodes than ``ast.walk``.
@@ -63,10 +69,10 @@ def _imports(statements: list[ast.stmt], *, guarded: bool) -> Iterator[tuple[ast
     for node in statements:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield node, alias.name, guarded
+                yield node, alias.name, (), guarded
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module:
-                yield node, node.module, guarded
+                yield node, node.module, tuple(alias.name for alias in node.names), guarded
         elif isinstance(node, ast.Try | ast.TryStar):
             body_guarded = guarded or any(_catches_import_error(h) for h in node.handlers)
             yield from _imports(node.body, guarded=body_guarded)
@@ -92,10 +98,14 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 
 
 def _problem(module: str, local_modules: Collection[str]) -> tuple[str, str] | None:
-    if module in PROVIDED:
+    stand_in = STAND_INS.get(module)
+    if stand_in is not None and stand_in.exports:
         return None
+    moved = next((m for name, m in MOVED.items() if _within(module, name)), None)
+    if moved is not None:
+        return _moved_problem(module, moved.module, moved.successor, moved.install)
     for removed, advice in REMOVED.items():
-        if module == removed or module.startswith(removed + "."):
+        if _within(module, removed):
             return "RK402", f"cannot import {module!r}: {removed} was {advice}"
     if module.split(".", maxsplit=1)[0] in local_modules:
         return None
@@ -105,6 +115,56 @@ def _problem(module: str, local_modules: Collection[str]) -> tuple[str, str] | N
     return "RK401", (
         f"cannot import {module!r}: no module {missing!r} in this environment ({sys.executable})"
     )
+
+
+def _moved_problem(
+    module: str, legacy: str, successor: str, install: str
+) -> tuple[str, str] | None:
+    if not installed(successor):
+        return "RK402", (
+            f"cannot import {module!r}: {legacy} moved to the {successor} package, which is not "
+            f"installed here ({sys.executable}; pip install {install})"
+        )
+    target = successor + module[len(legacy) :]
+    if _first_missing(target) is None:
+        return None
+    return (
+        "RK401",
+        f"cannot import {module!r}: runtime-kit serves it as {target!r}, which is missing",
+    )
+
+
+def _name_problems(module: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """RK402 for names that a module which exists (or is served) no longer has."""
+    messages = (_name_problem(module, name) for name in names)
+    return [
+        ("RK402", f"cannot import {name!r} from {module!r}: {message}")
+        for name, message in zip(names, messages, strict=True)
+        if message is not None
+    ]
+
+
+def _name_problem(module: str, name: str) -> str | None:
+    path = f"{module}.{name}"
+    served = REMOVED_NAMES.get(path)
+    if served is not None:
+        if installed(served.source):
+            return None
+        return f"removed from qiskit; served from {served.source}, which is not installed here"
+    if path in REMOVED_FROM:
+        return f"{path} was {REMOVED_FROM[path]}"
+    stand_in = STAND_INS.get(module)
+    if stand_in is None or name in stand_in.exports or path in STAND_INS:
+        return None
+    if _first_missing(module) is None:
+        return None  # the real package is installed
+    advice = next((a for r, a in REMOVED.items() if _within(module, r)), "not served")
+    exports = ", ".join(stand_in.exports) or "no names"
+    return f"runtime-kit serves {exports} there; {module} was {advice}"
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
 
 
 @functools.cache

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from runtime_kit.cli.parsers import command_parser
 
-EPILOG = """Files: everything in the program's directory except .runtimeignore / .gitignore rules,
-version control, caches and virtual environments. Building twice gives the same bytes.
+EPILOG = """Files: everything in the program's directory except .gitignore / .runtimeignore rules
+(gitignore syntax), version control, caches, virtual environments, and files that look like
+secrets (.env, *.pem, *.key, .netrc, .git-credentials; re-include one with a !NAME rule in
+.runtimeignore). Building twice gives the same bytes.
 
 exit codes: 0 built (or listed), 1 the program cannot be bundled, 2 usage error."""
 
@@ -37,6 +39,8 @@ def run(argv: list[str]) -> int:
     from runtime_kit.cli.terminal import progress
 
     bundle = build_bundle(args.path, progress=progress)
+    if not args.json:
+        say_left_out(bundle.left_out)
     if args.list:
         if args.json:
             print(
@@ -45,6 +49,7 @@ def run(argv: list[str]) -> int:
                         "files": [{"path": p, "size": s} for p, s in bundle.files],
                         "size": bundle.size,
                         "kind": bundle.kind,
+                        "left_out": list(bundle.left_out),
                     }
                 )
             )
@@ -71,9 +76,20 @@ def run(argv: list[str]) -> int:
                     "sha256": digest,
                     "files": len(bundle.files),
                     "size": len(data),
+                    "left_out": list(bundle.left_out),
                 }
             )
         )
     else:
         print(f"{target}  sha256 {digest}  ({len(bundle.files)} files, {len(data)} bytes)")
     return 0
+
+
+def say_left_out(left_out: list[str] | tuple[str, ...]) -> None:
+    """Tell (on stderr) which files were left out because they look like secrets."""
+    if left_out:
+        print(
+            f"left out (they look like secrets): {', '.join(left_out)} "
+            "(a !NAME rule in .runtimeignore includes one)",
+            file=sys.stderr,
+        )

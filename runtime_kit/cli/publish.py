@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from runtime_kit.cli.build import say_left_out
 from runtime_kit.cli.parsers import command_parser
 
 EPILOG = """Creates the program, or updates your program of that name: a new version when the
@@ -57,6 +58,7 @@ def run(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(outcome))
         return 0
+    say_left_out(outcome["left_out"])
     if args.dry_run:
         print(json.dumps(outcome["manifest"], indent=2))
         for line in outcome["metadata_diff"] or ["(metadata unchanged)"]:

@@ -4,54 +4,61 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from runtime_kit.cli.parsers import command_parser, port, positive_int
+from runtime_kit.cli.parsers import command_parser
+from runtime_kit.service.settings import ENV_PREFIX, SETTINGS, load_settings
 
-EPILOG = """The admin token: RUNTIME_KIT_ADMIN_TOKEN, else <data-dir>/admin-token (made on first
-start, mode 0600). Give others tokens with `runtime-kit tokens create`.
+EPILOG = f"""Every setting can also come from the environment ({ENV_PREFIX}<NAME>, e.g.
+{ENV_PREFIX}MEMORY_MIB) or from the TOML file of --config (key = NAME in lower case, e.g.
+memory_mib = 2048); a flag wins over the environment, which wins over the file.
+Settings and what each layer of isolation stops: docs/serve.md, docs/security.md.
 
-exit codes: 0 stopped cleanly, 2 usage error, 3 the port or data directory is unusable."""
+The admin token: RUNTIME_KIT_ADMIN_TOKEN (read once, then removed from the environment),
+else <data-dir>/admin-token (made on first start, mode 0600). Give others tokens with
+`runtime-kit tokens create`.
+
+exit codes: 0 stopped cleanly, 2 usage error, 3 a setting, the port, the data directory or
+the sandbox is unusable."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = command_parser(
         "serve",
-        "Serve the legacy runtime REST + websocket API, running jobs in warm worker processes.",
+        "Serve the legacy runtime REST + websocket API, running each job isolated in a warm "
+        "worker process.",
         EPILOG,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=port, default=8080, help="port (default 8080)")
-    parser.add_argument("--data-dir", type=Path, help="state directory (default: user data dir)")
-    parser.add_argument("--workers", type=positive_int, default=2, help="jobs run at once")
-    parser.add_argument(
-        "--sandbox", choices=["none", "bwrap"], default="none", help="isolate each job (bwrap)"
-    )
-    parser.add_argument(
-        "--max-execution-time",
-        type=positive_int,
-        default=3 * 3600,
-        metavar="S",
-        help="cap on any job's wall clock (default 3 h)",
-    )
-    parser.add_argument(
-        "--memory", type=positive_int, default=4096, metavar="MIB", help="memory limit per job"
-    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="a TOML file of settings")
+    for setting in SETTINGS:
+        parser.add_argument(
+            setting.flag,
+            dest=setting.name,
+            type=_argparse_type(setting.parse),
+            metavar=setting.metavar,
+            choices=setting.choices,
+            help=setting.help,
+        )
     return parser
 
 
-def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    from runtime_kit.service.server import default_data_dir, serve
+def _argparse_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
 
-    data_dir = args.data_dir or default_data_dir()
-    return serve(
-        data_dir,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        sandbox=args.sandbox,
-        max_execution_time=args.max_execution_time,
-        memory_mib=args.memory,
-        announce=lambda text: print(text, file=sys.stderr, flush=True),
-    )
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
+
+
+def run(argv: list[str]) -> int:
+    args = vars(build_parser().parse_args(argv))
+    from runtime_kit.service.server import serve
+
+    config = args.pop("config")
+    settings = load_settings(args, config=config)
+    return serve(settings, announce=lambda text: print(text, file=sys.stderr, flush=True))

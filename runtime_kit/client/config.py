@@ -42,13 +42,25 @@ def save_login(url: str, token: str) -> Path:
 
 
 def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str, str]:
-    """(url, token, where they came from); starts the local service when nothing is set."""
+    """(url, token, where they came from); starts the local service when nothing is set.
+
+    A stored token is only ever sent to the service it was stored for: a URL given by flag
+    or ``RUNTIME_KIT_URL`` with no token is an error unless it is the stored service's.
+    """
     url = url or os.environ.get("RUNTIME_KIT_URL") or None
     token = token or os.environ.get("RUNTIME_KIT_TOKEN") or None
     source = "flags or environment"
     if url is None or token is None:
         login = load_login()
-        url, token = url or login.get("url"), token or login.get("token")
+        stored_url = login.get("url")
+        if url is not None and token is None and stored_url is not None:
+            if _same_service(url, stored_url):
+                return url, login["token"], f"user config {config_file()}"
+            raise ConfigurationError(
+                f"RUNTIME_KIT_URL is {url}, but the stored token is for {stored_url}: set "
+                "RUNTIME_KIT_TOKEN for that service (a stored token is never sent elsewhere)"
+            )
+        url, token = url or stored_url, token or login.get("token")
         source = f"user config {config_file()}"
     if url is None and token is None:
         from runtime_kit.client.local import ensure_running
@@ -59,3 +71,7 @@ def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str,
         missing = "RUNTIME_KIT_URL" if url is None else "RUNTIME_KIT_TOKEN"
         raise ConfigurationError(f"{missing} is not set: set it or run `runtime-kit login`")
     return url, token, source
+
+
+def _same_service(first: str, second: str) -> bool:
+    return first.rstrip("/").lower() == second.rstrip("/").lower()

@@ -70,7 +70,7 @@ def _start() -> dict[str, Any]:
     with open(directory / "service.log", "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "runtime_kit", "serve", "--port", str(port),
-             "--data-dir", str(data_dir)],
+             "--data-dir", str(data_dir), "--sandbox", "prefer"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -23,7 +23,7 @@ from runtime_kit.program.messenger import UserMessenger
 
 def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
-    _limit_memory(memory_mib)
+    _limit_memory(memory_mib)  # runtime-kit run; a service confines its jobs before this
     _die_with_parent()
     _warm_up()
     line = sys.stdin.readline()
@@ -40,14 +40,21 @@ def main(argv: list[str]) -> int:
 
 
 def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
+    """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
+    data as a service stores it, unpacked here, inside the job's confinement)."""
     from runtime_kit.harness.backends import BackendSpec, build_backend
     from runtime_kit.harness.legacy_modules import install_legacy_modules
 
-    program = Path(job["program"])
+    limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
+    try:
+        program, paths = _program_of(job)
+    except Exception as exc:  # noqa: BLE001  (a bundle that cannot be unpacked fails the job)
+        _failed(frames_fd, exc, Path.cwd(), limits, what="the program's bundle cannot be used")
+        return
     directory = program.parent
     os.chdir(directory)
     sys.path.insert(0, str(directory))
-    for path in reversed(job.get("paths") or []):  # installed wheels come first
+    for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
     install_legacy_modules()
     seed = job["seed"]
@@ -79,9 +86,6 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
         entry = _load_main(program)
         inputs = _decode_inputs(job["inputs"])
         returned = entry(backend, messenger, **inputs)
-    except MemoryError as exc:
-        _failed(frames_fd, exc, directory, f"out of memory (limit {memory_mib} MiB)")
-        return
     except SystemExit as exc:
         if messenger.final_sent:
             return
@@ -95,7 +99,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
         )
         return
     except BaseException as exc:  # noqa: BLE001  (whatever the program raises is reported)
-        _failed(frames_fd, exc, directory, None)
+        _failed(frames_fd, exc, directory, limits)
         return
     if returned is None and messenger.final_sent:
         return  # legacy: the result was published with final=True
@@ -154,8 +158,41 @@ def _send_result(frames_fd: int, returned: Any) -> None:
     frames.write_frame(frames_fd, frames.RESULT, text)
 
 
-def _failed(frames_fd: int, exc: BaseException, directory: Path, reason: str | None) -> None:
-    error = reason or f"{type(exc).__name__}: {exc}"
+def _program_of(job: dict[str, Any]) -> tuple[Path, list[str]]:
+    """The program's entry module and the import paths of its wheels."""
+    if "bundle" not in job:
+        return Path(job["program"]), []
+    import base64
+
+    from runtime_kit.harness.wheels import extract_wheel
+    from runtime_kit.project import locate
+    from runtime_kit.service.bundles import ProgramData, unpack
+
+    directory = Path.cwd() / "program"
+    unpack(ProgramData(base64.b64decode(job["bundle"]), job["bundle_kind"]), directory)
+    layout, _ = locate(directory)
+    if layout.program is None:
+        raise FileNotFoundError("the program bundle has no program module (program.py)")
+    paths = []
+    for wheel in sorted(directory.glob("wheels/*.whl")):
+        target = Path.cwd() / "site" / wheel.stem
+        extract_wheel(wheel, target)
+        paths.append(str(target))
+    return layout.program, paths
+
+
+def _failed(
+    frames_fd: int,
+    exc: BaseException,
+    directory: Path,
+    limits: dict[str, Any],
+    what: str | None = None,
+) -> None:
+    from runtime_kit.harness.limit_errors import limit_reached
+
+    cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    reached = limit_reached(exc, limits)
+    error = f"{reached}: {cause}" if reached else f"{what}: {cause}" if what else cause
     _control(
         frames_fd,
         frames.FAILED,
@@ -234,25 +271,28 @@ def _die_with_parent() -> None:
     """Linux: be killed when the harness dies, even by ``kill -9`` (no orphaned jobs)."""
     if not sys.platform.startswith("linux"):
         return
+    parent = os.getppid()  # 1 is a live parent in a pid namespace (the sandbox's init)
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before prctl took effect
+        if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
 
 
 def _limit_memory(mebibytes: int) -> None:
+    """RLIMIT_AS of this process; one that cannot be set ends it (never a silent no-limit)."""
     if mebibytes <= 0:
         return
-    try:
-        import resource
+    import resource
 
-        limit = mebibytes * 1024 * 1024
+    limit = mebibytes * 1024 * 1024
+    try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
+    except (ValueError, OSError) as exc:
+        sys.stderr.write(f"runtime-kit: cannot set the memory limit of {mebibytes} MiB: {exc}\n")
+        os._exit(3)
 
 
 if __name__ == "__main__":

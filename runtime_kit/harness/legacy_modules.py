@@ -1,64 +1,246 @@
-"""Legacy import paths, served by runtime-kit when the legacy packages are not installed.
+"""Legacy import paths that runtime-kit serves: one table for the harness (and so the
+service's workers), the pytest plugin, ``validate`` and ``migrate --source``.
 
-Programs written for the IBM service import ``UserMessenger``, ``ProgramBackend`` and the
-codec from qiskit-ibmq-provider or qiskit-ibm-runtime.  In the program's process these
-modules are registered in ``sys.modules`` (only where the real ones are absent), so such
-programs run unchanged.
+Programs written for IBM's service import ``UserMessenger``, ``ProgramBackend`` and the codec
+from qiskit-ibmq-provider or qiskit-ibm-runtime, and use qiskit names removed since.  Served:
+
+- ``StandIn``: a legacy module made of runtime-kit's names (the program API);
+- ``Moved``: a package that left qiskit; the legacy path and everything under it *are* the
+  successor's modules (the same objects, imported when first used);
+- ``RemovedName``: a name removed from a qiskit module that still exists.
+
+Nothing is faked: a legacy path without a faithful successor (``qiskit.opflow``,
+``qiskit.ignis``) is not served, and ``validate`` reports it with its advice.  The one stub is
+``qiskit.compiler.schedule``, which raises when called (see ``legacy_qiskit``).  A real
+installed module always wins: a path is served only where nothing else provides it.
+
+Reading this table imports nothing (``validate`` reads it on every commit: no dataclasses, no
+``importlib.abc``); ``install_legacy_modules`` imports qiskit (when installed) and nothing
+else until a legacy path is used.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import types
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-#: module -> names it provides, each from runtime_kit.
-LEGACY_MODULES = {
-    "qiskit.providers.ibmq": (),
-    "qiskit.providers.ibmq.runtime": (
-        "UserMessenger",
-        "ProgramBackend",
-        "RuntimeEncoder",
-        "RuntimeDecoder",
-        "ResultDecoder",
-        "ParameterNamespace",
+
+class StandIn(NamedTuple):
+    """Legacy ``module``, made of ``exports`` of ``source``; a package for its children."""
+
+    module: str
+    exports: tuple[str, ...] = ()
+    source: str = "runtime_kit"
+    #: where ``migrate --source`` imports the exports from (None: no import to write)
+    modern: str | None = "runtime_kit"
+
+
+class Moved(NamedTuple):
+    """Legacy ``module`` (a package) that moved out of qiskit into ``successor``."""
+
+    module: str
+    successor: str
+    #: what to install when the successor is missing
+    install: str
+
+
+class RemovedName(NamedTuple):
+    """``module.name``, removed from a module that still exists, served from ``source``."""
+
+    module: str
+    name: str
+    source: str
+    #: where ``migrate --source`` imports the name from (None: no import to write)
+    modern: str | None
+
+    @property
+    def path(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+_LEGACY_QISKIT = "runtime_kit.harness.legacy_qiskit"
+
+LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
+    StandIn("qiskit.providers.ibmq", ("RunnerResult",)),
+    StandIn(
+        "qiskit.providers.ibmq.runtime",
+        (
+            "UserMessenger",
+            "ProgramBackend",
+            "RuntimeEncoder",
+            "RuntimeDecoder",
+            "ResultDecoder",
+            "ParameterNamespace",
+        ),
     ),
-    "qiskit.providers.ibmq.runtime.utils": ("RuntimeEncoder", "RuntimeDecoder"),
-    "qiskit.providers.ibmq.runtime.program": ("UserMessenger", "ProgramBackend"),
-    "qiskit.providers.ibmq.runtime.program.user_messenger": ("UserMessenger",),
-    "qiskit.providers.ibmq.runtime.program.program_backend": ("ProgramBackend",),
-    "qiskit_ibm_runtime": (),
-    "qiskit_ibm_runtime.program": ("UserMessenger", "ProgramBackend", "ResultDecoder"),
-    "qiskit_ibm_runtime.utils": ("RuntimeEncoder", "RuntimeDecoder"),
-    "qiskit_ibm_runtime.utils.json": ("RuntimeEncoder", "RuntimeDecoder"),
-}
+    StandIn("qiskit.providers.ibmq.runtime.utils", ("RuntimeEncoder", "RuntimeDecoder")),
+    StandIn("qiskit.providers.ibmq.runtime.program", ("UserMessenger", "ProgramBackend")),
+    StandIn("qiskit.providers.ibmq.runtime.program.user_messenger", ("UserMessenger",)),
+    StandIn("qiskit.providers.ibmq.runtime.program.program_backend", ("ProgramBackend",)),
+    StandIn("qiskit_ibm_runtime"),
+    StandIn("qiskit_ibm_runtime.program", ("UserMessenger", "ProgramBackend", "ResultDecoder")),
+    StandIn("qiskit_ibm_runtime.utils", ("RuntimeEncoder", "RuntimeDecoder")),
+    StandIn("qiskit_ibm_runtime.utils.json", ("RuntimeEncoder", "RuntimeDecoder")),
+    StandIn("qiskit.execute_function", ("execute",), source=_LEGACY_QISKIT, modern=None),
+    Moved("qiskit.providers.aer", "qiskit_aer", install="qiskit-aer"),
+    Moved("qiskit.algorithms", "qiskit_algorithms", install="qiskit-algorithms"),
+    RemovedName("qiskit", "Aer", "qiskit_aer", modern="qiskit_aer"),
+    RemovedName("qiskit", "execute", _LEGACY_QISKIT, modern=None),
+    RemovedName("qiskit.compiler", "schedule", _LEGACY_QISKIT, modern=None),
+    RemovedName(
+        "qiskit.utils", "algorithm_globals", "qiskit_algorithms.utils", "qiskit_algorithms.utils"
+    ),
+)
+
+STAND_INS = {entry.module: entry for entry in LEGACY if isinstance(entry, StandIn)}
+MOVED = {entry.module: entry for entry in LEGACY if isinstance(entry, Moved)}
+REMOVED_NAMES = {entry.path: entry for entry in LEGACY if isinstance(entry, RemovedName)}
+
+
+def installed(package: str) -> bool:
+    """Whether the top-level package of dotted ``package`` can be imported (imports nothing)."""
+    top = package.split(".", maxsplit=1)[0]
+    if top in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def served_paths() -> list[str]:
+    """The legacy paths served in this environment, as the pytest header lists them."""
+    paths = []
+    for entry in LEGACY:
+        if isinstance(entry, StandIn) and entry.exports:
+            paths.append(entry.module)
+        elif isinstance(entry, Moved) and installed(entry.successor):
+            paths.append(f"{entry.module} -> {entry.successor}")
+        elif isinstance(entry, RemovedName) and installed(entry.source):
+            paths.append(entry.path)
+    return paths
 
 
 def install_legacy_modules() -> list[str]:
-    """Register the legacy modules whose real package is missing; returns their names."""
-    import runtime_kit
+    """Serve the legacy paths in this process (idempotent); returns ``served_paths()``.
 
-    installed = []
-    for root in ("qiskit.providers.ibmq", "qiskit_ibm_runtime"):
-        if _exists(root):
-            continue
-        for name, exports in LEGACY_MODULES.items():
-            if name != root and not name.startswith(root + "."):
-                continue
-            module = types.ModuleType(name, f"runtime-kit's stand-in for the legacy {name}")
-            module.__path__ = []  # a package, so that submodule imports reach sys.modules
-            for export in exports:
-                setattr(module, export, getattr(runtime_kit, export))
-            sys.modules[name] = module
-            parent, _, child = name.rpartition(".")
-            if parent in sys.modules:
-                setattr(sys.modules[parent], child, module)
-            installed.append(name)
-    return installed
+    Imports qiskit when it is installed (its removed names are attributes of its modules);
+    everything else is imported when a legacy path is first used.
+    """
+    if not any(isinstance(finder, LegacyFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, LegacyFinder())
+    by_module: dict[str, list[RemovedName]] = {}
+    for entry in REMOVED_NAMES.values():
+        if installed(entry.module) and installed(entry.source):
+            by_module.setdefault(entry.module, []).append(entry)
+    for module_name, entries in by_module.items():
+        _serve_names(importlib.import_module(module_name), entries)
+    return served_paths()
 
 
-def _exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
+class LegacyFinder:
+    """First on ``sys.meta_path`` (a ``MetaPathFinder``): answers for legacy paths nothing
+    else provides.
+
+    It must come first so that a child of a moved package (``qiskit.providers.aer.noise``)
+    is the successor's module, not a second copy loaded from the successor's files.
+    """
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}  # served moved package -> its successor
+
+    def find_spec(
+        self, name: str, path: Any = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        stand_in = STAND_INS.get(name)
+        if stand_in is not None:
+            if not self._may_serve(name, path):
+                return None
+            loader = _StandInLoader(stand_in)
+            return importlib.machinery.ModuleSpec(name, loader, is_package=True)
+        successor = self._successor(name, path)
+        if successor is None:
+            return None
+        return importlib.machinery.ModuleSpec(name, _AliasLoader(successor, self), is_package=True)
+
+    def _may_serve(self, name: str, path: Any) -> bool:
+        parent = name.rpartition(".")[0]
+        if parent in STAND_INS:  # inside a stand-in: only below one of ours
+            return getattr(sys.modules.get(parent), "__runtime_kit_legacy__", False)
+        return not self._found_elsewhere(name, path)
+
+    def _successor(self, name: str, path: Any) -> str | None:
+        moved = MOVED.get(name)
+        if moved is not None:
+            if not installed(moved.successor) or self._found_elsewhere(name, path):
+                return None
+            return moved.successor
+        root = next((r for r in self.aliases if name.startswith(r + ".")), None)
+        if root is None:
+            return None
+        target = self.aliases[root] + name[len(root) :]
+        return target if importlib.util.find_spec(target) is not None else None
+
+    def _found_elsewhere(self, name: str, path: Any) -> bool:
+        for finder in sys.meta_path:
+            find: Callable[..., Any] | None = getattr(finder, "find_spec", None)
+            if finder is not self and find is not None and find(name, path) is not None:
+                return True
         return False
+
+
+class _StandInLoader:
+    def __init__(self, entry: StandIn) -> None:
+        self.entry = entry
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        source = importlib.import_module(self.entry.source)
+        module.__doc__ = f"runtime-kit's stand-in for the legacy {module.__name__}"
+        module.__runtime_kit_legacy__ = True  # type: ignore[attr-defined]
+        for export in self.entry.exports:
+            setattr(module, export, getattr(source, export))
+
+
+class _AliasLoader:
+    """Loads a legacy path as its successor: the import system returns what is in
+    ``sys.modules`` after ``exec_module``, so the successor's module object is the result."""
+
+    def __init__(self, successor: str, finder: LegacyFinder) -> None:
+        self.successor = successor
+        self.finder = finder
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        name = module.__name__
+        sys.modules[name] = importlib.import_module(self.successor)
+        if name in MOVED:
+            self.finder.aliases[name] = self.successor
+
+
+def _serve_names(module: types.ModuleType, entries: list[RemovedName]) -> None:
+    """Give ``module`` a ``__getattr__`` for the removed names it does not have (PEP 562)."""
+    sources = {e.name: e.source for e in entries if e.name not in module.__dict__}
+    if not sources or getattr(module, "__runtime_kit_legacy_names__", None) == sources:
+        return
+    previous = module.__dict__.get("__getattr__")
+
+    def __getattr__(name: str) -> Any:
+        source = sources.get(name)
+        if source is not None:
+            return getattr(importlib.import_module(source), name)
+        if previous is not None:
+            return previous(name)
+        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    module.__runtime_kit_legacy_names__ = sources  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,24 +40,30 @@ class ProgramProcess:
 
     Args:
         cwd: its working directory until the job moves it to the program's.
-        memory_mib: address-space limit (0: none).
-        wrapper: a command prefix (e.g. a sandbox) to run the child under.
-        env: variables added to its environment (inherited by all it starts).
+        memory_mib: address-space limit it sets itself (0: none; a service confines its
+            jobs before they start instead).
+        wrap: turns the child's command into the one to run (a confinement, see
+            ``runtime_kit.sandbox.isolation``).
+        env: its whole environment (default: this process's, for ``runtime-kit run``).
+        max_log_bytes: logs kept; beyond it the rest is dropped (and the cut is said).
     """
 
     def __init__(
         self,
         cwd: Path,
         memory_mib: int,
-        wrapper: Sequence[str] = (),
+        wrap: Callable[[list[str]], list[str]] | None = None,
         env: dict[str, str] | None = None,
+        max_log_bytes: int = MAX_LOG_BYTES,
     ) -> None:
+        self.max_log_bytes = max_log_bytes
         read_end, write_end = os.pipe()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"} if env is None else env
         command = [sys.executable, "-m", "runtime_kit.harness.child", str(write_end)]
+        command.append(str(memory_mib))
         try:
             self._popen = subprocess.Popen(
-                [*wrapper, *command, str(memory_mib)],
+                wrap(command) if wrap else command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -98,22 +105,32 @@ class ProgramProcess:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._popen.pid, signal.SIGKILL)
 
-    def watch(self, limit: float | None, on_frame: Callable[[str, str], None]) -> Outcome:
-        """Deliver each frame to ``on_frame(kind, payload)`` as it comes, until the process
-        ends or ``limit`` seconds pass (then it is killed); collects its logs."""
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    def watch(
+        self,
+        limit: float | None,
+        on_frame: Callable[[str, str], None],
+        *,
+        on_log: Callable[[bytes], None] | None = None,
+        check: Callable[[], bool] | None = None,
+        check_every_s: float = 1.0,
+    ) -> Outcome:
+        """Deliver each frame to ``on_frame(kind, payload)`` and each chunk of its output to
+        ``on_log`` as they come, until the process ends or ``limit`` seconds pass (then it
+        is killed); ``check()`` is called every ``check_every_s`` and kills it when true.
+        Collects its logs (up to ``max_log_bytes``)."""
         readers = [
             threading.Thread(target=self._read_frames, args=(on_frame,), daemon=True),
-            threading.Thread(target=self._read_logs, daemon=True),
+            threading.Thread(target=self._read_logs, args=(on_log,), daemon=True),
         ]
         for reader in readers:
             reader.start()
         timed_out = False
         try:
-            self._popen.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            self.kill()
-            self._popen.wait()
+            timed_out = self._wait(limit, check, check_every_s)
         except BaseException:  # Ctrl-C: the process has its own session and would live on
             self.kill()
             raise
@@ -122,21 +139,45 @@ class ProgramProcess:
         self._close_pipes()
         logs = self._logs.decode("utf-8", "replace")
         if self._logs_cut:
-            logs += f"\n[runtime-kit: logs cut at {MAX_LOG_BYTES} bytes]\n"
+            logs += f"\n[runtime-kit: logs cut at {self.max_log_bytes} bytes]\n"
         return Outcome(timed_out, self._popen.returncode, logs)
+
+    def _wait(self, limit: float | None, check: Callable[[], bool] | None, every_s: float) -> bool:
+        """Wait for the end; True when the time limit ended it."""
+        deadline = None if limit is None else time.monotonic() + limit
+        while True:
+            step = None if check is None else every_s
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                step = left if step is None else min(step, left)
+            try:
+                self._popen.wait(timeout=None if step is None else max(step, 0))
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+            if deadline is not None and time.monotonic() >= deadline:
+                self.kill()
+                self._popen.wait()
+                return True
+            if check is not None and check():
+                self.kill()
+                self._popen.wait()
+                return False
 
     def _read_frames(self, on_frame: Callable[[str, str], None]) -> None:
         fd, self._frames_fd = self._frames_fd, -1  # read_frames owns (and closes) it now
         for kind, payload in frames.read_frames(fd):
             on_frame(kind, payload)
 
-    def _read_logs(self) -> None:
+    def _read_logs(self, on_log: Callable[[bytes], None] | None) -> None:
         stream = self._popen.stdout
         assert stream is not None
         for chunk in iter(lambda: stream.read1(65536), b""):
-            room = MAX_LOG_BYTES - len(self._logs)
+            room = self.max_log_bytes - len(self._logs)
             if room > 0:
                 self._logs += chunk[:room]
+                if on_log is not None:
+                    on_log(chunk[:room])
             self._logs_cut = self._logs_cut or len(chunk) > room
 
     def _close_pipes(self) -> None:
@@ -148,12 +189,25 @@ class ProgramProcess:
             self._frames_fd = -1
 
 
-def describe_exit(returncode: int | None) -> str:
+def signal_of(returncode: int | None, sandboxed: bool = False) -> int | None:
+    """The signal that ended a process, from its return code (a sandbox such as bubblewrap
+    reports a child killed by signal N as exit status 128 + N)."""
+    if returncode is None:
+        return None
+    if returncode < 0:
+        return -returncode
+    if sandboxed and 128 < returncode < 128 + 65:
+        return returncode - 128
+    return None
+
+
+def describe_exit(returncode: int | None, sandboxed: bool = False) -> str:
     """What ended a process that never reported a result."""
-    if returncode is not None and returncode < 0:
+    number = signal_of(returncode, sandboxed)
+    if number is not None:
         try:
-            name = signal.Signals(-returncode).name
+            name = signal.Signals(number).name
         except ValueError:
-            name = f"signal {-returncode}"
+            name = f"signal {number}"
         return f"the program's process was killed by {name} before main() returned"
     return f"the program's process exited with code {returncode} before main() returned"

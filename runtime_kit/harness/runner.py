@@ -19,6 +19,7 @@ from typing import Any
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
+from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs
@@ -101,7 +102,8 @@ def run_program(
         record.status = CANCELLED
         record.error = f"ran longer than {limit:g} s (max_execution_time or --timeout)"
     elif record.status != DONE and record.error is None:
-        record.error = describe_exit(outcome.returncode)
+        limits = {"memory_mib": memory_mib, "memory_scope": "process"}
+        record.error = memory_failure_in(outcome.logs, limits) or describe_exit(outcome.returncode)
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record

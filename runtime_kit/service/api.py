@@ -4,6 +4,10 @@ Every error answers ``{"error": {"message", "code", "status"}}`` (the legacy cli
 message and code to its exception text).  JSON bodies are read whatever their Content-Type,
 as legacy clients send them as plain data.  Programs and jobs the caller may not see are
 404, never 403: their existence is not disclosed.
+
+Nothing that blocks (SQLite commits with ``fsync``, parsing and checking bodies of up to
+64 MiB) runs on the event loop: routes are plain functions (FastAPI runs them in its thread
+pool), or async only to read the body and then hand the work to the pool.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request, WebSocket
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
 
@@ -51,7 +56,7 @@ class Api:
     def __init__(self, service: Any) -> None:
         self.store = service.store
         self.tokens = service.tokens
-        self.executor = service.executor
+        self.scheduler = service.scheduler
         self.hub = service.hub
         self._service = service
 
@@ -85,13 +90,8 @@ class Api:
         return bytes(body)
 
     async def json_body(self, request: Request) -> dict[str, Any]:
-        try:
-            value = json.loads(await self.body(request))
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ApiError(400, f"malformed JSON body ({exc})") from exc
-        if not isinstance(value, dict):
-            raise ApiError(400, "the JSON body must be an object")
-        return value
+        """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
+        return await run_in_threadpool(parse_json_object, await self.body(request))
 
     def visible_program(self, principal: Principal, program_id: str) -> Any:
         row = self.store.query_one("SELECT * FROM programs WHERE id = ?", program_id)
@@ -112,6 +112,16 @@ class Api:
         if row is None or not (row["owner"] == principal.id or principal.is_admin):
             raise ApiError(404, f"job not found: {job_id}")
         return row
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, f"malformed JSON body ({exc})") from exc
+    if not isinstance(value, dict):
+        raise ApiError(400, "the JSON body must be an object")
+    return value
 
 
 def api_of(request: Request | WebSocket) -> Api:

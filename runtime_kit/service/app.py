@@ -26,8 +26,8 @@ def create_app(service: Any) -> FastAPI:
         app.include_router(module.router)
 
     @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, Any]:
+        return service.health()
 
     return app
 

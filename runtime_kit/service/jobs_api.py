@@ -8,10 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
-from runtime_kit.service.api import ApiError, Limit, Offset, api_of
+from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -21,6 +22,7 @@ from runtime_kit.service.store import (
     now,
     random_id,
 )
+from runtime_kit.service.streams import log_topic
 
 _LEGACY_PRIVATE = "_ParameterNamespace__"
 
@@ -30,8 +32,12 @@ router = APIRouter()
 @router.post("/jobs")
 async def create_job(request: Request) -> dict[str, str]:
     api = api_of(request)
-    principal = api.caller(request)
     body = await api.json_body(request)
+    return await run_in_threadpool(_create_job, api, request, body)
+
+
+def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, str]:
+    principal = api.caller(request)
     program_id = body.get("program_id", body.get("programId"))
     if not isinstance(program_id, str):
         raise ApiError(400, "program_id is required")
@@ -81,12 +87,12 @@ async def create_job(request: Request) -> dict[str, str]:
                 None if version is None else str(version),
             ),
         )
-    api.executor.submit(job_id)
+    api.scheduler.submit(job_id)
     return {"id": job_id, "backend": backend}
 
 
 @router.get("/jobs")
-async def list_jobs(
+def list_jobs(
     request: Request,
     limit: Limit = 20,
     offset: Offset = 0,
@@ -119,16 +125,16 @@ async def list_jobs(
 
 
 @router.get("/jobs/{job_id}")
-async def get_job(request: Request, job_id: str) -> dict[str, Any]:
+def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
     return job_object(api.visible_job(api.caller(request), job_id))
 
 
 @router.delete("/jobs/{job_id}")
-async def delete_job(request: Request, job_id: str) -> Response:
+def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)
-    api.executor.cancel(job_id)
+    api.scheduler.cancel(job_id)
     with api.store.transaction() as db:
         db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
         db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
@@ -136,7 +142,7 @@ async def delete_job(request: Request, job_id: str) -> Response:
 
 
 @router.get("/jobs/{job_id}/results")
-async def job_results(request: Request, job_id: str) -> Response:
+def job_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
     if row["status"] not in FINAL_STATUSES:
@@ -146,22 +152,24 @@ async def job_results(request: Request, job_id: str) -> Response:
 
 
 @router.post("/jobs/{job_id}/cancel")
-async def cancel_job(request: Request, job_id: str) -> Response:
+def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
-    if row["status"] in FINAL_STATUSES or not api.executor.cancel(job_id):
+    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
         raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
     return Response(status_code=204)
 
 
 @router.get("/jobs/{job_id}/logs")
-async def job_logs(request: Request, job_id: str) -> Response:
+def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    return PlainTextResponse(api.visible_job(api.caller(request), job_id)["logs"] or "")
+    row = api.visible_job(api.caller(request), job_id)
+    live = api.scheduler.live_logs(job_id) if row["status"] == RUNNING else None
+    return PlainTextResponse(live if live is not None else row["logs"] or "")
 
 
 @router.get("/jobs/{job_id}/interim_results")
-async def job_interim_results(request: Request, job_id: str) -> Response:
+def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)
     texts = [text for _, text in api.store.interim_since(job_id, 0)]
@@ -173,7 +181,7 @@ async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
     """ACK, then each interim result after number ``since``, the final result, close 1000."""
     api = api_of(websocket)
     try:
-        api.visible_job(api.caller(websocket), job_id)
+        await run_in_threadpool(lambda: api.visible_job(api.caller(websocket), job_id))
     except ApiError as exc:
         await websocket.close(code=1008, reason=exc.message[:120])
         return
@@ -181,12 +189,14 @@ async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
     messages = api.hub.subscribe(job_id)  # before reading the store: nothing falls between
     try:
         await websocket.send_text("ACK")
-        row = api.store.query_one("SELECT status FROM jobs WHERE id = ?", job_id)
+        row = await run_in_threadpool(
+            api.store.query_one, "SELECT status FROM jobs WHERE id = ?", job_id
+        )
         if row is None or row["status"] in FINAL_STATUSES:
             await websocket.close(code=1000)
             return
         last = since
-        for number, text in api.store.interim_since(job_id, since):
+        for number, text in await run_in_threadpool(api.store.interim_since, job_id, since):
             await websocket.send_text(text)
             last = number
         while True:
@@ -203,6 +213,54 @@ async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
         pass
     finally:
         api.hub.unsubscribe(job_id, messages)
+
+
+@router.websocket("/stream/jobs/{job_id}/logs")
+async def stream_job_logs(websocket: WebSocket, job_id: str, since: int = 0) -> None:
+    """The job's logs after character ``since`` as they come (text messages), close 1000
+    when the job has ended (runtime-kit's own route; legacy clients poll ``/logs``)."""
+    api = api_of(websocket)
+    try:
+        await run_in_threadpool(lambda: api.visible_job(api.caller(websocket), job_id))
+    except ApiError as exc:
+        await websocket.close(code=1008, reason=exc.message[:120])
+        return
+    await websocket.accept()
+    chunks = api.hub.subscribe(log_topic(job_id))  # before reading: nothing falls between
+    sent = max(since, 0)
+    try:
+        row = await run_in_threadpool(
+            api.store.query_one, "SELECT status, logs FROM jobs WHERE id = ?", job_id
+        )
+        live = api.scheduler.live_logs(job_id)
+        if row is None or (row["status"] in FINAL_STATUSES and live is None):
+            await _send_from(websocket, (row["logs"] if row else "") or "", 0, sent)
+            await websocket.close(code=1000)
+            return
+        sent = await _send_from(websocket, live or "", 0, sent)
+        while True:
+            offset, text = await chunks.get()
+            if offset is None:
+                row = await run_in_threadpool(
+                    api.store.query_one, "SELECT logs FROM jobs WHERE id = ?", job_id
+                )
+                await _send_from(websocket, (row["logs"] if row else "") or "", 0, sent)
+                break
+            sent = await _send_from(websocket, text or "", offset, sent)
+        await websocket.close(code=1000)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        api.hub.unsubscribe(log_topic(job_id), chunks)
+
+
+async def _send_from(websocket: WebSocket, text: str, offset: int, sent: int) -> int:
+    """Send the part of ``text`` (starting at character ``offset``) not sent yet."""
+    tail = text[max(sent - offset, 0) :]
+    if tail and offset + len(text) > sent:
+        await websocket.send_text(tail)
+        return offset + len(text)
+    return sent
 
 
 def job_object(row: Any) -> dict[str, Any]:
@@ -228,6 +286,7 @@ def job_object(row: Any) -> dict[str, Any]:
         "log_level": row["log_level"],
         "cost": row["cost"],
         "version": row["version"],
+        "seed": row["seed"],
     }
 
 

@@ -9,8 +9,9 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import ApiError, Limit, Offset, api_of
+from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
 from runtime_kit.service.store import Store, now, random_id, spec_json
@@ -22,7 +23,7 @@ router = APIRouter()
 
 
 @router.get("/programs")
-async def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
+def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     where = "1" if principal.is_admin else "(is_public = 1 OR owner = ?)"
@@ -41,10 +42,14 @@ async def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0)
 @router.post("/programs")
 async def create_program(request: Request) -> dict[str, str]:
     api = api_of(request)
+    body = await api.json_body(request)
+    return await run_in_threadpool(_create_program, api, request, body)
+
+
+def _create_program(api: Api, request: Request, body: dict[str, Any]) -> dict[str, str]:
     principal = api.caller(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
-    body = await api.json_body(request)
     fields = checked_fields(body, partial=False)
     if not isinstance(body.get("data"), str):
         raise ApiError(400, "data (the base64 program source or zip bundle) is required")
@@ -89,7 +94,7 @@ async def create_program(request: Request) -> dict[str, str]:
 
 
 @router.get("/programs/{program_id}")
-async def get_program(request: Request, program_id: str) -> dict[str, Any]:
+def get_program(request: Request, program_id: str) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     row = api.visible_program(principal, program_id)
@@ -100,8 +105,12 @@ async def get_program(request: Request, program_id: str) -> dict[str, Any]:
 @router.patch("/programs/{program_id}")
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
-    row = api.owned_program(api.caller(request), program_id)
     body = await api.json_body(request)
+    return await run_in_threadpool(_update_program, api, request, program_id, body)
+
+
+def _update_program(api: Api, request: Request, program_id: str, body: dict[str, Any]) -> Response:
+    row = api.owned_program(api.caller(request), program_id)
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
         _publish_version(api.store, row, body, fields)
@@ -134,9 +143,14 @@ async def update_program(request: Request, program_id: str) -> Response:
 @router.put("/programs/{program_id}/data")
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
+    body = await api.body(request)
+    return await run_in_threadpool(_update_program_data, api, request, program_id, body)
+
+
+def _update_program_data(api: Api, request: Request, program_id: str, body: bytes) -> Response:
     api.owned_program(api.caller(request), program_id)
     try:
-        text = (await api.body(request)).decode("ascii")
+        text = body.decode("ascii")
     except UnicodeDecodeError as exc:
         raise ApiError(400, "data must be base64 text") from exc
     data = program_data(text)
@@ -155,7 +169,7 @@ async def update_program_data(request: Request, program_id: str) -> Response:
 
 
 @router.put("/programs/{program_id}/{visibility}")
-async def set_visibility(request: Request, program_id: str, visibility: str) -> Response:
+def set_visibility(request: Request, program_id: str, visibility: str) -> Response:
     api = api_of(request)
     principal = api.caller(request)
     if visibility not in ("public", "private"):
@@ -170,7 +184,7 @@ async def set_visibility(request: Request, program_id: str, visibility: str) -> 
 
 
 @router.delete("/programs/{program_id}")
-async def delete_program(request: Request, program_id: str) -> Response:
+def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     api.owned_program(api.caller(request), program_id)
     with api.store.transaction() as db:

@@ -4,58 +4,52 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from pathlib import Path
 
 from runtime_kit.errors import ConfigurationError
+from runtime_kit.service.settings import ServiceSettings
 
 
 class ServiceStartError(ConfigurationError):
     """The service cannot start: the port is taken, the data directory unusable, no bwrap."""
 
 
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("runtime-kit", appauthor=False)) / "service"
-
-
-def serve(
-    data_dir: Path,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    workers: int = 2,
-    sandbox: str = "none",
-    max_execution_time: int = 3 * 3600,
-    memory_mib: int = 4096,
-    announce: Callable[[str], None] = print,
-) -> int:
+def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print) -> int:
     import uvicorn
 
-    from runtime_kit.service.sandbox import bwrap_command
     from runtime_kit.service.service import ADMIN_TOKEN_FILE, Service
 
-    listener = _bind(host, port)
+    listener = _bind(settings.host, settings.port)
     try:
         service = Service(
-            data_dir,
-            workers=workers,
-            memory_mib=memory_mib,
-            max_execution_time=max_execution_time,
-            sandbox=bwrap_command() if sandbox == "bwrap" else None,
+            settings.data_dir,
+            workers=settings.workers,
+            limits=settings.limits,
+            max_body_bytes=settings.max_body_bytes,
+            sandbox=settings.sandbox,
+            executor=settings.executor,
         )
     except OSError as exc:
         listener.close()
-        raise ServiceStartError(f"data directory {data_dir}: {exc.strerror or exc}") from exc
+        where = settings.data_dir
+        raise ServiceStartError(f"data directory {where}: {exc.strerror or exc}") from exc
+    except BaseException:
+        listener.close()
+        raise
     service.start()
     bound_port = listener.getsockname()[1]
-    token_file = data_dir / ADMIN_TOKEN_FILE
+    token_file = settings.data_dir / ADMIN_TOKEN_FILE
     token_source = str(token_file) if token_file.exists() else "RUNTIME_KIT_ADMIN_TOKEN"
-    isolation = ", bwrap sandbox" if sandbox == "bwrap" else ""
+    health = service.health()
     announce(
-        f"runtime-kit service on http://{host}:{bound_port} (data {data_dir}, "
-        f"{workers} workers{isolation}); admin token: {token_source}"
+        f"runtime-kit service on http://{settings.host}:{bound_port} (data "
+        f"{settings.data_dir}, {settings.workers} workers); admin token: {token_source}"
     )
+    announce("jobs: " + "; ".join(health["mechanisms"]))
+    if not health["isolated"]:
+        announce(
+            "warning: jobs are NOT isolated (--sandbox none): every program runs with this "
+            "service's user and sees its files; serve only programs you trust"
+        )
     config = uvicorn.Config(
         service.app(), log_level="warning", lifespan="off", ws="websockets-sansio"
     )
@@ -63,7 +57,7 @@ def serve(
     try:
         server.run(sockets=[listener])
     finally:
-        service.stop()
+        service.stop(settings.shutdown_timeout_s)
         listener.close()
     return 0
 

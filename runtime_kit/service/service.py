@@ -1,13 +1,19 @@
-"""One runtime service: its store, tokens, executor and API, under one data directory."""
+"""One runtime service: its store, tokens, scheduler, executor and API, under one data
+directory."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from runtime_kit.files import write_atomically
+from runtime_kit.sandbox.isolation import Isolation
+from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
-from runtime_kit.service.executor import Executor
+from runtime_kit.service.executors import EXECUTORS
+from runtime_kit.service.scheduler import Scheduler
+from runtime_kit.service.secrets import take_admin_token
 from runtime_kit.service.store import Store
 from runtime_kit.service.streams import StreamHub
 
@@ -17,11 +23,15 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 
 class Service:
     """Args:
-    data_dir: where everything lives (created if missing).
-    workers: jobs that run at once (each in its own warm process).
-    admin_token: the admin's token; default ``RUNTIME_KIT_ADMIN_TOKEN``, else the one in
-        ``<data_dir>/admin-token``, else a new one written there (mode 0600).
-    sandbox: a command prefix for job processes (see ``sandbox.bwrap_command``).
+    data_dir: where everything lives (created if missing, mode 0700).
+    workers: jobs that run at once (each in its own warm, confined process).
+    admin_token: the admin's token; default ``RUNTIME_KIT_ADMIN_TOKEN`` (read once and
+        removed from this process's environment), else the one in ``<data_dir>/admin-token``,
+        else a new one written there (mode 0600).
+    sandbox: ``auto`` (bubblewrap, or refuse to start), ``bwrap``, ``prefer`` (bubblewrap
+        when it can run, else none) or ``none`` (jobs are plain processes: not isolated).
+    limits: the caps of each job.
+    executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
     """
 
     def __init__(
@@ -30,30 +40,39 @@ class Service:
         *,
         workers: int = 2,
         admin_token: str | None = None,
-        memory_mib: int = 4096,
-        max_execution_time: int = 3 * 3600,
+        limits: JobLimits | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        sandbox: list[str] | None = None,
+        sandbox: str = "auto",
+        executor: str = "local",
+        executor_settings: dict[str, Any] | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
         self.data_dir = data_dir
         self.max_body_bytes = max_body_bytes
+        self.limits = limits or JobLimits()
+        token = admin_token or take_admin_token()
         self.store = Store(data_dir)
         self.tokens = Tokens(self.store)
         self.hub = StreamHub()
-        self.executor = Executor(
-            self.store,
+        self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+        self.executor = EXECUTORS[executor](
+            data_dir=data_dir,
+            isolation=self.isolation,
             workers=workers,
-            memory_mib=memory_mib,
-            max_execution_time=max_execution_time,
-            sandbox=sandbox,
-            on_message=self.hub.publish,
+            **(executor_settings or {}),
         )
-        self.admin_token = self._bootstrap_admin(admin_token)
+        self.scheduler = Scheduler(
+            self.store,
+            self.executor,
+            self.limits,
+            on_message=self.hub.publish,
+            on_log=self.hub.publish_log,
+            sandboxed=self.isolation.isolated,
+        )
+        self.admin_token = self._bootstrap_admin(token)
 
     def _bootstrap_admin(self, token: str | None) -> str:
-        token = token or os.environ.get("RUNTIME_KIT_ADMIN_TOKEN") or None
         path = self.data_dir / ADMIN_TOKEN_FILE
         if token is None and path.is_file():
             token = path.read_text().strip() or None
@@ -65,13 +84,26 @@ class Service:
         return token
 
     def start(self) -> None:
-        self.executor.start()
+        self.scheduler.start()
 
-    def stop(self) -> None:
-        self.executor.stop()
+    def stop(self, shutdown_timeout_s: float = 0.0) -> None:
+        self.scheduler.stop(shutdown_timeout_s)
+        self.isolation.close()
         self.store.close()
 
-    def app(self):
+    def health(self) -> dict[str, Any]:
+        from runtime_kit import __version__
+
+        described = self.executor.describe()
+        return {
+            "status": "ok",
+            "version": __version__,
+            "schema_version": self.store.schema_version,
+            **described,
+            "warning": None if described.get("isolated") else "jobs are not isolated",
+        }
+
+    def app(self) -> Any:
         from runtime_kit.service.app import create_app
 
         return create_app(self)

@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.errors import ConfigurationError
 from runtime_kit.files import write_atomically
 
-SCHEMA = """
+#: The schema as runtime-kit 0.1 made it, before schema versions (``user_version`` 0).
+SCHEMA_0_1 = """
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
     created TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
@@ -53,6 +55,20 @@ CREATE TABLE IF NOT EXISTS interim (
 );
 """
 
+#: Schema changes in order: migration N (1-based) takes ``user_version`` N-1 to N.  All that
+#: are pending run at start in one transaction.  Append only: never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    SCHEMA_0_1,
+    # 2: the seed each job ran with (``jobs replay``).
+    "ALTER TABLE jobs ADD COLUMN seed INTEGER;",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(ConfigurationError):
+    """The data directory was written by a newer runtime-kit than this one."""
+
+
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
     "QUEUED",
     "RUNNING",
@@ -79,25 +95,53 @@ def now() -> str:
 
 
 class Store:
-    """Tokens, programs, jobs and their numbered interim results, under ``data_dir``."""
+    """Tokens, programs, jobs and their numbered interim results, under ``data_dir``.
+
+    Writes go through one connection, serialised by a lock; reads borrow a connection of
+    their own from a pool, so a read never waits for a write's ``fsync`` (WAL).
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.blobs = data_dir / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "runtime-kit.sqlite3"
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            data_dir / "runtime-kit.sqlite3", check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        self._db = self._connect()
+        self._idle_readers: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self.schema_version = self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    def _migrate(self) -> int:
+        with self.transaction() as db:
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"{self.path}: schema version {current} is newer than this runtime-kit "
+                    f"knows ({SCHEMA_VERSION}); run the runtime-kit that wrote it, or a newer one"
+                )
+            for number in range(current, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return SCHEMA_VERSION
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._pool_lock:
+            for reader in self._idle_readers:
+                reader.close()
+            self._idle_readers.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -111,8 +155,14 @@ class Store:
             self._db.execute("COMMIT")
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        with self._pool_lock:  # not the write lock: that one is held across fsync
+            reader = self._idle_readers.pop() if self._idle_readers else None
+        reader = reader or self._connect()
+        try:
+            return reader.execute(sql, args).fetchall()
+        finally:
+            with self._pool_lock:
+                self._idle_readers.append(reader)
 
     def query_one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         rows = self.query(sql, *args)
@@ -186,3 +236,8 @@ class Store:
 
 def spec_json(spec: Any) -> str:
     return json.dumps(spec if isinstance(spec, dict) else {})
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (one per ``;``, none containing a ``;``)."""
+    return [part.strip() for part in script.split(";") if part.strip()]

@@ -1,4 +1,7 @@
-"""Fan-out of job messages from worker threads to the websockets watching each job."""
+"""Fan-out of job messages and logs from worker threads to the websockets watching them.
+
+Each job has two topics: its messages (interim results, then the end) and its logs.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +9,55 @@ import asyncio
 import threading
 from collections import defaultdict
 
-#: (number, text) of an interim result, or (None, result text or None) when the job ended.
+#: (number, text) of an interim result, or (None, result text or None) when the job ended;
+#: on a log topic, (offset in characters, text) of a chunk, or (None, None) at the end.
 Message = tuple[int | None, str | None]
+#: A job id (its messages) or ``("logs", job id)``.
+Topic = str | tuple[str, str]
+
+
+def log_topic(job_id: str) -> Topic:
+    return ("logs", job_id)
 
 
 class StreamHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[
-            str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Message]]]
+            Topic, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Message]]]
         ] = defaultdict(set)
 
-    def subscribe(self, job_id: str) -> asyncio.Queue[Message]:
-        """A queue receiving every message of ``job_id`` from now on (call in the loop)."""
+    def subscribe(self, topic: Topic) -> asyncio.Queue[Message]:
+        """A queue receiving every message of ``topic`` from now on (call in the loop)."""
         messages: asyncio.Queue[Message] = asyncio.Queue()
         with self._lock:
-            self._subscribers[job_id].add((asyncio.get_running_loop(), messages))
+            self._subscribers[topic].add((asyncio.get_running_loop(), messages))
         return messages
 
-    def unsubscribe(self, job_id: str, messages: asyncio.Queue[Message]) -> None:
+    def unsubscribe(self, topic: Topic, messages: asyncio.Queue[Message]) -> None:
         with self._lock:
-            entries = self._subscribers.get(job_id, set())
+            entries = self._subscribers.get(topic, set())
             for entry in [e for e in entries if e[1] is messages]:
                 entries.discard(entry)
             if not entries:
-                self._subscribers.pop(job_id, None)
+                self._subscribers.pop(topic, None)
 
     def publish(self, job_id: str, number: int | None, text: str | None) -> None:
-        """Thread-safe: hand a message to every subscriber of ``job_id``."""
+        """Thread-safe: an interim result (number, text) or the end (None, result or None)."""
+        self._deliver(job_id, (number, text))
+
+    def publish_log(self, job_id: str, offset: int | None, text: str | None) -> None:
+        """Thread-safe: a chunk of logs at ``offset`` (characters before it), or the end."""
+        self._deliver(log_topic(job_id), (offset, text))
+
+    def watchers(self) -> int:
         with self._lock:
-            targets = list(self._subscribers.get(job_id, ()))
+            return sum(len(entries) for entries in self._subscribers.values())
+
+    def _deliver(self, topic: Topic, message: Message) -> None:
+        number, text = message
+        with self._lock:
+            targets = list(self._subscribers.get(topic, ()))
         for loop, messages in targets:
             try:
                 loop.call_soon_threadsafe(messages.put_nowait, (number, text))

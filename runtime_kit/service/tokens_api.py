@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.auth import ROLES
@@ -21,8 +22,12 @@ def _admin(request: Request) -> Api:
 
 @router.post("/tokens")
 async def create_token(request: Request) -> dict[str, Any]:
+    body = await api_of(request).json_body(request)
+    return await run_in_threadpool(_create_token, request, body)
+
+
+def _create_token(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     api = _admin(request)
-    body = await api.json_body(request)
     name, role = body.get("name"), body.get("role", "user")
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "name is required")
@@ -33,12 +38,12 @@ async def create_token(request: Request) -> dict[str, Any]:
 
 
 @router.get("/tokens")
-async def list_tokens(request: Request) -> dict[str, Any]:
+def list_tokens(request: Request) -> dict[str, Any]:
     return {"tokens": _admin(request).tokens.list()}
 
 
 @router.delete("/tokens/{token_id}")
-async def revoke_token(request: Request, token_id: str) -> Response:
+def revoke_token(request: Request, token_id: str) -> Response:
     if not _admin(request).tokens.revoke(token_id):
         raise ApiError(404, f"token not found: {token_id}")
     return Response(status_code=204)

@@ -209,15 +209,20 @@ def test_embedded_local_service_starts_on_first_use(tmp_path: Path) -> None:
     assert json.loads(cli(env, "service", "--json", "status").stdout)["running"] is False
 
 
-def test_a_package_runs_from_its_installed_wheel(client_env: dict[str, str], server) -> None:
-    project = ROOT / "examples" / "parity-scan"
+def test_a_package_runs_from_its_installed_wheel(
+    client_env: dict[str, str], server, tmp_path: Path
+) -> None:
+    project = tmp_path / "parity-scan"
+    shutil.copytree(ROOT / "examples" / "parity-scan", project)
+    # Sources left out of the bundle: only the wheel (built from them) can provide them.
+    (project / ".runtimeignore").write_text("parity_scan/\n")
     published = json.loads(cli(client_env, "publish", project, "--json").stdout)
     assert published["kind"] == "zip"
+    listed = cli(client_env, "build", project, "--list").stdout
+    assert "parity_scan/circuits.py" not in listed and "wheels/parity_scan-" in listed
     followed = cli(client_env, "jobs", "--json", "submit", "parity-scan", "--follow")
     assert followed.returncode == 0, followed.stderr
     assert json.loads(followed.stdout)["result"]["parities"][0] == 1.0
-    installed = list((server.data_dir / "envs").glob("*/parity_scan/circuits.py"))
-    assert len(installed) == 1
 
 
 def test_bad_inputs_file_is_one_line_with_its_place(

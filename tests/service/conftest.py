@@ -103,3 +103,13 @@ def real_server(tmp_path: Path) -> Iterator[RealServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def ray_serve_args() -> list[str]:
+    """``serve`` arguments that select the ray executor on a test cluster."""
+    from runtime_kit.service.executors import EXECUTORS
+
+    if "ray" not in EXECUTORS:
+        pytest.skip("the ray executor is not available (pip install runtime-kit[ray])")
+    raise AssertionError("unreachable until the ray executor exists")

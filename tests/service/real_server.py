@@ -59,16 +59,20 @@ class RealServer:
         self.process.wait(timeout=30)
         self.process.stderr.close()
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """Stop it (SIGTERM); returns what it wrote on stderr."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process is not None and self.process.stderr:
+        text = ""
+        if self.process is not None and self.process.stderr and not self.process.stderr.closed:
+            text = self.process.stderr.read().decode(errors="replace")
             self.process.stderr.close()
+        return text
 
     def http(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(

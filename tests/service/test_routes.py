@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-import pytest
+from fastapi.testclient import TestClient
 
+from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api, program_body, source_of
 
@@ -227,11 +229,20 @@ def test_tokens_bearer_and_revocation(admin: Api) -> None:
     assert admin.client.get("/programs").status_code == 401
 
 
-def test_oversize_result_fails_the_job(admin: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("runtime_kit.service.executor.MAX_MESSAGE_BYTES", 1000)
-    source = "def main(backend, user_messenger):\n    return 'x' * 5000\n"
-    program_id = upload(admin, "big", source=source, spec={})
-    job_id = admin.post("/jobs", {"program_id": program_id}).json()["id"]
-    job = admin.wait_final(job_id)
+def test_oversize_result_fails_the_job(tmp_path: Path) -> None:
+    limits = JobLimits(message_mib=1)
+    running = Service(tmp_path / "data", workers=1, admin_token="adm", limits=limits)
+    running.start()
+    try:
+        with TestClient(running.app()) as client:
+            admin = Api(client, "adm")
+            source = "def main(backend, user_messenger):\n    return 'x' * (1 << 20)\n"
+            program_id = upload(admin, "big", source=source, spec={})
+            job_id = admin.post("/jobs", {"program_id": program_id}).json()["id"]
+            job = admin.wait_final(job_id)
+    finally:
+        running.stop()
     assert job["status"] == "FAILED"
-    assert job["state"]["reason"] == "the result of 5002 bytes exceeds 1000 bytes"
+    assert job["state"]["reason"] == (
+        "limit reached: message size (the result of 1048578 bytes; at most 1048576)"
+    )

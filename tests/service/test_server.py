@@ -99,63 +99,6 @@ def test_reconnect_with_since_loses_and_repeats_nothing(real_server: RealServer)
     assert code == 1000
 
 
-def test_cancel_kills_the_job_and_all_it_started(real_server: RealServer) -> None:
-    job_id = submit(real_server, upload(real_server, SLEEPER, "sleeper"), {"seconds": "311"})
-    wait_status(real_server, job_id, {"RUNNING"})
-    time.sleep(0.5)
-    with real_server.http() as http:
-        assert http.post(f"/jobs/{job_id}/cancel").status_code == 204
-        assert http.post(f"/jobs/{job_id}/cancel").status_code == 409
-        job = http.get(f"/jobs/{job_id}").json()
-    assert job["status"] == "CANCELLED"
-    time.sleep(0.5)
-    assert _wait_gone("sleep 311"), "the job's child process survived"
-
-
-def test_jobs_that_run_too_long_are_cancelled(real_server: RealServer) -> None:
-    job_id = submit(real_server, upload(real_server, SLEEPER, "slow", cost=1))
-    assert (
-        wait_status(real_server, job_id, {"CANCELLED - RAN TOO LONG", "FAILED", "COMPLETED"})
-        == "CANCELLED - RAN TOO LONG"
-    )
-    with real_server.http() as http:
-        job = http.get(f"/jobs/{job_id}").json()
-        assert job["state"] == {"status": "CANCELLED", "reason": "RAN TOO LONG"}
-        assert "ran longer than 1 s" in http.get(f"/jobs/{job_id}/results").text
-
-
-def test_a_crashing_job_does_not_take_the_service_down(real_server: RealServer) -> None:
-    crash = "import ctypes\n\ndef main(backend, user_messenger):\n    ctypes.string_at(0)\n"
-    job_id = submit(real_server, upload(real_server, crash, "crash"))
-    assert wait_status(real_server, job_id, {"FAILED", "COMPLETED"}) == "FAILED"
-    after = submit(real_server, upload(real_server, PUBLISHER, "after"), {"count": 1, "pause": 0})
-    assert wait_status(real_server, after, {"COMPLETED", "FAILED"}) == "COMPLETED"
-
-
-def test_restart_after_kill_keeps_everything_acknowledged(tmp_path: Path) -> None:
-    server = RealServer(tmp_path / "data", "--workers", "1").start()
-    try:
-        program_id = upload(server, SLEEPER, "sleeper")
-        publisher = upload(server, PUBLISHER, "publisher")
-        running = submit(server, program_id, {"seconds": "312"})
-        wait_status(server, running, {"RUNNING"})
-        queued = submit(server, publisher, {"count": 2, "pause": 0})
-        server.kill()
-        server.start()
-        assert _wait_gone("sleep 312"), "the killed job's process lived on after the restart"
-        with server.http() as http:
-            assert {p["id"] for p in http.get("/programs").json()["programs"]} == {
-                program_id,
-                publisher,
-            }
-            failed = http.get(f"/jobs/{running}").json()
-            assert failed["status"] == "FAILED"
-            assert failed["state"]["reason"] == "service stopped while the job was running"
-        assert wait_status(server, queued, {"COMPLETED", "FAILED"}) == "COMPLETED"
-    finally:
-        server.stop()
-
-
 def _processes_matching(text: str) -> list[str]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):

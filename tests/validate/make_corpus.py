@@ -274,15 +274,18 @@ case("import-in-function", ["program.py:7:5: RK401"],
 case("import-opflow", ["program.py:4:1: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.opflow import PauliSumOp\n")},
      description="qiskit.opflow, removed in qiskit 1.0")
-case("import-algorithms", ["program.py:4:1: RK402"],
-     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nimport qiskit.algorithms.optimizers\n")},
-     description="qiskit.algorithms, removed in qiskit 1.0")
-case("import-execute", ["program.py:3:1: RK402"],
-     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit.execute_function import execute\n")},
-     description="qiskit.execute_function, removed in qiskit 1.0")
-case("import-providers-aer", ["program.py:4:1: RK402"],
-     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.aer import AerSimulator\n")},
-     description="qiskit.providers.aer, moved to qiskit_aer")
+case("import-ignis", ["program.py:4:1: RK402"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.ignis.mitigation import CompleteMeasFitter\n")},
+     description="qiskit.ignis, retired without a faithful successor")
+case("import-ibmq-provider-name", ["program.py:4:1: RK402"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.ibmq import IBMQ\n")},
+     description="IBMQ from qiskit.providers.ibmq, where runtime-kit serves RunnerResult only")
+case("import-basicaer", ["program.py:3:1: RK402"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile, BasicAer\n")},
+     description="BasicAer, removed from qiskit in 1.0")
+case("import-providers-aer-missing-submodule", ["program.py:4:1: RK401"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.aer.no_such_module import thing\n")},
+     description="qiskit.providers.aer is qiskit_aer, which has no such module")
 # --- example inputs (RK5xx)
 case("inputs-wrong-type", ["inputs/example.json:2:3: RK501"],
      {"inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')}, description="iterations is a string")
@@ -320,6 +323,12 @@ good("local-helper-and-guarded-import", {
 })
 good("legacy-program-api-import", {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n",
     "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.ibmq.runtime import UserMessenger\nfrom qiskit_ibm_runtime.program import ProgramBackend\n")})
+good("legacy-served-qiskit-names", {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n",
+    "from qiskit import Aer, QuantumCircuit, execute, transpile\nfrom qiskit.compiler import schedule\n"
+    "from qiskit.execute_function import execute as execute_function\n"
+    "from qiskit.providers.aer import AerSimulator\nfrom qiskit.providers.aer.noise import NoiseModel\n"
+    "import qiskit.algorithms.optimizers\nfrom qiskit.utils import algorithm_globals\n"
+    "from qiskit.providers.ibmq import RunnerResult\n")})
 good("encoded-inputs", {
     "metadata.json": sub(M, '"seed": {"type": ["integer", "null"]}',
         '"seed": {"type": ["integer", "null"]},\n        "angles": {"type": "array", "items": {"type": "number"}},\n        "circuit": {"type": "object", "description": "A QuantumCircuit."}'),

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from runtime_kit.checks import imports
 from runtime_kit.checks.imports import check_imports
+from runtime_kit.harness.legacy_modules import LEGACY, Moved, RemovedName, StandIn
 
 MISSING = "not_installed_pkg_x"
 
@@ -78,11 +80,63 @@ def test_guarded_local_relative_and_stdlib_imports_pass(source: str) -> None:
     assert findings(source, frozenset({"helpers"})) == []
 
 
-def test_removed_qiskit_modules_are_named_with_advice() -> None:
-    tree = ast.parse("import qiskit.opflow as of\nfrom qiskit.algorithms.optimizers import SPSA\n")
+def test_removed_qiskit_modules_without_a_successor_are_named_with_advice() -> None:
+    tree = ast.parse(
+        "import qiskit.opflow as of\n"
+        "from qiskit.ignis.mitigation import CompleteMeasFitter\n"
+        "from qiskit import IBMQ, QuantumCircuit\n"
+        "from qiskit.providers.ibmq import RunnerResult, IBMQ\n"
+    )
     messages = [f.message for f in check_imports(Path("p.py"), tree, frozenset())]
     assert messages[0].startswith("cannot import 'qiskit.opflow': qiskit.opflow was removed")
-    assert "use the qiskit_algorithms package" in messages[1]
+    assert "use the qiskit_experiments package" in messages[1]
+    assert messages[2].startswith("cannot import 'IBMQ' from 'qiskit': qiskit.IBMQ was retired")
+    assert messages[3] == (
+        "cannot import 'IBMQ' from 'qiskit.providers.ibmq': runtime-kit serves RunnerResult "
+        "there; qiskit.providers.ibmq was retired with qiskit-ibmq-provider; runtime-kit serves "
+        "only its runtime program API (qiskit.providers.ibmq.runtime)"
+    )
+    assert len(messages) == 4
+
+
+def test_removed_qiskit_names_with_a_successor_are_served() -> None:
+    source = (
+        "from qiskit import Aer, execute\n"
+        "from qiskit.compiler import transpile, schedule\n"
+        "from qiskit.execute_function import execute\n"
+        "from qiskit.providers.aer import AerSimulator\n"
+        "import qiskit.providers.aer.noise\n"
+        "from qiskit.algorithms.optimizers import SPSA\n"
+        "from qiskit.utils import algorithm_globals\n"
+    )
+    assert findings(source) == []
+    assert findings("from qiskit.providers.aer.no_such_module import x") == [(1, "RK401")]
+
+
+def test_a_moved_package_whose_successor_is_missing_is_reported_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The environment, narrowly: qiskit-algorithms is a dev dependency, so pretend it is absent.
+    monkeypatch.setattr(
+        imports, "installed", lambda package: not package.startswith("qiskit_algorithms")
+    )
+    tree = ast.parse("import qiskit.algorithms\nfrom qiskit.utils import algorithm_globals\n")
+    messages = [(f.line, f.code, f.message) for f in check_imports(Path("p.py"), tree, set())]
+    assert messages == [
+        (
+            1,
+            "RK402",
+            "cannot import 'qiskit.algorithms': qiskit.algorithms moved to the qiskit_algorithms "
+            f"package, which is not installed here ({sys.executable}; pip install "
+            "qiskit-algorithms)",
+        ),
+        (
+            2,
+            "RK402",
+            "cannot import 'algorithm_globals' from 'qiskit.utils': removed from qiskit; served "
+            "from qiskit_algorithms.utils, which is not installed here",
+        ),
+    ]
 
 
 def test_resolution_imports_nothing() -> None:
@@ -100,10 +154,17 @@ def test_resolution_imports_nothing() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_every_module_the_harness_serves_is_present_and_no_other() -> None:
-    served = (
-        "from qiskit_ibm_runtime.utils import RuntimeEncoder\n"
-        "import qiskit.providers.ibmq.runtime.utils\n"
-    )
-    assert findings(served) == []
-    assert findings("from qiskit.providers.ibmq import IBMQ\n") == [(1, "RK402")]
+def test_every_path_the_harness_serves_passes_and_no_other() -> None:
+    served = []
+    for entry in LEGACY:
+        if isinstance(entry, StandIn) and entry.exports:
+            served += [f"import {entry.module}", f"from {entry.module} import {entry.exports[0]}"]
+        elif isinstance(entry, Moved):
+            served.append(f"import {entry.module}")
+        elif isinstance(entry, RemovedName):
+            served.append(f"from {entry.module} import {entry.name}")
+    assert findings("\n".join(served)) == []
+    assert findings("import qiskit_ibm_runtime\n") == [(1, "RK401")]  # a parent, nothing more
+    assert findings("from qiskit.providers.ibmq.runtime import IBMRuntimeService\n") == [
+        (1, "RK402")
+    ]

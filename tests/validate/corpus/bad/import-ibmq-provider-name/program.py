@@ -1,6 +1,7 @@
 """Corpus base: a program with nothing wrong."""
 
-from qiskit.execute_function import execute
+from qiskit import QuantumCircuit, transpile
+from qiskit.providers.ibmq import IBMQ
 
 
 def main(backend, user_messenger, iterations, shots=1024, **kwargs):

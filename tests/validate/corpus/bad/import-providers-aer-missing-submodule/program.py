@@ -1,7 +1,7 @@
 """Corpus base: a program with nothing wrong."""
 
 from qiskit import QuantumCircuit, transpile
-import qiskit.algorithms.optimizers
+from qiskit.providers.aer.no_such_module import thing
 
 
 def main(backend, user_messenger, iterations, shots=1024, **kwargs):

@@ -1,7 +1,7 @@
 """Corpus base: a program with nothing wrong."""
 
 from qiskit import QuantumCircuit, transpile
-from qiskit.providers.aer import AerSimulator
+from qiskit.ignis.mitigation import CompleteMeasFitter
 
 
 def main(backend, user_messenger, iterations, shots=1024, **kwargs):

@@ -1,0 +1,207 @@
+"""``local``: jobs in warm, confined worker processes on the service's machine.
+
+Each worker is a harness child (``ProgramProcess``) started ahead, confined as
+``Isolation`` says (bubblewrap, its own cgroup and uid), that has already imported qiskit
+and Aer.  A job takes one, sends it the program's bundle and inputs, and the worker runs
+exactly that job and ends; everything it started is killed with it, and a new warm worker
+takes its place.  So a crash, a leak or a killed job never affects the next one, and a
+trivial job does not pay qiskit's import.
+
+Workers are started from the executor's own long-lived threads: a confined process dies
+with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
+"""
+
+from __future__ import annotations
+
+import base64
+import queue
+import secrets
+import shutil
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.harness.limit_errors import memory_cap, memory_failure_in
+from runtime_kit.harness.process import ProgramProcess, signal_of
+from runtime_kit.sandbox.isolation import Confinement, Isolation
+from runtime_kit.sandbox.limits import MIB, JobLimits
+from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
+
+
+class _Worker:
+    def __init__(self, isolation: Isolation, root: Path) -> None:
+        self.id = secrets.token_hex(8)
+        self.host_dir = root / f"worker-{self.id}"
+        if not isolation.isolated:
+            self.host_dir.mkdir(parents=True)
+        self.confinement: Confinement = isolation.confine(f"worker-{self.id}", self.host_dir)
+        self.limit: str | None = None  # a cap seen hit while it ran
+        try:
+            self.process = ProgramProcess(
+                self.host_dir if not isolation.isolated else root,
+                0,
+                wrap=self.confinement.wrap,
+                env=self.confinement.env,
+                max_log_bytes=isolation.limits.log_mib * MIB,
+            )
+        except BaseException:
+            isolation.release(self.confinement)
+            raise
+
+    def kill(self) -> None:
+        self.process.kill()
+        if self.confinement.cgroup is not None:
+            self.confinement.cgroup.kill()
+
+
+class LocalExecutor:
+    name = "local"
+
+    def __init__(self, *, data_dir: Path, isolation: Isolation, workers: int = 2) -> None:
+        self.slots = workers
+        self.isolation = isolation
+        self.limits: JobLimits = isolation.limits
+        self._root = data_dir / "work"
+        self._warm: queue.Queue[_Worker] = queue.Queue()
+        self._running: dict[str, _Worker] = {}
+        self._killed: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._root.exists():
+            shutil.rmtree(self._root)
+        self._root.mkdir(parents=True)
+        precompile_package()
+        for _ in range(self.slots):
+            self._warm.put(_Worker(self.isolation, self._root))
+
+    def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
+        worker = self._take_worker()
+        with self._lock:
+            self._running[request.job_id] = worker
+            killed = request.job_id in self._killed
+        try:
+            if killed:
+                return JobEnd(False, None, "")
+            worker.process.send(self._job(request))
+            outcome = worker.process.watch(
+                request.time_limit_s,
+                events.frame,
+                on_log=events.log,
+                check=lambda: self._over_limits(worker),
+            )
+            return JobEnd(
+                outcome.timed_out,
+                outcome.returncode,
+                outcome.logs,
+                self._limit_hit(worker, outcome.returncode, outcome.logs),
+            )
+        finally:
+            with self._lock:
+                self._running.pop(request.job_id, None)
+                self._killed.discard(request.job_id)
+            self._discard(worker)
+            if not self._stopping:
+                self._warm.put(_Worker(self.isolation, self._root))
+
+    def kill(self, job_id: str) -> None:
+        with self._lock:
+            self._killed.add(job_id)
+            worker = self._running.get(job_id)
+        if worker is not None:
+            worker.kill()
+
+    def stop(self) -> None:
+        self._stopping = True
+        with self._lock:
+            running = list(self._running.values())
+        for worker in running:
+            worker.kill()
+        while not self._warm.empty():
+            self._discard(self._warm.get())
+
+    def describe(self) -> dict[str, Any]:
+        return {"executor": self.name, "workers": self.slots, **self.isolation.describe()}
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _job(self, request: JobRequest) -> dict[str, Any]:
+        return {
+            "bundle": base64.b64encode(request.bundle).decode("ascii"),
+            "bundle_kind": request.bundle_kind,
+            "inputs": request.inputs,
+            "backend": request.backend,
+            "seed": request.seed,
+            "shots": None,
+            "min_num_qubits": request.min_num_qubits,
+            "limits": self._limits_seen_by_job(),
+        }
+
+    def _limits_seen_by_job(self) -> dict[str, Any]:
+        scope = "job" if self.isolation.cgroups is not None else "process"
+        return {**self.limits.describe(), "memory_scope": scope}
+
+    def _take_worker(self) -> _Worker:
+        while True:
+            try:
+                worker = self._warm.get_nowait()
+            except queue.Empty:
+                return _Worker(self.isolation, self._root)
+            if worker.process.alive():
+                return worker
+            self._discard(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        worker.process.call_off()
+        self.isolation.release(worker.confinement)
+        if not self.isolation.isolated:
+            shutil.rmtree(worker.host_dir)
+
+    def _over_limits(self, worker: _Worker) -> bool:
+        """Polled while the job runs: a cap its cgroup saw hit (CPU time; memory or tasks,
+        even when only a child process was refused) ends the job."""
+        worker.limit = self._cgroup_limit(worker)
+        return worker.limit is not None
+
+    def _cgroup_limit(self, worker: _Worker) -> str | None:
+        cgroup = worker.confinement.cgroup
+        if cgroup is None:
+            return None
+        used = cgroup.cpu_seconds()
+        if used is not None and used > self.limits.cpu_time_cap_s:
+            return f"CPU time ({self.limits.cpu_time_cap_s} s)"
+        events = cgroup.events()
+        if events.oom_kills:
+            return memory_cap(self._limits_seen_by_job())
+        if events.pids_refused:
+            return f"processes and threads ({self.limits.max_tasks})"
+        return None
+
+    def _limit_hit(self, worker: _Worker, returncode: int | None, logs: str) -> str | None:
+        """The cap that ended the job (or was hit on the way), as far as the executor can
+        tell: what the cgroup saw, else what rlimits make a process die of."""
+        found = worker.limit or self._cgroup_limit(worker)
+        if found:
+            return found
+        if signal_of(returncode, self.isolation.isolated) == signal.SIGXCPU:
+            return f"CPU time ({self.limits.cpu_time_cap_s} s per process)"
+        memory = memory_failure_in(logs, self._limits_seen_by_job()) if returncode else None
+        return memory.removeprefix("limit reached: ") if memory else None
+
+
+def precompile_package() -> bool:
+    """Compile runtime_kit's bytecode once, where it may be written (pip does this at
+    install; an editable checkout has none): every worker imports these modules, and in a
+    sandbox it cannot write their bytecode, so it would compile them again, each job."""
+    import compileall
+    import os
+
+    import runtime_kit
+
+    package = Path(runtime_kit.__file__).parent
+    if not os.access(package, os.W_OK):
+        return False
+    return bool(compileall.compile_dir(package, quiet=2, workers=1))

@@ -1,0 +1,288 @@
+"""Jobs from QUEUED to a final state, whatever executor runs them.
+
+The ``Scheduler`` keeps the queue and one thread per executor slot; for each job it reads
+the program version from the store, records the seed it runs with, hands the executor a
+``JobRequest`` and records what comes back: interim results (stored and streamed as they
+come, within the job's count and size caps), live logs, and the final state.  It also
+cancels, recovers at start from a service that stopped with jobs in flight (RUNNING ->
+FAILED: rerunning could repeat side effects; QUEUED -> run), and stops gracefully: running
+jobs get ``shutdown_timeout_s`` to end, then are killed and marked FAILED with the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from runtime_kit.harness import frames
+from runtime_kit.harness.limit_errors import memory_failure_in
+from runtime_kit.harness.process import describe_exit
+from runtime_kit.sandbox.limits import MIB, JobLimits
+from runtime_kit.service.backends import resolve_backend
+from runtime_kit.service.executors import Executor, JobEnd, JobRequest
+from runtime_kit.service.store import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    QUEUED,
+    RAN_TOO_LONG,
+    RUNNING,
+    Store,
+)
+
+STOPPED_REASON = "service stopped while the job was running"
+
+#: Called with (job_id, number, text) for each interim result as it is stored, and with
+#: (job_id, None, result text or None) when the job has ended.
+MessageSink = Callable[[str, int | None, str | None], None]
+#: Called with (job_id, offset, text) for each chunk of a job's logs (offset: characters
+#: before it); (job_id, None, None) when the job has ended.
+LogSink = Callable[[str, int | None, str | None], None]
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        executor: Executor,
+        limits: JobLimits,
+        *,
+        on_message: MessageSink,
+        on_log: LogSink,
+        sandboxed: bool = False,
+    ) -> None:
+        self.store = store
+        self.executor = executor
+        self.limits = limits
+        self.on_message = on_message
+        self.on_log = on_log
+        self.sandboxed = sandboxed
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._running: dict[str, _Recording] = {}
+        self._cancelled: set[str] = set()
+        self._shutdown_killed: set[str] = set()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        for row in self.store.query("SELECT id FROM jobs WHERE status = ?", RUNNING):
+            self._end(row["id"], FAILED, reason=STOPPED_REASON, result=STOPPED_REASON)
+        self.executor.start()
+        for row in self.store.query("SELECT id FROM jobs WHERE status = ? ORDER BY seq", QUEUED):
+            self._queue.put(row["id"])
+        for number in range(self.executor.slots):
+            thread = threading.Thread(target=self._serve, daemon=True, name=f"job-slot-{number}")
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, shutdown_timeout_s: float = 0.0) -> None:
+        """Take no more jobs; give running ones ``shutdown_timeout_s`` to end, then kill
+        them (FAILED, saying so).  Queued jobs stay queued for the next start."""
+        self._stopping = True
+        for _ in self._threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + shutdown_timeout_s
+        while self.busy() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with self._lock:
+            running = list(self._running)
+            self._shutdown_killed.update(running)
+        for job_id in running:
+            self.executor.kill(job_id)
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self.executor.stop()
+
+    # --- requests ------------------------------------------------------------------------
+
+    def submit(self, job_id: str) -> None:
+        self._queue.put(job_id)
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a queued or running job; False if it had already ended."""
+        with self._lock:
+            self._cancelled.add(job_id)
+            running = job_id in self._running
+        moved = self.store.set_job_state(job_id, CANCELLED, reason="cancelled by request")
+        if running:
+            self.executor.kill(job_id)
+        if moved:
+            self.on_message(job_id, None, None)
+            self.on_log(job_id, None, None)
+        return moved
+
+    def live_logs(self, job_id: str) -> str | None:
+        """The logs of a running job so far; None if it is not running here."""
+        with self._lock:
+            recording = self._running.get(job_id)
+        return None if recording is None else recording.logs_text()
+
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    def queued(self) -> int:
+        return self._queue.qsize()
+
+    # --- one job -------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None or self._stopping:
+                return
+            try:
+                self._run(job_id)
+            except Exception as exc:  # noqa: BLE001  (the service must outlive any job)
+                self._end(job_id, FAILED, reason=f"service error: {exc}", result=str(exc))
+
+    def _run(self, job_id: str) -> None:
+        job = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
+        if job is None or job["status"] != QUEUED:
+            return
+        program = self.store.query_one("SELECT * FROM programs WHERE id = ?", job["program_id"])
+        chosen = None if program is None else self.store.program_at(program, job["version"])
+        if chosen is None:
+            reason = "the program (or its version) was deleted before the job started"
+            self._end(job_id, FAILED, reason=reason, result=reason)
+            return
+        seed = secrets.randbelow(2**31)
+        recording = _Recording(self, job_id)
+        with self._lock:
+            if job_id in self._cancelled:
+                return
+            self._running[job_id] = recording
+        try:
+            if not self.store.set_job_state(job_id, RUNNING, seed=seed):
+                return
+            request = self._request(job, chosen, seed)
+            end = self.executor.run(request, recording)
+            self._record(job_id, end, recording, request.time_limit_s)
+        finally:
+            with self._lock:
+                self._running.pop(job_id, None)
+                self._cancelled.discard(job_id)
+                self._shutdown_killed.discard(job_id)
+
+    def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
+        spec = json.loads(program["spec"])
+        requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
+        limit = min(program["cost"], job["cost"] or math.inf, self.limits.max_execution_time_s)
+        return JobRequest(
+            job_id=job["id"],
+            bundle=self.store.get_blob(program["data_digest"]),
+            bundle_kind=program["data_kind"],
+            inputs=job["params"],
+            backend=list(resolve_backend(job["backend"])),
+            seed=seed,
+            min_num_qubits=(requirements or {}).get("min_num_qubits"),
+            time_limit_s=float(limit),
+        )
+
+    def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:
+        logs = end.logs
+        with self._lock:
+            stopped = job_id in self._shutdown_killed
+        if stopped:
+            reason = f"{STOPPED_REASON}: it did not end within the shutdown timeout"
+            moved = self._end(job_id, FAILED, reason=reason, result=reason, logs=logs)
+        elif end.timed_out:
+            reason = f"ran longer than {limit_s:g} s (max_execution_time)"
+            moved = self._end(job_id, RAN_TOO_LONG, reason=reason, result=reason, logs=logs)
+        elif recording.refused or end.limit:
+            cap = recording.refused or f"limit reached: {end.limit}"
+            detail = f"{cap}\n{recording.error}" if recording.error else cap
+            moved = self._end(job_id, FAILED, reason=cap, result=detail, logs=logs)
+        elif recording.result is not None:
+            moved = self._end(job_id, COMPLETED, result=recording.result, logs=logs)
+        else:
+            error = (
+                recording.error
+                or memory_failure_in(logs, recording.limits_seen)
+                or describe_exit(end.returncode, self.sandboxed)
+            )
+            moved = self._end(job_id, FAILED, reason=error.split("\n")[0], result=error, logs=logs)
+        if not moved:  # cancelled meanwhile: keep what it logged
+            with self.store.transaction() as db:
+                db.execute("UPDATE jobs SET logs = ? WHERE id = ?", (logs, job_id))
+
+    def _end(self, job_id: str, status: str, **fields: Any) -> bool:
+        """Move the job to a final ``status`` and tell its watchers (unless it had ended)."""
+        moved = self.store.set_job_state(job_id, status, **fields)
+        if moved:
+            self.on_message(job_id, None, fields.get("result") if status == COMPLETED else None)
+            self.on_log(job_id, None, None)
+        return moved
+
+
+class _Recording:
+    """What one running job sends, as it comes (the executor's ``JobEvents``)."""
+
+    def __init__(self, scheduler: Scheduler, job_id: str) -> None:
+        self.scheduler = scheduler
+        self.job_id = job_id
+        self.result: str | None = None
+        self.error: str | None = None
+        self.refused: str | None = None  # a cap was hit: the job is being killed
+        self.interim_count = 0
+        self.interim_bytes = 0
+        self._log_parts: list[str] = []
+        self._log_chars = 0  # characters so far: the offset of the next chunk
+        self._log_lock = threading.Lock()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        limits = scheduler.limits
+        self.limits_seen = {**limits.describe(), "memory_scope": "job"}
+        self._max_message = limits.message_mib * MIB
+        self._max_interim_bytes = limits.interim_mib * MIB
+
+    def frame(self, kind: str, payload: str) -> None:
+        if self.refused:
+            return
+        limits = self.scheduler.limits
+        size = len(payload.encode())
+        if kind in (frames.INTERIM, frames.RESULT) and size > self._max_message:
+            what = "an interim result" if kind == frames.INTERIM else "the result"
+            self._refuse(f"message size ({what} of {size} bytes; at most {self._max_message})")
+        elif kind == frames.INTERIM:
+            if self.interim_count + 1 > limits.interim_results:
+                self._refuse(f"interim results ({limits.interim_results} per job)")
+            elif self.interim_bytes + size > self._max_interim_bytes:
+                self._refuse(f"interim results ({limits.interim_mib} MiB per job)")
+            else:
+                self.interim_count += 1
+                self.interim_bytes += size
+                number = self.scheduler.store.append_interim(self.job_id, payload)
+                self.scheduler.on_message(self.job_id, number, payload)
+        elif kind == frames.RESULT:
+            self.result = payload
+        elif kind in (frames.FAILED, frames.REJECTED):
+            details = json.loads(payload)
+            trace = details.get("traceback") or ""
+            self.error = f"{details['error']}\n{trace}".rstrip("\n")
+
+    def log(self, chunk: bytes) -> None:
+        text = self._decoder.decode(chunk)
+        with self._log_lock:
+            offset = self._log_chars
+            self._log_parts.append(text)
+            self._log_chars += len(text)
+        self.scheduler.on_log(self.job_id, offset, text)
+
+    def logs_text(self) -> str:
+        with self._log_lock:
+            return "".join(self._log_parts)
+
+    def _refuse(self, cap: str) -> None:
+        self.refused = f"limit reached: {cap}"
+        self.result = None
+        self.scheduler.executor.kill(self.job_id)

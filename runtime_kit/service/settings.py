@@ -1,0 +1,259 @@
+"""The settings of ``runtime-kit serve``, read once into one frozen ``ServiceSettings``.
+
+Each setting has a flag, an environment variable ``RUNTIME_KIT_SERVE_<NAME>`` and a key in
+the TOML file of ``--config``; precedence: flag > environment > file > default.  ``SETTINGS``
+is the one table they are all made from (and docs/serve.md lists it; a test keeps them in
+step).  A value that cannot be used is a ``SettingsError`` naming where it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from runtime_kit.errors import ConfigurationError
+from runtime_kit.sandbox.limits import JobLimits
+
+ENV_PREFIX = "RUNTIME_KIT_SERVE_"
+
+
+class SettingsError(ConfigurationError):
+    """A setting with a value that cannot be used; says which and where it came from."""
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("runtime-kit", appauthor=False)) / "service"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = field(default_factory=default_data_dir)
+    workers: int = 2
+    sandbox: str = "auto"
+    executor: str = "local"
+    shutdown_timeout_s: float = 30.0
+    log_format: str = "plain"
+    max_body_mib: int = 64
+    limits: JobLimits = field(default_factory=JobLimits)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_mib * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``name`` (a ServiceSettings or JobLimits field, the TOML key), its flag,
+    how to read a value from text, and the help line."""
+
+    name: str
+    flag: str
+    parse: Callable[[str], Any]
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def variable(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(f"expected a port 0-65535, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}")
+        return text
+
+    return parse
+
+
+SANDBOXES = ("auto", "bwrap", "prefer", "none")
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "--host", str, "address to listen on (default 127.0.0.1)", "HOST"),
+    Setting("port", "--port", _port, "port (default 8080; 0: any free one)", "PORT"),
+    Setting("data_dir", "--data-dir", Path, "state directory (default: user data dir)", "DIR"),
+    Setting("workers", "--workers", _positive_int, "jobs that run at once (default 2)", "N"),
+    Setting(
+        "sandbox",
+        "--sandbox",
+        _choice(*SANDBOXES),
+        "isolate jobs: auto (default: bubblewrap, or refuse to start), bwrap, prefer "
+        "(bubblewrap if it can run, else none), none (jobs not isolated)",
+        choices=SANDBOXES,
+    ),
+    Setting(
+        "executor",
+        "--executor",
+        _choice("local"),
+        "where jobs run (default local)",
+        choices=("local",),
+    ),
+    Setting(
+        "shutdown_timeout_s",
+        "--shutdown-timeout",
+        _non_negative_float,
+        "seconds running jobs get to end on SIGTERM/SIGINT before they are killed (default 30)",
+        "S",
+    ),
+    Setting(
+        "log_format",
+        "--log-format",
+        _choice("plain", "json"),
+        "access and job log lines: plain (default) or json",
+        choices=("plain", "json"),
+    ),
+    Setting("max_body_mib", "--max-body-mib", _positive_int, "largest request (default 64)", "MIB"),
+    # Caps of each job (JobLimits).
+    Setting(
+        "max_execution_time_s",
+        "--max-execution-time",
+        _positive_int,
+        "cap on any job's wall clock (default 10800)",
+        "S",
+    ),
+    Setting(
+        "memory_mib",
+        "--memory",
+        _positive_int,
+        "memory per job, all its processes together where cgroups allow (default 4096)",
+        "MIB",
+    ),
+    Setting(
+        "max_tasks",
+        "--max-tasks",
+        _positive_int,
+        "processes and threads per job (default 256)",
+        "N",
+    ),
+    Setting(
+        "disk_mib",
+        "--disk",
+        _positive_int,
+        "the job's directory and /tmp together (default 1024)",
+        "MIB",
+    ),
+    Setting(
+        "file_mib", "--file-size", _positive_int, "largest file a job writes (default 512)", "MIB"
+    ),
+    Setting(
+        "open_files", "--open-files", _positive_int, "open files per process (default 1024)", "N"
+    ),
+    Setting(
+        "cpu_time_s",
+        "--cpu-time",
+        _positive_int,
+        "CPU seconds per job (default: the wall clock cap times the cores)",
+        "S",
+    ),
+    Setting(
+        "interim_results",
+        "--max-interim-results",
+        _positive_int,
+        "interim results per job (default 10000)",
+        "N",
+    ),
+    Setting(
+        "interim_mib",
+        "--max-interim-mib",
+        _positive_int,
+        "interim results per job, in all (default 64)",
+        "MIB",
+    ),
+    Setting(
+        "message_mib",
+        "--max-message-mib",
+        _positive_int,
+        "largest interim result or result (default 16)",
+        "MIB",
+    ),
+    Setting("log_mib", "--max-log-mib", _positive_int, "logs kept per job (default 8)", "MIB"),
+)
+_LIMIT_NAMES = {f.name for f in fields(JobLimits)}
+
+
+def load_settings(
+    flags: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    config: Path | None = None,
+) -> ServiceSettings:
+    """Settings from ``flags`` (name -> value, None when not given), the environment and
+    the TOML file ``config``.
+
+    Raises:
+        SettingsError: a value from the environment or the file cannot be used, the file
+            cannot be read, or it has a key that is not a setting.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if config is not None:
+        values.update(_from_file(config))
+    for setting in SETTINGS:
+        text = environ.get(setting.variable)
+        if text is not None and text != "":
+            values[setting.name] = _parsed(setting, text, f"environment {setting.variable}")
+    values.update({name: value for name, value in flags.items() if value is not None})
+    limits = {name: values.pop(name) for name in list(values) if name in _LIMIT_NAMES}
+    return ServiceSettings(**values, limits=JobLimits(**limits))
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        document = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
+    known = {setting.name: setting for setting in SETTINGS}
+    values: dict[str, Any] = {}
+    for key, value in document.items():
+        if key not in known:
+            raise SettingsError(f"{path}: unknown setting {key!r} (see runtime-kit serve --help)")
+        text = value if isinstance(value, str) else str(value)
+        if isinstance(value, bool | dict | list):
+            raise SettingsError(f"{path}: {key} = {value!r}: expected a number or a string")
+        values[key] = _parsed(known[key], text, f"{path}: {key}")
+    return values
+
+
+def _parsed(setting: Setting, text: str, where: str) -> Any:
+    try:
+        return setting.parse(text)
+    except ValueError as exc:
+        raise SettingsError(f"{where}: {exc}") from exc

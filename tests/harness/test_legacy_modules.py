@@ -1,0 +1,171 @@
+"""The served legacy paths, each imported for real in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from runtime_kit.harness.legacy_modules import LEGACY, Moved, RemovedName, StandIn
+
+
+def python(code: str, *, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter after ``install_legacy_modules()`` (60 s deadline)."""
+    prelude = "from runtime_kit.harness.legacy_modules import install_legacy_modules\n"
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_every_path_of_the_table_imports_and_is_the_successors_own_object() -> None:
+    checks = []
+    for entry in LEGACY:
+        if isinstance(entry, StandIn):
+            for export in entry.exports:
+                checks.append(
+                    f"from {entry.module} import {export}\n"
+                    f"assert {export} is getattr(importlib.import_module({entry.source!r}), "
+                    f"{export!r})"
+                )
+        elif isinstance(entry, Moved):
+            checks.append(
+                f"import {entry.module}\n"
+                f"assert sys.modules[{entry.module!r}] is importlib.import_module("
+                f"{entry.successor!r})"
+            )
+        else:
+            checks.append(
+                f"from {entry.module} import {entry.name}\n"
+                f"assert {entry.name} is getattr(importlib.import_module({entry.source!r}), "
+                f"{entry.name!r})"
+            )
+    result = python(
+        "import importlib, sys\n"
+        "served = install_legacy_modules()\n" + "\n".join(checks) + "\nprint(len(served))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == sum(
+        1 for e in LEGACY if not (isinstance(e, StandIn) and not e.exports)
+    )
+
+
+def test_a_child_of_a_moved_package_is_the_successors_module_not_a_copy() -> None:
+    result = python(
+        """
+        install_legacy_modules()
+        from qiskit.providers.aer.noise import NoiseModel
+        import qiskit.providers.aer.noise as legacy_noise
+        import qiskit_aer.noise
+        assert legacy_noise is qiskit_aer.noise and NoiseModel is qiskit_aer.noise.NoiseModel
+        assert qiskit_aer.__spec__.name == "qiskit_aer"
+        """
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_nothing_is_faked_and_nothing_heavy_is_imported_before_use() -> None:
+    result = python(
+        """
+        import sys
+        install_legacy_modules()
+        install_legacy_modules()  # idempotent
+        print("qiskit_algorithms" in sys.modules)
+        failures = []
+        for statement in (
+            "import qiskit.opflow",
+            "import qiskit.ignis",
+            "import qiskit.providers.ibmq.job",
+            "from qiskit.providers.ibmq import IBMQ",
+            "from qiskit import BasicAer",
+            "from qiskit_ibm_runtime import QiskitRuntimeService",
+        ):
+            try:
+                exec(statement)
+            except ImportError as exc:
+                failures.append(type(exc).__name__)
+        print(failures)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "False"
+    assert json.loads(lines[1].replace("'", '"')) == [
+        "ModuleNotFoundError",
+        "ModuleNotFoundError",
+        "ModuleNotFoundError",
+        "ImportError",
+        "ImportError",
+        "ImportError",
+    ]
+
+
+def test_an_installed_legacy_package_wins_over_the_stand_in(tmp_path: Path) -> None:
+    package = tmp_path / "qiskit_ibm_runtime"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "program.py").write_text("UserMessenger = 'the real one'\n")
+    result = python(
+        """
+        install_legacy_modules()
+        from qiskit_ibm_runtime.program import UserMessenger
+        print(UserMessenger)
+        try:
+            import qiskit_ibm_runtime.utils
+        except ModuleNotFoundError as exc:
+            print(exc)
+        """,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "the real one",
+        "No module named 'qiskit_ibm_runtime.utils'",
+    ]
+
+
+def test_served_schedule_loads_and_raises_naming_the_removal_when_called() -> None:
+    result = python(
+        """
+        install_legacy_modules()
+        from qiskit.compiler import transpile, schedule
+        schedule([], backend=None)
+        """
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "runtime_kit.errors.RemovedFeatureError: qiskit.compiler.schedule "
+        "(pulse scheduling) was removed in qiskit 2.0 and has no successor; runtime-kit serves "
+        "the name only so that programs importing it load"
+    )
+
+
+def test_removed_names_chain_to_the_modules_own_getattr() -> None:
+    result = python(
+        """
+        import qiskit
+        install_legacy_modules()
+        try:
+            qiskit.no_such_name
+        except AttributeError as exc:
+            print(exc)
+        print(type(qiskit.Aer).__name__, qiskit.execute.__module__)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "module 'qiskit' has no attribute 'no_such_name'",
+        "AerProvider runtime_kit.harness.legacy_qiskit",
+    ]
+
+
+def test_removed_names_are_the_table_entries() -> None:
+    names = {e.path for e in LEGACY if isinstance(e, RemovedName)}
+    assert names == {"qiskit.Aer", "qiskit.execute", "qiskit.compiler.schedule",
+                     "qiskit.utils.algorithm_globals"}  # fmt: skip

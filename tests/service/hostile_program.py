@@ -1,0 +1,242 @@
+"""The program a hostile uploader runs: ``main(..., attack=NAME, **target)`` tries one escape
+and returns what it saw.  Each ``attack_*`` function is one attempt of
+``tests/service/test_hostile_jobs.py``; they report, they do not assert."""
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+
+def main(backend, user_messenger, attack, **target):
+    return globals()[f"attack_{attack}"](user_messenger, **target)
+
+
+def _attempt(action):
+    """``"ok"`` and the value, or the name of the error that stopped it."""
+    try:
+        return ["ok", action()]
+    except Exception as error:  # noqa: BLE001
+        return [type(error).__name__, str(error)[:200]]
+
+
+def attack_environment(messenger, token):
+    environ = dict(os.environ)
+    found_in_proc = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if token.encode() in _read(f"/proc/{entry}/environ"):
+                    found_in_proc.append(entry)
+    return {
+        "names": sorted(environ),
+        "token_in_environ": any(token in value for value in environ.values()),
+        "token_in_proc": found_in_proc,
+    }
+
+
+def attack_data_dir(messenger, data_dir, victim_blob):
+    database = os.path.join(data_dir, "runtime-kit.sqlite3")
+    return {
+        "list": _attempt(lambda: os.listdir(data_dir)),
+        "read_db": _attempt(lambda: _read(database, 100)),
+        "read_wal": _attempt(lambda: _read(database + "-wal", 100)),
+        "read_blob": _attempt(lambda: _read(victim_blob)),
+        "write_db": _attempt(lambda: _sql(database, "UPDATE tokens SET role='admin'")),
+        "write_blob": _attempt(lambda: _write(victim_blob, b"def main(b, m):\n  return 'pwned'\n")),
+        "write_admin_token": _attempt(
+            lambda: _write(os.path.join(data_dir, "admin-token"), b"rk_attacker_chosen\n")
+        ),
+    }
+
+
+def _read(path, size=-1):
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def _sql(path, statement):
+    import sqlite3
+
+    connection = sqlite3.connect(path, timeout=1)
+    connection.execute(statement)
+    connection.commit()
+    return "committed"
+
+
+def _write(path, data):
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return "written"
+
+
+def attack_service_proc(messenger, service_pid):
+    return {
+        "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "cmdline": _attempt(lambda: _read(f"/proc/{service_pid}/cmdline")),
+        "environ": _attempt(lambda: _read(f"/proc/{service_pid}/environ", 50)),
+        "root": _attempt(lambda: os.listdir(f"/proc/{service_pid}/root")),
+    }
+
+
+def attack_signals(messenger, service_pid, victim_pid):
+    return {
+        "service": _attempt(lambda: os.kill(service_pid, signal.SIGKILL)),
+        "victim": _attempt(lambda: os.kill(victim_pid, signal.SIGKILL)),
+        "everyone": _attempt(_kill_all),
+    }
+
+
+def _kill_all():
+    """Every pid this job can see, but its own."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (os.getpid(), 1):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry), signal.SIGKILL)
+    return "sent"
+
+
+CLONE_NEWUSER, CLONE_NEWNET, MS_REMOUNT, MS_BIND = 0x10000000, 0x40000000, 32, 4096
+
+
+def attack_capabilities(messenger, service_pid):
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def call(result):
+        if result != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+        return "succeeded"
+
+    def setns(path):
+        fd = os.open(path, os.O_RDONLY)
+        return call(libc.setns(fd, 0))
+
+    status = dict(line.split(":", 1) for line in _read("/proc/self/status").decode().splitlines())
+    return {
+        "uid": os.getuid(),
+        "euid": os.geteuid(),
+        "cap_eff": status["CapEff"].strip(),
+        "cap_bnd": status["CapBnd"].strip(),
+        "remount_rw": _attempt(lambda: call(libc.mount(None, b"/", None, MS_REMOUNT, None))),
+        "remount_usr": _attempt(
+            lambda: call(libc.mount(None, b"/usr", None, MS_REMOUNT | MS_BIND, None))
+        ),
+        "write_usr": _attempt(lambda: _write("/usr/pwned", b"x")),
+        "new_userns": _attempt(lambda: call(libc.unshare(CLONE_NEWUSER))),
+        "setns_service_net": _attempt(lambda: setns(f"/proc/{service_pid}/ns/net")),
+        "setns_init_net": _attempt(lambda: setns("/proc/1/ns/net")),
+        "setuid_root": _attempt(lambda: os.setuid(0)),
+    }
+
+
+def attack_other_job(messenger, victim_dir, secret):
+    found = []
+    for top in ("/job", "/tmp", "/", "/proc"):
+        with contextlib.suppress(OSError):
+            found += [name for name in os.listdir(top) if secret in name]
+    cmdlines = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                cmdlines.append(_read(f"/proc/{entry}/cmdline"))
+    return {
+        "victim_dir": _attempt(lambda: os.listdir(victim_dir)),
+        "secret_in_names": found,
+        "secret_in_cmdlines": any(secret.encode() in line for line in cmdlines),
+    }
+
+
+def attack_network(messenger, service_port, other_port):
+    def connect(port):
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return "connected"
+
+    interfaces = _attempt(lambda: [name for _, name in socket.if_nameindex()])
+    return {
+        "service": _attempt(lambda: connect(service_port)),
+        "other": _attempt(lambda: connect(other_port)),
+        "outside": _attempt(connect_outside),
+        "interfaces": interfaces,
+    }
+
+
+def connect_outside():
+    with socket.create_connection(("1.1.1.1", 53), timeout=2):
+        return "connected"
+
+
+def attack_processes(messenger, count):
+    children = []
+    failure = None
+    try:
+        for _ in range(count):
+            children.append(subprocess.Popen(["sleep", "60"]))
+    except OSError as error:
+        failure = [type(error).__name__, error.errno]
+    started = len(children)
+    for child in children:
+        child.kill()
+    return {"started": started, "failure": failure}
+
+
+def attack_memory(messenger, children, mib):
+    code = f'b = b"x" * ({mib} << 20)\nimport time\ntime.sleep(30)\n'  # touched: really used
+    running = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(children)]
+    time.sleep(20)  # by now each has touched its memory, unless it was stopped
+    return {"exit_codes": [child.poll() for child in running]}
+
+
+def attack_disk(messenger, mib, path):
+    chunk = b"\0" * (1 << 20)
+    with open(path, "wb") as handle:
+        for _ in range(mib):
+            handle.write(chunk)
+    return "wrote it all"
+
+
+def attack_files(messenger, count, mib):
+    for number in range(count):
+        attack_disk(messenger, mib, f"/job/file-{number}")
+    return "wrote them all"
+
+
+def attack_interim(messenger, count, kib):
+    payload = "x" * (kib << 10)
+    for number in range(count):
+        messenger.publish({"n": number, "data": payload})
+    return "published it all"
+
+
+def attack_detach(messenger, marker):
+    """A daemon (double fork, new session) that would outlive the job; returns once it runs."""
+    ready, told = os.pipe()
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.write(told, b"up")
+            os.execvp(
+                sys.executable, [sys.executable, "-c", f"import time; time.sleep(600) # {marker}"]
+            )
+        os._exit(0)
+    os.close(told)
+    return "detached" if os.read(ready, 2) == b"up" else "not started"
+
+
+def attack_detach_and_wait(messenger, marker):
+    attack_detach(messenger, marker)
+    time.sleep(600)
+
+
+def attack_sleep(messenger, marker, seconds=600):
+    """The victim: a secret in its own directory and its command line, then it waits."""
+    with open(marker, "w") as handle:
+        handle.write("victim's secret")
+    messenger.publish({"pid": os.getpid(), "uid": os.getuid(), "cwd": os.getcwd()})
+    os.execvp(
+        sys.executable, [sys.executable, "-c", f"import time; time.sleep({seconds}) # {marker}"]
+    )

@@ -1,0 +1,102 @@
+"""``serve --sandbox``: isolation is the default and refusing is loud; the caps that need a
+service of their own (small ones) end a job naming the cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.service.real_server import RealServer, free_port
+from tests.service.test_hostile_jobs import HOSTILE, Stage, _sandbox_usable
+
+BUSY = "def main(backend, user_messenger):\n    while True:\n        pass\n"
+FILES = """
+def main(backend, user_messenger):
+    handles = [open(f"/tmp/f{n}", "w") for n in range(200)]
+    return len(handles)
+"""
+
+
+def test_auto_refuses_to_start_without_bubblewrap(tmp_path: Path) -> None:
+    command = [
+        str(Path(sys.executable).with_name("runtime-kit")), "serve", "--port", str(free_port()),
+        "--data-dir", str(tmp_path / "data"),
+    ]  # fmt: skip
+    env = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on it
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip() == (
+        "error: jobs cannot be isolated: bubblewrap is not installed; install bubblewrap "
+        "(Debian/Ubuntu: apt install bubblewrap) or pass --sandbox none to run jobs without "
+        "isolation"
+    )
+
+
+def test_none_says_loudly_that_jobs_are_not_isolated(tmp_path: Path) -> None:
+    server = RealServer(tmp_path / "data", "--sandbox", "none").start()
+    try:
+        with server.http() as http:
+            health = http.get("/health").json()
+    finally:
+        stderr = server.stop()
+    assert health["isolated"] is False and health["sandbox"] == "none"
+    assert health["warning"] == "jobs are not isolated"
+    assert "warning: jobs are NOT isolated (--sandbox none)" in stderr
+
+
+@pytest.fixture(scope="module")
+def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
+    root = tmp_path_factory.mktemp("tight")
+    unusable = _sandbox_usable(root / "probe")
+    if unusable:
+        pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
+    server = RealServer(
+        root / "data", "--cpu-time", "2", "--open-files", "64", "--max-interim-results", "5"
+    ).start()
+    try:
+        yield Stage(server)
+    finally:
+        server.stop()
+
+
+def _ends(stage: Stage, source: str, name: str) -> dict:
+    program = stage.upload(stage.attacker, name, source)
+    return stage.wait(stage.attacker, stage.submit(stage.attacker, program, {}))
+
+
+def test_health_says_what_isolates_jobs(tight: Stage) -> None:
+    with tight.http(tight.attacker) as http:
+        health = http.get("/health").json()
+    assert health["isolated"] is True and health["sandbox"] == "bwrap"
+    assert health["mechanisms"][0].startswith("bubblewrap: user, pid, network")
+    assert health["limits"]["cpu_time_s"] == 2 and health["limits"]["open_files"] == 64
+    if os.geteuid() == 0:
+        assert health["mechanisms"][1].startswith("unprivileged uids ")
+
+
+def test_cpu_time_cap_ends_the_job(tight: Stage) -> None:
+    job = _ends(tight, BUSY, "busy")
+    assert job["status"] == "FAILED"
+    assert job["state"]["reason"].startswith("limit reached: CPU time (2 s"), job
+
+
+def test_open_files_cap_ends_the_job(tight: Stage) -> None:
+    job = _ends(tight, FILES, "files")
+    assert job["status"] == "FAILED"
+    assert job["state"]["reason"].startswith("limit reached: open files (64): OSError"), job
+
+
+def test_interim_count_cap_ends_the_job(tight: Stage) -> None:
+    program = tight.upload(tight.attacker, "chatty", HOSTILE)
+    job_id = tight.submit(tight.attacker, program, {"attack": "interim", "count": 10, "kib": 1})
+    job = tight.wait(tight.attacker, job_id)
+    assert job["status"] == "FAILED"
+    assert job["state"]["reason"] == "limit reached: interim results (5 per job)"
+    with tight.http(tight.attacker) as http:
+        assert len(json.loads(http.get(f"/jobs/{job_id}/interim_results").text)) == 5
