@@ -223,8 +223,9 @@ class RuntimeJob:
         return self._http.request("GET", f"/jobs/{self._job_id}/logs").text
 
     def follow_logs(self, since: int = 0) -> Iterator[str]:
-        """The job's log text from byte ``since`` on, chunk by chunk as it is written, until
-        the job ends (``/stream/jobs/{id}/logs``; a dropped stream resumes where it was).
+        """The job's log text from character ``since`` on, chunk by chunk as it is written,
+        until the job ends (``/stream/jobs/{id}/logs``; a dropped stream resumes where it
+        was).
 
         Raises:
             ServiceError: the stream could not be reconnected.

@@ -1,9 +1,9 @@
-"""A job's logs as they are written: the websocket ``/stream/jobs/{id}/logs?since=BYTE``.
+"""A job's logs as they are written: the websocket ``/stream/jobs/{id}/logs?since=N``.
 
-The service sends each new chunk of log text as a text message, from byte ``since`` of the
-log on, and closes with 1000 once the job has ended.  A dropped connection resumes at the
-byte after the last chunk received, so no text is lost or repeated; after
-``MAX_RECONNECTS`` failed attempts in a row, ``ServiceError``.
+The service sends each new chunk of log text as a text message, from character ``since`` of
+the log on (characters, as the service counts them), and closes with 1000 once the job has
+ended.  A dropped connection resumes at the character after the last chunk received, so no
+text is lost or repeated; after ``MAX_RECONNECTS`` failed attempts in a row, ``ServiceError``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ MAX_RECONNECTS = 8
 
 
 def follow_logs(http: ServiceHttp, job_id: str, since: int = 0) -> Iterator[str]:
-    """Each chunk of ``job_id``'s log text from byte ``since`` on, until the job ends.
+    """Each chunk of ``job_id``'s log text from character ``since`` on, until the job ends.
 
     Raises:
         ServiceError: the stream could not be (re)connected ``MAX_RECONNECTS`` times in a
@@ -37,7 +37,7 @@ def follow_logs(http: ServiceHttp, job_id: str, since: int = 0) -> Iterator[str]
             ) as socket:
                 for message in socket:
                     text = message if isinstance(message, str) else message.decode()
-                    offset += len(text.encode())
+                    offset += len(text)
                     failures = 0
                     yield text
             return  # closed normally: the job has ended

@@ -1,6 +1,7 @@
-"""``follow_logs``: the client of ``/stream/jobs/{id}/logs?since=BYTE``, against a stand-in
+"""``follow_logs``: the client of ``/stream/jobs/{id}/logs?since=N``, against a stand-in
 server (a mock of the service's route, named so) that speaks the route's contract: each new
-chunk of log text as a text message from byte ``since`` on, close 1000 when the job ended.
+chunk of log text as a text message from character ``since`` on, close 1000 when the job
+ended.
 It cuts the first connection after one chunk, so resuming is tested too."""
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ class MockLogRoute:
         self.connections += 1
         sent = 0
         for chunk in CHUNKS:
-            end = sent + len(chunk.encode())
+            end = sent + len(chunk)
             if end > since:
-                socket.send(chunk.encode()[max(0, since - sent) :].decode())
+                socket.send(chunk[max(0, since - sent) :])
                 if self.connections == 1:  # the first connection drops mid-stream
                     socket.close(CloseCode.INTERNAL_ERROR)
                     return
@@ -73,14 +74,14 @@ def test_logs_arrive_in_chunks_and_resume_after_a_drop(
     assert chunks == CHUNKS
     assert mock.requests == [
         ("/stream/jobs/job-1/logs", 0, "secret"),
-        ("/stream/jobs/job-1/logs", len(CHUNKS[0].encode()), "secret"),
+        ("/stream/jobs/job-1/logs", len(CHUNKS[0]), "secret"),
     ]
 
 
 def test_since_skips_what_was_read(route: tuple[MockLogRoute, ServiceHttp]) -> None:
     mock, http = route
     mock.connections = 1  # no drop
-    offset = len(LOG.encode()) - len(CHUNKS[-1].encode())
+    offset = len(LOG) - len(CHUNKS[-1])
     assert "".join(follow_logs(http, "job-1", since=offset)) == CHUNKS[-1]
 
 

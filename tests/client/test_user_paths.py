@@ -240,3 +240,35 @@ def test_stream_and_unknown_status_are_not_silent(
     with pytest.raises(ServiceError, match="unknown job status 'PAUSED'"):
         lost.set_api_status("PAUSED")
     started.wait_for_final_state(timeout=60)
+
+
+CHATTY = (
+    "import time\n\ndef main(backend, user_messenger, steps=3):\n"
+    "    for i in range(steps):\n        print(f'step {i}', flush=True)\n        time.sleep(1)\n"
+    "    return 'done'\n"
+)
+
+
+def test_6_logs_so_far_and_as_they_come(
+    client_env: dict[str, str], service: RuntimeService
+) -> None:
+    program_id = service.upload_program(metadata=_meta("chatty"), source=CHATTY)
+    job = service.run(program_id, {}, {"steps": 3})
+    deadline = time.monotonic() + 60
+    while "step 0" not in job.logs() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "step 0" in job.logs() and not job.status().final  # so far, while it runs
+    first_chunk_while_running = None
+    chunks = []
+    for chunk in job.follow_logs():
+        if first_chunk_while_running is None:
+            first_chunk_while_running = not service.job(job.job_id()).status().final
+        chunks.append(chunk)
+    assert first_chunk_while_running
+    assert "".join(chunks) == job.logs() == "step 0\nstep 1\nstep 2\n"
+    followed = cli(client_env, "jobs", "logs", job.job_id(), "--follow")
+    assert followed.returncode == 0 and followed.stdout == "step 0\nstep 1\nstep 2\n"
+    submitted = cli(client_env, "jobs", "submit", program_id, "--param", "steps=2", "--follow")
+    assert submitted.returncode == 0, submitted.stderr
+    assert "step 1" in submitted.stderr and "unavailable" not in submitted.stderr
+    assert submitted.stdout == 'result: "done"\n'
