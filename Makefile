@@ -42,9 +42,10 @@ test: lint sandbox-tools
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/codec.py
+	$(BIN)/python benchmarks/primitives.py
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/service.py
 
 clean:
-	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .pytest_cache .ruff_cache .hypothesis

@@ -41,24 +41,31 @@ _XDG_DEFAULTS = {
     "XDG_STATE_HOME": ".local/state",
     "XDG_CACHE_HOME": ".cache",
 }
+#: What the tools the tests run would write in a home of their own (the machine may be
+#: shared: other people's programs writing their own folders are not the tests' doing).
+_TOOL_PATHS = (".cookiecutters", ".cookiecutter_replay", ".cookiecutterrc", ".qiskit",
+               ".pre-commit", ".cache/pre-commit", ".runtime-kit")  # fmt: skip
 
 
-def _real_home_places() -> tuple[list[Path], list[Path]]:
-    """(directories whose entries are watched, directories watched all the way down): the
-    real home and XDG directories, and runtime-kit's folders in them (the data folder's
-    entries only: a local service of your own may be running and writing there)."""
+def _real_home_places() -> tuple[list[Path], list[Path], list[Path]]:
+    """Paths watched in the real home: (whose presence, whose entries, whose whole tree)
+    matter.  The tools' own paths in the home; runtime-kit's folders in the XDG directories,
+    the data one watched one level deep only (a local service of your own may be running)."""
     home = Path(os.environ.get("HOME") or Path.home())
     bases = {
         key: Path(os.environ.get(key) or home / default) for key, default in _XDG_DEFAULTS.items()
     }
-    data = bases.pop("XDG_DATA_HOME")
-    shallow = [home, data, data / "runtime-kit", *bases.values()]
-    return shallow, [base / "runtime-kit" for base in bases.values()]
+    data = bases.pop("XDG_DATA_HOME") / "runtime-kit"
+    tools = [home / path for path in _TOOL_PATHS]
+    return tools, [data], [base / "runtime-kit" for base in bases.values()]
 
 
-def _snapshot(places: tuple[list[Path], list[Path]]) -> set[str]:
-    shallow, deep = places
-    found = {str(entry) for place in shallow if place.is_dir() for entry in place.iterdir()}
+def _snapshot(places: tuple[list[Path], list[Path], list[Path]]) -> set[str]:
+    present, shallow, deep = places
+    found = {str(path) for path in (*present, *shallow, *deep) if path.exists()}
+    for place in shallow:
+        if place.is_dir():
+            found |= {str(path) for path in place.iterdir()}
     for place in deep:
         if place.is_dir():
             found |= {str(path) for path in place.rglob("*")}
@@ -78,14 +85,3 @@ def run_command(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProc
         timeout=60,
         check=False,
     )
-
-
-def clean_findings(findings: list) -> list:
-    """``findings`` less one known to be fixed elsewhere: the estimator template declares
-    ``prefixItems`` under draft 2019-09 (RK205); its fix belongs to issue 14.  Drop this
-    allowance when that fix has landed."""
-    return [
-        f
-        for f in findings
-        if not (f.code == "RK205" and "observable.items.prefixItems" in f.message)
-    ]

@@ -1,4 +1,4 @@
-"""``runtime-kit jobs submit|list|show|result|logs|cancel|delete|stream``."""
+"""``runtime-kit jobs submit|list|show|result|logs|cancel|delete|stream|replay``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ only program of that name you can see. Results print as plain JSON (arrays as li
 submit --follow and stream show interim results (stdout) and logs (stderr) as they come
 and exit 0 only when the job COMPLETED (1 when it failed or was cancelled).
 
-exit codes: 0 done, 1 the job failed or was cancelled (--follow, stream, result) or has
-ended already (cancel), 2 usage, bad inputs or an unknown backend, 3 credentials,
-4 the service failed (e.g. not found)."""
+jobs replay runs the job's program version again locally (the harness), with its inputs,
+backend and seed, and compares the outcomes: exit 0 when equal, 1 with the differences.
+
+exit codes: 0 done, 1 the job failed or was cancelled (--follow, stream, result), has
+ended already (cancel) or replayed differently, 2 usage, bad inputs or an unknown backend,
+3 credentials, 4 the service failed (e.g. not found)."""
 
 
 def build_group() -> CommandGroup:
@@ -57,6 +60,8 @@ def build_group() -> CommandGroup:
             command.add_argument(
                 "--follow", action="store_true", help="print logs as they come until it ends"
             )
+    replay = group.add("replay", "run it again locally and compare the outcomes")
+    replay.add_argument("job_id", metavar="JOB", help="the job's id")
     return group
 
 
@@ -71,6 +76,8 @@ def run(argv: list[str]) -> int:
     service = RuntimeService()
     if args.command == "submit":
         return _submit(service, args)
+    if args.command == "replay":
+        return _replay(service, args.job_id, args.json)
     if args.command == "list":
         return _list(service, args)
     job = service.job(args.job_id)
@@ -121,6 +128,23 @@ def _submit(service: Any, args: argparse.Namespace) -> int:
         return 0
     print(f"submitted {job.job_id()} ({program_id})", file=sys.stderr)
     return _follow(job, args.json)
+
+
+def _replay(service: Any, job_id: str, as_json: bool) -> int:
+    from runtime_kit.replay import replay_job
+
+    report = replay_job(job_id, service=service)
+    if as_json:
+        print(json.dumps(report.to_json(), default=str))
+    else:
+        version = f" version {report.version}" if report.version else ""
+        print(
+            f"replayed {job_id} ({report.program_id}{version}) on {report.backend}, seed "
+            f"{report.seed}: {'equal' if report.equal else 'DIFFERENT'}"
+        )
+        for line in report.differences:
+            print(f"  {line}")
+    return 0 if report.equal else 1
 
 
 def _cancel(job: Any, as_json: bool) -> int:

@@ -15,7 +15,7 @@ It does what must happen before the sandbox and cannot be asked of bubblewrap, i
 Standard library only, and no import of runtime_kit: it starts with ``-I -S`` for speed.
 PLAN is a JSON object: ``cgroup_procs`` (paths), ``stage`` (null or ``{"dir": D,
 "sources": [paths]}``; the command's ``{stage:N}`` then names the staged copy of source N),
-``rlimits`` (name -> value), ``user`` (null or ``{"uid": U, "gid": G}``), ``command``.
+``rlimits`` (name -> [soft, hard]), ``user`` (null or ``{"uid": U, "gid": G}``), ``command``.
 Any failure ends it with status 125 and one line on stderr, before the job could start.
 """
 
@@ -38,8 +38,8 @@ def main(argv):
     command = plan["command"]
     if plan["stage"]:
         command = _stage(plan["stage"], command)
-    for name, value in plan["rlimits"].items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+    for name, (soft, hard) in plan["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
     if plan["user"]:
         os.setgroups([])
         os.setresgid(plan["user"]["gid"], plan["user"]["gid"], plan["user"]["gid"])

@@ -116,7 +116,9 @@ class Isolation:
         plan = {
             "cgroup_procs": cgroup.procs_files if cgroup else [],
             "stage": {"dir": "/tmp", "sources": self.layout.reads} if uid else None,
-            "rlimits": self._rlimits(cgroup),
+            "rlimits": {
+                name: _soft_hard(name, value) for name, value in self._rlimits(cgroup).items()
+            },
             "user": {"uid": uid, "gid": uid} if uid is not None else None,
         }
         prefix = self._bwrap_arguments(env, staged=uid is not None) if self.isolated else []
@@ -224,3 +226,12 @@ def _service_key(data_dir: Path) -> str:
     import hashlib
 
     return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+
+
+#: Seconds between RLIMIT_CPU's soft limit (SIGXCPU: the process ends saying why) and its
+#: hard one (SIGKILL, for a process that ignores SIGXCPU).
+CPU_GRACE_S = 5
+
+
+def _soft_hard(name: str, value: int) -> tuple[int, int]:
+    return (value, value + CPU_GRACE_S) if name == "RLIMIT_CPU" else (value, value)

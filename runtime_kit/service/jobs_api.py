@@ -50,7 +50,7 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
     except InputValueError as exc:
         raise ApiError(400, str(exc)) from exc
     version = body.get("version")
-    chosen = api.store.program_at(program, None if version is None else str(version))
+    chosen = api.store.program(program["id"], None if version is None else str(version))
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
     params = job_params(body.get("params", {}))

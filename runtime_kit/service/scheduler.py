@@ -150,8 +150,7 @@ class Scheduler:
         job = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
         if job is None or job["status"] != QUEUED:
             return
-        program = self.store.query_one("SELECT * FROM programs WHERE id = ?", job["program_id"])
-        chosen = None if program is None else self.store.program_at(program, job["version"])
+        chosen = self.store.program(job["program_id"], job["version"])
         if chosen is None:
             reason = "the program (or its version) was deleted before the job started"
             self._end(job_id, FAILED, reason=reason, result=reason)
