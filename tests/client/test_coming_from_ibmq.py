@@ -39,7 +39,11 @@ def test_example_4_upload_with_a_version_then_delete(
             super().delete_program(program_id)
 
     code = runtime_kit_example(4)
-    namespace = {"service": Recording(service.url, service._http.token)}
-    exec(compile(code, str(DOC), "exec"), namespace)  # the documented lines, as written
+    recording = Recording(service.url, service._http.token)
+    namespace: dict[str, object] = {"service": recording}
+    try:
+        exec(compile(code, str(DOC), "exec"), namespace)  # the documented lines, as written
+    finally:
+        recording.close()
     assert seen["version"] == "1.2"  # version= overrides the metadata's
     assert namespace["program_id"] not in [p.program_id for p in service.programs(refresh=True)]
