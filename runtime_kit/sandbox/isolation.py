@@ -10,8 +10,10 @@ says which mechanisms are active; the service prints it at start and in ``/healt
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from pathlib import Path
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox import bwrap as bw
 from runtime_kit.sandbox import cgroups as cg
+from runtime_kit.sandbox import seccomp
 from runtime_kit.sandbox.environment import job_environment
 from runtime_kit.sandbox.limits import MIB, JobLimits
 from runtime_kit.sandbox.uids import UidPool
@@ -79,6 +82,8 @@ class Isolation:
         self.cgroups_reason = found.reason if isinstance(found, cg.Unavailable) else None
         self.uids = (uid_pool or UidPool()) if self.isolated and self.is_root else None
         self.layout = bw.job_layout() if self.isolated else bw.Layout([], [])
+        filtered = self.isolated and seccomp.supported()
+        self._seccomp = base64.b64encode(seccomp.no_network_filter()).decode() if filtered else None
         if self.cgroups is not None:
             self.cgroups.remove_leftovers()
         if self.isolated:
@@ -94,6 +99,7 @@ class Isolation:
         self.fallback_reason = reason
         self.bwrap = None
         self.isolated = False
+        self._seccomp = None
         if self.uids is not None:
             self.uids.close()
         self.uids = None
@@ -120,6 +126,7 @@ class Isolation:
                 name: _soft_hard(name, value) for name, value in self._rlimits(cgroup).items()
             },
             "user": {"uid": uid, "gid": uid} if uid is not None else None,
+            "seccomp": self._seccomp,
         }
         prefix = self._bwrap_arguments(env, staged=uid is not None) if self.isolated else []
 
@@ -145,6 +152,11 @@ class Isolation:
             mechanisms.append(
                 "bubblewrap: user, pid, network, IPC, UTS, cgroup and mount namespaces; "
                 "no capabilities; private /job (tmpfs) and /tmp"
+            )
+            mechanisms.append(
+                "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
+                if self._seccomp
+                else f"no seccomp filter on {platform.machine()}"
             )
             mechanisms.append(
                 f"unprivileged {self.uids.describe()}" if self.uids else "the service's uid"
@@ -190,6 +202,7 @@ class Isolation:
         return bw.bwrap_arguments(
             self.bwrap,
             self.layout,
+            seccomp=self._seccomp is not None,
             limits=self.limits,
             environment=env,
             hidden=[str(self.data_dir.resolve()), os.path.expanduser("~")],

@@ -107,6 +107,18 @@ class Api:
             raise ApiError(403, f"not allowed to change program {program_id}")
         return row
 
+    def program_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition on ``programs`` (and its arguments) of the programs
+        ``principal`` may see: the lists' form of ``visible_program``."""
+        if principal.is_admin:
+            return "1", ()
+        return "(is_public = 1 OR owner = ?)", (principal.id,)
+
+    def job_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition on ``jobs`` (and its arguments) of the jobs ``principal`` may
+        see: the lists' form of ``visible_job``."""
+        return ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
+
     def visible_job(self, principal: Principal, job_id: str) -> Any:
         row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
         if row is None or not (row["owner"] == principal.id or principal.is_admin):

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
+from runtime_kit.service.auth import Principal
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -22,7 +23,7 @@ from runtime_kit.service.store import (
     now,
     random_id,
 )
-from runtime_kit.service.streams import log_topic
+from runtime_kit.service.streams import GOING_AWAY, log_topic
 
 _LEGACY_PRIVATE = "_ParameterNamespace__"
 
@@ -101,11 +102,9 @@ def list_jobs(
 ) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
-    clauses: list[str] = []
-    args: list[Any] = []
-    if not principal.is_admin:
-        clauses.append("owner = ?")
-        args.append(principal.id)
+    scope, scope_args = api.job_scope(principal)
+    clauses: list[str] = [scope]
+    args: list[Any] = [*scope_args]
     if pending is not None:
         statuses = (QUEUED, RUNNING) if pending.lower() == "true" else FINAL_STATUSES
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
@@ -113,7 +112,7 @@ def list_jobs(
     if program:
         clauses.append("program_id = ?")
         args.append(program)
-    where = " AND ".join(clauses) or "1"
+    where = " AND ".join(clauses)
     total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)[0]
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
@@ -133,11 +132,7 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 @router.delete("/jobs/{job_id}")
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id)
-    api.scheduler.cancel(job_id)
-    with api.store.transaction() as db:
-        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
-        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+    delete_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -154,9 +149,7 @@ def job_results(request: Request, job_id: str) -> Response:
 @router.post("/jobs/{job_id}/cancel")
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    row = api.visible_job(api.caller(request), job_id)
-    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
-        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+    cancel_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -201,6 +194,9 @@ async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
             last = number
         while True:
             number, text = await messages.get()
+            if (number, text) == GOING_AWAY:
+                await websocket.close(code=1001, reason="the service is shutting down")
+                return
             if number is None:
                 if text is not None:
                     await websocket.send_text(text)
@@ -240,6 +236,9 @@ async def stream_job_logs(websocket: WebSocket, job_id: str, since: int = 0) -> 
         sent = await _send_from(websocket, live or "", 0, sent)
         while True:
             offset, text = await chunks.get()
+            if (offset, text) == GOING_AWAY:
+                await websocket.close(code=1001, reason="the service is shutting down")
+                return
             if offset is None:
                 row = await run_in_threadpool(
                     api.store.query_one, "SELECT logs FROM jobs WHERE id = ?", job_id
@@ -261,6 +260,22 @@ async def _send_from(websocket: WebSocket, text: str, offset: int, sent: int) ->
         await websocket.send_text(tail)
         return offset + len(text)
     return sent
+
+
+def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Cancel a job ``principal`` may see (409 if it has ended)."""
+    row = api.visible_job(principal, job_id)
+    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
+        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+
+
+def delete_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Delete a job ``principal`` may see, cancelling it first if it has not ended."""
+    api.visible_job(principal, job_id)
+    api.scheduler.cancel(job_id)
+    with api.store.transaction() as db:
+        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
+        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
 
 def job_object(row: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 import string
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -93,6 +94,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 2: the seed each job ran with (``jobs replay``).
     "ALTER TABLE jobs ADD COLUMN seed INTEGER;",
     _one_home_per_version,
+    # 4: listing all jobs newest first (admins) without a sort.
+    "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -143,6 +146,8 @@ class Store:
         self._idle_readers: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._blob_lock = threading.Lock()
+        #: called with the seconds each COMMIT took (the service's metrics)
+        self.on_commit: Callable[[float], None] = lambda seconds: None
         self._pending_blobs: dict[str, int] = {}
         self.schema_version = self._migrate()
 
@@ -190,7 +195,9 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            started = time.perf_counter()
             self._db.execute("COMMIT")
+            self.on_commit(time.perf_counter() - started)
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._pool_lock:  # not the write lock: that one is held across fsync
@@ -272,7 +279,7 @@ class Store:
             row = db.execute(
                 "SELECT COALESCE(MAX(n), 0) FROM interim WHERE job_id = ?", (job_id,)
             ).fetchone()
-            number = row[0] + 1
+            number = int(row[0]) + 1
             db.execute(
                 "INSERT INTO interim (job_id, n, text) VALUES (?, ?, ?)", (job_id, number, text)
             )
