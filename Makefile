@@ -56,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ui.py
 
 clean:
-	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .pytest_cache .ruff_cache .hypothesis

@@ -57,4 +57,4 @@ def complete_backends(**_: object) -> list[str]:
     """``--backend``: the simulators, by their names and a few generic devices."""
     from runtime_kit.harness.backends import ALIASES
 
-    return ["aer_simulator", "basic_simulator", "generic-5", "generic-27", *ALIASES]
+    return ["aer_simulator", "basic_simulator", "generic-5", "noisy-5", "generic-27", *ALIASES]

@@ -90,8 +90,8 @@ def backend_option(parser: argparse.ArgumentParser) -> None:
     backend = parser.add_argument(
         "--backend",
         default="aer_simulator",
-        help="aer_simulator (default), basic_simulator, or generic-N (a generic N-qubit "
-        "device); aliases: aer, basic, generic:N",
+        help="aer_simulator (default), basic_simulator, generic-N (a generic N-qubit device) "
+        "or noisy-N (N qubits, readout errors only); aliases: aer, basic, generic:N, noisy:N",
     )
     backend.completer = complete_backends  # type: ignore[attr-defined]
 

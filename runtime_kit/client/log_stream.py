@@ -33,7 +33,10 @@ def follow_logs(http: ServiceHttp, job_id: str, since: int = 0) -> Iterator[str]
         url = f"{http.websocket_url}/stream/jobs/{job_id}/logs?since={offset}"
         try:
             with connect(
-                url, additional_headers={"X-Access-Token": http.token}, open_timeout=30
+                url,
+                additional_headers={"X-Access-Token": http.token},
+                open_timeout=30,
+                ssl=http.ssl_context,
             ) as socket:
                 for message in socket:
                     text = message if isinstance(message, str) else message.decode()

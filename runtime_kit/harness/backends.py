@@ -1,6 +1,7 @@
 """The simulators a program runs on, locally (``runtime-kit run``) and on the service, by one
-set of names: ``aer_simulator``, ``basic_simulator`` and ``generic-N`` (a generic N-qubit
-device).  ``aer``, ``basic``, ``generic:N`` and the legacy ``ibmq_qasm_simulator`` are aliases.
+set of names: ``aer_simulator``, ``basic_simulator``, ``generic-N`` (a generic N-qubit device)
+and ``noisy-N`` (Aer on an N-qubit device with readout errors only).  ``aer``, ``basic``,
+``generic:N``, ``noisy:N`` and the legacy ``ibmq_qasm_simulator`` are aliases.
 
 Parsing a name (``parse_backend``) needs no qiskit, so a bad ``--backend`` is rejected before
 anything starts; building one (``build_backend``) happens in the program's process.
@@ -15,56 +16,60 @@ from runtime_kit.errors import InputValueError
 
 DEFAULT_BACKEND = "aer_simulator"
 #: The names, as ``--help`` and errors show them.
-BACKEND_NAMES = ("aer_simulator", "basic_simulator", "generic-N")
+BACKEND_NAMES = ("aer_simulator", "basic_simulator", "generic-N", "noisy-N")
 #: Other spellings accepted for the same simulators.
 ALIASES = {
     "aer": "aer_simulator",
     "ibmq_qasm_simulator": "aer_simulator",
     "basic": "basic_simulator",
 }
-#: A generic device's qubits: its basis has two-qubit gates, so at least 2.
-MIN_GENERIC_QUBITS, MAX_GENERIC_QUBITS = 2, 127
-_GENERIC = re.compile(r"generic[-:](\d+)")
+#: Kinds that take a number of qubits (``generic-N``, ``noisy-N``).
+SIZED_KINDS = ("generic", "noisy")
+#: A sized device's qubits: its basis has two-qubit gates, so at least 2.
+MIN_QUBITS, MAX_QUBITS = 2, 127
+_SIZED = re.compile(r"(generic|noisy)[-:](\d+)")
 
 
 class BackendSpec(NamedTuple):
-    kind: str  # "aer", "basic" or "generic"
-    num_qubits: int | None = None  # generic only
+    kind: str  # "aer", "basic", "generic" or "noisy"
+    num_qubits: int | None = None  # generic and noisy only
 
     def __str__(self) -> str:
-        return f"generic-{self.num_qubits}" if self.kind == "generic" else f"{self.kind}_simulator"
+        if self.kind in SIZED_KINDS:
+            return f"{self.kind}-{self.num_qubits}"
+        return f"{self.kind}_simulator"
 
 
 def parse_backend(name: str) -> BackendSpec:
     """The simulator called ``name`` (see the module's docstring for the names).
 
     Raises:
-        InputValueError: an unknown name, or a generic device too small or too large.
+        InputValueError: an unknown name, or a device too small or too large.
     """
     given = name.strip().lower()
     given = ALIASES.get(given, given)
     if given in ("aer_simulator", "basic_simulator"):
         return BackendSpec(given.removesuffix("_simulator"))
-    generic = _GENERIC.fullmatch(given)
-    if generic is None:
+    sized = _SIZED.fullmatch(given)
+    if sized is None:
         raise InputValueError(
-            f"unknown backend {name!r}: expected aer_simulator, basic_simulator or generic-N "
-            "(aliases: aer, basic, generic:N, ibmq_qasm_simulator)",
+            f"unknown backend {name!r}: expected aer_simulator, basic_simulator, generic-N or "
+            "noisy-N (aliases: aer, basic, generic:N, noisy:N, ibmq_qasm_simulator)",
             name="backend",
         )
-    qubits = int(generic.group(1))
-    if qubits < MIN_GENERIC_QUBITS:
+    kind, qubits = sized.group(1), int(sized.group(2))
+    if qubits < MIN_QUBITS:
         raise InputValueError(
-            f"backend {name!r} cannot work: a generic device needs at least "
-            f"{MIN_GENERIC_QUBITS} qubits (its basis gates include the two-qubit cx)",
+            f"backend {name!r} cannot work: a {kind} device needs at least {MIN_QUBITS} "
+            "qubits (its basis gates include the two-qubit cx)",
             name="backend",
         )
-    if qubits > MAX_GENERIC_QUBITS:
+    if qubits > MAX_QUBITS:
         raise InputValueError(
-            f"backend {name!r}: a generic device has at most {MAX_GENERIC_QUBITS} qubits",
+            f"backend {name!r}: a {kind} device has at most {MAX_QUBITS} qubits",
             name="backend",
         )
-    return BackendSpec("generic", qubits)
+    return BackendSpec(kind, qubits)
 
 
 def find_backend(name: str | None) -> BackendSpec | None:
@@ -74,6 +79,13 @@ def find_backend(name: str | None) -> BackendSpec | None:
         return parse_backend(name or DEFAULT_BACKEND)
     except InputValueError:
         return None
+
+
+def readout_errors(num_qubits: int) -> list[tuple[float, float]]:
+    """``(P(1|0), P(0|1))`` of each qubit of ``noisy-N``: the chance that a qubit prepared in
+    0 reads 1, and in 1 reads 0.  Fixed (not random), so that a service can publish them as
+    the backend's properties and every run sees the same ones."""
+    return [(0.02 + 0.01 * (q % 3), 0.05 + 0.01 * (q % 4)) for q in range(num_qubits)]
 
 
 def build_backend(spec: BackendSpec, *, seed: int) -> Any:
@@ -88,8 +100,27 @@ def build_backend(spec: BackendSpec, *, seed: int) -> Any:
         simulator = BasicSimulator()
         simulator.set_options(seed_simulator=seed)
         return ProgramBackend(simulator)
+    if spec.kind == "noisy":
+        noisy = _noisy_simulator(spec.num_qubits or 1, seed)
+        return ProgramBackend(noisy, name=f"noisy-{spec.num_qubits}")
     from qiskit.providers.fake_provider import GenericBackendV2
 
     generic = GenericBackendV2(spec.num_qubits, seed=seed)
     generic.set_options(seed_simulator=seed)
     return ProgramBackend(generic)
+
+
+def _noisy_simulator(num_qubits: int, seed: int) -> Any:
+    """Aer on an all-to-all ``num_qubits`` device whose only noise is ``readout_errors``."""
+    from qiskit.providers.fake_provider import GenericBackendV2
+    from qiskit_aer import AerSimulator
+    from qiskit_aer.noise import NoiseModel, ReadoutError
+
+    device = GenericBackendV2(num_qubits, noise_info=False, seed=seed)
+    noise = NoiseModel(basis_gates=device.operation_names)  # else Aer forgets "x"
+    for qubit, (one_given_zero, zero_given_one) in enumerate(readout_errors(num_qubits)):
+        matrix = [[1 - one_given_zero, one_given_zero], [zero_given_one, 1 - zero_given_one]]
+        noise.add_readout_error(ReadoutError(matrix), [qubit])
+    return AerSimulator.from_backend(
+        device, noise_model=noise, seed_simulator=seed, max_parallel_threads=1
+    )

@@ -64,6 +64,11 @@ class Api:
     def max_body_bytes(self) -> int:
         return self._service.max_body_bytes
 
+    @property
+    def limits(self) -> Any:
+        """The caps of each job (``JobLimits``)."""
+        return self._service.limits
+
     def caller(self, request: Request | WebSocket) -> Principal:
         headers = request.headers
         token = headers.get("x-access-token")

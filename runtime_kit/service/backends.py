@@ -1,15 +1,48 @@
 """The simulators a service offers, by the name clients send: the names (and aliases) of
-``runtime_kit.harness.backends``, one parser for ``runtime-kit run`` and the service."""
+``runtime_kit.harness.backends``, one parser for ``runtime-kit run`` and the service.
+
+``LISTED`` are the ones a service lists to account clients (``provider.backends()``); by name
+it also runs any ``generic-N`` and ``noisy-N`` (N qubits, 2-127).
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from runtime_kit.harness.backends import DEFAULT_BACKEND, BackendSpec, find_backend, parse_backend
 
-__all__ = ["DEFAULT_BACKEND", "backend_spec", "resolve_backend"]
+
+class ServiceBackend(NamedTuple):
+    name: str
+    spec: BackendSpec
+    description: str
+
+
+LISTED = (
+    ServiceBackend(
+        "ibmq_qasm_simulator", BackendSpec("aer"), "Aer, ideal (the legacy name of aer_simulator)"
+    ),
+    ServiceBackend("aer_simulator", BackendSpec("aer"), "Aer, ideal"),
+    ServiceBackend("basic_simulator", BackendSpec("basic"), "qiskit's BasicSimulator, ideal"),
+    ServiceBackend(
+        "generic-5",
+        BackendSpec("generic", 5),
+        "qiskit's GenericBackendV2: 5 qubits, random gate and readout errors per job (seeded)",
+    ),
+    ServiceBackend(
+        "noisy-5",
+        BackendSpec("noisy", 5),
+        "Aer on a 5-qubit device whose only noise is the readout errors of its properties",
+    ),
+)
+#: The simulators the service offers, by the name clients send.
+BACKENDS = {backend.name: backend.spec for backend in LISTED}
+OFFERED = "ibmq_qasm_simulator, aer_simulator, basic_simulator, generic-N, noisy-N"
 
 
 def backend_spec(name: str | None) -> BackendSpec | None:
-    """The simulator for a backend name (``generic-N`` for N qubits), or None if unknown."""
+    """The simulator for a backend name (``generic-N``, ``noisy-N`` for N qubits), or None
+    if unknown."""
     return find_backend(name)
 
 

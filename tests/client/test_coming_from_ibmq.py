@@ -17,11 +17,11 @@ HELLO = ROOT / "examples" / "hello"
 
 
 def runtime_kit_example(number: int) -> str:
-    """The runtime-kit code block of example ``number``."""
-    section = DOC.read_text().split(f"### {number}. ")[1].split("\n### ")[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
-    (ours,) = [block for block in blocks if block.startswith("# runtime-kit")]
-    return ours
+    """The code block of example ``number`` in the page's runtime-kit SDK half."""
+    half = DOC.read_text().split("## With runtime-kit's SDK")[1]
+    section = half.split(f"### {number}. ")[1].split("\n### ")[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    return block
 
 
 def test_example_4_upload_with_a_version_then_delete(
@@ -40,7 +40,8 @@ def test_example_4_upload_with_a_version_then_delete(
 
     code = runtime_kit_example(4)
     recording = Recording(service.url, service._http.token)
-    namespace: dict[str, object] = {"service": recording}
+    code = code.replace("service = RuntimeService()", "service = recording")  # this service
+    namespace: dict[str, object] = {"recording": recording}
     try:
         exec(compile(code, str(DOC), "exec"), namespace)  # the documented lines, as written
     finally:
