@@ -27,7 +27,9 @@ ALIASES = {
 SIZED_KINDS = ("generic", "noisy")
 #: A sized device's qubits: its basis has two-qubit gates, so at least 2.
 MIN_QUBITS, MAX_QUBITS = 2, 127
-_SIZED = re.compile(r"(generic|noisy)[-:](\d+)")
+#: ``generic-N``/``noisy-N``: N in ASCII digits without leading zeros (``\d`` and
+#: ``str.isdigit`` take other scripts' digits too).
+_SIZED = re.compile(r"(generic|noisy)[-:]([1-9][0-9]{0,2})", re.ASCII)
 
 
 class BackendSpec(NamedTuple):
@@ -66,7 +68,7 @@ def parse_backend(name: str) -> BackendSpec:
         )
     if qubits > MAX_QUBITS:
         raise InputValueError(
-            f"backend {name!r}: a {kind} device has at most {MAX_QUBITS} qubits",
+            f"unknown backend {name!r}: a {kind} device has at most {MAX_QUBITS} qubits",
             name="backend",
         )
     return BackendSpec(kind, qubits)

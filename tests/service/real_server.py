@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -37,6 +38,10 @@ class RealServer:
         self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
         self.token = "admin-secret"
         self.process: subprocess.Popen[bytes] | None = None
+        # stderr goes to a file: a pipe nobody reads fills up with request log lines (64 KiB)
+        # and then blocks the server
+        self.stderr_path = data_dir.parent / f"serve-{self.port}.stderr"
+        self._stderr: IO[bytes] | None = None
 
     def start(self) -> RealServer:
         command = [
@@ -44,13 +49,14 @@ class RealServer:
             "--data-dir", str(self.data_dir), *self.extra,
         ]  # fmt: skip
         env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
+        self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.process.stderr.read().decode()}")
+                raise AssertionError(f"serve exited: {self._stderr_text()}")
             try:
                 health = httpx.get(f"{self.url}/health", timeout=1, verify=self._verify())
                 if health.status_code == 200:
@@ -63,7 +69,7 @@ class RealServer:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
-        self.process.stderr.close()
+        self._stderr_text()
 
     def stop(self) -> str:
         """Stop it (SIGTERM); returns what it wrote on stderr."""
@@ -74,11 +80,16 @@ class RealServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        text = ""
-        if self.process is not None and self.process.stderr and not self.process.stderr.closed:
-            text = self.process.stderr.read().decode(errors="replace")
-            self.process.stderr.close()
-        return text
+        return self._stderr_text()
+
+    def _stderr_text(self) -> str:
+        """What this run wrote on stderr (its file closed once the run has ended)."""
+        if self._stderr is None:
+            return ""
+        if self.process is not None and self.process.poll() is not None:
+            self._stderr.close()
+            self._stderr = None
+        return self.stderr_path.read_bytes().decode(errors="replace")
 
     def http(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(
