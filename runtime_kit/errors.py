@@ -1,4 +1,4 @@
-"""The one exception tree of runtime-kit.
+"""The one exception tree of runtime-kit: every error raised on a public path is in it.
 
 ::
 
@@ -9,15 +9,30 @@
     │       ├── MalformedDocumentError  not JSON at all (also a json.JSONDecodeError)
     │       ├── DecodeLimitError      a configured decode limit was exceeded
     │       └── UnsafeSettingsError   a ``settings`` object whose class is not allowed
-    ├── InputValueError               program inputs that do not match their declaration
+    ├── InputValueError               bad input: program inputs, options, names (exit 2)
+    │   └── AmbiguousProgramError     a program name that more than one program has
     ├── MetadataSyntaxError           a metadata or inputs file that cannot be read or parsed
     ├── MigrationError                metadata or source that ``migrate`` cannot rewrite
     ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
-    ├── ProgramRejectedError          a program ``run`` refuses (validate errors)
+    ├── ProgramRejectedError          a program ``run``/``publish`` refuses (validate errors)
     ├── RemovedFeatureError           a legacy program used a qiskit feature without successor
+    ├── BundleError                   program data (source or zip) that is refused
+    ├── ProjectExistsError            ``new``: the project directory exists already
+    ├── TemplateError                 ``new``: a template that cannot be rendered
     ├── ConfigurationError            settings or credentials that cannot work (exit 3)
+    │   └── ServiceStartError         ``serve``: a taken port, an unusable data directory
     └── ServiceError                  the service answered with an error or not at all (exit 4)
+        ├── NotAuthorizedError        the token may not do this (401, 403)
+        ├── ProgramNotFoundError      no such program, or not visible to this token
+        ├── JobNotFoundError          no such job, or not this token's
+        ├── DuplicateProgramError     a program of that name exists already for this owner
+        ├── InvalidStateError         the job's state does not allow this (409)
+        │   └── JobCancelledError     the result of a cancelled job
+        ├── JobFailureError           the job failed or ran too long
+        └── JobTimeoutError           waiting for the job took longer than asked
 
+``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``,
+``ServiceStartError`` in ``runtime_kit.service.server``; all are exported by ``runtime_kit``.
 Every error keeps the exception that caused it as ``__cause__``.
 """
 
@@ -85,6 +100,15 @@ class InputValueError(RuntimeKitError, ValueError):
         self.name = name
 
 
+class AmbiguousProgramError(InputValueError):
+    """A program name that several programs visible to this token have; ``program_ids``
+    lists them (give one of those ids instead)."""
+
+    def __init__(self, message: str, *, program_ids: list[str]) -> None:
+        super().__init__(message, name="program")
+        self.program_ids = program_ids
+
+
 class MetadataSyntaxError(RuntimeKitError):
     """A file cannot be read or parsed; ``path``, ``line`` and ``col`` say where."""
 
@@ -119,6 +143,15 @@ class RemovedFeatureError(RuntimeKitError, RuntimeError):
     scheduling): raised where runtime-kit serves the name (``harness.legacy_qiskit``)."""
 
 
+class BundleError(RuntimeKitError, ValueError):
+    """Program data (base64 source or a zip bundle) that is refused; ``status`` is the HTTP
+    status a service answers with (400, or 413 for data over a limit)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class ConfigurationError(RuntimeKitError):
     """Settings or credentials that cannot work: a taken port, a missing token (exit 3)."""
 
@@ -137,3 +170,35 @@ class ServiceError(RuntimeKitError):
         self.status = status
         self.method = method
         self.url = url
+
+
+class NotAuthorizedError(ServiceError):
+    """The token may not do this (401, 403)."""
+
+
+class ProgramNotFoundError(ServiceError):
+    """No such program (or not visible to this token)."""
+
+
+class JobNotFoundError(ServiceError):
+    """No such job (or not this token's)."""
+
+
+class DuplicateProgramError(ServiceError):
+    """A program of that name exists already for this owner."""
+
+
+class InvalidStateError(ServiceError):
+    """The job is in a state that does not allow this (cancel after the end, 409)."""
+
+
+class JobCancelledError(InvalidStateError):
+    """The job was cancelled: it has no result."""
+
+
+class JobFailureError(ServiceError):
+    """The job failed or ran too long; the message holds its error."""
+
+
+class JobTimeoutError(ServiceError):
+    """Waiting for the job took longer than the given timeout."""

@@ -36,6 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK202": (Severity.ERROR, "a required name is not among the schema's properties"),
     "RK203": (Severity.WARNING, "unknown $schema dialect"),
     "RK204": (Severity.ERROR, "spec.parameters must describe an object"),
+    "RK205": (Severity.WARNING, "a schema keyword its draft does not know (ignored)"),
     "RK301": (Severity.ERROR, "program has a syntax error"),
     "RK302": (Severity.ERROR, "program defines no module-level main()"),
     "RK303": (

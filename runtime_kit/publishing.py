@@ -11,6 +11,8 @@ from typing import Any
 
 from runtime_kit.errors import ProgramRejectedError
 
+SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
+
 
 def publish(
     path: Path,
@@ -31,10 +33,9 @@ def publish(
     from runtime_kit.client.service import RuntimeService
     from runtime_kit.validation import require_valid
 
-    bundle = build_bundle(path, metadata=require_valid(path).metadata)
+    bundle = build_bundle(path, metadata=require_valid(path).metadata, progress=progress)
     service = service or RuntimeService()
     existing = service.own_program(bundle.name)
-    unchanged_data = existing is not None and _published_digest(existing) == bundle.digest
     outcome: dict[str, Any] = {
         "name": bundle.name,
         "version": bundle.version,
@@ -47,29 +48,64 @@ def publish(
     }
     if dry_run:
         return {**outcome, "action": "dry run"}
-    if progress is not None and not unchanged_data:
-        progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
     if existing is None:
+        _uploading(progress, bundle, service)
         metadata = {**bundle.metadata, "is_public": bool(public)}
-        program_id = service.upload_program(metadata, bundle=bundle, version=bundle.version)
+        program_id = service.upload_program(
+            metadata=metadata, bundle=bundle, version=bundle.version
+        )
         return {**outcome, "action": "created", "program_id": program_id}
-    if unchanged_data and existing.version == bundle.version:
-        action = "unchanged"
-    else:
+    new_version = bundle.version not in existing.versions
+    new_data = new_version or _published_digest(existing) != bundle.digest
+    changed_fields = metadata_changes(existing, bundle.metadata)
+    if new_data or changed_fields:
         if confirm is not None and not confirm(
             f"update {existing.program_id} to version {bundle.version}?"
         ):
             raise ProgramRejectedError("not published: the update was not confirmed")
-        new_version = bundle.version not in existing.versions
-        service.update_program(
+        if new_data:
+            _uploading(progress, bundle, service)
+        service.catalog.update(
             existing.program_id,
-            bundle=bundle,
+            data=bundle.upload_data() if new_data else None,
+            fields=changed_fields,
             version=bundle.version if new_version else None,
         )
-        action = "new version" if new_version else "updated"
+    action = (
+        "new version" if new_version else "updated" if new_data or changed_fields else "unchanged"
+    )
     if public is not None and public != existing.is_public:
         service.set_program_visibility(existing.program_id, public)
     return {**outcome, "action": action}
+
+
+def _uploading(progress: Callable[[str], None] | None, bundle: Any, service: Any) -> None:
+    if progress is not None:
+        progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
+
+
+def metadata_changes(existing: Any, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The service fields (description, cost, spec) in which the local ``metadata`` differs
+    from the published program ``existing``."""
+    spec = metadata.get("spec") or {}
+    local = {
+        "description": metadata.get("description", ""),
+        "cost": metadata.get("max_execution_time"),
+        "spec": {key: spec.get(key) or {} for key in SPEC_KEYS},
+    }
+    published = {
+        "description": existing.description,
+        "cost": existing.max_execution_time,
+        "spec": {
+            "backend_requirements": existing.backend_requirements,
+            "parameters": existing.spec_parameters,
+            "return_values": existing.return_values,
+            "interim_results": existing.interim_results,
+        },
+    }
+    return {
+        key: value for key, value in local.items() if value is not None and value != published[key]
+    }
 
 
 def _published_digest(program: Any) -> str:

@@ -19,6 +19,8 @@ from runtime_kit.errors import InputValueError, RuntimeKitError
 DEFAULT_TEMPLATE = "hello"
 #: The record of a project's template, version and answers, in the project's directory.
 RECORD_FILE = ".runtime-kit-template.json"
+#: The bundled templates' default author: a new project names its user instead.
+PLACEHOLDER_AUTHOR = "A. Author"
 _REMOTE_PREFIXES = ("https://", "http://", "git@", "git+", "gh:", "gl:", "bb:", "ssh://")
 
 
@@ -114,6 +116,11 @@ def create_project(
     context = dict(values or {})
     if name is not None:
         context["project_name"] = name
+    variables = _template_variables(source)
+    if variables is not None:
+        _check_values(template, context, variables)
+        if variables.get("author") == PLACEHOLDER_AUTHOR and "author" not in context:
+            context["author"] = default_author()
     project, answers = render(
         source,
         context,
@@ -178,3 +185,39 @@ def write_record(project: Path, template: str, version: int, answers: dict[str, 
     """Write the project's ``.runtime-kit-template.json``."""
     record = {"template": template, "version": version, "answers": answers}
     (project / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def default_author() -> str:
+    """Who a new project is by: git's ``user.name``, else the login name."""
+    import getpass
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is not None:
+        found = subprocess.run(
+            [git, "config", "user.name"], capture_output=True, text=True, timeout=10, check=False
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            return found.stdout.strip()
+    return getpass.getuser()
+
+
+def _template_variables(source: str) -> dict[str, Any] | None:
+    """The variables a local template declares, with their defaults (None for a remote
+    template: it is not fetched yet)."""
+    config = Path(source) / "cookiecutter.json"
+    if not config.is_file():
+        return None
+    declared = json.loads(config.read_text())
+    return {key: value for key, value in declared.items() if not key.startswith("_")}
+
+
+def _check_values(template: str, values: dict[str, Any], variables: dict[str, Any]) -> None:
+    unknown = sorted(set(values) - set(variables))
+    if unknown:
+        raise InputValueError(
+            f"template {template!r} has no value(s) {', '.join(map(repr, unknown))} "
+            f"(it has: {', '.join(sorted(variables))})",
+            name="set",
+        )

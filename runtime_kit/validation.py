@@ -9,7 +9,13 @@ from typing import Any, NamedTuple
 
 from runtime_kit.checks.imports import check_imports
 from runtime_kit.checks.inputs import check_inputs
-from runtime_kit.checks.source import DeclaredParameters, check_main, find_main, parse_program
+from runtime_kit.checks.source import (
+    DeclaredParameters,
+    check_main,
+    find_main,
+    main_inputs,
+    parse_program,
+)
 from runtime_kit.errors import MetadataSyntaxError, MigrationError, ProgramRejectedError
 from runtime_kit.findings import Finding, Severity, syntax_finding
 from runtime_kit.metadata.checks import as_v2, check_metadata, metadata_version
@@ -35,6 +41,8 @@ class Inspection(NamedTuple):
     metadata: dict[str, Any] | None
     #: main() takes **kwargs (True when there is no main to say otherwise).
     main_takes_kwargs: bool
+    #: The inputs main() names (its parameters after backend and user_messenger).
+    main_parameters: frozenset[str] = frozenset()
 
 
 def validate(
@@ -62,18 +70,18 @@ def inspect(
         else:
             findings += check_metadata(doc)
     declared = _declared(doc)
-    takes_kwargs = True
+    takes_kwargs, named = True, frozenset[str]()
     if layout.program is not None:
         beside = layout.local_modules
         if layout.program.parent != layout.directory:
             beside = local_modules(*listing(layout.program.parent))
-        program_findings, takes_kwargs = _check_program(layout.program, declared, beside)
+        program_findings, takes_kwargs, named = _check_program(layout.program, declared, beside)
         findings += program_findings
     v2 = _v2(doc)
     parameters = _spec_part(v2, "parameters")
     for inputs in layout.inputs:
         findings += check_inputs(inputs, parameters, main_takes_any=takes_kwargs)
-    return Inspection(sorted(set(findings)), layout, v2, takes_kwargs)
+    return Inspection(sorted(set(findings)), layout, v2, takes_kwargs, named)
 
 
 def require_valid(path: str | Path, *, allowed: tuple[str, ...] = ()) -> Inspection:
@@ -147,18 +155,22 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
 
 def _check_program(
     path: Path, declared: DeclaredParameters | None, beside: frozenset[str]
-) -> tuple[list[Finding], bool]:
+) -> tuple[list[Finding], bool, frozenset[str]]:
+    """The findings of the program file, whether main() takes **kwargs, and the inputs
+    it names."""
     try:
         source = read_text(path)
     except MetadataSyntaxError as exc:
-        return [syntax_finding(exc)], True
+        return [syntax_finding(exc)], True, frozenset()
     tree, findings = parse_program(path, source)
     if tree is None:
-        return findings, True
+        return findings, True, frozenset()
     findings += check_main(path, tree, declared)
     findings += check_imports(path, tree, beside)
     main = find_main(tree)
-    return findings, main is None or main.args.kwarg is not None
+    if main is None:
+        return findings, True, frozenset()
+    return findings, main.args.kwarg is not None, frozenset(main_inputs(main))
 
 
 def _declared(doc: MetadataDocument | None) -> DeclaredParameters | None:

@@ -13,25 +13,64 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_writes_to_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Point HOME and the XDG directories at a read-only folder: a test that writes user
-    state without a temporary directory of its own fails instead of touching yours."""
+    """Point HOME and the XDG directories at temporary ones for the whole session, and check
+    afterwards that nothing appeared in the real ones (permissions cannot guard them: tests
+    run as root here)."""
+    watched = _real_home_places()
+    before = _snapshot(watched)
     fake_home = tmp_path_factory.mktemp("home")
     saved = {key: os.environ.get(key) for key in _HOME_VARIABLES}
     for key in _HOME_VARIABLES:
         os.environ[key] = str(fake_home / key.lower()) if key != "HOME" else str(fake_home)
-    fake_home.chmod(0o500)
     try:
         yield
     finally:
-        fake_home.chmod(0o700)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    appeared = sorted(_snapshot(watched) - before)
+    assert not appeared, f"tests wrote to the real home: {appeared[:20]}"
 
 
 _HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+_XDG_DEFAULTS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "XDG_CACHE_HOME": ".cache",
+}
+#: What the tools the tests run would write in a home of their own (the machine may be
+#: shared: other people's programs writing their own folders are not the tests' doing).
+_TOOL_PATHS = (".cookiecutters", ".cookiecutter_replay", ".cookiecutterrc", ".qiskit",
+               ".pre-commit", ".cache/pre-commit", ".runtime-kit")  # fmt: skip
+
+
+def _real_home_places() -> tuple[list[Path], list[Path], list[Path]]:
+    """Paths watched in the real home: (whose presence, whose entries, whose whole tree)
+    matter.  The tools' own paths in the home; runtime-kit's folders in the XDG directories,
+    the data one watched one level deep only (a local service of your own may be running)."""
+    home = Path(os.environ.get("HOME") or Path.home())
+    bases = {
+        key: Path(os.environ.get(key) or home / default) for key, default in _XDG_DEFAULTS.items()
+    }
+    data = bases.pop("XDG_DATA_HOME") / "runtime-kit"
+    tools = [home / path for path in _TOOL_PATHS]
+    return tools, [data], [base / "runtime-kit" for base in bases.values()]
+
+
+def _snapshot(places: tuple[list[Path], list[Path], list[Path]]) -> set[str]:
+    present, shallow, deep = places
+    found = {str(path) for path in (*present, *shallow, *deep) if path.exists()}
+    for place in shallow:
+        if place.is_dir():
+            found |= {str(path) for path in place.iterdir()}
+    for place in deep:
+        if place.is_dir():
+            found |= {str(path) for path in place.rglob("*")}
+    return found
+
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -98,8 +99,14 @@ def _collect(directory: Path) -> tuple[list[PurePosixPath], list[str]]:
     return sorted(found), sorted(secrets)
 
 
-def build_bundle(path: Path, *, metadata: dict[str, Any] | None = None) -> Bundle:
-    """The bundle of the program at ``path`` (a program file or its directory).
+def build_bundle(
+    path: Path,
+    *,
+    metadata: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Bundle:
+    """The bundle of the program at ``path`` (a program file or its directory);
+    ``progress`` is told of long steps (building a wheel).
 
     Raises:
         ProgramRejectedError: no program or no metadata found.
@@ -135,6 +142,8 @@ def build_bundle(path: Path, *, metadata: dict[str, Any] | None = None) -> Bundl
         )
     contents = [(str(f), (directory / f).read_bytes()) for f in files]
     if (directory / "pyproject.toml").is_file():
+        if progress is not None:
+            progress(f"building the wheel of {directory} (PyPA build) ...")
         contents += _wheel(directory)
     contents.sort()
     manifest = _manifest(contents, entry, metadata)

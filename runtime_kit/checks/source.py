@@ -95,6 +95,11 @@ def _signature_findings(
         )
 
 
+def main_inputs(main: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The inputs ``main`` names: its parameters after ``backend`` and ``user_messenger``."""
+    return list(_named_parameters(main))
+
+
 def _named_parameters(main: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, bool]:
     """Parameters after the first two, by name -> whether they have a default.
 

@@ -1,15 +1,17 @@
-"""The ``runtime-kit`` command.
+"""The ``runtime-kit`` command: argparse everywhere, no other CLI framework.
 
-Every command has an argparse parser of its own and is dispatched from here, before the
-typer app is imported: that app only answers ``--help`` and ``--version``.  So a command's
-start-up is the interpreter's and its own imports (``validate`` runs on every commit).
+Each command has a parser of its own in its own module and is dispatched from here, so a
+command's start-up is the interpreter's and its own imports (``validate`` runs on every
+commit: typer and rich alone cost more to import than its whole run, so neither is used).
+``--help``, ``--version`` and unknown commands are answered by ``runtime_kit.cli.root``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
-#: command -> (module with ``run(argv) -> int``, the line ``--help`` shows for it)
+#: command -> (module with ``build_parser()`` and ``run(argv) -> int``, its line in --help)
 COMMANDS = {
     "new": ("runtime_kit.cli.new", "Create a program project from a template."),
     "update": (
@@ -45,6 +47,10 @@ COMMANDS = {
         "runtime_kit.cli.tokens",
         "Create, list and revoke API tokens of a service (admins).",
     ),
+    "completion": (
+        "runtime_kit.cli.completion",
+        "Print the shell completion script for bash, zsh or fish.",
+    ),
 }
 #: Commands that end without interpreter teardown: freeing every parsed program costs
 #: ``validate`` more than the pre-commit hook's whole check of one; it holds no files or locks.
@@ -56,14 +62,18 @@ def main(argv: list[str] | None = None) -> None:
     from runtime_kit.cli.boundary import run_with_boundary
 
     args = sys.argv[1:] if argv is None else argv
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see cli.completion)
+        from runtime_kit.cli.completion import complete
+
+        complete()
     if args and args[0] in COMMANDS:
         command = load(args[0])
         finish = _exit_now if args[0] in NO_TEARDOWN else sys.exit
-        run_with_boundary(lambda: finish(command.run(args[1:])))
+        run_with_boundary(lambda: finish(command.run(args[1:])), args)
         return
-    from runtime_kit.cli.app import app
+    from runtime_kit.cli import root
 
-    run_with_boundary(app)
+    run_with_boundary(lambda: sys.exit(root.run(args)), args)
 
 
 def load(name: str):
@@ -74,7 +84,6 @@ def load(name: str):
 
 def _exit_now(code: int) -> None:
     import contextlib
-    import os
 
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to add

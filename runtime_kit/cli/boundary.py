@@ -1,7 +1,8 @@
 """The one CLI error boundary: errors become a one-line message and a documented exit code.
 
 Exit codes: 0 success; 1 findings, failed job or program error; 2 usage error;
-3 configuration or credentials; 4 service or network error.
+3 configuration or credentials; 4 service or network error; 70 an internal error (anything
+outside the ``RuntimeKitError`` tree: a bug), reported with the path of a crash report.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_SERVICE = 4
+EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE
 
 
 def exit_code_for(error: RuntimeKitError) -> int:
@@ -29,11 +31,16 @@ def exit_code_for(error: RuntimeKitError) -> int:
     if isinstance(error, ConfigurationError):
         return EXIT_CONFIG
     if isinstance(error, ServiceError):
-        return EXIT_CONFIG if error.status in (401, 403) else EXIT_SERVICE
+        if error.status in (401, 403):
+            return EXIT_CONFIG
+        if error.status in (400, 422):  # the service refused what we sent: bad input
+            return EXIT_USAGE
+        return EXIT_SERVICE
     return EXIT_FAILED
 
 
-def run_with_boundary(command: Callable[[], object]) -> None:
+def run_with_boundary(command: Callable[[], object], argv: list[str] | None = None) -> None:
+    """Run ``command``; ``argv`` (the command line) goes into a crash report if one is due."""
     try:
         command()
     except RuntimeKitError as error:
@@ -48,3 +55,10 @@ def run_with_boundary(command: Callable[[], object]) -> None:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the boundary: a bug becomes a crash report
+        from runtime_kit.cli.crash import write_crash_report
+
+        report = write_crash_report(error, sys.argv[:1] + (argv or sys.argv[1:]))
+        print(f"error: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"a crash report is in {report}; please attach it to a bug report", file=sys.stderr)
+        sys.exit(EXIT_INTERNAL)

@@ -20,7 +20,14 @@ exit codes: 0 built (or listed), 1 the program cannot be bundled, 2 usage error.
 def build_parser() -> argparse.ArgumentParser:
     parser = command_parser("build", "Bundle a program reproducibly (zip with a manifest).", EPILOG)
     parser.add_argument("path", type=Path, metavar="PATH", help="program directory or file")
-    parser.add_argument("-o", "--output-dir", type=Path, default=Path("dist"), metavar="DIR")
+    parser.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        default=Path("dist"),
+        metavar="DIR",
+        help="where the zip goes (default: dist)",
+    )
     parser.add_argument("--list", action="store_true", help="show what goes in; write nothing")
     parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -29,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from runtime_kit.bundle import build_bundle
+    from runtime_kit.cli.terminal import progress
 
-    bundle = build_bundle(args.path)
+    bundle = build_bundle(args.path, progress=progress)
     if not args.json:
         say_left_out(bundle.left_out)
     if args.list:

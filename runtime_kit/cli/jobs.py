@@ -5,50 +5,72 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.cli.parsers import command_parser
+from runtime_kit.cli.parsers import CommandGroup, backend_option, json_option
 
-EPILOG = """jobs submit --follow shows interim results and logs as they come and exits 0 only when
-the job COMPLETED (1 when it failed or was cancelled).
+#: How long the streams may take to deliver what a job published once it has ended.
+STREAM_DRAIN_S = 30.0
+
+EPILOG = """PROGRAM is a program's id, or its name: yours if you have one of that name, else the
+only program of that name you can see. Results print as plain JSON (arrays as lists).
+submit --follow and stream show interim results (stdout) and logs (stderr) as they come
+and exit 0 only when the job COMPLETED (1 when it failed or was cancelled).
 
 jobs replay runs the job's program version again locally (the harness), with its inputs,
 backend and seed, and compares the outcomes: exit 0 when equal, 1 with the differences.
 
-exit codes: 0 done, 1 the job failed (--follow, result) or replayed differently, 2 usage or
-bad inputs, 3 credentials, 4 the service failed (e.g. not found)."""
+exit codes: 0 done, 1 the job failed or was cancelled (--follow, stream, result), has
+ended already (cancel) or replayed differently, 2 usage, bad inputs or an unknown backend,
+3 credentials, 4 the service failed (e.g. not found)."""
+
+
+def build_group() -> CommandGroup:
+    group = CommandGroup(
+        "jobs", "Submit jobs and follow, inspect or cancel them.", EPILOG, json_option
+    )
+    submit = group.add("submit", "run a program on the service")
+    submit.add_argument("program", metavar="PROGRAM", help="id or name")
+    submit.add_argument("--inputs", type=Path, metavar="FILE", help="wire-format JSON inputs")
+    submit.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set one input (value read as JSON, else a string); repeatable",
+    )
+    backend_option(submit)
+    submit.add_argument("--version", help="program version (default: the latest)")
+    submit.add_argument(
+        "--follow", action="store_true", help="show its messages and logs until it ends"
+    )
+    listing = group.add("list", "your jobs, newest first")
+    listing.add_argument("--limit", type=int, default=10, metavar="N", help="at most N (10)")
+    listing.add_argument("--pending", action="store_true", help="only queued or running jobs")
+    listing.add_argument("--program", metavar="PROGRAM", help="only this program's (id or name)")
+    for name, text in (("show", "one job's state"), ("result", "its result"),
+                       ("logs", "its logs so far"), ("cancel", "cancel it"),
+                       ("delete", "delete it and its results"),
+                       ("stream", "show its messages and logs until it ends")):  # fmt: skip
+        command = group.add(name, text)
+        command.add_argument("job_id", metavar="JOB", help="the job's id")
+        if name == "logs":
+            command.add_argument(
+                "--follow", action="store_true", help="print logs as they come until it ends"
+            )
+    replay = group.add("replay", "run it again locally and compare the outcomes")
+    replay.add_argument("job_id", metavar="JOB", help="the job's id")
+    return group
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser("jobs", "Submit jobs and follow, inspect or cancel them.", EPILOG)
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    submit = commands.add_parser("submit", help="run a program")
-    submit.add_argument("program", metavar="PROGRAM", help="a program id, or the name of yours")
-    submit.add_argument("--inputs", type=Path, metavar="FILE", help="wire-format JSON inputs")
-    submit.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
-    submit.add_argument("--backend", default="aer_simulator")
-    submit.add_argument("--version", help="program version (default: latest)")
-    submit.add_argument("--follow", action="store_true", help="stream until the job ends")
-    listing = commands.add_parser("list", help="your jobs, newest first")
-    listing.add_argument("--limit", type=int, default=10)
-    listing.add_argument("--pending", action="store_true")
-    listing.add_argument("--program")
-    for name, text in (("show", "one job"), ("result", "the result"), ("logs", "its logs"),
-                       ("cancel", "cancel it"), ("delete", "delete it"),
-                       ("stream", "stream its messages until it ends")):  # fmt: skip
-        command = commands.add_parser(name, help=text)
-        command.add_argument("job_id", metavar="JOB")
-    replay = commands.add_parser("replay", help="run it again locally and compare outcomes")
-    replay.add_argument("job_id", metavar="JOB")
-    # also after JOB; SUPPRESS keeps a --json given before the command
-    replay.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    return parser
+    return build_group().parser
 
 
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_group().parse(argv)
     from runtime_kit.client.service import RuntimeService
 
     service = RuntimeService()
@@ -57,23 +79,7 @@ def run(argv: list[str]) -> int:
     if args.command == "replay":
         return _replay(service, args.job_id, args.json)
     if args.command == "list":
-        jobs = service.jobs(
-            limit=args.limit, pending=True if args.pending else None, program_id=args.program
-        )
-        rows = [
-            {
-                "id": j.job_id(),
-                "program": j.program_id,
-                "status": j.api_status,
-                "created": j.creation_date,
-            }
-            for j in jobs
-        ]
-        if args.json:
-            print(json.dumps(rows))
-        for row in [] if args.json else rows:
-            print(f"{row['id']}  {row['status']:24}  {row['created']}  {row['program']}")
-        return 0
+        return _list(service, args)
     job = service.job(args.job_id)
     if args.command == "show":
         shown = {"id": job.job_id(), "program": job.program_id, "status": job.api_status,
@@ -82,15 +88,28 @@ def run(argv: list[str]) -> int:
     elif args.command == "result":
         return _print_result(job, args.json)
     elif args.command == "logs":
-        print(job.logs(), end="")
+        return _logs(job, args)
     elif args.command == "cancel":
-        job.cancel()
-        print(json.dumps({"cancelled": job.job_id()}) if args.json else f"cancelled {job.job_id()}")
+        return _cancel(job, args.json)
     elif args.command == "delete":
         service.delete_job(job.job_id())
         print(json.dumps({"deleted": job.job_id()}) if args.json else f"deleted {job.job_id()}")
     else:
         return _follow(job, args.json)
+    return 0
+
+
+def _list(service: Any, args: argparse.Namespace) -> int:
+    program_id = service.find_program(args.program).program_id if args.program else None
+    jobs = service.jobs(
+        limit=args.limit, pending=True if args.pending else None, program_id=program_id
+    )
+    rows = [{"id": j.job_id(), "program": j.program_id, "status": j.api_status,
+             "created": j.creation_date} for j in jobs]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows))
+    for row in [] if args.json else rows:
+        print(f"{row['id']}  {row['status']:24}  {row['created']}  {row['program']}")
     return 0
 
 
@@ -100,8 +119,8 @@ def _submit(service: Any, args: argparse.Namespace) -> int:
     # Sent as they are: wire-format values need no decoding to travel again.
     inputs = read_inputs(args.inputs) if args.inputs is not None else {}
     inputs.update(dict(parse_param(p) for p in args.param))
-    program_id = _program_id(service, args.program)
-    job = service.run(program_id, inputs, {"backend": args.backend}, version=args.version)
+    program_id = service.find_program(args.program).program_id
+    job = service.run(program_id, {"backend": args.backend}, inputs, version=args.version)
     if not args.follow:
         print(
             json.dumps({"id": job.job_id(), "program": program_id}) if args.json else job.job_id()
@@ -128,45 +147,73 @@ def _replay(service: Any, job_id: str, as_json: bool) -> int:
     return 0 if report.equal else 1
 
 
-def _program_id(service: Any, given: str) -> str:
-    """``given`` if it is a program id, else the id of this token's program of that name."""
-    from runtime_kit.client.errors import ProgramNotFoundError
+def _cancel(job: Any, as_json: bool) -> int:
+    from runtime_kit.errors import InvalidStateError
 
     try:
-        return service.program(given, refresh=True).program_id
-    except ProgramNotFoundError:
-        pass
-    own = service.own_program(given)
-    if own is not None:
-        return own.program_id
-    raise ProgramNotFoundError(
-        f"no program {given!r} (neither an id nor the name of one of yours)", status=404
-    )
+        job.cancel()
+    except InvalidStateError as exc:
+        print(f"error: {exc}; nothing to cancel", file=sys.stderr)
+        return 1
+    print(json.dumps({"cancelled": job.job_id()}) if as_json else f"cancelled {job.job_id()}")
+    return 0
+
+
+def _logs(job: Any, args: argparse.Namespace) -> int:
+    if not args.follow:
+        print(job.logs(), end="")
+        return 0
+    for chunk in job.follow_logs():
+        print(chunk, end="", flush=True)
+    return 0
+
+
+class PlainDecoder:
+    """A ``ResultDecoder`` giving plain JSON data (arrays as lists), as the CLI prints."""
+
+    @classmethod
+    def decode(cls, data: str) -> Any:
+        from runtime_kit.wire_schema import plain
+
+        return plain(data)
 
 
 def _follow(job: Any, as_json: bool) -> int:
+    from runtime_kit.cli.terminal import progress
     from runtime_kit.client.job import JobStatus
+    from runtime_kit.errors import InvalidStateError
 
     messages: list[Any] = []
 
     def show(job_id: str, message: Any) -> None:
         # Shown one behind: the stream ends with the result, which is not an interim result.
         if messages and not as_json:
-            print(f"interim: {json.dumps(messages[-1], default=str)}", flush=True)
+            print(f"interim: {json.dumps(messages[-1])}", flush=True)
         messages.append(message)
 
-    if not job.status().final:
-        job.stream_results(show)
+    if job.status() is JobStatus.QUEUED:
+        progress(f"{job.job_id()} is waiting in the queue ...")
+    logs = _LogFollower(job, quiet=as_json)
+    try:
+        job.stream_results(show, decoder=PlainDecoder)
+        logs.start()
+        streamed = True
+    except InvalidStateError:  # it has ended already: what it published is stored
+        streamed = False
     status = job.wait_for_final_state()
+    job.wait_for_stream(timeout=STREAM_DRAIN_S)
     job.cancel_result_streaming()
-    if status is JobStatus.DONE and messages:
+    logs.finish()
+    if job.stream_error is not None:
+        print(f"warning: {job.stream_error}", file=sys.stderr)
+    if not streamed:
+        messages = job.interim_results(decoder=PlainDecoder)
+        for message in [] if as_json else messages:
+            print(f"interim: {json.dumps(message)}", flush=True)
+    elif status is JobStatus.DONE and messages:
         messages.pop()  # the result
     elif messages and not as_json:
-        print(f"interim: {json.dumps(messages[-1], default=str)}", flush=True)
-    logs = job.logs()
-    if logs and not as_json:
-        print("--- logs ---", file=sys.stderr)
-        print(logs.rstrip("\n"), file=sys.stderr)
+        print(f"interim: {json.dumps(messages[-1])}", flush=True)
     return (
         _print_result(job, as_json, streamed=messages)
         if status is JobStatus.DONE
@@ -174,28 +221,66 @@ def _follow(job: Any, as_json: bool) -> int:
     )
 
 
+class _LogFollower:
+    """Prints a job's logs on stderr as they come (a background thread), or all of them
+    at the end when they cannot be followed (the reason is printed)."""
+
+    def __init__(self, job: Any, *, quiet: bool) -> None:
+        self.job = job
+        self.quiet = quiet
+        self.printed = False
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def start(self) -> None:
+        if not self.quiet:
+            self._thread.start()
+
+    def _follow(self) -> None:
+        from runtime_kit.errors import ServiceError
+
+        try:
+            for chunk in self.job.follow_logs():
+                if not self.printed:
+                    print("--- logs ---", file=sys.stderr)
+                    self.printed = True
+                print(chunk, end="", file=sys.stderr, flush=True)
+        except ServiceError as exc:
+            self.error = exc
+
+    def finish(self) -> None:
+        if self.quiet:
+            return
+        if self._thread.ident is not None:
+            self._thread.join(timeout=STREAM_DRAIN_S)
+            if self.error is None:
+                return
+            print(f"warning: live logs unavailable ({self.error})", file=sys.stderr)
+            if self.printed:
+                return
+        logs = self.job.logs()
+        if logs:
+            print("--- logs ---", file=sys.stderr)
+            print(logs.rstrip("\n"), file=sys.stderr)
+
+
 def _print_result(job: Any, as_json: bool, streamed: list[Any] | None = None) -> int:
-    from runtime_kit.client.errors import JobFailureError
+    from runtime_kit.errors import JobCancelledError, JobFailureError
 
     try:
-        result = job.result()
-    except JobFailureError as exc:
+        result = job.result(decoder=PlainDecoder)
+    except (JobFailureError, JobCancelledError) as exc:
+        if as_json:
+            print(json.dumps({"id": job.job_id(), "status": job.api_status, "error": str(exc)}))
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "id": job.job_id(),
-                    "status": job.api_status,
-                    "result": result,
-                    "interim_results": streamed,
-                },
-                default=str,
-            )
-        )
+        shown = {"id": job.job_id(), "status": job.api_status, "result": result}
+        if streamed is not None:
+            shown["interim_results"] = streamed
+        print(json.dumps(shown))
     else:
-        print(f"result: {json.dumps(result, default=str)}")
+        print(f"result: {json.dumps(result)}")
         print(f"{job.api_status}: {job.job_id()}", file=sys.stderr)
     return 0
 

@@ -7,26 +7,30 @@ import json
 import os
 import sys
 
-from runtime_kit.cli.parsers import command_parser
+from runtime_kit.cli.parsers import CommandGroup, json_option
+
+EPILOG = "exit codes: 0 done, 2 usage error."
+
+
+def build_group() -> CommandGroup:
+    group = CommandGroup(
+        "service", "Status of, or stop, the per-user local service.", EPILOG, json_option
+    )
+    group.add("status", "is it running, where, and where its data is")
+    group.add("stop", "stop it (it starts again on next use)")
+    opener = group.add(
+        "open", "print (and on a desktop open) a one-time sign-in link to its web view"
+    )
+    opener.add_argument("--no-browser", action="store_true", help="only print the link")
+    return group
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser(
-        "service", "Status of, or stop, the per-user local service.", "exit codes: 0, 2 usage."
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("status", help="is it running, where")
-    commands.add_parser("stop", help="stop it (it starts again on next use)")
-    opener = commands.add_parser(
-        "open", help="print (and on a desktop open) a one-time sign-in link to its web view"
-    )
-    opener.add_argument("--no-browser", action="store_true", help="only print the link")
-    return parser
+    return build_group().parser
 
 
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_group().parse(argv)
     from runtime_kit.client import local
 
     if args.command == "status":

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime_kit.cli.completion import complete_templates
 from runtime_kit.cli.parsers import command_parser
 
 EPILOG = """Prompts for the template's values only on a terminal (never with --no-input).
@@ -22,9 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
         EPILOG,
     )
     parser.add_argument("name", nargs="?", metavar="NAME", help="project name")
-    parser.add_argument(
+    template = parser.add_argument(
         "--template", "-t", default="hello", help="bundled template name, template dir, or git URL"
     )
+    template.completer = complete_templates  # type: ignore[attr-defined]
     parser.add_argument(
         "-o", "--output-dir", type=Path, default=Path("."), metavar="DIR", help="where to create it"
     )

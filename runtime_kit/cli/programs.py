@@ -5,32 +5,40 @@ from __future__ import annotations
 import argparse
 import json
 
-from runtime_kit.cli.parsers import command_parser
+from runtime_kit.cli.parsers import CommandGroup, json_option
 
-EPILOG = "exit codes: 0 done, 2 usage, 3 credentials, 4 the service failed (e.g. not found)."
+EPILOG = """PROGRAM is a program's id, or its name: yours if you have one of that name, else the
+only program of that name you can see (an ambiguous or unknown name is an error).
+
+exit codes: 0 done, 2 usage or an ambiguous name, 3 credentials, 4 the service failed
+(e.g. not found)."""
+
+
+def build_group() -> CommandGroup:
+    group = CommandGroup(
+        "programs", "List, show, delete programs; set their visibility.", EPILOG, json_option
+    )
+    listing = group.add("list", "programs you can see (yours and public ones)")
+    listing.add_argument("--limit", type=int, default=None, metavar="N", help="at most N")
+    show = group.add("show", "one program, with its parameters and versions")
+    show.add_argument("program", metavar="PROGRAM", help="id or name")
+    show.add_argument("--version", help="that version's data, parameters and cost")
+    delete = group.add("delete", "delete one of your programs (all its versions)")
+    delete.add_argument("program", metavar="PROGRAM", help="id or name")
+    visibility = group.add("visibility", "make one of your programs public or private")
+    visibility.add_argument("program", metavar="PROGRAM", help="id or name")
+    visibility.add_argument(
+        "visibility", choices=["public", "private"], help="public: every token can run it"
+    )
+    return group
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser(
-        "programs", "List, show, delete programs; set their visibility.", EPILOG
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    listing = commands.add_parser("list", help="programs you can see")
-    listing.add_argument("--limit", type=int, default=None)
-    show = commands.add_parser("show", help="one program, with its parameters and versions")
-    show.add_argument("program_id", metavar="PROGRAM")
-    show.add_argument("--version")
-    delete = commands.add_parser("delete", help="delete one of your programs")
-    delete.add_argument("program_id", metavar="PROGRAM")
-    visibility = commands.add_parser("visibility", help="make a program public or private")
-    visibility.add_argument("program_id", metavar="PROGRAM")
-    visibility.add_argument("visibility", choices=["public", "private"])
-    return parser
+    return build_group().parser
 
 
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_group().parse(argv)
     from runtime_kit.client.service import RuntimeService
 
     service = RuntimeService()
@@ -41,16 +49,16 @@ def run(argv: list[str]) -> int:
         for program in [] if args.json else programs:
             public = "public " if program.is_public else "private"
             print(f"{program.program_id:40}  v{program.version:8}  {public}  {program.description}")
-    elif args.command == "show":
-        program = service.program(args.program_id, refresh=True, version=args.version)
+        return 0
+    program = service.find_program(args.program, version=getattr(args, "version", None))
+    program_id = program.program_id
+    if args.command == "show":
         print(json.dumps(program.to_dict()) if args.json else program)
     elif args.command == "delete":
-        service.delete_program(args.program_id)
-        print(
-            json.dumps({"deleted": args.program_id}) if args.json else f"deleted {args.program_id}"
-        )
+        service.delete_program(program_id)
+        print(json.dumps({"deleted": program_id}) if args.json else f"deleted {program_id}")
     else:
-        service.set_program_visibility(args.program_id, args.visibility == "public")
-        done = {"program": args.program_id, "visibility": args.visibility}
-        print(json.dumps(done) if args.json else f"{args.program_id} is {args.visibility}")
+        service.set_program_visibility(program_id, args.visibility == "public")
+        done = {"program": program_id, "visibility": args.visibility}
+        print(json.dumps(done) if args.json else f"{program_id} is {args.visibility}")
     return 0

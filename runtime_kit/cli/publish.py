@@ -10,9 +10,10 @@ from pathlib import Path
 from runtime_kit.cli.build import say_left_out
 from runtime_kit.cli.parsers import command_parser
 
-EPILOG = """Creates the program, or updates this owner's program of that name: a new version when
-the metadata's version changed, else its data in place; nothing is uploaded when the bundle
-is unchanged. --dry-run shows the manifest and the metadata changes instead.
+EPILOG = """Creates the program, or updates your program of that name: a new version when the
+metadata's version is new to it (see docs/publish.md, versions), else the current version in
+place, its data and its metadata (description, max_execution_time, spec); `unchanged` only
+when nothing differs. --dry-run shows the manifest and the metadata changes instead.
 
 exit codes: 0 published (or unchanged), 1 validate errors, 2 usage, 3 credentials,
 4 the service failed."""
@@ -22,8 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = command_parser("publish", "Publish a program to the runtime service.", EPILOG)
     parser.add_argument("path", type=Path, metavar="PATH", help="program directory or file")
     visibility = parser.add_mutually_exclusive_group()
-    visibility.add_argument("--public", dest="public", action="store_const", const=True)
-    visibility.add_argument("--private", dest="public", action="store_const", const=False)
+    visibility.add_argument(
+        "--public",
+        dest="public",
+        action="store_const",
+        const=True,
+        help="every token may see and run it (default for a new program: private)",
+    )
+    visibility.add_argument(
+        "--private",
+        dest="public",
+        action="store_const",
+        const=False,
+        help="only you may see and run it",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would change")
     parser.add_argument("--yes", action="store_true", help="do not ask before updating")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -32,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from runtime_kit.cli.terminal import progress
     from runtime_kit.publishing import publish
 
     outcome = publish(
@@ -39,7 +53,7 @@ def run(argv: list[str]) -> int:
         public=args.public,
         dry_run=args.dry_run,
         confirm=None if args.yes or not sys.stdin.isatty() else _ask,
-        progress=_progress if sys.stderr.isatty() and not args.json else None,
+        progress=None if args.json else progress,
     )
     if args.json:
         print(json.dumps(outcome))
@@ -56,10 +70,6 @@ def run(argv: list[str]) -> int:
     )
     print(outcome["program_id"] or "")
     return 0
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _ask(question: str) -> bool:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runtime_kit.cli.parsers import command_parser, positive_float, positive_int
+from runtime_kit.cli.parsers import backend_option, command_parser, positive_float, positive_int
 
 if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
@@ -32,11 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
     )
-    parser.add_argument(
-        "--backend",
-        default="aer",
-        help="aer (default), basic, generic:N or noisy:N (N qubits; noisy: readout errors)",
-    )
+    backend_option(parser)
     parser.add_argument(
         "--shots",
         type=positive_int,

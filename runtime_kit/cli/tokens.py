@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from runtime_kit.cli.parsers import command_parser
+from runtime_kit.cli.parsers import CommandGroup, json_option
 from runtime_kit.errors import ConfigurationError
 
 EPILOG = """The service and token as for every command: --url and --token-file, else
@@ -17,23 +17,39 @@ The token must be an admin's (e.g. <data-dir>/admin-token of `runtime-kit serve`
 exit codes: 0 done, 2 usage error, 3 no or a refused token, 4 the service failed."""
 
 
+def _group_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="the service's URL (default: as for every command)")
+    parser.add_argument(
+        "--token-file", type=Path, metavar="FILE", help="file holding an admin token"
+    )
+    json_option(parser)
+
+
+def build_group() -> CommandGroup:
+    group = CommandGroup(
+        "tokens", "Manage the API tokens of a runtime-kit service.", EPILOG, _group_options
+    )
+    create = group.add("create", "create a token (its secret is printed once)")
+    create.add_argument("--name", required=True, help="who or what the token is for")
+    create.add_argument(
+        "--role",
+        choices=["user", "uploader", "admin"],
+        default="user",
+        help="user: run programs; uploader: also publish; admin: also manage tokens "
+        "(default: user)",
+    )
+    group.add("list", "list tokens (never their secrets)")
+    revoke = group.add("revoke", "revoke a token by id")
+    revoke.add_argument("token_id", metavar="ID", help="as `tokens list` shows it")
+    return group
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser("tokens", "Manage the API tokens of a runtime-kit service.", EPILOG)
-    parser.add_argument("--url", help="the service's URL")
-    parser.add_argument("--token-file", type=Path, help="file holding an admin token")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    create = commands.add_parser("create", help="create a token (printed once)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", choices=["user", "uploader", "admin"], default="user")
-    commands.add_parser("list", help="list tokens (never their secrets)")
-    revoke = commands.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("token_id", metavar="ID")
-    return parser
+    return build_group().parser
 
 
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_group().parse(argv)
     from runtime_kit.client.config import resolve
     from runtime_kit.client.http import ServiceHttp
 
@@ -59,7 +75,10 @@ def run(argv: list[str]) -> int:
             )
     else:
         http.request("DELETE", f"/tokens/{args.token_id}")
-        print(f"revoked {args.token_id}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"revoked": args.token_id}))
+        else:
+            print(f"revoked {args.token_id}", file=sys.stderr)
     return 0
 
 

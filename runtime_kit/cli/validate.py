@@ -9,7 +9,11 @@ from pathlib import Path
 from runtime_kit.cli.parsers import paths_parser, positive_int
 from runtime_kit.findings import Finding, Severity, format_findings, has_errors
 
-EPILOG = """exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.
+#: What ``validate`` checks, as its summary on a terminal says.
+CHECKED = "metadata, declared schemas, main() and its parameters, imports, example inputs"
+EPILOG = """On a terminal a summary says what was checked; in a pipe only findings are printed.
+
+exit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage error.
 codes: docs/validate.md"""
 
 
@@ -68,4 +72,7 @@ def _summary(findings: list[Finding], programs: int) -> None:
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
     noun = "program" if programs == 1 else "programs"
+    if not findings:
+        print(f"ok: {programs} {noun} checked ({CHECKED}): no problems found", file=sys.stderr)
+        return
     print(f"{errors} error(s), {warnings} warning(s) in {programs} {noun}", file=sys.stderr)

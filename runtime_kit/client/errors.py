@@ -1,34 +1,27 @@
-"""Errors of the client: every HTTP failure maps once to one of these (all ``ServiceError``,
-carrying ``status``, ``method`` and ``url``)."""
+"""The client's errors, all ``ServiceError`` (carrying ``status``, ``method`` and ``url``):
+every HTTP failure maps once to one of these.  Defined in ``runtime_kit.errors`` (the one
+tree); importable from here too."""
 
 from __future__ import annotations
 
-from runtime_kit.errors import ServiceError
+from runtime_kit.errors import (
+    DuplicateProgramError,
+    InvalidStateError,
+    JobCancelledError,
+    JobFailureError,
+    JobNotFoundError,
+    JobTimeoutError,
+    NotAuthorizedError,
+    ProgramNotFoundError,
+)
 
-
-class ProgramNotFoundError(ServiceError):
-    """No such program (or not visible to this token)."""
-
-
-class JobNotFoundError(ServiceError):
-    """No such job (or not this token's)."""
-
-
-class DuplicateProgramError(ServiceError):
-    """A program of that name exists already for this owner."""
-
-
-class NotAuthorizedError(ServiceError):
-    """The token may not do this (401, 403)."""
-
-
-class InvalidStateError(ServiceError):
-    """The job is in a state that does not allow this (cancel after the end, 409)."""
-
-
-class JobFailureError(ServiceError):
-    """The job failed or was cancelled; the message holds its error."""
-
-
-class JobTimeoutError(ServiceError):
-    """Waiting for the job took longer than the given timeout."""
+__all__ = [
+    "DuplicateProgramError",
+    "InvalidStateError",
+    "JobCancelledError",
+    "JobFailureError",
+    "JobNotFoundError",
+    "JobTimeoutError",
+    "NotAuthorizedError",
+    "ProgramNotFoundError",
+]

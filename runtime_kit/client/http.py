@@ -9,14 +9,15 @@ from typing import Any
 
 import httpx
 
-from runtime_kit.client.errors import (
+from runtime_kit.errors import (
+    ConfigurationError,
     DuplicateProgramError,
     InvalidStateError,
     JobNotFoundError,
     NotAuthorizedError,
     ProgramNotFoundError,
+    ServiceError,
 )
-from runtime_kit.errors import ConfigurationError, ServiceError
 
 TIMEOUT_S = 60.0
 TRUST_HINT = (
@@ -103,6 +104,8 @@ def _error_for(response: httpx.Response, method: str, url: str) -> ServiceError:
     kind: type[ServiceError] = ServiceError
     if status in (401, 403):
         kind = NotAuthorizedError
+    elif status == 404 and method == "POST" and url.endswith("/jobs"):
+        kind = ProgramNotFoundError  # a job is submitted for a program (or version) not found
     elif status == 404 and "/jobs" in url:
         kind = JobNotFoundError
     elif status == 404 and "/programs" in url:

@@ -1,23 +1,35 @@
 """``RuntimeJob``: a job on a runtime service (reference §7), streamed over its websocket.
 
 A stream that drops reconnects (backoff, up to ``MAX_RECONNECTS`` times) and resumes with
-``?since=N``, N the interim results already delivered: none is lost or repeated.
+``?since=N``, N the interim results already delivered: none is lost or repeated.  A stream
+that cannot reconnect gives up with a warning (logger ``runtime_kit.client``) and keeps the
+error in ``RuntimeJob.stream_error``; waiting for the job goes on by polling.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Any
 
-from runtime_kit.client.errors import JobFailureError, JobTimeoutError
 from runtime_kit.client.http import ServiceHttp
+from runtime_kit.errors import (
+    InvalidStateError,
+    JobCancelledError,
+    JobFailureError,
+    JobTimeoutError,
+    ServiceError,
+)
 
 MAX_RECONNECTS = 8
+#: Seconds between status polls when waiting without a stream (legacy ``wait``).
+DEFAULT_WAIT_S = 5.0
+logger = logging.getLogger("runtime_kit.client")
 
 
 class JobStatus(StrEnum):
@@ -72,6 +84,8 @@ class RuntimeJob:
         self._details: dict[str, Any] | None = None  # the last GET /jobs/{id}
         self._result: Any = None
         self._stream: _Stream | None = None
+        #: Why the last result stream gave up (None while it works or after a clean end).
+        self.stream_error: Exception | None = None
 
     # --- identity -------------------------------------------------------------------------
 
@@ -95,7 +109,13 @@ class RuntimeJob:
         return self._creation_date
 
     def backend(self) -> str | None:
+        """The name of the simulator the job runs on."""
         return self._backend
+
+    @property
+    def image(self) -> str:
+        """Legacy: the job's container image; runtime-kit jobs have none."""
+        return ""
 
     @property
     def seed(self) -> int | None:
@@ -120,9 +140,19 @@ class RuntimeJob:
     # --- state ----------------------------------------------------------------------------
 
     def status(self) -> JobStatus:
+        """The job's state (asks the service unless it has ended).
+
+        Raises:
+            ServiceError: the service sent a status this client does not know.
+        """
         if self._api_status not in _FINAL_API:
             self._refresh()
-        return _FROM_API.get(self._api_status, JobStatus.INITIALIZING)
+        return _status_of(self._api_status)
+
+    def set_api_status(self, api_status: str) -> None:
+        """Record a status the service sent (in a job listing, say); checked like any."""
+        _status_of(api_status)
+        self._api_status = api_status
 
     @property
     def api_status(self) -> str:
@@ -141,27 +171,46 @@ class RuntimeJob:
             )
         return f"Job {self._job_id} has failed:\n{text}"
 
-    def wait_for_final_state(self, timeout: float | None = None) -> JobStatus:
-        """Wait on the job's websocket (the service closes it at the end), then confirm
-        with backoff polling; ``JobTimeoutError`` after ``timeout`` seconds."""
+    def wait_for_final_state(
+        self, timeout: float | None = None, wait: float = DEFAULT_WAIT_S
+    ) -> JobStatus:
+        """Wait until the job ends: on its websocket (the service closes it at the end),
+        then confirmed by polling at most every ``wait`` seconds.
+
+        Raises:
+            JobTimeoutError: the job has not ended after ``timeout`` seconds.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self.status().final and self._stream is None:
             _Stream(self, None, None).run(deadline)
-        delay = 0.05
+        delay = min(0.05, wait)
         while not self.status().final:
             if deadline is not None and time.monotonic() >= deadline:
                 raise JobTimeoutError(f"Timed out waiting for job {self._job_id} after {timeout} s")
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            time.sleep(delay if deadline is None else min(delay, _remaining(deadline) or 0))
+            delay = min(delay * 2, wait)
         return self.status()
 
-    def result(self, timeout: float | None = None, decoder: Any = None) -> Any:
-        """The decoded result; raises ``JobFailureError`` if the job failed or ran too long."""
+    def result(
+        self, timeout: float | None = None, wait: float = DEFAULT_WAIT_S, decoder: Any = None
+    ) -> Any:
+        """The job's result, decoded by ``decoder`` (a ``ResultDecoder`` class; default: the
+        job's, else ``ResultDecoder``), after waiting as ``wait_for_final_state`` does.
+
+        Raises:
+            JobFailureError: the job failed or ran too long.
+            JobCancelledError: the job was cancelled (it has no result).
+            JobTimeoutError: it has not ended after ``timeout`` seconds.
+        """
         if self._result is not None and decoder is None:
             return self._result
-        status = self.wait_for_final_state(timeout)
+        status = self.wait_for_final_state(timeout, wait)
         if status is JobStatus.ERROR:
             raise JobFailureError(f"Unable to retrieve job result. {self.error_message()}")
+        if status is JobStatus.CANCELLED:
+            raise JobCancelledError(
+                f"Unable to retrieve result for job {self._job_id}. Job was cancelled."
+            )
         response = self._http.request("GET", f"/jobs/{self._job_id}/results")
         result = _decoder(decoder or self._decoder).decode(response.text) if response.text else None
         if decoder is None:
@@ -169,12 +218,39 @@ class RuntimeJob:
         return result
 
     def cancel(self) -> None:
-        self._http.request("POST", f"/jobs/{self._job_id}/cancel")
+        """Cancel the job.
+
+        Raises:
+            InvalidStateError: it has ended already.
+        """
+        try:
+            self._http.request("POST", f"/jobs/{self._job_id}/cancel")
+        except InvalidStateError as exc:
+            self._refresh()
+            raise InvalidStateError(
+                f"Job {self._job_id} cannot be cancelled: it has ended ({self._api_status})",
+                status=exc.status,
+                method=exc.method,
+                url=exc.url,
+            ) from exc
         self.cancel_result_streaming()
         self._api_status = "CANCELLED"
 
     def logs(self) -> str:
+        """The job's logs so far (all of them once it has ended)."""
         return self._http.request("GET", f"/jobs/{self._job_id}/logs").text
+
+    def follow_logs(self, since: int = 0) -> Iterator[str]:
+        """The job's log text from character ``since`` on, chunk by chunk as it is written,
+        until the job ends (``/stream/jobs/{id}/logs``; a dropped stream resumes where it
+        was).
+
+        Raises:
+            ServiceError: the stream could not be reconnected.
+        """
+        from runtime_kit.client.log_stream import follow_logs
+
+        return follow_logs(self._http, self._job_id, since)
 
     def interim_results(self, decoder: Any = None) -> list[Any]:
         text = self._http.request("GET", f"/jobs/{self._job_id}/interim_results").text
@@ -186,14 +262,19 @@ class RuntimeJob:
     def stream_results(self, callback: Callback, decoder: Any = None) -> None:
         """Call ``callback(job_id, message)`` for every interim result and the final result,
         in a background thread, from now until the job ends."""
-        from runtime_kit.client.errors import InvalidStateError
-
         if self._stream is not None and self._stream.alive():
             raise InvalidStateError("A callback function is already streaming results.")
         if self.status().final:
             raise InvalidStateError("Job already finished.")
         self._stream = _Stream(self, callback, _decoder(decoder or self._decoder))
         self._stream.start()
+
+    def wait_for_stream(self, timeout: float | None = None) -> bool:
+        """Wait until the result stream has delivered everything (it ends with the job);
+        False if it is still running after ``timeout`` seconds."""
+        if self._stream is None:
+            return True
+        return self._stream.join(timeout)
 
     def cancel_result_streaming(self) -> None:
         if self._stream is not None:
@@ -202,7 +283,7 @@ class RuntimeJob:
     def _refresh(self) -> None:
         raw = self._http.json("GET", f"/jobs/{self._job_id}")
         self._details = raw
-        self._api_status = raw.get("status") or raw.get("state", {}).get("status", "QUEUED")
+        self.set_api_status(raw.get("status") or raw.get("state", {}).get("status", "QUEUED"))
         self._reason = (raw.get("state") or {}).get("reason", "")
         self._creation_date = raw.get("created")
         self._backend = raw.get("backend")
@@ -230,6 +311,11 @@ class _Stream:
 
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float | None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.alive()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -282,18 +368,41 @@ class _Stream:
                 if closed.rcvd is not None and closed.rcvd.code == 1000:
                     self._catch_up()
                     return  # the job ended
+                error: Exception = closed
             except TimeoutError:
                 return  # the caller's deadline
-            except (OSError, WebSocketException):
-                pass
+            except (OSError, WebSocketException) as exc:
+                error = exc
             attempt += 1
-            if attempt > MAX_RECONNECTS or self._stopped.is_set():
+            if self._stopped.is_set():
+                return
+            if attempt > MAX_RECONNECTS:
+                self._give_up(error, attempt - 1)
                 return
             time.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
+
+    def _give_up(self, error: Exception, reconnects: int) -> None:
+        message = (
+            f"the result stream of job {self.job.job_id()} was lost after {reconnects} "
+            f"reconnects ({error}); waiting for the job goes on by polling"
+        )
+        logger.warning(message)
+        self.job.stream_error = ServiceError(message)
+        self.job.stream_error.__cause__ = error
 
 
 def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _status_of(api_status: str) -> JobStatus:
+    try:
+        return _FROM_API[api_status]
+    except KeyError as exc:
+        raise ServiceError(
+            f"the service sent an unknown job status {api_status!r} (known: "
+            f"{', '.join(_FROM_API)}): is this client older than the service?"
+        ) from exc
 
 
 def _decoder(decoder: Any) -> Any:

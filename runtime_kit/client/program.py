@@ -84,6 +84,7 @@ class RuntimeProgram:
             f"  Name: {self.name}",
             f"  Description: {self.description}",
             f"  Version: {self.version}",
+            f"  Versions: {', '.join(self.versions)}",
             f"  Creation date: {self.creation_date}",
             f"  Update date: {self.update_date}",
             f"  Max execution time: {self.max_execution_time}",

@@ -1,9 +1,12 @@
-"""``RuntimeService``: programs and jobs of a runtime service (reference §3), legacy-shaped."""
+"""``RuntimeService``: a runtime service as the legacy client showed it (reference §3).
+
+Its methods keep the legacy names, parameters and order (``IBMRuntimeService`` of
+qiskit-ibmq-provider 0.20), so legacy scripts carry over; the work is done by
+``ProgramCatalog`` (programs) and ``JobCatalog`` (jobs), one idea each.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,12 +15,15 @@ import httpx
 
 from runtime_kit.client.http import ServiceHttp
 from runtime_kit.client.job import Callback, RuntimeJob
+from runtime_kit.client.jobs import JobCatalog
 from runtime_kit.client.program import RuntimeProgram
+from runtime_kit.client.programs import (
+    ProgramCatalog,
+    load_metadata,
+    metadata_fields,
+    program_data,
+)
 from runtime_kit.errors import InputValueError
-
-#: Metadata fields the service takes (legacy ``_read_metadata`` whitelist, plus version).
-METADATA_FIELDS = ("name", "max_execution_time", "description", "spec", "is_public", "version")
-PAGE = 20
 
 if TYPE_CHECKING:
     from runtime_kit.bundle import Bundle
@@ -49,14 +55,20 @@ class RuntimeService:
         url, token, self.source = resolve(url, token)
         ca_file = resolve_ca_file(url, ca_file)
         self._http = ServiceHttp(url, token, transport=transport, ca_file=ca_file)
-        self._programs: dict[str, RuntimeProgram] = {}
+        self.catalog = ProgramCatalog(self._http)
+        self.job_catalog = JobCatalog(self._http)
 
     @property
     def url(self) -> str:
         return self._http.url
 
     def close(self) -> None:
+        """Close the connections to the service."""
         self._http.close()
+
+    def logout(self) -> None:
+        """Legacy name of ``close``: the token stays valid (revoke it with ``tokens``)."""
+        self.close()
 
     # --- programs -------------------------------------------------------------------------
 
@@ -64,22 +76,12 @@ class RuntimeService:
         self, refresh: bool = False, limit: int | None = 20, skip: int = 0
     ) -> list[RuntimeProgram]:
         """Programs visible to this token (public and own), ``skip`` then ``limit`` of them."""
-        if refresh or not self._programs:
-            self._programs.clear()
-            while True:
-                page = self._http.json(
-                    "GET", "/programs", params={"limit": PAGE, "offset": len(self._programs)}
-                )
-                for raw in page["programs"]:
-                    self._programs[raw["id"]] = RuntimeProgram(raw)
-                if not page["programs"] or len(self._programs) >= page["count"]:
-                    break
-        listed = list(self._programs.values())[skip:]
-        return listed if limit is None else listed[:limit]
+        return self.catalog.list(refresh=refresh, limit=limit, skip=skip)
 
     def pprint_programs(
         self, refresh: bool = False, detailed: bool = False, limit: int = 20, skip: int = 0
     ) -> None:
+        """Print the programs as the legacy client did (``detailed``: every field)."""
         for program in self.programs(refresh, limit, skip):
             print("=" * 50)
             if detailed:
@@ -89,178 +91,157 @@ class RuntimeService:
                 print(f"  Description: {program.description}")
 
     def program(
-        self, program_id: str, refresh: bool = False, version: str | None = None
+        self, program_id: str, refresh: bool = False, *, version: str | None = None
     ) -> RuntimeProgram:
-        if (
-            version is None
-            and not refresh
-            and program_id in self._programs
-            and self._programs[program_id].data
-        ):
-            return self._programs[program_id]
-        params = {"version": version} if version is not None else None
-        program = RuntimeProgram(self._http.json("GET", f"/programs/{program_id}", params=params))
-        if version is None:
-            self._programs[program_id] = program
-        return program
+        """One program by id (``version``: that version's data, spec and cost).
+
+        Raises:
+            ProgramNotFoundError: no such program visible to this token.
+        """
+        return self.catalog.get(program_id, refresh=refresh, version=version)
+
+    def find_program(self, name_or_id: str, *, version: str | None = None) -> RuntimeProgram:
+        """The program of that id, or of that name (yours first); see ``ProgramCatalog.find``.
+
+        Raises:
+            ProgramNotFoundError: neither an id nor a visible program's name.
+            AmbiguousProgramError: several visible programs have that name, none yours.
+        """
+        return self.catalog.find(name_or_id, version=version)
 
     def own_program(self, name: str) -> RuntimeProgram | None:
-        """This token's program called ``name``: the one whose data the service shows us
-        (it shows data to the owner only), with its data; None if there is none."""
-        for program in self.programs(refresh=True, limit=None):
-            if program.name == name:
-                full = self.program(program.program_id, refresh=True)
-                if full.data:
-                    return full
-        return None
+        """This token's program called ``name``, with its data; None if there is none."""
+        return self.catalog.own(name)
 
     def upload_program(
         self,
+        data: str | Path | None = None,
         metadata: Mapping[str, Any] | str | Path | None = None,
+        version: str | None = None,
         *,
         source: str | None = None,
         path: str | Path | None = None,
         bundle: Bundle | None = None,
-        version: str | None = None,
     ) -> str:
         """Upload a program; returns its id.
 
         Args:
-            metadata: a dict, or the path of a JSON/YAML metadata file; default: the metadata
-                of the program directory ``path``.
-            source: the program's source text (a single-file program), or
-            path: a program file, or a program directory (bundled as a zip when it has
-                more than the program file), or
-            bundle: one ``runtime_kit.bundle.build_bundle`` made already.
+            data: the path of a program file, or of a program directory (uploaded as a zip
+                bundle when it holds more than the program file); ``path=`` is the same.
+            metadata: a dict, or the path of a JSON/YAML metadata file (v1 or v2); default:
+                the metadata of the program's directory.
             version: overrides the metadata's ``version``.
+            source: the program's text instead of a file (``metadata`` then required).
+            bundle: one ``runtime_kit.bundle.build_bundle`` made already.
+
+        Raises:
+            InputValueError: not exactly one of data/path/source/bundle, or no such path.
+            DuplicateProgramError: you have a program of that name already.
         """
-        data, metadata = self._program_data(source, path, bundle, metadata)
-        body = {
-            "name": metadata.get("name"),
-            "data": data,
-            "cost": metadata.get("max_execution_time"),
-            "description": metadata.get("description", ""),
-            "is_public": bool(metadata.get("is_public", False)),
-            "version": str(version or metadata.get("version") or "0"),
-        }
-        if metadata.get("spec") is not None:
-            body["spec"] = metadata["spec"]
-        return self._http.json("POST", "/programs", json_body=body)["id"]
+        text, loaded = program_data(
+            data=data, source=source, path=path, bundle=bundle, metadata=metadata
+        )
+        return self.catalog.upload(text, loaded, version)
 
     def update_program(
         self,
         program_id: str,
-        *,
-        source: str | None = None,
-        path: str | Path | None = None,
-        bundle: Bundle | None = None,
+        data: str | Path | None = None,
         metadata: Mapping[str, Any] | str | Path | None = None,
         name: str | None = None,
         description: str | None = None,
         max_execution_time: int | None = None,
         spec: Mapping[str, Any] | None = None,
+        *,
         version: str | None = None,
+        source: str | None = None,
+        path: str | Path | None = None,
+        bundle: Bundle | None = None,
     ) -> None:
-        """Change a program; with ``source``/``path``/``bundle`` and a ``version``, publish a
-        new version (earlier ones stay retrievable and runnable); without one, replace the
-        data."""
-        fields: dict[str, Any] = {}
-        if source is not None or path is not None or bundle is not None:
-            data, from_files = self._program_data(source, path, bundle, metadata)
-            metadata = from_files
-            fields["data"] = data
-        loaded = _load_metadata(metadata) if metadata is not None else {}
-        explicit = {
-            "name": name,
-            "description": description,
-            "cost": max_execution_time,
-            "spec": spec,
-        }
-        from_metadata = {
-            "name": loaded.get("name"),
-            "description": loaded.get("description"),
-            "cost": loaded.get("max_execution_time"),
-            "spec": loaded.get("spec"),
-        }
-        for key, value in explicit.items():
-            chosen = value if value is not None else from_metadata[key]
-            if chosen:
-                fields[key] = chosen
-        version = version or loaded.get("version")
-        if "data" in fields and version is not None:
-            fields["version"] = str(version)
-        elif "data" in fields:
-            data = fields.pop("data")
-            self._http.request(
-                "PUT",
-                f"/programs/{program_id}/data",
-                content=data,
-                headers={"Content-Type": "application/octet-stream"},
+        """Change a program.  New data (``data``/``path``, ``source`` or ``bundle``) with a
+        ``version`` (given, or the metadata's) that the program lacks publishes that new
+        version (earlier ones stay retrievable and runnable); otherwise the current
+        version's data is replaced.  ``metadata`` and the named fields change the
+        metadata (the fields win over the metadata's)."""
+        new_data = None
+        loaded: dict[str, Any] = {}
+        if any(given is not None for given in (data, source, path, bundle)):
+            new_data, loaded = program_data(
+                data=data, source=source, path=path, bundle=bundle, metadata=metadata
             )
-        if fields:
-            self._http.request("PATCH", f"/programs/{program_id}", json_body=fields)
-        self._programs.pop(program_id, None)
+        elif metadata is not None:
+            loaded = load_metadata(metadata)
+        explicit = {"name": name, "description": description,
+                    "max_execution_time": max_execution_time, "spec": spec}  # fmt: skip
+        version = version or loaded.get("version")
+        if (
+            new_data is not None
+            and version is not None
+            and str(version) in self.program(program_id, refresh=True).versions
+        ):
+            version = None  # that version exists: replace its data
+        self.catalog.update(
+            program_id,
+            data=new_data,
+            fields=metadata_fields(loaded, explicit),
+            version=None if version is None else str(version),
+        )
 
     def delete_program(self, program_id: str) -> None:
-        self._http.request("DELETE", f"/programs/{program_id}")
-        self._programs.pop(program_id, None)
+        self.catalog.delete(program_id)
 
     def set_program_visibility(self, program_id: str, public: bool) -> None:
-        self._http.request("PUT", f"/programs/{program_id}/{'public' if public else 'private'}")
-        if program_id in self._programs:
-            self._programs[program_id].is_public = public
+        self.catalog.set_visibility(program_id, public)
 
     # --- jobs -----------------------------------------------------------------------------
 
     def run(
         self,
         program_id: str,
-        inputs: Mapping[str, Any] | Any,
         options: Mapping[str, Any] | Any = None,
+        inputs: Mapping[str, Any] | Any = None,
         callback: Callback | None = None,
         result_decoder: Any = None,
+        image: str | None = "",
         *,
         version: str | None = None,
     ) -> RuntimeJob:
-        """Start a job; ``inputs`` a dict or a ``ParameterNamespace`` (validated first);
-        ``options``: ``backend`` or ``backend_name``, ``log_level``, ``max_execution_time``."""
-        from runtime_kit.serialization import RuntimeEncoder
+        """Start a job (legacy order: options, then inputs).
 
+        Args:
+            program_id: the program's id.
+            options: a dict or an object with attributes (legacy ``RuntimeOptions``):
+                ``backend_name`` (or ``backend``), ``log_level``, ``max_execution_time``.
+            inputs: a dict, or a ``ParameterNamespace`` (validated first).
+            callback: called as ``callback(job_id, message)`` for each interim result and
+                the result, from a background thread.
+            result_decoder: a ``ResultDecoder`` subclass for the job's results.
+            image: legacy; only empty.
+            version: the program version to run (default: the latest).
+
+        Raises:
+            InputValueError: unknown options, or inputs that do not validate.
+            ProgramNotFoundError: no such program (or version).
+        """
         if hasattr(inputs, "validate") and hasattr(inputs, "inputs"):
             inputs.validate()
             inputs = inputs.inputs()
-        options = (
-            dict(options or {}) if isinstance(options, Mapping | type(None)) else vars(options)
-        )
-        body: dict[str, Any] = {
-            "program_id": program_id,
-            "backend": options.get("backend") or options.get("backend_name") or "aer_simulator",
-            "params": dict(inputs),
-        }
-        for key, wire in (("log_level", "log_level"), ("max_execution_time", "cost")):
-            if options.get(key) is not None:
-                body[wire] = options[key]
-        if version is not None:
-            body["version"] = str(version)
-        text = json.dumps(body, cls=RuntimeEncoder)
-        answer = self._http.json(
-            "POST", "/jobs", content=text, headers={"Content-Type": "application/json"}
-        )
-        job = RuntimeJob(
-            self._http,
-            answer["id"],
-            program_id,
-            inputs=dict(inputs),
-            backend=answer.get("backend"),
-            result_decoder=result_decoder,
+        if inputs is not None and not isinstance(inputs, Mapping):
+            raise InputValueError(
+                f"inputs must be a dict or a ParameterNamespace, got {type(inputs).__name__}"
+            )
+        chosen = _options_dict(options)
+        if image:
+            chosen["image"] = image
+        job = self.job_catalog.submit(
+            program_id, inputs or {}, chosen, version=version, result_decoder=result_decoder
         )
         if callback is not None:
             job.stream_results(callback)
         return job
 
     def job(self, job_id: str) -> RuntimeJob:
-        raw = self._http.json("GET", f"/jobs/{job_id}")
-        return self._job(raw)
+        return self.job_catalog.get(job_id)
 
     def jobs(
         self,
@@ -269,63 +250,20 @@ class RuntimeService:
         pending: bool | None = None,
         program_id: str | None = None,
     ) -> list[RuntimeJob]:
-        found: list[RuntimeJob] = []
-        while limit is None or len(found) < limit:
-            page_size = PAGE if limit is None else min(PAGE, limit - len(found))
-            params: dict[str, Any] = {"limit": page_size, "offset": skip + len(found)}
-            if pending is not None:
-                params["pending"] = "true" if pending else "false"
-            if program_id:
-                params["program"] = program_id
-            page = self._http.json("GET", "/jobs", params=params)
-            found += [self._job(raw) for raw in page["jobs"]]
-            if not page["jobs"] or len(found) >= page["count"] - skip:
-                break
-        return found
+        """This token's jobs, newest first (``pending``: only queued/running ones)."""
+        return self.job_catalog.list(limit=limit, skip=skip, pending=pending, program_id=program_id)
 
     def delete_job(self, job_id: str) -> None:
-        self._http.request("DELETE", f"/jobs/{job_id}")
-
-    def _job(self, raw: dict[str, Any]) -> RuntimeJob:
-        from runtime_kit.serialization import RuntimeDecoder
-
-        params = raw.get("params") or {}
-        inputs = json.loads(json.dumps(params), cls=RuntimeDecoder)
-        job = RuntimeJob(
-            self._http,
-            raw["id"],
-            (raw.get("program") or {}).get("id", ""),
-            inputs=inputs,
-            creation_date=raw.get("created"),
-            backend=raw.get("backend"),
-        )
-        job._api_status = raw.get("status", "QUEUED")
-        return job
-
-    def _program_data(
-        self, source: str | None, path: str | Path | None, bundle: Bundle | None, metadata: Any
-    ) -> tuple[str, dict[str, Any]]:
-        if sum(given is not None for given in (source, path, bundle)) != 1:
-            raise InputValueError(
-                "give exactly one of source= (program text), path= (a file or directory) "
-                "or bundle= (a built bundle)"
-            )
-        if source is not None:
-            if metadata is None:
-                raise InputValueError("metadata is required with source=")
-            return base64.b64encode(source.encode()).decode("ascii"), _load_metadata(metadata)
-        if bundle is not None:
-            return bundle.upload_data(), _load_metadata(metadata or bundle.metadata)
-        from runtime_kit.bundle import build_bundle
-
-        bundle = build_bundle(
-            Path(path), metadata=_load_metadata(metadata) if metadata is not None else None
-        )
-        return bundle.upload_data(), bundle.metadata
+        self.job_catalog.delete(job_id)
 
 
-def _load_metadata(metadata: Mapping[str, Any] | str | Path) -> dict[str, Any]:
-    from runtime_kit.metadata.checks import as_v2, load_v2
-
-    loaded = as_v2(dict(metadata)) if isinstance(metadata, Mapping) else load_v2(Path(metadata))
-    return {key: loaded[key] for key in METADATA_FIELDS if key in loaded}
+def _options_dict(options: Any) -> dict[str, Any]:
+    """Run options as a dict: a mapping, None, or an object with attributes (legacy
+    ``RuntimeOptions``, whose unset fields are None)."""
+    if options is None:
+        return {}
+    if isinstance(options, Mapping):
+        return dict(options)
+    if hasattr(options, "__dict__"):
+        return {key: value for key, value in vars(options).items() if value is not None}
+    raise InputValueError(f"options must be a dict, got {type(options).__name__}")

@@ -35,7 +35,11 @@ def prepare_inputs(
     if isinstance(properties, dict):
         warnings = [
             f"input {name!r} is not declared in spec.parameters"
-            + ("" if spec.main_takes_kwargs else " and main() has no **kwargs to take it")
+            + (
+                ""
+                if spec.main_takes_kwargs or name in spec.main_parameters
+                else " and main() has neither such a parameter nor **kwargs to take it"
+            )
             for name in values
             if name not in properties
         ]

@@ -35,7 +35,7 @@ def run_program(
     inputs: Mapping[str, Any] | str | Path | None = None,
     inputs_text: str | None = None,
     params: Mapping[str, Any] | None = None,
-    backend: str = "aer",
+    backend: str = "aer_simulator",
     seed: int | None = None,
     shots: int | None = None,
     timeout: float | None = None,
@@ -49,7 +49,8 @@ def run_program(
             path of a wire-format JSON file; default: ``inputs/example.json`` if present.
         inputs_text: wire-format JSON text, instead of ``inputs``.
         params: values that override single inputs.
-        backend: ``aer`` (default), ``basic``, ``generic:N`` or ``noisy:N``.
+        backend: ``aer_simulator`` (default), ``basic_simulator``, ``generic-N`` or
+            ``noisy-N`` (aliases: ``aer``, ``basic``, ``generic:N``, ``noisy:N``).
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
         shots: the ``shots`` input if the program declares one, else the backend's

@@ -16,6 +16,8 @@ class ProgramSpec:
     metadata: dict[str, Any]  # v2 form (v1 metadata is migrated in memory)
     inputs_example: Path | None
     main_takes_kwargs: bool
+    #: The inputs main() names (parameters after backend and user_messenger).
+    main_parameters: frozenset[str] = frozenset()
 
     @property
     def max_execution_time(self) -> int:
@@ -58,6 +60,7 @@ def load_program_spec(path: Path) -> ProgramSpec:
         metadata=found.metadata,
         inputs_example=example if example.is_file() else None,
         main_takes_kwargs=found.main_takes_kwargs,
+        main_parameters=found.main_parameters,
     )
 
 

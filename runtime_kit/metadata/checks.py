@@ -9,6 +9,7 @@ from typing import Any
 
 from runtime_kit.findings import Finding
 from runtime_kit.metadata.document import MetadataDocument
+from runtime_kit.metadata.keywords import unknown_keywords
 from runtime_kit.metadata.schema_validators import (
     DEFAULT_DIALECT_URI,
     dialect_of,
@@ -222,6 +223,10 @@ def check_declared_schema(doc: MetadataDocument, keys: Keys, schema: Any) -> lis
             )
     findings += _pattern_findings(doc, keys, schema)
     findings += _required_findings(doc, keys, schema)
+    findings += [
+        Finding.of(doc.path, doc.position(inner), "RK205", f"{_dotted(inner)}: {message}")
+        for inner, message in unknown_keywords(schema, dialect, keys)
+    ]
     return findings
 
 

@@ -42,7 +42,7 @@ TYPE_WORDS = {
     "none": "null",
     "null": "null",
 }
-_TOP_LEVEL_ORDER = ("name", "description", "max_execution_time", "is_public")
+_TOP_LEVEL_ORDER = ("name", "description", "max_execution_time", "is_public", "version")
 _CONTAINER = re.compile(r"^(list|tuple|sequence|array|ndarray)\s*(?:\[(.+)\]|of\s+(.+?)s?)$")
 _ALTERNATIVES = re.compile(r"\s*(?:\||,|\bor\b)\s*")
 _UNION = re.compile(r"^(?:union|optional)\[(.+)\]$")
@@ -91,10 +91,8 @@ def migrate_metadata(data: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
         spec[key] = _declared_schema(key, items, notes)
     if spec:
         v2["spec"] = spec
-    if "version" in data:
-        notes.append(Note(("version",), f"dropped 'version' ({data['version']!r}): v2 has none"))
     for key, value in data.items():
-        if key not in v2 and key not in ("backend_requirements", "version", *DECLARED):
+        if key not in v2 and key not in ("backend_requirements", *DECLARED):
             v2[key] = value  # unknown fields stay; validate warns about them
     return v2, notes
 

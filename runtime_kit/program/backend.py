@@ -134,7 +134,7 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
     def set_options(self, **fields: Any) -> None:
         self._backend.set_options(**fields)
 
-    def run(self, run_input: Any, timeout: float | None = None, **options: Any) -> Any:
+    def run(self, circuits: Any, timeout: float | None = None, **options: Any) -> Any:
         """Run circuits on the wrapped backend; returns its job (``job.result()`` waits).
 
         ``timeout`` is accepted for legacy programs and bounds ``job.result()`` there.
@@ -143,7 +143,7 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         """
         if "seed_simulator" in options and options["seed_simulator"] is None:
             del options["seed_simulator"]
-        job = self._backend.run(run_input, **options)
+        job = self._backend.run(circuits, **options)
         if timeout is not None:
             job.result = _with_timeout(job.result, timeout)
         return job

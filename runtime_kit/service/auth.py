@@ -7,6 +7,7 @@ import hmac
 import secrets
 from typing import NamedTuple
 
+from runtime_kit.errors import InputValueError
 from runtime_kit.service.store import Store, now
 
 USER, UPLOADER, ADMIN = "user", "uploader", "admin"
@@ -40,7 +41,7 @@ class Tokens:
     def create(self, name: str, role: str, token: str | None = None) -> tuple[Principal, str]:
         """A new token (``token`` given: that one, e.g. the configured admin token)."""
         if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+            raise InputValueError(f"role must be one of {', '.join(ROLES)}")
         token = token or "rk_" + secrets.token_urlsafe(32)
         token_id = "tok_" + secrets.token_hex(6)
         with self.store.transaction() as db:

@@ -1,15 +1,15 @@
-"""The simulators a service offers, by the name clients send (legacy names included).
+"""The simulators a service offers, by the name clients send: the names (and aliases) of
+``runtime_kit.harness.backends``, one parser for ``runtime-kit run`` and the service.
 
 ``LISTED`` are the ones a service lists to account clients (``provider.backends()``); by name
-it also runs any ``generic-N`` and ``noisy-N`` (N qubits, 1-127).
+it also runs any ``generic-N`` and ``noisy-N`` (N qubits, 2-127).
 """
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-from runtime_kit.harness.backends import MAX_QUBITS, BackendSpec
+from runtime_kit.harness.backends import DEFAULT_BACKEND, BackendSpec, find_backend, parse_backend
 
 
 class ServiceBackend(NamedTuple):
@@ -18,7 +18,6 @@ class ServiceBackend(NamedTuple):
     description: str
 
 
-DEFAULT_BACKEND = "aer_simulator"
 LISTED = (
     ServiceBackend(
         "ibmq_qasm_simulator", BackendSpec("aer"), "Aer, ideal (the legacy name of aer_simulator)"
@@ -39,26 +38,18 @@ LISTED = (
 #: The simulators the service offers, by the name clients send.
 BACKENDS = {backend.name: backend.spec for backend in LISTED}
 OFFERED = "ibmq_qasm_simulator, aer_simulator, basic_simulator, generic-N, noisy-N"
-#: ``generic-N``/``noisy-N``: N in ASCII digits without leading zeros (``str.isdigit``
-#: takes "٣" too).
-_SIZED = re.compile(r"(generic|noisy)-([1-9][0-9]{0,2})")
 
 
 def backend_spec(name: str | None) -> BackendSpec | None:
     """The simulator for a backend name (``generic-N``, ``noisy-N`` for N qubits), or None
     if unknown."""
-    name = name or DEFAULT_BACKEND
-    if name in BACKENDS:
-        return BACKENDS[name]
-    sized = _SIZED.fullmatch(name)
-    if sized and int(sized[2]) <= MAX_QUBITS:
-        return BackendSpec(sized[1], int(sized[2]))
-    return None
+    return find_backend(name)
 
 
 def resolve_backend(name: str | None) -> BackendSpec:
-    """``backend_spec`` of a name the service accepted when the job was submitted."""
-    spec = backend_spec(name)
-    if spec is None:
-        raise ValueError(f"unknown backend {name!r}")
-    return spec
+    """``backend_spec`` of a name the service accepted when the job was submitted.
+
+    Raises:
+        InputValueError: the name is not a backend (also a ``ValueError``).
+    """
+    return parse_backend(name or DEFAULT_BACKEND)

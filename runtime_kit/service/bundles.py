@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from runtime_kit.errors import DecodeError
+from runtime_kit.errors import BundleError, DecodeError
 from runtime_kit.serialization.binary import from_base64
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -21,14 +21,6 @@ MAX_ENTRIES = 10_000
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200
-
-
-class BundleError(ValueError):
-    """Program data that is refused; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class ProgramData(NamedTuple):

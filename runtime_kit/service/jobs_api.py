@@ -10,6 +10,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.errors import InputValueError
+from runtime_kit.harness.backends import parse_backend
 from runtime_kit.service.api import (
     Api,
     ApiError,
@@ -23,7 +25,7 @@ from runtime_kit.service.api import (
 )
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backends import DEFAULT_BACKEND, OFFERED, backend_spec
+from runtime_kit.service.backends import DEFAULT_BACKEND, OFFERED
 from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.store import (
     CANCELLED,
@@ -72,8 +74,12 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     backend = body.get("backend")
     if backend is None or backend == "":
         backend = DEFAULT_BACKEND
-    if not isinstance(backend, str) or backend_spec(backend) is None:
+    if not isinstance(backend, str):
         raise ApiError(400, f"unknown backend {shown(backend)}: this service offers {OFFERED}")
+    try:
+        parse_backend(backend)  # the one parser: its message says why a name cannot work
+    except InputValueError as exc:
+        raise ApiError(400, str(exc)) from exc
     cost = body.get("cost")
     if cost is not None:
         cost = checked_cost(cost)

@@ -63,7 +63,7 @@ def test_help() -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     completed = run_cli("no-such-command")
     assert completed.returncode == 2
-    assert "No such command" in completed.stderr
+    assert "no such command 'no-such-command'" in completed.stderr
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"]])

@@ -58,7 +58,7 @@ def test_sampler(client: RuntimeService) -> None:
         SamplerPub.coerce((rotation, np.array([[0.0], [np.pi]])), 50),
     ]
     inputs = {"pubs": pubs, "options": {"default_shots": 200}, "version": 2, "support_qiskit": True}
-    result = client.run("sampler", inputs).result(timeout=120)
+    result = client.run("sampler", {}, inputs).result(timeout=120)
     assert isinstance(result, PrimitiveResult)
     assert set(result[0].data.meas.get_counts()) == {"00", "11"}
     assert result[0].data.meas.num_shots == 200
@@ -68,7 +68,7 @@ def test_sampler(client: RuntimeService) -> None:
 def test_estimator(client: RuntimeService) -> None:
     pubs = [EstimatorPub.coerce((bell(), ["ZZ", "XX", "ZI"]))]
     inputs = {"pubs": pubs, "options": {"default_precision": 0.02}, "version": 2}
-    result = client.run("estimator", {**inputs, "support_qiskit": True}).result(timeout=120)
+    result = client.run("estimator", {}, {**inputs, "support_qiskit": True}).result(timeout=120)
     assert isinstance(result[0], EstimatorPubResult)
     np.testing.assert_allclose(result[0].data.evs, [1, 1, 0], atol=0.1)
     assert result[0].metadata["target_precision"] == 0.02

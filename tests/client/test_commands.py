@@ -140,7 +140,9 @@ def test_programs_and_jobs_commands(client_env: dict[str, str], project: Path) -
     )
     assert cli(client_env, "jobs", "logs", job_id).returncode == 0
     assert cli(client_env, "jobs", "stream", job_id).returncode == 0
-    assert cli(client_env, "jobs", "cancel", job_id).returncode == 4  # already final: 409
+    cancelled = cli(client_env, "jobs", "cancel", job_id)  # already final: a clear error
+    assert cancelled.returncode == 1
+    assert "has ended (COMPLETED); nothing to cancel" in cancelled.stderr
     assert cli(client_env, "jobs", "delete", job_id).returncode == 0
     assert cli(client_env, "jobs", "show", job_id).returncode == 4
     submitted = cli(

@@ -50,8 +50,8 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def finished_job(service: RuntimeService, source: str, name: str, inputs: dict) -> str:
     metadata = {**METADATA, "name": name} if inputs else {"name": name, "max_execution_time": 60}
-    program_id = service.upload_program(metadata, source=source)
-    job = service.run(program_id, inputs)
+    program_id = service.upload_program(metadata=metadata, source=source)
+    job = service.run(program_id, {}, inputs)
     job.wait_for_final_state(timeout=120)
     return job.job_id()
 
@@ -63,7 +63,7 @@ def test_a_seeded_job_replays_equal(service: RuntimeService, client_env: dict[st
     assert report.equal, report.differences
     assert (report.service_status, report.local_status) == ("COMPLETED", "DONE")
     assert sum(report.local_outcome["result"].values()) == 300
-    assert report.backend == "aer" and report.seed == service.job(job_id).seed
+    assert report.backend == "aer_simulator" and report.seed == service.job(job_id).seed
     shown = cli(client_env, "replay", job_id)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith(f"replayed {job_id} (") and shown.stdout.rstrip().endswith(

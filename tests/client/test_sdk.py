@@ -32,10 +32,10 @@ SLEEPER = (
 def test_upload_list_show_update_visibility_delete(
     service: RuntimeService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    program_id = service.upload_program(METADATA, path=HELLO / "program.py")
+    program_id = service.upload_program(HELLO / "program.py", METADATA)
     assert program_id.startswith("hello-")
     with pytest.raises(DuplicateProgramError) as duplicate:
-        service.upload_program(METADATA, source=(HELLO / "program.py").read_text())
+        service.upload_program(metadata=METADATA, source=(HELLO / "program.py").read_text())
     assert (duplicate.value.status, duplicate.value.method) == (409, "POST")
     assert [p.program_id for p in service.programs(refresh=True)] == [program_id]
     program = service.program(program_id)
@@ -63,35 +63,37 @@ def test_upload_list_show_update_visibility_delete(
 
 
 def test_source_and_path_are_explicit(service: RuntimeService) -> None:
-    with pytest.raises(InputValueError, match="exactly one of source="):
-        service.upload_program(METADATA)
-    with pytest.raises(InputValueError, match="exactly one of source="):
-        service.upload_program(METADATA, source="x", path=HELLO)
+    with pytest.raises(InputValueError, match="exactly one of data= or path="):
+        service.upload_program(metadata=METADATA)
+    with pytest.raises(InputValueError, match="got source, path"):
+        service.upload_program(metadata=METADATA, source="x", path=HELLO)
+    with pytest.raises(InputValueError, match="no such program file or directory"):
+        service.upload_program("def main(backend, user_messenger): pass", METADATA)
 
 
 def test_versions_keep_earlier_ones_runnable(service: RuntimeService) -> None:
     v1 = "def main(backend, user_messenger):\n    return 'one'\n"
     v2 = "def main(backend, user_messenger):\n    return 'two'\n"
     meta = {"name": "versioned", "description": "d", "max_execution_time": 60, "version": "1.0"}
-    program_id = service.upload_program(meta, source=v1)
+    program_id = service.upload_program(metadata=meta, source=v1)
     service.update_program(program_id, source=v2, metadata={**meta, "version": "1.2"})
     program = service.program(program_id, refresh=True)
     assert (program.version, program.versions) == ("1.2", ["1.0", "1.2"])
     assert "Version: 1.2" in str(program)
     assert "'one'" in service.program(program_id, version="1.0").data
-    assert service.run(program_id, {}).result(timeout=60) == "two"
-    assert service.run(program_id, {}, version="1.0").result(timeout=60) == "one"
-    overridden = service.upload_program({**meta, "name": "other"}, source=v1, version="7")
+    assert service.run(program_id, {}, {}).result(timeout=60) == "two"
+    assert service.run(program_id, {}, {}, version="1.0").result(timeout=60) == "one"
+    overridden = service.upload_program(metadata={**meta, "name": "other"}, source=v1, version="7")
     assert service.program(overridden).version == "7"
 
 
 def test_run_stream_result_logs_interim(service: RuntimeService) -> None:
-    program_id = service.upload_program(METADATA, path=HELLO)
+    program_id = service.upload_program(HELLO, METADATA)
     seen: list[object] = []
     job = service.run(
         program_id,
-        {"iterations": 2, "shots": 8, "seed": 1},
         {"backend_name": "ibmq_qasm_simulator"},
+        {"iterations": 2, "shots": 8, "seed": 1},
         callback=lambda job_id, message: seen.append(message),
     )
     assert job.result(timeout=60) == "Ran 2 circuits, 16 shots in all."
@@ -125,26 +127,26 @@ def test_inputs_travel_encoded_and_namespaces_validate(service: RuntimeService) 
     parameters = {"properties": {"weights": {"type": "array"}}, "required": ["weights"]}
     meta = {"name": "arrays", "description": "d", "max_execution_time": 60}
     meta["spec"] = {"parameters": parameters}
-    program_id = service.upload_program(meta, source=source)
-    assert service.run(program_id, {"weights": np.arange(5.0)}).result(timeout=60) == 10.0
+    program_id = service.upload_program(metadata=meta, source=source)
+    assert service.run(program_id, {}, {"weights": np.arange(5.0)}).result(timeout=60) == 10.0
     namespace = service.program(program_id).parameters()
     with pytest.raises(InputValueError, match="weights"):
-        service.run(program_id, namespace)
+        service.run(program_id, {}, namespace)
 
 
 def test_failures_cancel_and_timeouts(service: RuntimeService) -> None:
     failing = service.upload_program(
-        {"name": "failing", "description": "d", "max_execution_time": 60},
+        metadata={"name": "failing", "description": "d", "max_execution_time": 60},
         source="def main(backend, user_messenger):\n    raise RuntimeError('bad luck')\n",
     )
-    job = service.run(failing, {})
+    job = service.run(failing, {}, {})
     with pytest.raises(JobFailureError, match="bad luck"):
         job.result(timeout=60)
     assert job.status() is JobStatus.ERROR and "RuntimeError: bad luck" in job.error_message()
     sleeper = service.upload_program(
-        {"name": "sleeper", "description": "d", "max_execution_time": 60}, source=SLEEPER
+        metadata={"name": "sleeper", "description": "d", "max_execution_time": 60}, source=SLEEPER
     )
-    sleeping = service.run(sleeper, {})
+    sleeping = service.run(sleeper, {}, {})
     with pytest.raises(JobTimeoutError):
         sleeping.wait_for_final_state(timeout=1)
     sleeping.cancel()
@@ -152,9 +154,9 @@ def test_failures_cancel_and_timeouts(service: RuntimeService) -> None:
     with pytest.raises(InvalidStateError):
         sleeping.cancel()
     short = service.upload_program(
-        {"name": "short", "description": "d", "max_execution_time": 1}, source=SLEEPER
+        metadata={"name": "short", "description": "d", "max_execution_time": 1}, source=SLEEPER
     )
-    too_long = service.run(short, {})
+    too_long = service.run(short, {}, {})
     assert too_long.wait_for_final_state(timeout=60) is JobStatus.ERROR
     assert too_long.api_status == "CANCELLED - RAN TOO LONG"
     assert "ran longer than maximum execution time" in too_long.error_message()
@@ -181,7 +183,7 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
         "        time.sleep(0.05)\n    return 'end'\n"
     )
     program_id = service.upload_program(
-        {"name": "ticker", "description": "d", "max_execution_time": 60}, source=source
+        metadata={"name": "ticker", "description": "d", "max_execution_time": 60}, source=source
     )
     with CuttingProxy(server.port, cut_after_bytes=15) as proxy:
         through = RuntimeService(f"http://127.0.0.1:{proxy.port}", server.token)
@@ -194,7 +196,7 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
                 done.set()
 
         try:
-            job = through.run(program_id, {"count": 30}, callback=record)
+            job = through.run(program_id, {}, {"count": 30}, callback=record)
             assert done.wait(60), seen
             assert seen == [*range(30), "end"]
             assert proxy.cuts >= 3
@@ -218,7 +220,7 @@ def test_transport_is_injectable(tmp_path) -> None:
             client = RuntimeService(
                 "http://testserver", "in-process", transport=test_client._transport
             )
-            program_id = client.upload_program(METADATA, path=HELLO / "program.py")
+            program_id = client.upload_program(HELLO / "program.py", METADATA)
             assert [p.program_id for p in client.programs(refresh=True)] == [program_id]
             with pytest.raises(ProgramNotFoundError):
                 client.program("missing-0000000000", refresh=True)

@@ -79,7 +79,10 @@ def test_generated_project_validates_runs_and_passes_its_tests(
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_examples_are_what_the_templates_generate(template: str, tmp_path: Path) -> None:
     name = EXAMPLES[template]
-    project = create_project(name, template=template, output_dir=tmp_path)
+    # The examples name a placeholder author; a new project names its user.
+    project = create_project(
+        name, template=template, output_dir=tmp_path, values={"author": "A. Author"}
+    )
     example = ROOT / "examples" / name
     generated = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
     committed = sorted(

@@ -64,7 +64,10 @@ def test_every_version_is_kept_and_unchanged() -> None:
 )
 def test_every_version_renders_a_valid_project(template: str, version: int, tmp_path: Path) -> None:
     project = create_project("Any", template=template, output_dir=tmp_path, version=version)
-    assert validate(project) == []
+    # estimator version 1 declared prefixItems under draft 2019-09, which ignores it: the bug
+    # version 2 fixed, and what validate's RK205 warns about.
+    known = {("estimator", 1): ["RK205"]}.get((template, version), [])
+    assert [finding.code for finding in validate(project)] == known
     assert json.loads((project / RECORD_FILE).read_text())["version"] == version
 
 

@@ -60,7 +60,7 @@ def test_https_and_wss_on_one_port(server: RealServer, tls: TlsFiles) -> None:
     assert me["urls"]["services"]["runtime"] == server.url
     assert me["urls"]["http"] == f"{server.url}/api"
     service = RuntimeService(server.url, server.token, ca_file=tls.ca)
-    job = service.run("hello-world", {"iterations": 3}, {"backend_name": "ibmq_qasm_simulator"})
+    job = service.run("hello-world", {"backend_name": "ibmq_qasm_simulator"}, {"iterations": 3})
     streamed: list[object] = []
     job.stream_results(lambda _, message: streamed.append(message))
     assert job.result(timeout=120) == "All done!"

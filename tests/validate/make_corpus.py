@@ -226,6 +226,9 @@ case("schema-parameters-not-object", ["metadata.json:9:7: RK204"],
         "iterations"''', '''"type": "array",
       "properties": {
         "iterations"'''), "inputs/example.json": None}, description="spec.parameters has type array")
+case("schema-keyword-unknown-to-draft", ["metadata.json:13:47: RK205"],
+     {"metadata.json": sub(M, '''"seed": {"type": ["integer", "null"]}''', '''"seed": {"type": ["integer", "null"], "prefixItems": [{"type": "integer"}]}''')},
+     description="prefixItems under draft 2019-09, which ignores it")
 # --- program source (RK3xx)
 case("source-syntax-error", ["program.py:8:39: RK301"],
      {"program.py": sub(P, "for iteration in range(iterations):", "for iteration in range(iterations)")}, description="missing colon")
