@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+import types
+from collections.abc import Callable
 
 #: command -> (module with ``build_parser()`` and ``run(argv) -> int``, its line in --help)
 COMMANDS = {
@@ -67,16 +69,18 @@ def main(argv: list[str] | None = None) -> None:
 
         complete()
     if args and args[0] in COMMANDS:
-        command = load(args[0])
-        finish = _exit_now if args[0] in NO_TEARDOWN else sys.exit
-        run_with_boundary(lambda: finish(command.run(args[1:])), args)
+        command: Callable[[list[str]], int] = load(args[0]).run
+        finish: Callable[[int], object] = sys.exit
+        if args[0] in NO_TEARDOWN:
+            finish = _exit_now
+        run_with_boundary(lambda: finish(command(args[1:])), args)
         return
     from runtime_kit.cli import root
 
     run_with_boundary(lambda: sys.exit(root.run(args)), args)
 
 
-def load(name: str):
+def load(name: str) -> types.ModuleType:
     import importlib
 
     return importlib.import_module(COMMANDS[name][0])

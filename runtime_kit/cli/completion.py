@@ -33,7 +33,7 @@ def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     import argcomplete
 
-    print(argcomplete.shellcode(["runtime-kit"], shell=args.shell), end="")
+    print(argcomplete.shellcode(["runtime-kit"], shell=args.shell), end="")  # type: ignore[attr-defined]
     return 0
 
 

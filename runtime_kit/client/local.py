@@ -58,7 +58,7 @@ def sign_in_url() -> str:
     url, token = ensure_running()
     response = httpx.post(f"{url}/ui/sign-in-links", headers={"X-Access-Token": token}, timeout=30)
     response.raise_for_status()
-    return url + response.json()["path"]
+    return url + str(response.json()["path"])
 
 
 @contextlib.contextmanager

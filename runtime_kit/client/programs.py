@@ -116,7 +116,7 @@ class ProgramCatalog:
         }
         if metadata.get("spec") is not None:
             body["spec"] = metadata["spec"]
-        return self._http.json("POST", "/programs", json_body=body)["id"]
+        return str(self._http.json("POST", "/programs", json_body=body)["id"])
 
     def update(
         self,

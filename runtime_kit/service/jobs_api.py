@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
-from runtime_kit.harness.backends import parse_backend
+from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
 from runtime_kit.service.api import (
     Api,
     ApiError,
@@ -25,7 +25,7 @@ from runtime_kit.service.api import (
 )
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backends import DEFAULT_BACKEND, OFFERED
+from runtime_kit.service.backends import OFFERED
 from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.store import (
     CANCELLED,

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.errors import BundleError
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
     DONE,
@@ -21,7 +22,7 @@ from runtime_kit.service.api_schemas import (
     json_answer,
 )
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
+from runtime_kit.service.bundles import ProgramData, decode_program_data
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
 
