@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from runtime_kit.client.retries import RetryPolicy
 from runtime_kit.errors import ConfigurationError
 
 
@@ -96,3 +97,32 @@ def resolve_ca_file(url: str, ca_file: Path | None = None) -> Path | None:
     if stored and login.get("url") and _same_service(url, login["url"]):
         return Path(stored)
     return None
+
+
+def resolve_http(
+    timeout_s: float | None = None, retries: int | None = None
+) -> tuple[float, RetryPolicy]:
+    """(seconds each request may take, the retry policy): the arguments, else
+    ``RUNTIME_KIT_TIMEOUT_S`` and ``RUNTIME_KIT_RETRIES`` (tries after the first), else the
+    defaults (60 s, 3 retries)."""
+    from runtime_kit.client.http import TIMEOUT_S
+
+    if timeout_s is None:
+        timeout_s = _number("RUNTIME_KIT_TIMEOUT_S", TIMEOUT_S, float)
+    if retries is None:
+        retries = int(_number("RUNTIME_KIT_RETRIES", RetryPolicy().attempts - 1, int))
+    if not timeout_s > 0 or retries < 0:
+        raise ConfigurationError(
+            f"timeout must be > 0 s and retries >= 0 (got {timeout_s} s, {retries})"
+        )
+    return timeout_s, RetryPolicy(attempts=retries + 1)
+
+
+def _number(variable: str, default: float, kind: type[float] | type[int]) -> float:
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"{variable}={text!r}: not a number") from exc

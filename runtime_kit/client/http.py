@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from runtime_kit.client import retries
+from runtime_kit.client.retries import RetryPolicy
 from runtime_kit.errors import (
     ConfigurationError,
     DuplicateProgramError,
@@ -29,7 +31,8 @@ class ServiceHttp:
     """Requests to ``url`` with ``token``; ``transport`` replaces the network (tests, ASGI).
 
     An https service is verified against ``ca_file`` when given (its websockets too), else
-    against the default CAs (``SSL_CERT_FILE`` names another bundle).
+    against the default CAs (``SSL_CERT_FILE`` names another bundle).  Each request has
+    ``timeout_s``; a failed one is tried again as ``retry`` says (``client.retries``).
     """
 
     def __init__(
@@ -39,8 +42,11 @@ class ServiceHttp:
         *,
         transport: httpx.BaseTransport | None = None,
         ca_file: Path | None = None,
+        timeout_s: float = TIMEOUT_S,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.ssl_context = _trusting(ca_file)
+        self.retry = retry or RetryPolicy()
         self.url = url.rstrip("/")
         self.token = token
         try:
@@ -52,7 +58,7 @@ class ServiceHttp:
         self._client = httpx.Client(
             base_url=self.url,
             headers={"X-Access-Token": token},
-            timeout=TIMEOUT_S,
+            timeout=timeout_s,
             transport=transport,
             verify=self.ssl_context or True,
         )
@@ -71,11 +77,28 @@ class ServiceHttp:
             kwargs["content"] = json.dumps(json_body)
             kwargs.setdefault("headers", {})["Content-Type"] = "application/json"
         url = f"{self.url}{path}"
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            hint = TRUST_HINT if "CERTIFICATE_VERIFY_FAILED" in str(exc) else ""
-            raise ServiceError(f"{method} {url}: {exc}{hint}", method=method, url=url) from exc
+        attempt, waited_s = 0, 0.0
+        while True:
+            attempt += 1
+            response: httpx.Response | None = None
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                delay = retries.wait_before(attempt, self.retry, None, waited_s)
+                if delay is None or not retries.retryable_error(method, exc):
+                    hint = TRUST_HINT if "CERTIFICATE_VERIFY_FAILED" in str(exc) else ""
+                    tries = f" (after {attempt} tries)" if attempt > 1 else ""
+                    raise ServiceError(
+                        f"{method} {url}: {exc}{hint}{tries}", method=method, url=url
+                    ) from exc
+            else:
+                if not retries.retryable_answer(method, response):
+                    break
+                delay = retries.wait_before(attempt, self.retry, response, waited_s)
+                if delay is None:
+                    break
+            retries.sleep(delay)
+            waited_s += delay
         if response.status_code >= 400:
             raise _error_for(response, method, url)
         return response

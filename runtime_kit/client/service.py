@@ -40,6 +40,11 @@ class RuntimeService:
         ca_file: the CA certificates to trust for an https service; default:
             ``RUNTIME_KIT_CA_FILE``, else the one ``runtime-kit login --ca-file`` stored for
             the service, else the default CAs (``SSL_CERT_FILE`` names another bundle).
+        timeout_s: seconds each request may take; default ``RUNTIME_KIT_TIMEOUT_S``, else 60.
+        retries: tries after the first for a request that failed on its way (connection
+            errors; 502, 503, 429 for requests that repeating cannot do twice): default
+            ``RUNTIME_KIT_RETRIES``, else 3; backoff doubles from 0.5 s, 30 s of waiting at
+            most, ``Retry-After`` honoured.
     """
 
     def __init__(
@@ -49,12 +54,17 @@ class RuntimeService:
         *,
         transport: httpx.BaseTransport | None = None,
         ca_file: Path | None = None,
+        timeout_s: float | None = None,
+        retries: int | None = None,
     ) -> None:
-        from runtime_kit.client.config import resolve, resolve_ca_file
+        from runtime_kit.client.config import resolve, resolve_ca_file, resolve_http
 
         url, token, self.source = resolve(url, token)
         ca_file = resolve_ca_file(url, ca_file)
-        self._http = ServiceHttp(url, token, transport=transport, ca_file=ca_file)
+        timeout_s, retry = resolve_http(timeout_s, retries)
+        self._http = ServiceHttp(
+            url, token, transport=transport, ca_file=ca_file, timeout_s=timeout_s, retry=retry
+        )
         self.catalog = ProgramCatalog(self._http)
         self.job_catalog = JobCatalog(self._http)
 
