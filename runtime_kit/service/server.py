@@ -27,6 +27,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             max_body_bytes=settings.max_body_bytes,
             sandbox=settings.sandbox,
             executor=settings.executor,
+            executor_settings=settings.executor_settings,
         )
     except OSError as exc:
         listener.close()

@@ -1,0 +1,138 @@
+"""A local Ray cluster on 127.0.0.1 for tests and benchmarks: ``LocalRayCluster``.
+
+The head (and any extra node) runs from this venv's ``ray`` command on free ports, with a
+temp directory of its own (short: Ray's socket paths must fit 107 bytes), and with
+``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` so that every address it hands out stays on loopback
+(without it, Ray rewrites ``127.0.0.1`` to the machine's interface address).  Token
+authentication is on, with a token of the cluster's own: the drivers (``runtime-kit serve``)
+get it from ``env``, as an operator would give it to them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.service.real_server import free_port
+
+START_TIMEOUT_S = 120
+LOOPBACK = "127.0.0.1"
+READY = "Ray runtime started"
+#: The object store holds bundles and results in flight: a little is plenty (default: 30 %
+#: of the memory, in /dev/shm).
+OBJECT_STORE_BYTES = 256 * 1024 * 1024
+
+
+def ray_command() -> str:
+    return str(Path(sys.executable).with_name("ray"))
+
+
+class LocalRayCluster:
+    """``start()`` a head node on free loopback ports; ``env`` is what a driver needs
+    (address, token, loopback); ``stop()`` ends every node and removes the temp dir."""
+
+    def __init__(self, *, num_cpus: int = 2, dashboard: bool = False) -> None:
+        self.num_cpus = num_cpus
+        self.dashboard = dashboard
+        self.temp_dir = Path(tempfile.mkdtemp(prefix="rk-ray-", dir="/tmp"))
+        self.port = free_port()
+        self.address = f"{LOOPBACK}:{self.port}"
+        self.dashboard_port = free_port()
+        self.token = secrets.token_hex(16)
+        self.env = {
+            "RAY_ADDRESS": self.address,
+            "RAY_AUTH_MODE": "token",
+            "RAY_AUTH_TOKEN": self.token,
+            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+            "RAY_USAGE_STATS_ENABLED": "0",
+        }
+        self._nodes: list[subprocess.Popen[str]] = []
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.dashboard_port}"
+
+    def start(self) -> LocalRayCluster:
+        command = [
+            ray_command(), "start", "--head", "--block", "--node-ip-address", LOOPBACK,
+            "--port", str(self.port), "--temp-dir", str(self.temp_dir),
+            "--num-cpus", str(self.num_cpus), "--disable-usage-stats",
+            "--object-store-memory", str(OBJECT_STORE_BYTES),
+            "--include-dashboard", "true" if self.dashboard else "false",
+            "--dashboard-host", LOOPBACK, "--dashboard-port", str(self.dashboard_port),
+            *self._ports(),
+        ]  # fmt: skip
+        self._start_node(command)
+        return self
+
+    def stop(self) -> None:
+        """End every node: each ``ray start --block`` leads a process group of its own
+        (SIGTERM, then SIGKILL for what is left)."""
+        for process in reversed(self._nodes):
+            _end_group(process)
+        self._nodes.clear()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+    def _ports(self) -> list[str]:
+        """Every port Ray would otherwise take from its fixed defaults."""
+        names = (
+            "--node-manager-port", "--object-manager-port", "--ray-client-server-port",
+            "--dashboard-agent-listen-port", "--dashboard-agent-grpc-port",
+            "--metrics-export-port", "--runtime-env-agent-port",
+        )  # fmt: skip
+        ports = [part for name in names for part in (name, str(free_port()))]
+        return [*ports, "--min-worker-port", "0", "--max-worker-port", "0"]
+
+    def _environment(self) -> dict[str, str]:
+        environment = {**os.environ, **self.env}
+        environment.pop("RAY_ADDRESS")  # `ray start --head` refuses to start with one set
+        return environment
+
+    def _start_node(self, command: list[str]) -> subprocess.Popen[str]:
+        """Run ``ray start --block`` until it says the node runs (its output goes to a file
+        in the temp dir, read back if it fails)."""
+        log = self.temp_dir / f"node-{len(self._nodes)}.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                command, env=self._environment(), stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, text=True,
+            )  # fmt: skip
+        self._nodes.append(process)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            text = log.read_text()
+            if READY in text:
+                return process
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"ray start did not start a node:\n{text}")
+
+
+def _end_group(process: subprocess.Popen[str]) -> None:
+    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 30)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait_s)
+            if sig == signal.SIGKILL or not _group_alive(process.pid):
+                return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
