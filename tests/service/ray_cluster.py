@@ -119,7 +119,7 @@ class LocalRayCluster:
 
 
 def _end_group(process: subprocess.Popen[str]) -> None:
-    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 30)):
+    for sig, wait_s in ((signal.SIGTERM, 5), (signal.SIGKILL, 30)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         try:

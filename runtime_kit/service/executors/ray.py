@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import queue
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ PLACE_TIMEOUT_S = 120.0
 #: After a cancel, how long the runner has to end the job before it is killed itself.
 KILL_GRACE_S = 2.0
 STOP_TIMEOUT_S = 10.0
+PROBE_TIMEOUT_S = 10.0
+TOKEN_HINT = (
+    "give the service the cluster's token: RAY_AUTH_MODE=token and RAY_AUTH_TOKEN or "
+    "RAY_AUTH_TOKEN_PATH in its environment (docs/scale.md)"
+)
 
 
 class RayClusterError(ServiceError):
@@ -245,8 +251,12 @@ class RayExecutor:
 
 
 def _connect(address: str | None, namespace: str) -> None:
+    """Join the cluster as a driver.  Ray retries a refused connection for ~20 s and waits on
+    an address where nothing listens for minutes: a TCP probe first says that at once."""
     import ray
 
+    if address not in (None, "auto"):
+        _probe(address)
     try:
         ray.init(
             address=address,
@@ -255,13 +265,23 @@ def _connect(address: str | None, namespace: str) -> None:
             logging_level=logging.WARNING,
         )
     except ray.exceptions.AuthenticationError as exc:
-        raise RayAuthenticationError(
-            f"the Ray cluster at {address} refused this service: {exc} (give the service the "
-            "cluster's token: RAY_AUTH_MODE=token and RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH; "
-            "see docs/scale.md)"
-        ) from exc
+        raise RayAuthenticationError(f"the Ray cluster at {address}: {exc}; {TOKEN_HINT}") from exc
     except ConnectionError as exc:
-        raise RayClusterError(f"cannot reach the Ray cluster at {address}: {exc}") from exc
+        if address in (None, "auto"):
+            raise RayClusterError(f"no Ray cluster found ({exc})") from exc
+        raise RayAuthenticationError(
+            f"the Ray cluster at {address} answers but refused this service ({exc}): "
+            f"token authentication? {TOKEN_HINT}"
+        ) from exc
+
+
+def _probe(address: str) -> None:
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RayClusterError(f"cannot reach the Ray cluster at {address}: {reason}") from exc
 
 
 def _end_runner(slot: _Slot) -> None:
