@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/service.py
+	$(BIN)/python benchmarks/executors.py
 
 clean:
 	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis
