@@ -36,38 +36,57 @@ def ray_command() -> str:
 
 
 class LocalRayCluster:
-    """``start()`` a head node on free loopback ports; ``env`` is what a driver needs
-    (address, token, loopback); ``stop()`` ends every node and removes the temp dir."""
+    """``start()`` a head node on free ports of ``host`` (loopback by default); ``env`` is
+    what a driver needs (address, token, and on loopback the setting that keeps it there);
+    ``add_node()`` joins another node; ``stop()`` ends every node and removes the temp dir.
 
-    def __init__(self, *, num_cpus: int = 2, dashboard: bool = False) -> None:
+    A cluster on another address than loopback (in network namespaces of a test's own) can
+    have several nodes: ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` refuses a second one."""
+
+    def __init__(self, *, num_cpus: int = 2, dashboard: bool = False, host: str = LOOPBACK) -> None:
         self.num_cpus = num_cpus
         self.dashboard = dashboard
+        self.host = host
         self.temp_dir = Path(tempfile.mkdtemp(prefix="rk-ray-", dir="/tmp"))
         self.port = free_port()
-        self.address = f"{LOOPBACK}:{self.port}"
+        self.address = f"{host}:{self.port}"
         self.dashboard_port = free_port()
         self.token = secrets.token_hex(16)
         self.env = {
             "RAY_ADDRESS": self.address,
             "RAY_AUTH_MODE": "token",
             "RAY_AUTH_TOKEN": self.token,
-            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
             "RAY_USAGE_STATS_ENABLED": "0",
         }
+        if host == LOOPBACK:
+            self.env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
         self._nodes: list[subprocess.Popen[str]] = []
 
     @property
     def dashboard_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.dashboard_port}"
+        return f"http://{self.host}:{self.dashboard_port}"
+
+    def add_node(self, host: str, *, num_cpus: int, prefix: list[str]) -> None:
+        """Join a worker node at ``host``, started with ``prefix`` (e.g. ``ip netns exec``)."""
+        temp_dir = self.temp_dir / f"n{len(self._nodes)}"
+        temp_dir.mkdir()
+        command = [
+            *prefix, ray_command(), "start", "--block", "--address", self.address,
+            "--node-ip-address", host, "--temp-dir", str(temp_dir),
+            "--num-cpus", str(num_cpus), "--disable-usage-stats",
+            "--object-store-memory", str(OBJECT_STORE_BYTES), *self._ports(),
+        ]  # fmt: skip
+        self._start_node(command)
 
     def start(self) -> LocalRayCluster:
         command = [
-            ray_command(), "start", "--head", "--block", "--node-ip-address", LOOPBACK,
+            ray_command(), "start", "--head", "--block", "--node-ip-address", self.host,
             "--port", str(self.port), "--temp-dir", str(self.temp_dir),
             "--num-cpus", str(self.num_cpus), "--disable-usage-stats",
             "--object-store-memory", str(OBJECT_STORE_BYTES),
+            "--ray-client-server-port", str(free_port()),
             "--include-dashboard", "true" if self.dashboard else "false",
-            "--dashboard-host", LOOPBACK, "--dashboard-port", str(self.dashboard_port),
+            "--dashboard-host", self.host, "--dashboard-port", str(self.dashboard_port),
             *self._ports(),
         ]  # fmt: skip
         self._start_node(command)
@@ -84,9 +103,8 @@ class LocalRayCluster:
     def _ports(self) -> list[str]:
         """Every port Ray would otherwise take from its fixed defaults."""
         names = (
-            "--node-manager-port", "--object-manager-port", "--ray-client-server-port",
-            "--dashboard-agent-listen-port", "--dashboard-agent-grpc-port",
-            "--metrics-export-port", "--runtime-env-agent-port",
+            "--node-manager-port", "--object-manager-port", "--dashboard-agent-listen-port",
+            "--dashboard-agent-grpc-port", "--metrics-export-port", "--runtime-env-agent-port",
         )  # fmt: skip
         ports = [part for name in names for part in (name, str(free_port()))]
         return [*ports, "--min-worker-port", "0", "--max-worker-port", "0"]
@@ -94,6 +112,8 @@ class LocalRayCluster:
     def _environment(self) -> dict[str, str]:
         environment = {**os.environ, **self.env}
         environment.pop("RAY_ADDRESS")  # `ray start --head` refuses to start with one set
+        if "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in self.env:
+            environment.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
         return environment
 
     def _start_node(self, command: list[str]) -> subprocess.Popen[str]:

@@ -63,7 +63,8 @@ class RayAuthenticationError(ConfigurationError):
 class _Slot:
     """One runner actor, where it landed, and whether it is still usable."""
 
-    def __init__(self, actor: Any, described: dict[str, Any]) -> None:
+    def __init__(self, number: int, actor: Any, described: dict[str, Any]) -> None:
+        self.number = number  # names its files and cgroups on the node (see ``ray_runner``)
         self.actor = actor
         self.described = described
         self.alive = True
@@ -98,6 +99,7 @@ class RayExecutor:
         self._killed: set[str] = set()
         self._lock = threading.Lock()
         self._numbers = iter(range(1 << 30))
+        self._lost_numbers: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._nodes: dict[str, Any] = {}
         self._stopping = False
 
@@ -119,6 +121,8 @@ class RayExecutor:
             with self._lock:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
+            if not slot.alive:  # its successor, on the same node, clears what it left
+                self._lost_numbers.put(slot.number)
             if not self._stopping:
                 self._idle.put(slot if slot.alive else None)  # None: a new one when needed
 
@@ -173,11 +177,12 @@ class RayExecutor:
         from runtime_kit.service.executors.ray_runner import JobRunnerActor
 
         options = {"num_cpus": self.num_cpus, "memory": self.memory_mib * MIB}
+        numbers = [self._number() for _ in range(count)]
         actors = [
             JobRunnerActor.options(**options).remote(
-                self._sandbox, self.limits, f"{self._key}-{next(self._numbers)}"
+                self._sandbox, self.limits, f"{self._key}-{number}"
             )
-            for _ in range(count)
+            for number in numbers
         ]
         try:
             described = ray.get([a.describe.remote() for a in actors], timeout=PLACE_TIMEOUT_S)
@@ -194,10 +199,16 @@ class RayExecutor:
             raise ConfigurationError(
                 f"a job runner could not start on the Ray cluster: {_cause(exc)}"
             ) from exc
-        slots = [_Slot(actor, found) for actor, found in zip(actors, described, strict=True)]
+        slots = [_Slot(*slot) for slot in zip(numbers, actors, described, strict=True)]
         for slot in slots:
             self._nodes[slot.described["node_id"]] = slot.described
         return slots
+
+    def _number(self) -> int:
+        try:
+            return self._lost_numbers.get_nowait()
+        except queue.Empty:
+            return next(self._numbers)
 
     def _take_slot(self) -> _Slot:
         try:
