@@ -42,10 +42,11 @@ test: lint sandbox-tools
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/codec.py
+	$(BIN)/python benchmarks/primitives.py
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/service.py
 	$(BIN)/python benchmarks/executors.py
 
 clean:
-	rm -rf $(VENV) .venv-legacy .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .pytest_cache .ruff_cache .hypothesis

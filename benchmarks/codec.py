@@ -76,7 +76,7 @@ def main() -> int:
     if not LEGACY_PYTHON.exists():
         print(
             f"skipped: no legacy venv at {LEGACY_PYTHON.parent.parent} "
-            "(run `make test` or python tests/interop/legacy_env.py to build it)"
+            "(run `make test` or python -m tests.interop.legacy_env to build it)"
         )
         return 0
     with tempfile.TemporaryDirectory() as tmp:

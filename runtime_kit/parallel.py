@@ -2,20 +2,24 @@
 
 ``validate`` of a whole repository is CPU-bound (parsing, schema checks), and its start-up
 is paid once: forking after the imports lets every core share that start-up.  Forking
-costs ~1 ms, so small batches stay in-process.  Where ``os.fork`` does not exist, or a
-worker fails in any way, the work is done in this process instead: the result is always
-what the plain loop would give.
+costs ~1 ms, so small batches stay in-process.  Where ``os.fork`` does not exist the work
+is done in this process.  A worker that fails (cannot be forked, is killed, crashes) has its
+items done again in this process, and that is logged (a warning of the
+``runtime_kit.parallel`` logger, on stderr unless configured otherwise): the result is
+always what the plain loop would give, and a failure is never silent.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
+_LOG = logging.getLogger("runtime_kit.parallel")
 #: Fewer items than this per extra process are not worth a fork.
 MIN_ITEMS_PER_WORKER = 16
 
@@ -47,6 +51,11 @@ def forked_map(
     for chunk, child in zip(chunks[1:], children, strict=True):
         chunk_results = _collect(child)
         if chunk_results is None or len(chunk_results) != len(chunk):
+            _LOG.warning(
+                "a worker process (%s) did not deliver its %d item(s); doing them here",
+                f"pid {child[0]}" if child else "not started",
+                len(chunk),
+            )
             chunk_results = [function(items[i]) for i in chunk]
         for index, result in zip(chunk, chunk_results, strict=True):
             results[index] = result
@@ -75,7 +84,7 @@ def _fork(function: Callable[[Item], Result], chunk: list[Item]) -> tuple[int, i
     return pid, read_end
 
 
-def _collect(child: tuple[int, int] | None) -> list | None:
+def _collect(child: tuple[int, int] | None) -> list[Any] | None:
     """The worker's results, or None if it could not deliver them."""
     if child is None:
         return None
@@ -88,6 +97,7 @@ def _collect(child: tuple[int, int] | None) -> list | None:
     import pickle
 
     try:
-        return pickle.loads(payload)  # our own child's output, not outside data
+        results: list[Any] = pickle.loads(payload)  # our own child's output, not outside data
+        return results
     except (pickle.UnpicklingError, EOFError, ValueError):
         return None

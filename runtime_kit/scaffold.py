@@ -1,7 +1,9 @@
 """``runtime-kit new``: program projects from cookiecutter templates.
 
 The bundled templates live in ``templates/`` (in the wheel: ``runtime_kit/templates``); a
-template may also be any cookiecutter template directory or git URL.
+template may also be any cookiecutter template directory or git URL.  A project made from a
+bundled template records it, its version and the answers in ``.runtime-kit-template.json``,
+which ``runtime-kit update`` reads (see ``update.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, NamedTuple
 from runtime_kit.errors import InputValueError, RuntimeKitError
 
 DEFAULT_TEMPLATE = "hello"
+#: The record of a project's template, version and answers, in the project's directory.
+RECORD_FILE = ".runtime-kit-template.json"
 _REMOTE_PREFIXES = ("https://", "http://", "git@", "git+", "gh:", "gl:", "bb:", "ssh://")
 
 
@@ -39,7 +43,7 @@ def templates_dir() -> Path:
 
 def bundled_templates() -> list[Template]:
     found = []
-    for path in sorted(templates_dir().iterdir()):
+    for path in sorted(templates_dir().iterdir()):  # _history (old versions) has no config
         config = path / "cookiecutter.json"
         if config.is_file():
             summary = json.loads(config.read_text()).get("_summary", "")
@@ -76,8 +80,12 @@ def create_project(
     values: dict[str, Any] | None = None,
     no_input: bool = True,
     overwrite: bool = False,
+    version: int | None = None,
 ) -> Path:
     """Render ``template`` into ``output_dir``; returns the new project's directory.
+
+    A bundled template's project gets a ``.runtime-kit-template.json`` (template, version,
+    answers) for ``runtime-kit update``.
 
     Args:
         name: the project name (the template's ``project_name``); its slug names the folder
@@ -85,25 +93,64 @@ def create_project(
         values: other template variables (``--set key=value``).
         no_input: never prompt (the default; the CLI prompts on a terminal).
         overwrite: render into an existing project directory.
+        version: an earlier version of a bundled template (default: the current one).
 
     Raises:
-        InputValueError: unknown template.
+        InputValueError: unknown template, or a version of a template that is not bundled.
+        TemplateVersionError: a bundled template has no such version.
         ProjectExistsError: the directory exists and ``overwrite`` is False.
         TemplateError: the template refused the values or failed to render.
+    """
+    from runtime_kit import template_versions
+
+    bundled = template in {t.name for t in bundled_templates()}
+    if version is not None and not bundled:
+        raise InputValueError(f"only bundled templates have versions, not {template!r}")
+    if bundled:
+        version = template_versions.current_version(template) if version is None else version
+        source = str(template_versions.template_source(template, version))
+    else:
+        source = resolve_template(template)
+    context = dict(values or {})
+    if name is not None:
+        context["project_name"] = name
+    project, answers = render(
+        source,
+        context,
+        output_dir=output_dir,
+        no_input=no_input,
+        overwrite=overwrite,
+        label=template,
+    )
+    if bundled:
+        write_record(project, template, version, answers)
+    return project
+
+
+def render(
+    source: str,
+    context: dict[str, Any],
+    *,
+    output_dir: str | Path,
+    no_input: bool = True,
+    overwrite: bool = False,
+    label: str | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Render the cookiecutter template ``source`` with ``context``; returns the project's
+    directory and every answer (the template's public variables as they were rendered).
+
+    Raises:
+        ProjectExistsError, TemplateError: as ``create_project``.
     """
     from cookiecutter.config import get_user_config
     from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
     from cookiecutter.main import cookiecutter
 
-    source = resolve_template(template)
     # cookiecutter logs failures with tracebacks; ours is one line (the hook says why).
     logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
     logging.getLogger("cookiecutter").propagate = False
-    context = dict(values or {})
-    if name is not None:
-        context["project_name"] = name
     with tempfile.TemporaryDirectory(prefix="runtime-kit-replay-") as replay_dir:
-        # cookiecutter always writes a replay file; keep it out of the user's home.
+        # cookiecutter always writes a replay file (the answers); keep it out of the home.
         config = {**get_user_config(), "replay_dir": replay_dir}
         try:
             project = cookiecutter(
@@ -118,7 +165,16 @@ def create_project(
             reason = str(exc).removeprefix("Error: ")
             raise ProjectExistsError(f"{reason}: pass --force to render into it") from exc
         except CookiecutterException as exc:
-            raise TemplateError(f"template {template!r}: {exc}") from exc
+            raise TemplateError(f"template {label or source!r}: {exc}") from exc
         except OSError as exc:  # an output directory that cannot be written
             raise TemplateError(f"cannot write the project: {exc}") from exc
-    return Path(project)
+        (replay,) = Path(replay_dir).glob("*.json")
+        rendered = json.loads(replay.read_text(encoding="utf-8"))["cookiecutter"]
+    answers = {key: value for key, value in rendered.items() if not key.startswith("_")}
+    return Path(project), answers
+
+
+def write_record(project: Path, template: str, version: int, answers: dict[str, Any]) -> None:
+    """Write the project's ``.runtime-kit-template.json``."""
+    record = {"template": template, "version": version, "answers": answers}
+    (project / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

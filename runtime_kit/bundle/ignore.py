@@ -16,7 +16,10 @@ ALWAYS_IGNORED_DIRS = (
     ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", ".pytest_cache",
     ".mypy_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "node_modules",
 )  # fmt: skip
-ALWAYS_IGNORED_FILES = ("*.pyc", "*.pyo", ".DS_Store", "*.swp", "*~")
+ALWAYS_IGNORED_FILES = (
+    "*.pyc", "*.pyo", ".DS_Store", "*.swp", "*~",
+    ".runtime-kit-template.json",  # runtime-kit update's record, no part of the program
+)  # fmt: skip
 #: Left out unless a ``.runtimeignore`` (or ``.gitignore``) rule re-includes them with ``!``.
 SECRET_PATTERNS = (".env", "*.pem", "*.key", ".netrc", ".git-credentials")
 IGNORE_FILES = (".gitignore", ".runtimeignore")

@@ -12,6 +12,10 @@ import sys
 #: command -> (module with ``run(argv) -> int``, the line ``--help`` shows for it)
 COMMANDS = {
     "new": ("runtime_kit.cli.new", "Create a program project from a template."),
+    "update": (
+        "runtime_kit.cli.update",
+        "Merge the current version of its template into a project.",
+    ),
     "validate": (
         "runtime_kit.cli.validate",
         "Check program metadata and source (fast; also a pre-commit hook).",

@@ -1,4 +1,4 @@
-"""``runtime-kit jobs submit|list|show|result|logs|cancel|delete|stream``."""
+"""``runtime-kit jobs submit|list|show|result|logs|cancel|delete|stream|replay``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from runtime_kit.cli.parsers import command_parser
 EPILOG = """jobs submit --follow shows interim results and logs as they come and exits 0 only when
 the job COMPLETED (1 when it failed or was cancelled).
 
-exit codes: 0 done, 1 the job failed (--follow, result), 2 usage or bad inputs,
-3 credentials, 4 the service failed (e.g. not found)."""
+jobs replay runs the job's program version again locally (the harness), with its inputs,
+backend and seed, and compares the outcomes: exit 0 when equal, 1 with the differences.
+
+exit codes: 0 done, 1 the job failed (--follow, result) or replayed differently, 2 usage or
+bad inputs, 3 credentials, 4 the service failed (e.g. not found)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                        ("stream", "stream its messages until it ends")):  # fmt: skip
         command = commands.add_parser(name, help=text)
         command.add_argument("job_id", metavar="JOB")
+    replay = commands.add_parser("replay", help="run it again locally and compare outcomes")
+    replay.add_argument("job_id", metavar="JOB")
+    # also after JOB; SUPPRESS keeps a --json given before the command
+    replay.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     return parser
 
 
@@ -47,6 +54,8 @@ def run(argv: list[str]) -> int:
     service = RuntimeService()
     if args.command == "submit":
         return _submit(service, args)
+    if args.command == "replay":
+        return _replay(service, args.job_id, args.json)
     if args.command == "list":
         jobs = service.jobs(
             limit=args.limit, pending=True if args.pending else None, program_id=args.program
@@ -100,6 +109,23 @@ def _submit(service: Any, args: argparse.Namespace) -> int:
         return 0
     print(f"submitted {job.job_id()} ({program_id})", file=sys.stderr)
     return _follow(job, args.json)
+
+
+def _replay(service: Any, job_id: str, as_json: bool) -> int:
+    from runtime_kit.replay import replay_job
+
+    report = replay_job(job_id, service=service)
+    if as_json:
+        print(json.dumps(report.to_json(), default=str))
+    else:
+        version = f" version {report.version}" if report.version else ""
+        print(
+            f"replayed {job_id} ({report.program_id}{version}) on {report.backend}, seed "
+            f"{report.seed}: {'equal' if report.equal else 'DIFFERENT'}"
+        )
+        for line in report.differences:
+            print(f"  {line}")
+    return 0 if report.equal else 1
 
 
 def _program_id(service: Any, given: str) -> str:

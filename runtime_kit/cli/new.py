@@ -43,8 +43,10 @@ def run(argv: list[str]) -> int:
     from runtime_kit.scaffold import bundled_templates, create_project
 
     if args.list:
+        from runtime_kit.template_versions import current_version
+
         for template in bundled_templates():
-            print(f"{template.name:16} {template.summary}")
+            print(f"{template.name:16} v{current_version(template.name):<3} {template.summary}")
         return 0
     values = {}
     for assignment in args.set:

@@ -69,6 +69,7 @@ class RuntimeJob:
         self._decoder = result_decoder
         self._api_status = "QUEUED"
         self._reason = ""
+        self._details: dict[str, Any] | None = None  # the last GET /jobs/{id}
         self._result: Any = None
         self._stream: _Stream | None = None
 
@@ -95,6 +96,23 @@ class RuntimeJob:
 
     def backend(self) -> str | None:
         return self._backend
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the job's simulator ran with, when the service records it."""
+        seed = self._job_details().get("seed")
+        return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+    @property
+    def program_version(self) -> str | None:
+        """The program version the job was submitted for (None: the latest one)."""
+        version = self._job_details().get("version")
+        return None if version is None else str(version)
+
+    def _job_details(self) -> dict[str, Any]:
+        if self._details is None or "seed" not in self._details:  # a seed comes at the start
+            self._refresh()
+        return self._details or {}
 
     def __repr__(self) -> str:
         return f"<RuntimeJob('{self._job_id}', '{self._program_id}')>"
@@ -183,6 +201,7 @@ class RuntimeJob:
 
     def _refresh(self) -> None:
         raw = self._http.json("GET", f"/jobs/{self._job_id}")
+        self._details = raw
         self._api_status = raw.get("status") or raw.get("state", {}).get("status", "QUEUED")
         self._reason = (raw.get("state") or {}).get("reason", "")
         self._creation_date = raw.get("created")

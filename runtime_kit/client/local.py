@@ -4,6 +4,7 @@ user data directory, reached on 127.0.0.1 with a token only this user can read."
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -11,10 +12,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from runtime_kit.errors import ConfigurationError
+from runtime_kit.files import write_atomically
 
 START_TIMEOUT_S = 90
 
@@ -39,10 +42,36 @@ def status() -> dict[str, Any] | None:
 
 
 def ensure_running() -> tuple[str, str]:
-    """The local service's (url, token), starting it if it is not running."""
-    state = status() or _start()
+    """The local service's (url, token), starting it if it is not running.  Calls at the
+    same time (several commands at once) start one service: starting holds a lock."""
+    with _start_lock():
+        state = status() or _start()
     token_file = Path(state["data_dir"]) / "admin-token"
     return state["url"], token_file.read_text().strip()
+
+
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    directory = local_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    fd = os.open(directory / "start.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigurationError(
+                        f"another command has been starting the local service for over "
+                        f"{START_TIMEOUT_S} s (lock {directory / 'start.lock'})"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
 
 
 def stop() -> bool:
@@ -82,7 +111,7 @@ def _start() -> dict[str, Any]:
             )
         time.sleep(0.1)
     state = {"url": url, "pid": process.pid, "data_dir": str(data_dir)}
-    (directory / "state.json").write_text(json.dumps(state))
+    write_atomically(directory / "state.json", json.dumps(state).encode(), mode=0o600)
     return state
 
 

@@ -136,7 +136,8 @@ def _load_main(program: Path) -> Any:
 def _decode_inputs(text: str) -> dict[str, Any]:
     from runtime_kit.serialization import RuntimeDecoder
 
-    return json.loads(text, cls=RuntimeDecoder)
+    inputs: dict[str, Any] = json.loads(text, cls=RuntimeDecoder)
+    return inputs
 
 
 def _send_result(frames_fd: int, returned: Any) -> None:

@@ -50,7 +50,7 @@ def _cap_of(error: BaseException, limits: dict[str, Any]) -> str | None:
         return memory_cap(limits)
     if isinstance(error, OSError):
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return f"disk space ({limits.get('disk_mib', '?')} MiB for /job and /tmp together)"
+            return f"disk space ({limits.get('disk_mib', '?')} MiB for /job, and for /tmp)"
         if error.errno == errno.EFBIG:
             return f"file size ({limits.get('file_mib', '?')} MiB per file)"
         if error.errno in (errno.EMFILE, errno.ENFILE):

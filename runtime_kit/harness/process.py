@@ -172,7 +172,7 @@ class ProgramProcess:
     def _read_logs(self, on_log: Callable[[bytes], None] | None) -> None:
         stream = self._popen.stdout
         assert stream is not None
-        for chunk in iter(lambda: stream.read1(65536), b""):
+        for chunk in iter(lambda: stream.read1(65536), b""):  # type: ignore[attr-defined]
             room = self.max_log_bytes - len(self._logs)
             if room > 0:
                 self._logs += chunk[:room]

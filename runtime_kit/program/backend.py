@@ -4,6 +4,12 @@ It is a modern qiskit ``BackendV2`` around a real backend (Aer by default), and 
 legacy programs called on the BackendV1 they were given: ``backend.name()`` as a method,
 ``backend.configuration()`` with ``n_qubits``/``basis_gates``/``coupling_map``, and
 ``run(circuits, timeout=None, **options)``.
+
+V2 primitives work on it: qiskit's ``BackendSamplerV2(backend=backend)`` and
+``BackendEstimatorV2(backend=backend)`` as on any backend, and Aer's
+``SamplerV2.from_backend(backend)`` / ``EstimatorV2.from_backend(backend)``, which Aer would
+otherwise turn into a fresh, unseeded simulator: given a ``ProgramBackend``, they run on the
+wrapped simulator (an Aer copy of any other backend), seeded with the run's seed.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ class ProgramBackend(BackendV2):
             backend_version=getattr(self._backend, "backend_version", None) or "0",
         )
         self._max_shots = max_shots
+        _teach_aer_primitives()
 
     @property  # type: ignore[override]
     def name(self) -> BackendName:
@@ -147,6 +154,58 @@ class ProgramBackend(BackendV2):
     def properties(self) -> None:
         """Simulators have no calibration properties (BackendV1 API)."""
         return None
+
+    @property
+    def seed(self) -> int | None:
+        """The wrapped simulator's ``seed_simulator`` (the run's seed under the harness)."""
+        seed = getattr(self._backend.options, "seed_simulator", None)
+        return seed if isinstance(seed, int) else None
+
+
+def _aer_primitive(cls: Any, backend: ProgramBackend, from_backend: Any, options: Any) -> Any:
+    """Aer's ``cls.from_backend`` for a ``ProgramBackend``: on its simulator, with its seed."""
+    from qiskit_aer import AerSimulator
+    from qiskit_aer.primitives import EstimatorV2
+
+    wrapped = backend.wrapped
+    if not isinstance(wrapped, AerSimulator) and wrapped.coupling_map is None:
+        wrapped = AerSimulator(seed_simulator=backend.seed)  # e.g. basic: ideal, all-to-all
+    if backend.seed is not None:
+        if cls is EstimatorV2:  # Aer's estimator draws its precision noise from this seed
+            primitive_options = dict(options.get("options") or {})
+            run_options = {
+                "seed_simulator": backend.seed,
+                **primitive_options.get("run_options", {}),
+            }
+            options = {**options, "options": {**primitive_options, "run_options": run_options}}
+        else:
+            options = {"seed": backend.seed, **options}
+    return from_backend(cls, wrapped, **options)
+
+
+def _teach_aer_primitives() -> None:
+    """Make Aer's ``SamplerV2``/``EstimatorV2.from_backend`` accept a ``ProgramBackend``.
+
+    Aer only reuses a backend that is an ``AerSimulator``; any other it copies into a new
+    simulator without its seed, so a program's results would not repeat under ``--seed``.
+    """
+    try:
+        from qiskit_aer.primitives import EstimatorV2, SamplerV2
+    except ImportError:  # no Aer: nothing to teach
+        return
+    for cls in (SamplerV2, EstimatorV2):
+        original = cls.__dict__["from_backend"].__func__
+        if getattr(original, "_runtime_kit", False):
+            continue
+
+        def from_backend(cls: Any, backend: Any, _original: Any = original, **options: Any) -> Any:
+            if isinstance(backend, ProgramBackend):
+                return _aer_primitive(cls, backend, _original, options)
+            return _original(cls, backend, **options)
+
+        from_backend._runtime_kit = True  # type: ignore[attr-defined]
+        from_backend.__doc__ = original.__doc__
+        cls.from_backend = classmethod(from_backend)
 
 
 def _with_timeout(result: Any, timeout: float) -> Any:

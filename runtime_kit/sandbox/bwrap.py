@@ -1,7 +1,7 @@
 """The bubblewrap command that confines one job process.
 
 What the job sees: its own directory ``/job`` (a tmpfs of ``disk_mib``, writable, also its
-``HOME``; ``/tmp`` points into it), the system's ``/usr`` and libraries and this Python
+``HOME``) and a private ``/tmp`` (another), the system's ``/usr`` and libraries and this Python
 installation with its packages (read-only), a minimal ``/dev`` with its own ``/dev/shm``, and
 a ``/proc`` of its own pid namespace.  Nothing else: not the service's data directory, not
 other jobs, not the service's home.  It runs in new user, pid, network (no interface up, not
@@ -20,7 +20,7 @@ from typing import NamedTuple
 from runtime_kit.sandbox.limits import MIB, JobLimits
 
 JOB_DIR = "/job"
-JOB_TMP = "/job/tmp"
+JOB_TMP = "/tmp"
 SHM_MIB = 64
 #: The top-level system paths a program's process needs: /usr, and what links into it.
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -69,6 +69,7 @@ def bwrap_arguments(
     environment: dict[str, str],
     hidden: list[str],
     staged: bool,
+    seccomp: bool = False,
 ) -> list[str]:
     """The bubblewrap command line up to ``--`` (the job's command follows).
 
@@ -76,6 +77,7 @@ def bwrap_arguments(
     ``layout.reads`` (see ``enter.py``).
     ``hidden``: host paths that must stay out of sight even if under a read-only path
     (the data directory): each is covered by an empty tmpfs.
+    ``seccomp``: load the filter the launcher passes as ``{seccomp}`` (a file descriptor).
     """
     arguments = [
         bwrap,
@@ -86,6 +88,17 @@ def bwrap_arguments(
     ]  # fmt: skip
     for name, value in sorted(environment.items()):
         arguments += ["--setenv", name, value]
+    if seccomp:
+        arguments += ["--seccomp", "{seccomp}"]
+    disk = str(limits.disk_mib * MIB)
+    arguments += [
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(SHM_MIB * MIB), "--tmpfs", "/dev/shm",
+        # Before the read-only paths: one may lie under /tmp (a checkout in /tmp).
+        "--size", disk, "--tmpfs", JOB_TMP,
+        "--size", disk, "--perms", "0700", "--tmpfs", JOB_DIR,
+    ]  # fmt: skip
     for number, path in enumerate(layout.reads):
         arguments += ["--ro-bind", f"{{stage:{number}}}" if staged else path, path]
     for target, link in layout.links:
@@ -93,17 +106,7 @@ def bwrap_arguments(
     for path in hidden:
         if _under_any(path, layout.reads):
             arguments += ["--tmpfs", path]
-    arguments += [
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--size", str(SHM_MIB * MIB), "--tmpfs", "/dev/shm",
-        "--size", str(limits.disk_mib * MIB), "--perms", "0700", "--tmpfs", JOB_DIR,
-        "--dir", JOB_TMP,
-        "--symlink", JOB_TMP, "/tmp",
-        "--remount-ro", "/",
-        "--chdir", JOB_DIR,
-        "--",
-    ]  # fmt: skip
+    arguments += ["--remount-ro", "/", "--chdir", JOB_DIR, "--"]
     return arguments
 
 

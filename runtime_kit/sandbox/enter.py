@@ -15,31 +15,37 @@ It does what must happen before the sandbox and cannot be asked of bubblewrap, i
 Standard library only, and no import of runtime_kit: it starts with ``-I -S`` for speed.
 PLAN is a JSON object: ``cgroup_procs`` (paths), ``stage`` (null or ``{"dir": D,
 "sources": [paths]}``; the command's ``{stage:N}`` then names the staged copy of source N),
-``rlimits`` (name -> value), ``user`` (null or ``{"uid": U, "gid": G}``), ``command``.
+``rlimits`` (name -> [soft, hard]), ``user`` (null or ``{"uid": U, "gid": G}``), ``seccomp``
+(null or a base64 filter for bubblewrap's ``--seccomp {seccomp}``), ``command``.
 Any failure ends it with status 125 and one line on stderr, before the job could start.
 """
 
+import base64
 import ctypes
 import json
 import os
 import resource
+import stat
 import sys
+from typing import Any
 
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 FAILED = 125
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     plan = json.loads(argv[0])
     for procs in plan["cgroup_procs"]:
         with open(procs, "w") as handle:
             handle.write("0")  # "0": the writing process (and all it will start)
     command = plan["command"]
+    if plan.get("seccomp"):
+        command = _with_filter(base64.b64decode(plan["seccomp"]), command)
     if plan["stage"]:
         command = _stage(plan["stage"], command)
-    for name, value in plan["rlimits"].items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+    for name, (soft, hard) in plan["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
     if plan["user"]:
         os.setgroups([])
         os.setresgid(plan["user"]["gid"], plan["user"]["gid"], plan["user"]["gid"])
@@ -47,7 +53,16 @@ def main(argv):
     os.execv(command[0], command)
 
 
-def _stage(stage, command):
+def _with_filter(program: bytes, command: list[str]) -> list[str]:
+    """The seccomp filter in an inheritable memory file; ``{seccomp}`` becomes its fd."""
+    fd = os.memfd_create("runtime-kit-seccomp", 0)
+    os.set_inheritable(fd, True)
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return [str(fd) if part == "{seccomp}" else part for part in command]
+
+
+def _stage(stage: dict[str, Any], command: list[str]) -> list[str]:
     """Bind each source under a fresh tmpfs at ``stage["dir"]``, in a mount namespace of
     this process alone; returns the command with ``{stage:N}`` replaced by those paths."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -59,9 +74,9 @@ def _stage(stage, command):
     root = stage["dir"]
     _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
     staged = {}
-    for number, (source, handle) in enumerate(zip(stage["sources"], handles, strict=True)):
+    for number, handle in enumerate(handles):
         target = os.path.join(root, str(number))
-        if os.path.isdir(source):
+        if stat.S_ISDIR(os.fstat(handle).st_mode):  # not the path: /tmp may cover it now
             os.mkdir(target, 0o755)
         else:
             os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
@@ -72,13 +87,23 @@ def _stage(stage, command):
     return [staged.get(part, part) for part in command]
 
 
-def _mount(libc, source, target, kind, flags, data=None):
-    encode = lambda text: None if text is None else text.encode()  # noqa: E731
-    result = libc.mount(encode(source), encode(target), encode(kind), flags, encode(data))
+def _mount(
+    libc: ctypes.CDLL,
+    source: str | None,
+    target: str,
+    kind: str | None,
+    flags: int,
+    data: str | None = None,
+) -> None:
+    result = libc.mount(_bytes(source), _bytes(target), _bytes(kind), flags, _bytes(data))
     _check(result, f"mount {target}")
 
 
-def _check(result, what):
+def _bytes(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def _check(result: int, what: str) -> None:
     if result != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"{what}: {os.strerror(error)}")

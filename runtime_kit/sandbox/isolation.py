@@ -10,8 +10,10 @@ says which mechanisms are active; the service prints it at start and in ``/healt
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from pathlib import Path
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox import bwrap as bw
 from runtime_kit.sandbox import cgroups as cg
+from runtime_kit.sandbox import seccomp
 from runtime_kit.sandbox.environment import job_environment
 from runtime_kit.sandbox.limits import MIB, JobLimits
 from runtime_kit.sandbox.uids import UidPool
@@ -80,6 +83,8 @@ class Isolation:
         self.cgroups_reason = found.reason if isinstance(found, cg.Unavailable) else None
         self.uids = (uid_pool or UidPool()) if self.isolated and self.is_root else None
         self.layout = bw.job_layout() if self.isolated else bw.Layout([], [])
+        filtered = self.isolated and seccomp.supported()
+        self._seccomp = base64.b64encode(seccomp.no_network_filter()).decode() if filtered else None
         if self.cgroups is not None:
             self.cgroups.remove_leftovers()
         if self.isolated:
@@ -95,6 +100,7 @@ class Isolation:
         self.fallback_reason = reason
         self.bwrap = None
         self.isolated = False
+        self._seccomp = None
         if self.uids is not None:
             self.uids.close()
         self.uids = None
@@ -117,8 +123,11 @@ class Isolation:
         plan = {
             "cgroup_procs": cgroup.procs_files if cgroup else [],
             "stage": {"dir": "/tmp", "sources": self.layout.reads} if uid else None,
-            "rlimits": self._rlimits(cgroup),
+            "rlimits": {
+                name: _soft_hard(name, value) for name, value in self._rlimits(cgroup).items()
+            },
             "user": {"uid": uid, "gid": uid} if uid is not None else None,
+            "seccomp": self._seccomp,
         }
         prefix = self._bwrap_arguments(env, staged=uid is not None) if self.isolated else []
 
@@ -144,6 +153,11 @@ class Isolation:
             mechanisms.append(
                 "bubblewrap: user, pid, network, IPC, UTS, cgroup and mount namespaces; "
                 "no capabilities; private /job (tmpfs) and /tmp"
+            )
+            mechanisms.append(
+                "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
+                if self._seccomp
+                else f"no seccomp filter on {platform.machine()}"
             )
             mechanisms.append(
                 f"unprivileged {self.uids.describe()}" if self.uids else "the service's uid"
@@ -189,6 +203,7 @@ class Isolation:
         return bw.bwrap_arguments(
             self.bwrap,
             self.layout,
+            seccomp=self._seccomp is not None,
             limits=self.limits,
             environment=env,
             hidden=[str(self.data_dir.resolve()), os.path.expanduser("~")],
@@ -225,3 +240,12 @@ def _service_key(data_dir: Path) -> str:
     import hashlib
 
     return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+
+
+#: Seconds between RLIMIT_CPU's soft limit (SIGXCPU: the process ends saying why) and its
+#: hard one (SIGKILL, for a process that ignores SIGXCPU).
+CPU_GRACE_S = 5
+
+
+def _soft_hard(name: str, value: int) -> tuple[int, int]:
+    return (value, value + CPU_GRACE_S) if name == "RLIMIT_CPU" else (value, value)

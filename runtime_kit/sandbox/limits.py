@@ -19,7 +19,8 @@ class JobLimits:
     memory_mib: int = 4096
     #: processes and threads together (what the kernel counts in ``pids.max``/RLIMIT_NPROC)
     max_tasks: int = 256
-    #: the job's directory and /tmp together (a tmpfs of this size in the sandbox)
+    #: the job's directory, and /tmp (each a tmpfs of this size in the sandbox; they are in
+    #: memory, so they count towards the job's memory cap too)
     disk_mib: int = 1024
     #: any single file the job writes (RLIMIT_FSIZE)
     file_mib: int = 512

@@ -13,6 +13,25 @@ from runtime_kit.serialization.binary import from_base64, inflate
 from runtime_kit.serialization.limits import DecodeLimits, DecompressionBudget
 from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES, rebuild
 
+#: qiskit-ibm-runtime's tags for V2 primitive values (serialization/primitives.py).
+PRIMITIVE_TAGS = (
+    "PrimitiveResult",
+    "SamplerPubResult",
+    "PubResult",
+    "EstimatorPubResult",
+    "DataBin",
+    "BitArray",
+    "ObservablesArray",
+    "BindingsArray",
+    "ExecutionSpan",
+    "DoubleSliceSpan",
+    "TwirledSliceSpan",
+    "TwirledSliceSpanV2",
+    "ExecutionSpans",
+    "ExecutionSpanCollection",
+    "PauliLindbladMap",
+)
+
 
 class RuntimeDecoder(json.JSONDecoder):
     """JSON decoder for runtime payloads, a drop-in for the legacy ``RuntimeDecoder``.
@@ -59,7 +78,9 @@ class RuntimeDecoder(json.JSONDecoder):
             "NoiseModel": self._noise_model,
             "settings": self._settings,
             "spmatrix": self._spmatrix,
+            **{tag: self._primitive for tag in PRIMITIVE_TAGS},
         }
+        self._primitives: dict[str, Callable[[Any], Any]] | None = None  # built on first use
 
     def decode(self, s: str, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -187,6 +208,13 @@ class RuntimeDecoder(json.JSONDecoder):
 
     def _settings(self, obj: dict[str, Any]) -> Any:
         return rebuild(obj.get("__module__"), obj.get("__class__"), obj["__value__"], self._allowed)
+
+    def _primitive(self, obj: dict[str, Any]) -> Any:
+        if self._primitives is None:
+            from runtime_kit.serialization import primitives
+
+            self._primitives = primitives.decoders(self._budget.limits)
+        return self._primitives[obj["__type__"]](obj["__value__"])
 
     def _spmatrix(self, obj: dict[str, Any]) -> Any:
         from runtime_kit.serialization.arrays import npz_to_sparse

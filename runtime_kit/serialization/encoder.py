@@ -189,6 +189,11 @@ def _encode_qiskit(obj: Any) -> Any:
         }
     if isinstance(obj, Instruction):
         return envelope("Instruction", circuits.encode_instruction(obj))
+    from runtime_kit.serialization import primitives
+
+    encoded = primitives.encode(obj)
+    if encoded is not primitives.UNKNOWN:
+        return encoded
     if "qiskit_aer" in sys.modules:
         from qiskit_aer.noise import NoiseModel
 

@@ -94,7 +94,7 @@ class Api:
         return await run_in_threadpool(parse_json_object, await self.body(request))
 
     def visible_program(self, principal: Principal, program_id: str) -> Any:
-        row = self.store.query_one("SELECT * FROM programs WHERE id = ?", program_id)
+        row = self.store.program(program_id)
         if row is None or not (
             row["is_public"] or row["owner"] == principal.id or principal.is_admin
         ):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from runtime_kit.service import jobs_api, programs_api, tokens_api
 from runtime_kit.service.api import Api, ApiError, error_response
+from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 
 def create_app(service: Any) -> FastAPI:
@@ -24,12 +26,50 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(Exception, _unexpected)
     for module in (programs_api, jobs_api, tokens_api):
         app.include_router(module.router)
+    app.add_middleware(RequestLog, service=service)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
         return service.health()
 
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(service.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     return app
+
+
+class RequestLog:
+    """ASGI middleware: one log line and one observation per HTTP request (its route
+    template, status and duration)."""
+
+    def __init__(self, app: Any, service: Any) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_see(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_see)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "(no route)")
+            self.service.metrics.request_time.labels(scope["method"], route, str(status)).observe(
+                elapsed
+            )
+            client = scope.get("client") or ("-", 0)
+            self.service.log.request(scope["method"], scope["path"], status, elapsed, client[0])
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:

@@ -21,7 +21,7 @@ from runtime_kit.service.store import (
     now,
     random_id,
 )
-from runtime_kit.service.streams import log_topic
+from runtime_kit.service.streams import GOING_AWAY, log_topic
 
 _LEGACY_PRIVATE = "_ParameterNamespace__"
 
@@ -49,7 +49,7 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
             "ibmq_qasm_simulator), basic_simulator and generic-N",
         )
     version = body.get("version")
-    chosen = api.store.program_at(program, None if version is None else str(version))
+    chosen = api.store.program(program["id"], None if version is None else str(version))
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
     params = job_params(body.get("params", {}))
@@ -200,6 +200,9 @@ async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
             last = number
         while True:
             number, text = await messages.get()
+            if (number, text) == GOING_AWAY:
+                await websocket.close(code=1001, reason="the service is shutting down")
+                return
             if number is None:
                 if text is not None:
                     await websocket.send_text(text)
@@ -239,6 +242,9 @@ async def stream_job_logs(websocket: WebSocket, job_id: str, since: int = 0) -> 
         sent = await _send_from(websocket, live or "", 0, sent)
         while True:
             offset, text = await chunks.get()
+            if (offset, text) == GOING_AWAY:
+                await websocket.close(code=1001, reason="the service is shutting down")
+                return
             if offset is None:
                 row = await run_in_threadpool(
                     api.store.query_one, "SELECT logs FROM jobs WHERE id = ?", job_id

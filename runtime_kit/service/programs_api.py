@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
-from runtime_kit.service.store import Store, now, random_id, spec_json
+from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
@@ -30,7 +30,7 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
     args = () if principal.is_admin else (principal.id,)
     total = api.store.query_one(f"SELECT COUNT(*) FROM programs WHERE {where}", *args)[0]
     rows = api.store.query(
-        f"SELECT * FROM programs WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+        f"SELECT * FROM program_rows WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
         *args,
         limit or 20,
         offset,
@@ -58,38 +58,34 @@ def _create_program(api: Api, request: Request, body: dict[str, Any]) -> dict[st
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
     version = checked_version(body.get("version", "0"))
-    digest = api.store.put_blob(data.raw)
-    program_id = f"{fields['name']}-{random_id(10)}"
-    stamp = now()
-    with api.store.transaction() as db:
-        if db.execute(
-            "SELECT 1 FROM programs WHERE owner = ? AND name = ?", (principal.id, fields["name"])
-        ).fetchone():
-            raise ApiError(409, f"program with the same name already exists: {fields['name']}")
-        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
-        db.execute(
-            "INSERT INTO programs (id, owner, name, description, cost, is_public, spec, "
-            "data_digest, data_kind, creation_date, update_date, seq, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                program_id,
-                principal.id,
-                fields["name"],
-                fields["description"],
-                fields["cost"],
-                int(is_public),
-                fields.get("spec", "{}"),
-                digest,
-                data.kind,
-                stamp,
-                stamp,
-                seq,
-                version,
-            ),
-        )
-        add_version(
-            db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
-        )
+    with api.store.new_blob(data.raw) as digest:
+        program_id = f"{fields['name']}-{random_id(10)}"
+        stamp = now()
+        with api.store.transaction() as db:
+            if db.execute(
+                "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
+                (principal.id, fields["name"]),
+            ).fetchone():
+                raise ApiError(409, f"program with the same name already exists: {fields['name']}")
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
+            db.execute(
+                "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
+                "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    program_id,
+                    principal.id,
+                    fields["name"],
+                    fields["description"],
+                    int(is_public),
+                    stamp,
+                    stamp,
+                    seq,
+                    version,
+                ),
+            )
+            add_version(
+                db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
+            )
     return {"id": program_id}
 
 
@@ -115,7 +111,6 @@ def _update_program(api: Api, request: Request, program_id: str, body: dict[str,
     if "data" in body or "version" in body:
         _publish_version(api.store, row, body, fields)
     elif fields:
-        assignments = ", ".join(f"{key} = ?" for key in fields)
         with api.store.transaction() as db:
             if (
                 "name" in fields
@@ -125,10 +120,7 @@ def _update_program(api: Api, request: Request, program_id: str, body: dict[str,
                 ).fetchone()
             ):
                 raise ApiError(409, f"program with the same name already exists: {fields['name']}")
-            db.execute(
-                f"UPDATE programs SET {assignments}, update_date = ? WHERE id = ?",
-                (*fields.values(), now(), program_id),
-            )
+            _update(db, program_id, row["version"], fields)
     return Response(status_code=204)
 
 
@@ -146,17 +138,15 @@ def _update_program_data(api: Api, request: Request, program_id: str, body: byte
     except UnicodeDecodeError as exc:
         raise ApiError(400, "data must be base64 text") from exc
     data = program_data(text)
-    digest = api.store.put_blob(data.raw)
-    with api.store.transaction() as db:
+    with api.store.new_blob(data.raw) as digest, api.store.transaction() as db:
+        # legacy: replaces the data of the current version
+        db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
         db.execute(
-            "UPDATE programs SET data_digest = ?, data_kind = ?, update_date = ? WHERE id = ?",
-            (digest, data.kind, now(), program_id),
-        )
-        db.execute(  # legacy: replaces the data of the current version
             "UPDATE program_versions SET data_digest = ?, data_kind = ? "
             "WHERE program_id = ? AND version = (SELECT version FROM programs WHERE id = ?)",
             (digest, data.kind, program_id, program_id),
         )
+    api.store.remove_unused_blobs()
     return Response(status_code=204)
 
 
@@ -182,6 +172,7 @@ def delete_program(request: Request, program_id: str) -> Response:
     with api.store.transaction() as db:
         db.execute("DELETE FROM programs WHERE id = ?", (program_id,))
         db.execute("DELETE FROM program_versions WHERE program_id = ?", (program_id,))
+    api.store.remove_unused_blobs()
     return Response(status_code=204)
 
 
@@ -197,7 +188,7 @@ def program_object(
     versions = store.query(
         "SELECT version FROM program_versions WHERE program_id = ? ORDER BY seq", row["id"]
     )
-    chosen = store.program_at(row, version)
+    chosen = dict(row) if version is None else store.program(row["id"], version)
     if chosen is None:
         raise ApiError(404, f"program {row['id']} has no version {version!r}")
     row = chosen
@@ -283,19 +274,32 @@ def _publish_version(store: Store, row: Any, body: dict[str, Any], fields: dict[
         raise ApiError(400, "a new version needs both data and version")
     version = checked_version(body["version"])
     data = program_data(body["data"])
-    digest = store.put_blob(data.raw)
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
-    with store.transaction() as db:
+    with store.new_blob(data.raw) as digest, store.transaction() as db:
         if db.execute(
             "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
             (row["id"], version),
         ).fetchone():
             raise ApiError(409, f"program {row['id']} already has version {version!r}")
         add_version(db, row["id"], version, digest, data.kind, spec, cost)
-        updates = {**fields, "data_digest": digest, "data_kind": data.kind, "version": version}
-        assignments = ", ".join(f"{key} = ?" for key in updates)
+        program_fields = {k: v for k, v in fields.items() if k not in VERSIONED_FIELDS}
+        _update(db, row["id"], version, {**program_fields, "version": version})
+
+
+def _update(db: Any, program_id: str, version: str, fields: dict[str, Any]) -> None:
+    """Change a program: its own fields on the program, the versioned ones (cost, spec) on
+    ``version``."""
+    program = {k: v for k, v in fields.items() if k not in VERSIONED_FIELDS}
+    versioned = {k: v for k, v in fields.items() if k in VERSIONED_FIELDS}
+    assignments = "".join(f"{key} = ?, " for key in program)
+    db.execute(
+        f"UPDATE programs SET {assignments}update_date = ? WHERE id = ?",
+        (*program.values(), now(), program_id),
+    )
+    if versioned:
+        assignments = ", ".join(f"{key} = ?" for key in versioned)
         db.execute(
-            f"UPDATE programs SET {assignments}, update_date = ? WHERE id = ?",
-            (*updates.values(), now(), row["id"]),
+            f"UPDATE program_versions SET {assignments} WHERE program_id = ? AND version = ?",
+            (*versioned.values(), program_id, version),
         )

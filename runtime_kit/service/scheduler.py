@@ -45,6 +45,9 @@ MessageSink = Callable[[str, int | None, str | None], None]
 #: Called with (job_id, offset, text) for each chunk of a job's logs (offset: characters
 #: before it); (job_id, None, None) when the job has ended.
 LogSink = Callable[[str, int | None, str | None], None]
+#: Called with (job_id, new status, details) at each change of a job's state; details has
+#: ``reason`` for FAILED and CANCELLED, and ``duration_s`` once a job that ran has ended.
+StateSink = Callable[[str, str, dict[str, Any]], None]
 
 
 class Scheduler:
@@ -56,6 +59,7 @@ class Scheduler:
         *,
         on_message: MessageSink,
         on_log: LogSink,
+        on_state: StateSink | None = None,
         sandboxed: bool = False,
     ) -> None:
         self.store = store
@@ -63,7 +67,9 @@ class Scheduler:
         self.limits = limits
         self.on_message = on_message
         self.on_log = on_log
+        self.on_state = on_state or (lambda job_id, status, details: None)
         self.sandboxed = sandboxed
+        self._started: dict[str, float] = {}  # job -> when it started RUNNING (monotonic)
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._running: dict[str, _Recording] = {}
         self._cancelled: set[str] = set()
@@ -106,6 +112,7 @@ class Scheduler:
     # --- requests ------------------------------------------------------------------------
 
     def submit(self, job_id: str) -> None:
+        self.on_state(job_id, QUEUED, {})
         self._queue.put(job_id)
 
     def cancel(self, job_id: str) -> bool:
@@ -113,12 +120,9 @@ class Scheduler:
         with self._lock:
             self._cancelled.add(job_id)
             running = job_id in self._running
-        moved = self.store.set_job_state(job_id, CANCELLED, reason="cancelled by request")
+        moved = self._end(job_id, CANCELLED, reason="cancelled by request")
         if running:
             self.executor.kill(job_id)
-        if moved:
-            self.on_message(job_id, None, None)
-            self.on_log(job_id, None, None)
         return moved
 
     def live_logs(self, job_id: str) -> str | None:
@@ -150,8 +154,7 @@ class Scheduler:
         job = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
         if job is None or job["status"] != QUEUED:
             return
-        program = self.store.query_one("SELECT * FROM programs WHERE id = ?", job["program_id"])
-        chosen = None if program is None else self.store.program_at(program, job["version"])
+        chosen = self.store.program(job["program_id"], job["version"])
         if chosen is None:
             reason = "the program (or its version) was deleted before the job started"
             self._end(job_id, FAILED, reason=reason, result=reason)
@@ -165,6 +168,8 @@ class Scheduler:
         try:
             if not self.store.set_job_state(job_id, RUNNING, seed=seed):
                 return
+            self._started[job_id] = time.monotonic()
+            self.on_state(job_id, RUNNING, {"seed": seed})
             request = self._request(job, chosen, seed)
             end = self.executor.run(request, recording)
             self._record(job_id, end, recording, request.time_limit_s)
@@ -173,6 +178,7 @@ class Scheduler:
                 self._running.pop(job_id, None)
                 self._cancelled.discard(job_id)
                 self._shutdown_killed.discard(job_id)
+                self._started.pop(job_id, None)
 
     def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
         spec = json.loads(program["spec"])
@@ -222,6 +228,13 @@ class Scheduler:
         if moved:
             self.on_message(job_id, None, fields.get("result") if status == COMPLETED else None)
             self.on_log(job_id, None, None)
+            details: dict[str, Any] = {}
+            if "reason" in fields:
+                details["reason"] = fields["reason"]
+            started = self._started.get(job_id)
+            if started is not None:
+                details["duration_s"] = round(time.monotonic() - started, 3)
+            self.on_state(job_id, status, details)
         return moved
 
 

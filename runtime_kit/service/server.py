@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 from collections.abc import Callable
+from types import FrameType
+
+import uvicorn
 
 from runtime_kit.errors import ConfigurationError
+from runtime_kit.service.events import EventLog
+from runtime_kit.service.service import Service
 from runtime_kit.service.settings import ServiceSettings
 
 
@@ -14,9 +21,7 @@ class ServiceStartError(ConfigurationError):
 
 
 def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print) -> int:
-    import uvicorn
-
-    from runtime_kit.service.service import ADMIN_TOKEN_FILE, Service
+    from runtime_kit.service.service import ADMIN_TOKEN_FILE
 
     listener = _bind(settings.host, settings.port)
     try:
@@ -28,6 +33,8 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             sandbox=settings.sandbox,
             executor=settings.executor,
             executor_settings=settings.executor_settings,
+            retention=settings.retention,
+            log=EventLog(settings.log_format),
         )
     except OSError as exc:
         listener.close()
@@ -38,12 +45,14 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         raise
     service.start()
     bound_port = listener.getsockname()[1]
+    url = f"http://{settings.host}:{bound_port}"
+    service.lock.describe(pid=os.getpid(), url=url)
     token_file = settings.data_dir / ADMIN_TOKEN_FILE
     token_source = str(token_file) if token_file.exists() else "RUNTIME_KIT_ADMIN_TOKEN"
     health = service.health()
     announce(
-        f"runtime-kit service on http://{settings.host}:{bound_port} (data "
-        f"{settings.data_dir}, {settings.workers} workers); admin token: {token_source}"
+        f"runtime-kit service on {url} (data {settings.data_dir}, {settings.workers} "
+        f"workers); admin token: {token_source}"
     )
     announce("jobs: " + "; ".join(health["mechanisms"]))
     if not health["isolated"]:
@@ -52,15 +61,45 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             "service's user and sees its files; serve only programs you trust"
         )
     config = uvicorn.Config(
-        service.app(), log_level="warning", lifespan="off", ws="websockets-sansio"
+        service.app(),
+        log_level="warning",
+        access_log=False,  # the service logs each request itself (--log-format)
+        lifespan="off",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config, service)
     try:
         server.run(sockets=[listener])
     finally:
+        service.log.emit("stopping", shutdown_timeout_s=settings.shutdown_timeout_s)
         service.stop(settings.shutdown_timeout_s)
         listener.close()
+        service.log.emit("stopped")
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, stopping as the service wants on SIGTERM/SIGINT: no new connections, every
+    websocket closed with 1001 (going away), then uvicorn's own shutdown; running jobs get
+    their ``--shutdown-timeout`` afterwards (``Service.stop``)."""
+
+    def __init__(self, config: uvicorn.Config, service: Service) -> None:
+        super().__init__(config)
+        self.service = service
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn raises the signal again once it has stopped, which would end the process
+        # before the service lets its jobs end; the service stops itself and exits 0.
+        self._captured_signals.clear()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        self.service.hub.close_all()
+        await asyncio.sleep(0.2)  # let each stream send its close frame
+        await super().shutdown(sockets)
 
 
 def _bind(host: str, port: int) -> socket.socket:

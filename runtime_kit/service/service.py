@@ -11,7 +11,11 @@ from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
+from runtime_kit.service.lock import DataDirLock
+from runtime_kit.service.metrics import ServiceMetrics
+from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
 from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import take_admin_token
 from runtime_kit.service.store import Store
@@ -32,6 +36,13 @@ class Service:
         when it can run, else none) or ``none`` (jobs are plain processes: not isolated).
     limits: the caps of each job.
     executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
+    retention: how long finished jobs, interim results and logs are kept (default: ever).
+    log: where request and job lines go (default: nowhere).
+
+    Raises:
+        DataDirInUseError: another service runs on ``data_dir``.
+        SandboxError: jobs cannot be isolated as ``sandbox`` asks.
+        SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
     """
 
     def __init__(
@@ -45,32 +56,54 @@ class Service:
         sandbox: str = "auto",
         executor: str = "local",
         executor_settings: dict[str, Any] | None = None,
+        retention: Retention | None = None,
+        log: EventLog | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
         self.data_dir = data_dir
         self.max_body_bytes = max_body_bytes
         self.limits = limits or JobLimits()
+        self.log = log or SilentLog()
         token = admin_token or take_admin_token()
-        self.store = Store(data_dir)
-        self.tokens = Tokens(self.store)
-        self.hub = StreamHub()
-        self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
-        self.executor = EXECUTORS[executor](
-            data_dir=data_dir,
-            isolation=self.isolation,
-            workers=workers,
-            **(executor_settings or {}),
-        )
-        self.scheduler = Scheduler(
-            self.store,
-            self.executor,
-            self.limits,
-            on_message=self.hub.publish,
-            on_log=self.hub.publish_log,
-            sandboxed=self.isolation.isolated,
-        )
-        self.admin_token = self._bootstrap_admin(token)
+        self.lock = DataDirLock(data_dir)
+        try:
+            self.store = Store(data_dir)
+            self.metrics = ServiceMetrics(self)
+            self.store.on_commit = self.metrics.commit_time.observe
+            self.tokens = Tokens(self.store)
+            self.hub = StreamHub()
+            self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.executor = EXECUTORS[executor](
+                data_dir=data_dir,
+                isolation=self.isolation,
+                workers=workers,
+                **(executor_settings or {}),
+            )
+            self.scheduler = Scheduler(
+                self.store,
+                self.executor,
+                self.limits,
+                on_message=self.hub.publish,
+                on_log=self.hub.publish_log,
+                on_state=self._job_state,
+                sandboxed=self.isolation.isolated,
+            )
+            self.retention = RetentionWorker(self.store, retention or Retention(), self._retained)
+            self.disk = DiskUsage(data_dir)
+            self.admin_token = self._bootstrap_admin(token)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
+        self.log.job(job_id, status, **details)
+        if "duration_s" in details:
+            self.metrics.job_duration.labels(status).observe(details["duration_s"])
+
+    def _retained(self, removed: dict[str, int]) -> None:
+        if any(removed.values()):
+            self.log.emit("retention", **removed)
 
     def _bootstrap_admin(self, token: str | None) -> str:
         path = self.data_dir / ADMIN_TOKEN_FILE
@@ -85,11 +118,17 @@ class Service:
 
     def start(self) -> None:
         self.scheduler.start()
+        self.retention.start()
 
     def stop(self, shutdown_timeout_s: float = 0.0) -> None:
+        """Close every stream (1001), give running jobs ``shutdown_timeout_s`` to end, kill
+        what is left (FAILED, saying why), and release everything."""
+        self.hub.close_all()
+        self.retention.stop()
         self.scheduler.stop(shutdown_timeout_s)
         self.isolation.close()
         self.store.close()
+        self.lock.release()
 
     def health(self) -> dict[str, Any]:
         from runtime_kit import __version__
@@ -99,6 +138,7 @@ class Service:
             "status": "ok",
             "version": __version__,
             "schema_version": self.store.schema_version,
+            "disk_bytes": self.disk.bytes(),
             **described,
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }

@@ -17,6 +17,7 @@ from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
 
@@ -46,7 +47,14 @@ class ServiceSettings:
     ray_num_cpus: float = 1.0
     ray_memory_mib: int | None = None
     ray_namespace: str = "runtime-kit"
+    keep_jobs_days: float | None = None
+    keep_interim_days: float | None = None
+    keep_logs_days: float | None = None
     limits: JobLimits = field(default_factory=JobLimits)
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(self.keep_jobs_days, self.keep_interim_days, self.keep_logs_days)
 
     @property
     def max_body_bytes(self) -> int:
@@ -201,6 +209,27 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("plain", "json"),
     ),
     Setting("max_body_mib", "--max-body-mib", _positive_int, "largest request (default 64)", "MIB"),
+    Setting(
+        "keep_jobs_days",
+        "--keep-jobs",
+        _positive_float,
+        "delete finished jobs this many days old (default: keep them)",
+        "DAYS",
+    ),
+    Setting(
+        "keep_interim_days",
+        "--keep-interim",
+        _positive_float,
+        "delete interim results of jobs finished this many days ago (default: keep)",
+        "DAYS",
+    ),
+    Setting(
+        "keep_logs_days",
+        "--keep-logs",
+        _positive_float,
+        "delete logs of jobs finished this many days ago (default: keep)",
+        "DAYS",
+    ),
     # Caps of each job (JobLimits).
     Setting(
         "max_execution_time_s",
@@ -227,7 +256,7 @@ SETTINGS: tuple[Setting, ...] = (
         "disk_mib",
         "--disk",
         _positive_int,
-        "the job's directory and /tmp together (default 1024)",
+        "the job's directory, and /tmp: each at most this (default 1024)",
         "MIB",
     ),
     Setting(

@@ -13,7 +13,8 @@ import secrets
 import sqlite3
 import string
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,12 +56,44 @@ CREATE TABLE IF NOT EXISTS interim (
 );
 """
 
+
+def _one_home_per_version(db: sqlite3.Connection) -> None:
+    """3: a program's data, spec and cost live in its versions only (``program_versions``);
+    ``program_rows`` shows each program with its latest version's.  Data directories made
+    before versions existed get the missing columns and a version "0" of each program."""
+    columns = _columns(db, "programs")
+    if "version" not in columns:
+        db.execute("ALTER TABLE programs ADD COLUMN version TEXT NOT NULL DEFAULT '0'")
+    for column in ("worker", "version"):
+        if column not in _columns(db, "jobs"):
+            db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
+    if "data_digest" in columns:
+        db.execute(
+            "INSERT INTO program_versions (program_id, version, data_digest, data_kind, spec, "
+            "cost, created, seq) SELECT p.id, p.version, p.data_digest, p.data_kind, p.spec, "
+            "p.cost, p.update_date, p.seq FROM programs p WHERE NOT EXISTS (SELECT 1 FROM "
+            "program_versions v WHERE v.program_id = p.id AND v.version = p.version)"
+        )
+        for column in ("data_digest", "data_kind", "spec", "cost"):
+            db.execute(f"ALTER TABLE programs DROP COLUMN {column}")
+    db.execute(
+        "CREATE VIEW program_rows AS SELECT p.*, v.data_digest, v.data_kind, v.spec, v.cost "
+        "FROM programs p JOIN program_versions v ON v.program_id = p.id AND v.version = p.version"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq)")
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
 #: Schema changes in order: migration N (1-based) takes ``user_version`` N-1 to N.  All that
 #: are pending run at start in one transaction.  Append only: never edit a released one.
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_0_1,
     # 2: the seed each job ran with (``jobs replay``).
     "ALTER TABLE jobs ADD COLUMN seed INTEGER;",
+    _one_home_per_version,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -80,7 +113,7 @@ RAN_TOO_LONG = "CANCELLED - RAN TOO LONG"
 FINAL_STATUSES = (COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
 
 
-#: What each version of a program has of its own (the program row holds the latest's).
+#: What each version of a program has of its own.
 VERSIONED_FIELDS = ("data_digest", "data_kind", "spec", "cost")
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -110,6 +143,10 @@ class Store:
         self._db = self._connect()
         self._idle_readers: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
+        self._blob_lock = threading.Lock()
+        #: called with the seconds each COMMIT took (the service's metrics)
+        self.on_commit: Callable[[float], None] = lambda seconds: None
+        self._pending_blobs: dict[str, int] = {}
         self.schema_version = self._migrate()
 
     def _connect(self) -> sqlite3.Connection:
@@ -130,7 +167,11 @@ class Store:
                     f"knows ({SCHEMA_VERSION}); run the runtime-kit that wrote it, or a newer one"
                 )
             for number in range(current, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[number]):
+                migration = MIGRATIONS[number]
+                if callable(migration):
+                    migration(db)
+                    continue
+                for statement in _statements(migration):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return SCHEMA_VERSION
@@ -152,7 +193,9 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            started = time.perf_counter()
             self._db.execute("COMMIT")
+            self.on_commit(time.perf_counter() - started)
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._pool_lock:  # not the write lock: that one is held across fsync
@@ -170,15 +213,40 @@ class Store:
 
     # --- blobs -------------------------------------------------------------------------
 
-    def put_blob(self, data: bytes) -> str:
-        """Store ``data`` (once per content) durably; returns its sha256 digest."""
+    @contextmanager
+    def new_blob(self, data: bytes) -> Iterator[str]:
+        """Store ``data`` (once per content) durably and yield its sha256 digest; until the
+        block ends (the caller has committed the row that refers to it), the blob is safe
+        from ``remove_unused_blobs``."""
         digest = hashlib.sha256(data).hexdigest()
-        path = self.blob_path(digest)
-        if path.exists():
-            return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
-        return digest
+        with self._blob_lock:
+            self._pending_blobs[digest] = self._pending_blobs.get(digest, 0) + 1
+        try:
+            path = self.blob_path(digest)
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, data)
+            yield digest
+        finally:
+            with self._blob_lock:
+                self._pending_blobs[digest] -= 1
+                if not self._pending_blobs[digest]:
+                    del self._pending_blobs[digest]
+
+    def remove_unused_blobs(self) -> int:
+        """Delete the blobs no program version refers to (a deleted program's, replaced
+        data); how many.  A job reads its program's data when it starts."""
+        with self._blob_lock:
+            used = {
+                row[0] for row in self.query("SELECT DISTINCT data_digest FROM program_versions")
+            }
+            used.update(self._pending_blobs)
+            removed = 0
+            for path in self.blobs.glob("??/*"):
+                if path.name not in used and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def blob_path(self, digest: str) -> Path:
         return self.blobs / digest[:2] / digest
@@ -188,19 +256,20 @@ class Store:
 
     # --- jobs ----------------------------------------------------------------------------
 
-    def program_at(self, program: Any, version: str | None) -> dict[str, Any] | None:
-        """``program`` (a row) with the data, spec and cost of ``version`` (None: the latest),
-        or None when it has no such version."""
-        if version is None:
-            return dict(program)
+    def program(self, program_id: str, version: str | None = None) -> dict[str, Any] | None:
+        """The program with the data, spec and cost of ``version`` (None: its latest), or
+        None when there is no such program or version."""
+        row = self.query_one("SELECT * FROM program_rows WHERE id = ?", program_id)
+        if row is None or version is None:
+            return None if row is None else dict(row)
         chosen = self.query_one(
             "SELECT * FROM program_versions WHERE program_id = ? AND version = ?",
-            program["id"],
+            program_id,
             version,
         )
         if chosen is None:
             return None
-        return {**dict(program), **{k: chosen[k] for k in VERSIONED_FIELDS}, "version": version}
+        return {**dict(row), **{k: chosen[k] for k in VERSIONED_FIELDS}, "version": version}
 
     def append_interim(self, job_id: str, text: str) -> int:
         """Store the next interim result of ``job_id``; returns its number (from 1)."""
@@ -208,7 +277,7 @@ class Store:
             row = db.execute(
                 "SELECT COALESCE(MAX(n), 0) FROM interim WHERE job_id = ?", (job_id,)
             ).fetchone()
-            number = row[0] + 1
+            number = int(row[0]) + 1
             db.execute(
                 "INSERT INTO interim (job_id, n, text) VALUES (?, ?, ?)", (job_id, number, text)
             )

@@ -16,6 +16,10 @@ Message = tuple[int | None, str | None]
 Topic = str | tuple[str, str]
 
 
+#: Delivered to every subscriber when the service shuts down: close with 1001 (going away).
+GOING_AWAY: Message = (-1, None)
+
+
 def log_topic(job_id: str) -> Topic:
     return ("logs", job_id)
 
@@ -49,6 +53,13 @@ class StreamHub:
     def publish_log(self, job_id: str, offset: int | None, text: str | None) -> None:
         """Thread-safe: a chunk of logs at ``offset`` (characters before it), or the end."""
         self._deliver(log_topic(job_id), (offset, text))
+
+    def close_all(self) -> None:
+        """Thread-safe: tell every subscriber the service is going away."""
+        with self._lock:
+            topics = list(self._subscribers)
+        for topic in topics:
+            self._deliver(topic, GOING_AWAY)
 
     def watchers(self) -> int:
         with self._lock:

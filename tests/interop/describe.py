@@ -1,9 +1,11 @@
 """Plain-JSON descriptions of decoded values, comparable across qiskit versions.
 
-Imported by the tests (today's qiskit) and run as a script inside the legacy venv
-(qiskit-terra 0.23), so it uses only what both have, by duck typing:
+Imported by the tests (today's qiskit) and run as a script inside the side venvs (legacy:
+qiskit-terra 0.23; ibm-runtime: qiskit-ibm-runtime 0.51), so it uses only what they all
+have, by duck typing on class names:
 
-    .venv-legacy/bin/python describe.py < payloads.json   # [{"name", "payload"}, ...]
+    .venv-legacy/bin/python describe.py legacy < payloads.json   # [{"name", "payload"}, ...]
+    .venv-ibm-runtime/bin/python describe.py ibm-runtime < payloads.json
 
 prints {name: {"ok": true, "value": <description>} | {"ok": false, "error": "..."}}.
 """
@@ -12,11 +14,17 @@ import datetime
 import json
 import sys
 
+_PUB_RESULTS = ("PubResult", "SamplerPubResult", "EstimatorPubResult")
+_SPANS = ("SliceSpan", "DoubleSliceSpan", "TwirledSliceSpan", "TwirledSliceSpanV2")
+
 
 def describe(value):
     name = type(value).__name__
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    primitive = _describe_primitive(name, value)
+    if primitive is not None:
+        return primitive
     if isinstance(value, complex):
         return {"complex": [value.real, value.imag]}
     if isinstance(value, datetime.datetime):
@@ -48,13 +56,60 @@ def describe(value):
     raise TypeError(f"cannot describe {name}")
 
 
+def _describe_primitive(name, value):
+    """V2 primitive values (qiskit's containers, the runtime's spans), or None."""
+    if name == "PrimitiveResult":
+        return {name: [describe(pub) for pub in value], "metadata": describe(value.metadata)}
+    if name in _PUB_RESULTS:
+        return {name: describe(value.data), "metadata": describe(value.metadata)}
+    if name == "DataBin":
+        return {
+            name: {key: describe(item) for key, item in value.items()},
+            "shape": list(value.shape),
+        }
+    if name == "BitArray":
+        return {name: [value.num_bits, describe(value.array)]}
+    if name == "ObservablesArray":
+        return {name: [list(value.shape), describe(value.tolist())]}
+    if name == "BindingsArray":
+        data = {json.dumps(list(key)): describe(item) for key, item in value.data.items()}
+        return {name: [list(value.shape), data]}
+    if name in _SPANS:
+        shots = getattr(value, "_pub_shots", {})
+        slices = {
+            str(i): describe([*entry, shots.get(i)]) for i, entry in value._data_slices.items()
+        }
+        masks = {str(i): describe(value.mask(i)) for i in value.pub_idxs}
+        return {name: [describe(value.start), describe(value.stop), slices, masks, value.size]}
+    if name == "ExecutionSpans":
+        return {name: [describe(span) for span in value]}
+    if name == "PauliLindbladMap":
+        return {name: [value.num_qubits, describe(value.to_sparse_list())]}
+    if name == "QuantumCircuit":
+        instructions = [
+            [
+                op.operation.name,
+                [value.find_bit(q).index for q in op.qubits],
+                [str(p) for p in op.operation.params],
+            ]
+            for op in value.data
+        ]
+        return {name: [value.num_qubits, value.num_clbits, instructions]}
+    if name == "slice":
+        return {name: [value.start, value.stop, value.step]}
+    return None
+
+
 def _key(key):
     return key if isinstance(key, str) else f"<{type(key).__name__}>{key}"
 
 
 def main():
     sys.path.insert(0, ".")
-    from qiskit.providers.ibmq.runtime.utils import RuntimeDecoder
+    if sys.argv[1:] == ["ibm-runtime"]:
+        from qiskit_ibm_runtime import RuntimeDecoder
+    else:
+        from qiskit.providers.ibmq.runtime.utils import RuntimeDecoder
 
     out = {}
     for row in json.load(sys.stdin):

@@ -107,6 +107,61 @@ class TestProgramBackend:
         assert sum(counts.get_counts().values()) == 50
 
 
+class TestV2PrimitivesOnProgramBackend:
+    """SamplerV2/EstimatorV2, qiskit's and Aer's, run on the backend ``main()`` receives, and
+    repeat exactly under the run's seed."""
+
+    @staticmethod
+    def run_all(kind: str, seed: int) -> list[Any]:
+        from qiskit.primitives import BackendEstimatorV2, BackendSamplerV2
+        from qiskit.quantum_info import SparsePauliOp
+        from qiskit_aer.primitives import EstimatorV2, SamplerV2
+
+        from runtime_kit.harness.backends import build_backend, parse_backend
+
+        backend = build_backend(parse_backend(kind), seed=seed)
+        measured = transpile(bell(), backend, seed_transpiler=1)
+        bare = transpile(
+            bell().remove_final_measurements(inplace=False), backend, seed_transpiler=1
+        )
+        observable = SparsePauliOp("ZZ").apply_layout(bare.layout)
+        return [
+            BackendSamplerV2(backend=backend).run([measured], shots=300).result()[0].data,
+            SamplerV2.from_backend(backend).run([measured], shots=300).result()[0].data,
+            BackendEstimatorV2(backend=backend, options={"default_precision": 0.05})
+            .run([(bare, observable)])
+            .result()[0]
+            .data.evs,
+            EstimatorV2.from_backend(backend)
+            .run([(bare, observable)], precision=0.05)
+            .result()[0]
+            .data.evs,
+        ]
+
+    @pytest.mark.parametrize("kind", ["aer", "basic", "generic:3"])
+    def test_samplers_and_estimators_run_and_repeat_by_seed(self, kind: str) -> None:
+        first, again = self.run_all(kind, seed=5), self.run_all(kind, seed=5)
+        for data in first[:2]:
+            counts = data.meas.get_counts()
+            assert sum(counts.values()) == 300 and counts.get("00", 0) + counts.get("11", 0) > 250
+        assert [d.meas.get_counts() for d in first[:2]] == [d.meas.get_counts() for d in again[:2]]
+        assert [float(evs) for evs in first[2:]] == [float(evs) for evs in again[2:]]
+        assert all(0.8 < float(evs) < 1.2 for evs in first[2:])  # <ZZ> of a Bell pair: 1
+        other = self.run_all(kind, seed=6)
+        assert other[1].meas.get_counts() != first[1].meas.get_counts()
+
+    def test_aer_primitives_still_take_other_backends(self) -> None:
+        from qiskit_aer import AerSimulator
+        from qiskit_aer.primitives import SamplerV2
+
+        simulator = AerSimulator(seed_simulator=3)
+        assert SamplerV2.from_backend(simulator)._backend is simulator  # Aer's own behaviour
+        generic = GenericBackendV2(2, seed=1)
+        circuit = transpile(bell(), generic, seed_transpiler=1)
+        result = SamplerV2.from_backend(generic, seed=4).run([circuit]).result()
+        assert result[0].data.meas.num_shots == 1024
+
+
 class TestResultDecoders:
     def test_decodes_wire_values(self) -> None:
         text = json.dumps({"energy": -1.5, "vector": np.ones(2)}, cls=RuntimeEncoder)

@@ -20,11 +20,12 @@ from runtime_kit import validate
 from runtime_kit.scaffold import bundled_templates, create_project
 from tests.conftest import ROOT, run_command
 
-TEMPLATES = ["hello", "circuit-runner", "estimator", "package"]
+TEMPLATES = ["hello", "circuit-runner", "estimator", "sampler", "package"]
 EXAMPLES = {
     "hello": "hello",
     "circuit-runner": "circuit-runner",
     "estimator": "estimator",
+    "sampler": "sampler",
     "package": "parity-scan",
 }
 

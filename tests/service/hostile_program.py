@@ -156,12 +156,19 @@ def attack_network(messenger, service_port, other_port):
         with socket.create_connection(("127.0.0.1", port), timeout=2):
             return "connected"
 
-    interfaces = _attempt(lambda: [name for _, name in socket.if_nameindex()])
+    def own_loopback():
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            return "listening"
+
     return {
         "service": _attempt(lambda: connect(service_port)),
         "other": _attempt(lambda: connect(other_port)),
         "outside": _attempt(connect_outside),
-        "interfaces": interfaces,
+        "own_loopback": _attempt(own_loopback),
+        "ipv6": _attempt(lambda: socket.socket(socket.AF_INET6).close()),
+        "raw": _attempt(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()),
     }
 
 

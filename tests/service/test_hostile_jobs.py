@@ -247,8 +247,9 @@ def test_no_network_not_even_loopback(stage: Stage) -> None:
         seen = stage.attack(
             "network", service_port=stage.server.port, other_port=listener.getsockname()[1]
         )
-    for attempt in ("service", "other", "outside"):
+    for attempt in ("service", "other", "outside", "own_loopback", "ipv6", "raw"):
         assert seen[attempt][0] != "ok", (attempt, seen[attempt])
+    assert seen["own_loopback"][1] == "[Errno 97] Address family not supported by protocol"
 
 
 def test_a_job_runs_as_an_unprivileged_uid_seen_from_outside(stage: Stage) -> None:

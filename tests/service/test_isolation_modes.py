@@ -74,10 +74,12 @@ def test_health_says_what_isolates_jobs(tight: Stage) -> None:
     with tight.http(tight.attacker) as http:
         health = http.get("/health").json()
     assert health["isolated"] is True and health["sandbox"] == "bwrap"
-    assert health["mechanisms"][0].startswith("bubblewrap: user, pid, network")
+    mechanisms = health["mechanisms"]
+    assert mechanisms[0].startswith("bubblewrap: user, pid, network")
+    assert mechanisms[1] == "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
     assert health["limits"]["cpu_time_s"] == 2 and health["limits"]["open_files"] == 64
     if os.geteuid() == 0:
-        assert health["mechanisms"][1].startswith("unprivileged uids ")
+        assert mechanisms[2].startswith("unprivileged uids ")
 
 
 def test_cpu_time_cap_ends_the_job(tight: Stage) -> None:

@@ -21,7 +21,9 @@ def test_forked_map_keeps_order_and_uses_other_processes() -> None:
     assert os.getpid() in {pid for _, pid in results}
 
 
-def test_a_failing_worker_falls_back_to_this_process() -> None:
+def test_a_failing_worker_falls_back_to_this_process_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     parent = os.getpid()
 
     def fails_in_workers(n: int) -> int:
@@ -29,7 +31,12 @@ def test_a_failing_worker_falls_back_to_this_process() -> None:
             raise RuntimeError("worker trouble")
         return n + 1
 
-    assert forked_map(fails_in_workers, list(range(40)), jobs=2) == list(range(1, 41))
+    with caplog.at_level("WARNING", logger="runtime_kit.parallel"):
+        assert forked_map(fails_in_workers, list(range(40)), jobs=2) == list(range(1, 41))
+    assert len(caplog.records) == 1
+    assert (
+        caplog.records[0].getMessage().endswith("did not deliver its 20 item(s); doing them here")
+    )
 
 
 def test_errors_of_the_function_itself_propagate() -> None:

@@ -2,7 +2,8 @@
 
 The observable's energy is minimised over an ``efficient_su2`` ansatz; every evaluation is
 published as {"iteration", "energy"}.  No qiskit.algorithms (removed in qiskit 1.0): the
-loop is SciPy's ``minimize`` around ``BackendEstimatorV2`` on the job's backend.
+loop is SciPy's ``minimize`` around ``BackendEstimatorV2`` on the job's backend.  The result
+carries the estimator's own V2 result (a ``PrimitiveResult``) at the best parameters.
 """
 
 import numpy as np
@@ -23,7 +24,8 @@ def main(
     initial_point=None,
     optimizer="COBYLA",
 ):
-    """Minimise <observable>; return the best energy, its parameters and the history length.
+    """Minimise <observable>; return the best energy, its parameters, the number of
+    evaluations and the estimator's ``PrimitiveResult`` at those parameters.
 
     ``observable`` is a list of [pauli, coefficient] pairs, e.g. [["ZZ", 1.0], ["XX", 0.5]].
     """
@@ -47,8 +49,10 @@ def main(
     found = minimize(
         energy, np.asarray(start, dtype=float), method=optimizer, options={"maxiter": maxiter}
     )
+    best = estimator.run([(isa_ansatz, isa_hamiltonian, found.x)]).result()
     return {
         "energy": float(found.fun),
         "parameters": np.asarray(found.x),
         "evaluations": len(energies),
+        "result": best,
     }
