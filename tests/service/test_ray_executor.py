@@ -56,6 +56,39 @@ def test_health_and_logs_say_where_jobs_run(server: RealServer, ray_cluster: Any
     assert logs.splitlines()[0] == f"{NODE_LINE}{node} (127.0.0.1)]"
 
 
+DIALER = """
+import socket
+
+def main(backend, user_messenger, host="", port=0):
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as exc:
+        return f"refused: {type(exc).__name__}"
+    return "connected"
+"""
+BUSY = "def main(backend, user_messenger):\n    while True:\n        pass\n"
+
+
+def test_jobs_on_ray_nodes_are_confined_and_capped(
+    tmp_path: Path, ray_serve_args: list[str], ray_cluster: Any
+) -> None:
+    """The same caps and isolation on a Ray node: a job cannot reach the cluster it runs
+    on (nor anything else), and a cap it hits ends it FAILED naming the cap."""
+    server = RealServer(tmp_path / "data", "--cpu-time", "2", *ray_serve_args).start()
+    try:
+        host, port = ray_cluster.address.split(":")
+        dialer = submit(server, upload(server, DIALER, "dialer"), {"host": host, "port": int(port)})
+        busy = submit(server, upload(server, BUSY, "busy"))
+        assert wait_status(server, dialer, {"COMPLETED", "FAILED"}) == "COMPLETED"
+        assert wait_status(server, busy, {"COMPLETED", "FAILED"}) == "FAILED"
+        with server.http() as http:
+            assert http.get(f"/jobs/{dialer}/results").json().startswith("refused: ")
+            reason = http.get(f"/jobs/{busy}").json()["state"]["reason"]
+        assert reason.startswith("limit reached: CPU time (2 s"), reason
+    finally:
+        server.stop()
+
+
 def test_a_job_whose_ray_worker_dies_fails_saying_so(server: RealServer) -> None:
     job_id = submit(server, upload(server, SLEEPER, "sleeper"), {"seconds": "316"})
     stream(server, job_id, stop_after=2)  # ACK and "sleeping": the program's child runs
