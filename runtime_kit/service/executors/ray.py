@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import queue
+import re
 import socket
 import threading
 from pathlib import Path
@@ -100,7 +101,7 @@ class RayExecutor:
         self._lock = threading.Lock()
         self._numbers = iter(range(1 << 30))
         self._lost_numbers: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self._nodes: dict[str, Any] = {}
+        self._placed: dict[int, dict[str, Any]] = {}  # slot number -> its runner's describe()
         self._stopping = False
 
     def start(self) -> None:
@@ -157,9 +158,9 @@ class RayExecutor:
             "namespace": self.namespace,
             "num_cpus_per_job": self.num_cpus,
             "memory_mib_per_job": self.memory_mib,
-            "nodes": sorted(self._nodes),
+            "nodes": sorted({placed["node_id"] for placed in self._placed.values()}),
         }
-        isolation = next(iter(self._nodes.values()), {})
+        isolation = next(iter(self._placed.values()), {})
         mechanisms = [
             f"on Ray cluster {self.address} (namespace {self.namespace}): each running job "
             f"holds {self.num_cpus:g} CPU and {self.memory_mib} MiB there, in a warm runner "
@@ -201,7 +202,7 @@ class RayExecutor:
             ) from exc
         slots = [_Slot(*slot) for slot in zip(numbers, actors, described, strict=True)]
         for slot in slots:
-            self._nodes[slot.described["node_id"]] = slot.described
+            self._placed[slot.number] = slot.described
         return slots
 
     def _number(self) -> int:
@@ -305,8 +306,12 @@ def _end_runner(slot: _Slot) -> None:
 
 
 def _cause(exc: BaseException) -> str:
-    """The line of a Ray error that says why (Ray's messages run to a dozen lines)."""
+    """The line of a Ray error that says why (Ray's messages run to a dozen lines): the
+    exception a runner raised (``SandboxError: ...``), else Ray's own reason."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception): ", line):
+            return line
     for line in lines:
         if "because" in line or "died" in line.lower():
             return line
