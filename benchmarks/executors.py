@@ -10,8 +10,7 @@ the default) and measures:
 2. N Aer jobs (default 8: a 14-qubit, 40-layer circuit, 4000 shots), the same way.
 3. Interim publish -> websocket latency p50/p99 over N messages (the program stamps each
    with time.time(); the client subtracts on receipt).  Goal: ray p50 <= 100 ms.
-Then how many job submissions per second one service (its SQLite store, synchronous=FULL)
-accepts: POST /jobs from 4 client threads while the one worker is busy, so jobs only queue.
+How many submissions one service's store takes, whatever the executor: benchmarks/store.py.
 """
 
 from __future__ import annotations
@@ -48,9 +47,6 @@ def main(backend, user_messenger, qubits=14, layers=40, shots=4000):
     counts = backend.run(compiled, shots=shots, seed_simulator=7).result().get_counts()
     return len(counts)
 """
-SLEEPER = "import time\n\ndef main(backend, user_messenger):\n    time.sleep(600)\n"
-SUBMITTERS = 4
-SUBMIT_SECONDS = 5.0
 
 
 def wait_result(server: RealServer, job_id: str) -> list[tuple[float, str]]:
@@ -120,30 +116,6 @@ def measure(server: RealServer, args: argparse.Namespace) -> dict[str, dict[str,
         }
 
 
-def submissions_per_second(server: RealServer) -> float:
-    """POST /jobs from ``SUBMITTERS`` threads for ``SUBMIT_SECONDS``, the worker busy."""
-    with server.http() as http:
-        sleeper = upload(http, "sleeper", SLEEPER)
-        trivial = upload(http, "queued", TRIVIAL)
-        http.post("/jobs", content=json.dumps({"program_id": sleeper})).raise_for_status()
-    counts = [0] * SUBMITTERS
-    deadline = time.monotonic() + SUBMIT_SECONDS
-    body = json.dumps({"program_id": trivial})
-
-    def submit(number: int) -> None:
-        with server.http() as http:
-            while time.monotonic() < deadline:
-                http.post("/jobs", content=body).raise_for_status()
-                counts[number] += 1
-
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(SUBMITTERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / SUBMIT_SECONDS
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trivial", type=int, default=40)
@@ -166,18 +138,13 @@ def main() -> int:
                     rows[name] = measure(server, args)
                 finally:
                     server.stop()
-            server = RealServer(Path(tmp, "data-store"), "--workers", "1").start()
-            try:
-                submissions = submissions_per_second(server)
-            finally:
-                server.stop()
     finally:
         cluster.stop()
-    print_table(rows, args, submissions)
+    print_table(rows, args)
     return 0
 
 
-def print_table(rows: dict, args: argparse.Namespace, submissions: float) -> None:
+def print_table(rows: dict, args: argparse.Namespace) -> None:
     local, ray = rows["local"], rows["ray"]
     print(f"2 workers each, isolated; {args.trivial} trivial and {args.aer} Aer jobs submitted at")
     print(f"once; {args.messages} interim messages; one local Ray node (2 CPUs) on 127.0.0.1")
@@ -199,11 +166,6 @@ def print_table(rows: dict, args: argparse.Namespace, submissions: float) -> Non
         f"| interim publish->websocket p50 / p99 | {li['p50']:.1f} / {li['p99']:.1f} ms | "
         f"{ri['p50']:.1f} / {ri['p99']:.1f} ms | {ri['p50'] / li['p50']:.2f} | "
         "ray p50 <= 100 ms |"
-    )
-    print()
-    print(
-        f"job submissions accepted by one service (POST /jobs, {SUBMITTERS} clients, worker "
-        f"busy): {submissions:.0f} /s"
     )
 
 
