@@ -78,6 +78,12 @@ class LocalRayCluster:
         ]  # fmt: skip
         self._start_node(command)
 
+    def stop_node(self, number: int) -> None:
+        """End node ``number`` (0: the head; then in the order added) at once, as a lost
+        machine: every process of it is killed."""
+        os.killpg(self._nodes[number].pid, signal.SIGKILL)
+        self._nodes[number].wait(timeout=30)
+
     def start(self) -> LocalRayCluster:
         command = [
             ray_command(), "start", "--head", "--block", "--node-ip-address", self.host,

@@ -97,7 +97,8 @@ def test_a_job_whose_ray_worker_dies_fails_saying_so(server: RealServer) -> None
     assert wait_status(server, job_id, {"FAILED", "COMPLETED"}, timeout=30) == "FAILED"
     with server.http() as http:
         reason = http.get(f"/jobs/{job_id}").json()["state"]["reason"]
-    assert reason.startswith("the Ray worker running the job died (")
+    assert reason.startswith("the Ray worker running the job on node "), reason
+    assert " died: " in reason, reason
     assert _wait_gone("sleep 316", timeout=10), "the job's processes outlived its runner"
     printer = upload(server, PRINTER, "printer")
     for _ in range(3):  # a new runner took the lost one's place

@@ -1,4 +1,4 @@
-"""Jobs of one service land on two Ray nodes.
+"""Jobs of one service land on two Ray nodes; a job on a node that is lost ends FAILED.
 
 Ray rewrites ``127.0.0.1`` to the machine's interface address unless
 ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, which also refuses a second node; and tests send
@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import pytest
 from tests.service.ray_cluster import LocalRayCluster
 from tests.service.real_server import RealServer
 from tests.service.test_ray_executor import NODE_LINE, PRINTER
-from tests.service.test_server import submit, upload, wait_status
+from tests.service.test_server import SLEEPER, _wait_gone, stream, submit, upload, wait_status
 
 HEAD_IP, NODE_IP = "192.0.2.1", "192.0.2.2"
 CLONE_NEWNET = 0x40000000
@@ -116,7 +117,7 @@ def test_jobs_land_on_two_nodes(
     for name, value in cluster.env.items():  # the service below is this cluster's driver
         monkeypatch.setenv(name, value)
 
-    def scenario() -> tuple[list[str], list[str]]:
+    def scenario() -> tuple[list[str], list[str], dict[str, Any]]:
         cluster.start()
         cluster.add_node(NODE_IP, num_cpus=1, prefix=namespaces.exec_prefix(namespaces.node))
         args = ["--executor", "ray", "--ray-address", cluster.address, "--ray-memory-mib", "512"]
@@ -132,13 +133,40 @@ def test_jobs_land_on_two_nodes(
                 with server.http() as http:
                     first = http.get(f"/jobs/{job_id}/logs").text.splitlines()[0]
                 landed.append(first.removeprefix(NODE_LINE).split()[0])
-            return nodes, landed
+            return nodes, landed, _lose_a_node(server, cluster)
         finally:
             server.stop()
 
     try:
-        nodes, landed = namespaces.run_inside(namespaces.head, scenario)
+        nodes, landed, lost = namespaces.run_inside(namespaces.head, scenario)
     finally:
         cluster.stop()
     assert len(nodes) == 2  # one runner (1 CPU) fits on each node (1 CPU)
     assert set(landed) == set(nodes)  # the jobs ran on both
+    assert lost["status"] == "FAILED", lost
+    reason = lost["state"]["reason"]
+    assert reason.startswith("the Ray worker running the job on node "), reason
+    assert " died: " in reason or " became unreachable (its node lost?): " in reason, reason
+    assert _wait_gone("sleep 317", timeout=10), "the lost node's job left processes"
+
+
+def _lose_a_node(server: RealServer, cluster: LocalRayCluster) -> dict[str, Any]:
+    """One sleeping job on each node; the second node is lost: its job, and only its,
+    ends FAILED (returned) within 90 s, saying why."""
+    sleeper = upload(server, SLEEPER, "sleeper")
+    jobs = [submit(server, sleeper, {"seconds": "317"}) for _ in range(2)]
+    for job_id in jobs:
+        stream(server, job_id, stop_after=2)  # ACK and "sleeping": both run, one per runner
+    cluster.stop_node(1)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        with server.http() as http:
+            states = {job_id: http.get(f"/jobs/{job_id}").json() for job_id in jobs}
+        ended = [job for job in states.values() if job["status"] != "RUNNING"]
+        if ended:
+            assert len(ended) == 1, states
+            with server.http() as http:
+                http.post(f"/jobs/{next(j for j in jobs if j != ended[0]['id'])}/cancel")
+            return ended[0]
+        time.sleep(0.5)
+    raise AssertionError(f"no job ended within 90 s of its node's loss: {states}")

@@ -71,6 +71,7 @@ class _Slot:
         self.alive = True
         node = described["node_id"]
         self.header = f"[runtime-kit: on Ray node {node} ({described['node_ip']})]\n"
+        self.where = f"the Ray worker running the job on node {node[:12]}"
 
 
 class RayExecutor:
@@ -237,19 +238,24 @@ class RayExecutor:
                     return end._replace(logs=slot.header + end.logs)
                 else:
                     return self._failed(slot, f"the job runner failed: {rest[1]}", logs, events)
-        except ray.exceptions.RayActorError as exc:
-            reason = f"the Ray worker running the job died ({_cause(exc)})"
+        except ray.exceptions.ActorUnavailableError as exc:
+            reason = f"{slot.where} became unreachable (its node lost?): {_cause(exc)}"
             return self._failed(slot, reason, logs, events)
+        except ray.exceptions.RayActorError as exc:
+            return self._failed(slot, f"{slot.where} died: {_cause(exc)}", logs, events)
         except ray.exceptions.RayError as exc:
             reason = f"the Ray cluster lost the job ({type(exc).__name__}: {_cause(exc)})"
             return self._failed(slot, reason, logs, events)
         return self._failed(slot, "the job runner ended without a word", logs, events)
 
     def _failed(self, slot: _Slot, reason: str, logs: list[str], events: JobEvents) -> JobEnd:
-        """The job ends FAILED with ``reason``; its runner is not used again."""
+        """The job ends FAILED with ``reason``; its runner, dead or not to be trusted, is
+        killed (not asked: it may be unreachable) and not used again."""
+        import ray
+
         slot.alive = False
         events.frame(frames.FAILED, json.dumps({"error": reason, "traceback": ""}))
-        _end_runner(slot)
+        ray.kill(slot.actor)
         return JobEnd(False, None, "".join(logs))
 
     def _kill_runner(self, job_id: str, slot: _Slot) -> None:
