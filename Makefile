@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean sandbox-tools
+.PHONY: demo test lint bench clean sandbox-tools browser-tools
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 3; }
@@ -37,7 +37,14 @@ sandbox-tools:
 	       || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1; }; }; } \
 	  || echo "note: bubblewrap is not installed; the sandbox test will be skipped"
 
-test: lint sandbox-tools
+# The web view's browser tests drive Debian's chromium (Playwright cannot download one here).
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get install -y -qq chromium >/dev/null 2>&1 \
+	       || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }; }; } \
+	  || echo "note: chromium is not installed; the browser tests will be skipped"
+
+test: lint sandbox-tools browser-tools
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -47,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/service.py
 	$(BIN)/python benchmarks/executors.py
+	$(BIN)/python benchmarks/ui.py
 
 clean:
-	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .pytest_cache .ruff_cache .hypothesis

@@ -1,9 +1,11 @@
-"""``runtime-kit service status|stop``: the per-user local service the client starts."""
+"""``runtime-kit service status|stop|open``: the per-user local service the client starts."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
 from runtime_kit.cli.parsers import command_parser
 
@@ -16,6 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("status", help="is it running, where")
     commands.add_parser("stop", help="stop it (it starts again on next use)")
+    opener = commands.add_parser(
+        "open", help="print (and on a desktop open) a one-time sign-in link to its web view"
+    )
+    opener.add_argument("--no-browser", action="store_true", help="only print the link")
     return parser
 
 
@@ -31,6 +37,13 @@ def run(argv: list[str]) -> int:
             print(f"not running (data: {local.local_dir()})")
         else:
             print(f"running at {state['url']} (pid {state['pid']}, data {state['data_dir']})")
+    elif args.command == "open":
+        url = local.sign_in_url()
+        print(json.dumps({"url": url}) if args.json else url)
+        if not args.no_browser and _has_desktop():
+            import webbrowser
+
+            webbrowser.open(url)
     else:
         stopped = local.stop()
         print(
@@ -39,3 +52,10 @@ def run(argv: list[str]) -> int:
             else ("stopped" if stopped else "not running")
         )
     return 0
+
+
+def _has_desktop() -> bool:
+    """A graphical session to open a browser in (never a text browser in this terminal)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
     )
     parser.add_argument(
-        "--backend", default="aer", help="aer (default), basic, or generic:N (N qubits)"
+        "--backend",
+        default="aer",
+        help="aer (default), basic, generic:N or noisy:N (N qubits; noisy: readout errors)",
     )
     parser.add_argument(
         "--shots",

@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="a TOML file of settings")
     for setting in SETTINGS:
+        if setting.const is not None:
+            parser.add_argument(
+                setting.flag, dest=setting.name, action="store_const", const=setting.const,
+                help=setting.help,
+            )  # fmt: skip
+            continue
         parser.add_argument(
             setting.flag,
             dest=setting.name,

@@ -1,5 +1,7 @@
 """Where the client finds its service: flags > ``RUNTIME_KIT_URL``/``RUNTIME_KIT_TOKEN`` >
-the user config written by ``runtime-kit login`` > the per-user local service."""
+the user config written by ``runtime-kit login`` > the per-user local service.  And which CA
+it trusts for an https service: flag > ``RUNTIME_KIT_CA_FILE`` > the CA stored by ``login``
+for that service > the default CAs (``SSL_CERT_FILE`` names another bundle)."""
 
 from __future__ import annotations
 
@@ -27,16 +29,20 @@ def load_login() -> dict[str, str]:
         return {}
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"{path}: unreadable user config ({exc})") from exc
-    return {k: v for k, v in data.items() if k in ("url", "token") and isinstance(v, str)}
+    stored = ("url", "token", "ca_file")
+    return {k: v for k, v in data.items() if k in stored and isinstance(v, str)}
 
 
-def save_login(url: str, token: str) -> Path:
-    """Store the service and token for this user (mode 0600); returns the file."""
+def save_login(url: str, token: str, ca_file: Path | None = None) -> Path:
+    """Store the service, token and the CA to trust for it (mode 0600); returns the file."""
     path = config_file()
     from runtime_kit.files import write_atomically
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    login = json.dumps({"url": url.rstrip("/"), "token": token})
+    fields = {"url": url.rstrip("/"), "token": token}
+    if ca_file is not None:
+        fields["ca_file"] = str(ca_file.resolve())
+    login = json.dumps(fields)
     write_atomically(path, login.encode(), mode=0o600)
     return path
 
@@ -75,3 +81,18 @@ def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str,
 
 def _same_service(first: str, second: str) -> bool:
     return first.rstrip("/").lower() == second.rstrip("/").lower()
+
+
+def resolve_ca_file(url: str, ca_file: Path | None = None) -> Path | None:
+    """The CA file to trust for ``url``: ``ca_file``, else ``RUNTIME_KIT_CA_FILE``, else the
+    one stored with ``url`` by ``runtime-kit login``; None: the default CAs."""
+    if ca_file is not None:
+        return ca_file
+    variable = os.environ.get("RUNTIME_KIT_CA_FILE")
+    if variable:
+        return Path(variable)
+    login = load_login()
+    stored = login.get("ca_file")
+    if stored and login.get("url") and _same_service(url, login["url"]):
+        return Path(stored)
+    return None

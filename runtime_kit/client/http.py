@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,14 +19,27 @@ from runtime_kit.client.errors import (
 from runtime_kit.errors import ConfigurationError, ServiceError
 
 TIMEOUT_S = 60.0
+TRUST_HINT = (
+    " (to trust the service's CA: --ca-file at login, RUNTIME_KIT_CA_FILE or SSL_CERT_FILE)"
+)
 
 
 class ServiceHttp:
-    """Requests to ``url`` with ``token``; ``transport`` replaces the network (tests, ASGI)."""
+    """Requests to ``url`` with ``token``; ``transport`` replaces the network (tests, ASGI).
+
+    An https service is verified against ``ca_file`` when given (its websockets too), else
+    against the default CAs (``SSL_CERT_FILE`` names another bundle).
+    """
 
     def __init__(
-        self, url: str, token: str, *, transport: httpx.BaseTransport | None = None
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        ca_file: Path | None = None,
     ) -> None:
+        self.ssl_context = _trusting(ca_file)
         self.url = url.rstrip("/")
         self.token = token
         try:
@@ -38,6 +53,7 @@ class ServiceHttp:
             headers={"X-Access-Token": token},
             timeout=TIMEOUT_S,
             transport=transport,
+            verify=self.ssl_context or True,
         )
 
     @property
@@ -57,7 +73,8 @@ class ServiceHttp:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise ServiceError(f"{method} {url}: {exc}", method=method, url=url) from exc
+            hint = TRUST_HINT if "CERTIFICATE_VERIFY_FAILED" in str(exc) else ""
+            raise ServiceError(f"{method} {url}: {exc}{hint}", method=method, url=url) from exc
         if response.status_code >= 400:
             raise _error_for(response, method, url)
         return response
@@ -65,6 +82,16 @@ class ServiceHttp:
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
         return response.json() if response.content else None
+
+
+def _trusting(ca_file: Path | None) -> ssl.SSLContext | None:
+    """A context that trusts only the CA certificates in ``ca_file`` (None: the defaults)."""
+    if ca_file is None:
+        return None
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"CA file {ca_file}: cannot be used ({exc})") from exc
 
 
 def _error_for(response: httpx.Response, method: str, url: str) -> ServiceError:

@@ -265,7 +265,10 @@ class _Stream:
             url = f"{http.websocket_url}/stream/jobs/{self.job.job_id()}?since={self.received}"
             try:
                 with connect(
-                    url, additional_headers={"X-Access-Token": http.token}, open_timeout=30
+                    url,
+                    additional_headers={"X-Access-Token": http.token},
+                    open_timeout=30,
+                    ssl=http.ssl_context,
                 ) as socket:
                     self._socket = socket
                     socket.recv(timeout=_remaining(deadline))  # the ACK

@@ -50,6 +50,17 @@ def ensure_running() -> tuple[str, str]:
     return state["url"], token_file.read_text().strip()
 
 
+def sign_in_url() -> str:
+    """A one-time link (five minutes) that signs a browser in to the local service's web
+    view as its admin, starting the service if it is not running."""
+    import httpx
+
+    url, token = ensure_running()
+    response = httpx.post(f"{url}/ui/sign-in-links", headers={"X-Access-Token": token}, timeout=30)
+    response.raise_for_status()
+    return url + response.json()["path"]
+
+
 @contextlib.contextmanager
 def _start_lock() -> Iterator[None]:
     directory = local_dir()

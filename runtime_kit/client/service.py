@@ -31,6 +31,9 @@ class RuntimeService:
             the user config of ``runtime-kit login``, else the per-user local service
             (started on first use).
         transport: an httpx transport to use instead of the network (tests).
+        ca_file: the CA certificates to trust for an https service; default:
+            ``RUNTIME_KIT_CA_FILE``, else the one ``runtime-kit login --ca-file`` stored for
+            the service, else the default CAs (``SSL_CERT_FILE`` names another bundle).
     """
 
     def __init__(
@@ -39,11 +42,13 @@ class RuntimeService:
         token: str | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
+        ca_file: Path | None = None,
     ) -> None:
-        from runtime_kit.client.config import resolve
+        from runtime_kit.client.config import resolve, resolve_ca_file
 
         url, token, self.source = resolve(url, token)
-        self._http = ServiceHttp(url, token, transport=transport)
+        ca_file = resolve_ca_file(url, ca_file)
+        self._http = ServiceHttp(url, token, transport=transport, ca_file=ca_file)
         self._programs: dict[str, RuntimeProgram] = {}
 
     @property

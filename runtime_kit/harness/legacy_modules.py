@@ -169,9 +169,12 @@ class LegacyFinder:
         return importlib.machinery.ModuleSpec(name, _AliasLoader(successor, self), is_package=True)
 
     def _may_serve(self, name: str, path: Any) -> bool:
+        """Whether nothing else provides ``name``: below an installed package too, for a
+        legacy path it no longer has (``qiskit_ibm_runtime.program`` under today's
+        qiskit-ibm-runtime, which runtime-kit's dependencies install)."""
         parent = name.rpartition(".")[0]
-        if parent in STAND_INS:  # inside a stand-in: only below one of ours
-            return getattr(sys.modules.get(parent), "__runtime_kit_legacy__", False)
+        if getattr(sys.modules.get(parent), "__runtime_kit_legacy__", False):
+            return True  # below one of ours
         return not self._found_elsewhere(name, path)
 
     def _successor(self, name: str, path: Any) -> str | None:

@@ -49,7 +49,7 @@ def run_program(
             path of a wire-format JSON file; default: ``inputs/example.json`` if present.
         inputs_text: wire-format JSON text, instead of ``inputs``.
         params: values that override single inputs.
-        backend: ``aer`` (default), ``basic`` or ``generic:N``.
+        backend: ``aer`` (default), ``basic``, ``generic:N`` or ``noisy:N``.
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
         shots: the ``shots`` input if the program declares one, else the backend's

@@ -19,6 +19,10 @@ from typing import Any
 
 from qiskit.providers import BackendV2, Options
 
+#: ``max_experiments`` of a backend without a limit: BackendV1 configurations always held a
+#: number, and tools such as mthree divide by it.
+UNLIMITED_EXPERIMENTS = 1_000_000
+
 
 class BackendName(str):
     """A backend name that legacy code may also call: ``backend.name()`` (BackendV1 style)."""
@@ -37,13 +41,18 @@ class BackendConfiguration:
     basis_gates: list[str]
     coupling_map: list[list[int]] | None
     max_shots: int
-    max_experiments: int | None
+    max_experiments: int
     simulator: bool = True
     local: bool = True
     conditional: bool = True
     memory: bool = True
     open_pulse: bool = False
     gates: list[Any] = field(default_factory=list)
+
+    @property
+    def num_qubits(self) -> int:
+        """``n_qubits`` by its other BackendV1 name (mthree reads this one)."""
+        return self.n_qubits
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,7 +157,7 @@ class ProgramBackend(BackendV2):
             basis_gates=sorted(target.operation_names),
             coupling_map=[list(edge) for edge in coupling.get_edges()] if coupling else None,
             max_shots=self._max_shots,
-            max_experiments=self.max_circuits,
+            max_experiments=self.max_circuits or UNLIMITED_EXPERIMENTS,
         )
 
     def properties(self) -> None:

@@ -64,6 +64,11 @@ class Api:
     def max_body_bytes(self) -> int:
         return self._service.max_body_bytes
 
+    @property
+    def limits(self) -> Any:
+        """The caps of each job (``JobLimits``)."""
+        return self._service.limits
+
     def caller(self, request: Request | WebSocket) -> Principal:
         headers = request.headers
         token = headers.get("x-access-token")
@@ -106,6 +111,18 @@ class Api:
         if not principal.can_upload or not (row["owner"] == principal.id or principal.is_admin):
             raise ApiError(403, f"not allowed to change program {program_id}")
         return row
+
+    def program_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition on ``programs`` (and its arguments) of the programs
+        ``principal`` may see: the lists' form of ``visible_program``."""
+        if principal.is_admin:
+            return "1", ()
+        return "(is_public = 1 OR owner = ?)", (principal.id,)
+
+    def job_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition on ``jobs`` (and its arguments) of the jobs ``principal`` may
+        see: the lists' form of ``visible_job``."""
+        return ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
 
     def visible_job(self, principal: Principal, job_id: str) -> Any:
         row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)

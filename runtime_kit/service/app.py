@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from runtime_kit.service import jobs_api, programs_api, tokens_api
+from runtime_kit.service import account_api, jobs_api, programs_api, tokens_api, ui
 from runtime_kit.service.api import Api, ApiError, error_response
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
@@ -24,9 +24,10 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for module in (programs_api, jobs_api, tokens_api):
+    for module in (programs_api, jobs_api, tokens_api, account_api):
         app.include_router(module.router)
     app.add_middleware(RequestLog, service=service)
+    app.include_router(ui.router)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

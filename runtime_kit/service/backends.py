@@ -1,26 +1,54 @@
-"""The simulators a service offers, by the name clients send (legacy names included)."""
+"""The simulators a service offers, by the name clients send (legacy names included).
+
+``LISTED`` are the ones a service lists to account clients (``provider.backends()``); by name
+it also runs any ``generic-N`` and ``noisy-N`` (N qubits, 1-127).
+"""
 
 from __future__ import annotations
 
-from runtime_kit.harness.backends import BackendSpec
+from typing import NamedTuple
+
+from runtime_kit.harness.backends import MAX_QUBITS, BackendSpec
+
+
+class ServiceBackend(NamedTuple):
+    name: str
+    spec: BackendSpec
+    description: str
+
 
 DEFAULT_BACKEND = "aer_simulator"
+LISTED = (
+    ServiceBackend(
+        "ibmq_qasm_simulator", BackendSpec("aer"), "Aer, ideal (the legacy name of aer_simulator)"
+    ),
+    ServiceBackend("aer_simulator", BackendSpec("aer"), "Aer, ideal"),
+    ServiceBackend("basic_simulator", BackendSpec("basic"), "qiskit's BasicSimulator, ideal"),
+    ServiceBackend(
+        "generic-5",
+        BackendSpec("generic", 5),
+        "qiskit's GenericBackendV2: 5 qubits, random gate and readout errors per job (seeded)",
+    ),
+    ServiceBackend(
+        "noisy-5",
+        BackendSpec("noisy", 5),
+        "Aer on a 5-qubit device whose only noise is the readout errors of its properties",
+    ),
+)
 #: The simulators the service offers, by the name clients send.
-BACKENDS = {
-    "aer_simulator": BackendSpec("aer"),
-    "ibmq_qasm_simulator": BackendSpec("aer"),  # legacy scripts name it; same simulator
-    "basic_simulator": BackendSpec("basic"),
-}
+BACKENDS = {backend.name: backend.spec for backend in LISTED}
+OFFERED = "ibmq_qasm_simulator, aer_simulator, basic_simulator, generic-N, noisy-N"
 
 
 def backend_spec(name: str | None) -> BackendSpec | None:
-    """The simulator for a backend name (``generic-N`` for N qubits), or None if unknown."""
+    """The simulator for a backend name (``generic-N``, ``noisy-N`` for N qubits), or None
+    if unknown."""
     name = name or DEFAULT_BACKEND
     if name in BACKENDS:
         return BACKENDS[name]
     prefix, _, qubits = name.partition("-")
-    if prefix == "generic" and qubits.isdigit() and 1 <= int(qubits) <= 127:
-        return BackendSpec("generic", int(qubits))
+    if prefix in ("generic", "noisy") and qubits.isdigit() and 1 <= int(qubits) <= MAX_QUBITS:
+        return BackendSpec(prefix, int(qubits))
     return None
 
 

@@ -11,7 +11,8 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
-from runtime_kit.service.backends import backend_spec
+from runtime_kit.service.auth import Principal
+from runtime_kit.service.backends import OFFERED, backend_spec
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -43,11 +44,7 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
     program = api.visible_program(principal, program_id)
     backend = body.get("backend") or "aer_simulator"
     if not isinstance(backend, str) or backend_spec(backend) is None:
-        raise ApiError(
-            400,
-            f"unknown backend {backend!r}: this service offers aer_simulator (also as "
-            "ibmq_qasm_simulator), basic_simulator and generic-N",
-        )
+        raise ApiError(400, f"unknown backend {backend!r}: this service offers {OFFERED}")
     version = body.get("version")
     chosen = api.store.program(program["id"], None if version is None else str(version))
     if chosen is None:
@@ -100,11 +97,9 @@ def list_jobs(
 ) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
-    clauses: list[str] = []
-    args: list[Any] = []
-    if not principal.is_admin:
-        clauses.append("owner = ?")
-        args.append(principal.id)
+    scope, scope_args = api.job_scope(principal)
+    clauses: list[str] = [scope]
+    args: list[Any] = [*scope_args]
     if pending is not None:
         statuses = (QUEUED, RUNNING) if pending.lower() == "true" else FINAL_STATUSES
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
@@ -112,7 +107,7 @@ def list_jobs(
     if program:
         clauses.append("program_id = ?")
         args.append(program)
-    where = " AND ".join(clauses) or "1"
+    where = " AND ".join(clauses)
     total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)[0]
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
@@ -132,11 +127,7 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 @router.delete("/jobs/{job_id}")
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id)
-    api.scheduler.cancel(job_id)
-    with api.store.transaction() as db:
-        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
-        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+    delete_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -153,9 +144,7 @@ def job_results(request: Request, job_id: str) -> Response:
 @router.post("/jobs/{job_id}/cancel")
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    row = api.visible_job(api.caller(request), job_id)
-    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
-        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+    cancel_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
@@ -266,6 +255,22 @@ async def _send_from(websocket: WebSocket, text: str, offset: int, sent: int) ->
         await websocket.send_text(tail)
         return offset + len(text)
     return sent
+
+
+def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Cancel a job ``principal`` may see (409 if it has ended)."""
+    row = api.visible_job(principal, job_id)
+    if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
+        raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+
+
+def delete_visible_job(api: Api, principal: Principal, job_id: str) -> None:
+    """Delete a job ``principal`` may see, cancelling it first if it has not ended."""
+    api.visible_job(principal, job_id)
+    api.scheduler.cancel(job_id)
+    with api.store.transaction() as db:
+        db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
+        db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
 
 def job_object(row: Any) -> dict[str, Any]:

@@ -26,8 +26,7 @@ router = APIRouter()
 def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
-    where = "1" if principal.is_admin else "(is_public = 1 OR owner = ?)"
-    args = () if principal.is_admin else (principal.id,)
+    where, args = api.program_scope(principal)
     total = api.store.query_one(f"SELECT COUNT(*) FROM programs WHERE {where}", *args)[0]
     rows = api.store.query(
         f"SELECT * FROM program_rows WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",

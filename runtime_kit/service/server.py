@@ -23,6 +23,7 @@ class ServiceStartError(ConfigurationError):
 def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print) -> int:
     from runtime_kit.service.service import ADMIN_TOKEN_FILE
 
+    tls = tls_options(settings)
     listener = _bind(settings.host, settings.port)
     try:
         service = Service(
@@ -35,6 +36,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             executor_settings=settings.executor_settings,
             retention=settings.retention,
             log=EventLog(settings.log_format),
+            builtin_programs=settings.builtin_programs,
         )
     except OSError as exc:
         listener.close()
@@ -45,7 +47,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         raise
     service.start()
     bound_port = listener.getsockname()[1]
-    url = f"http://{settings.host}:{bound_port}"
+    url = f"{settings.scheme}://{settings.host}:{bound_port}"
     service.lock.describe(pid=os.getpid(), url=url)
     token_file = settings.data_dir / ADMIN_TOKEN_FILE
     token_source = str(token_file) if token_file.exists() else "RUNTIME_KIT_ADMIN_TOKEN"
@@ -55,6 +57,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         f"workers); admin token: {token_source}"
     )
     announce("jobs: " + "; ".join(health["mechanisms"]))
+    announce("built-in programs: " + (", ".join(service.builtin_programs) or "left out"))
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "
@@ -67,6 +70,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         lifespan="off",
         ws="websockets-sansio",
         timeout_graceful_shutdown=10,
+        **tls,
     )
     server = _Server(config, service)
     try:
@@ -77,6 +81,26 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         listener.close()
         service.log.emit("stopped")
     return 0
+
+
+def tls_options(settings: ServiceSettings) -> dict[str, str]:
+    """uvicorn's TLS options (none without a certificate), the files checked first.
+
+    Raises:
+        ServiceStartError: the certificate or key cannot be read or do not match.
+    """
+    if settings.tls_cert is None or settings.tls_key is None:
+        return {}
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            settings.tls_cert, settings.tls_key
+        )
+    except (OSError, ssl.SSLError) as exc:
+        files = f"{settings.tls_cert}, {settings.tls_key}"
+        raise ServiceStartError(f"TLS certificate and key ({files}) unusable: {exc}") from exc
+    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
 
 
 class _Server(uvicorn.Server):

@@ -38,6 +38,8 @@ class Service:
     executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
     retention: how long finished jobs, interim results and logs are kept (default: ever).
     log: where request and job lines go (default: nowhere).
+    builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
+        remove those an earlier start added.
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -58,6 +60,7 @@ class Service:
         executor_settings: dict[str, Any] | None = None,
         retention: Retention | None = None,
         log: EventLog | None = None,
+        builtin_programs: bool = True,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -69,6 +72,7 @@ class Service:
         self.lock = DataDirLock(data_dir)
         try:
             self.store = Store(data_dir)
+            self.builtin_programs = _seed_builtins(self.store, builtin_programs)
             self.metrics = ServiceMetrics(self)
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
@@ -98,6 +102,7 @@ class Service:
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
+        self.hub.publish_status(job_id)
         if "duration_s" in details:
             self.metrics.job_duration.labels(status).observe(details["duration_s"])
 
@@ -147,3 +152,13 @@ class Service:
         from runtime_kit.service.app import create_app
 
         return create_app(self)
+
+
+def _seed_builtins(store: Store, offered: bool) -> list[str]:
+    """The ids of the built-in programs offered (none when left out)."""
+    from runtime_kit.service.builtins import register_builtins, remove_builtins
+
+    if offered:
+        return register_builtins(store)
+    remove_builtins(store)
+    return []

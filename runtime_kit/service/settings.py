@@ -50,7 +50,14 @@ class ServiceSettings:
     keep_jobs_days: float | None = None
     keep_interim_days: float | None = None
     keep_logs_days: float | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    builtin_programs: bool = True
     limits: JobLimits = field(default_factory=JobLimits)
+
+    def __post_init__(self) -> None:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("tls_cert and tls_key go together: give both or neither")
 
     @property
     def retention(self) -> Retention:
@@ -72,6 +79,11 @@ class ServiceSettings:
             "memory_mib": self.ray_memory_mib or self.limits.memory_mib,
         }
 
+    @property
+    def scheme(self) -> str:
+        """``https`` with a TLS certificate, else ``http`` (and ``wss``/``ws`` alike)."""
+        return "http" if self.tls_cert is None else "https"
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -84,6 +96,8 @@ class Setting:
     help: str
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
+    #: a flag that takes no value and sets this (``--no-builtin-programs``: False)
+    const: Any = None
 
     @property
     def variable(self) -> str:
@@ -131,6 +145,13 @@ def _ray_address(text: str) -> str:
     if text != "auto" and not (host and port.isdigit()):
         raise ValueError(f"expected HOST:PORT or auto, got {text!r}")
     return text
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"expected true or false, got {text!r}")
+    return value in ("true", "1", "yes")
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -229,6 +250,22 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
         "delete logs of jobs finished this many days ago (default: keep)",
         "DAYS",
+    ),
+    Setting(
+        "tls_cert",
+        "--tls-cert",
+        Path,
+        "serve https and wss on the port with this PEM certificate (chain); needs --tls-key",
+        "FILE",
+    ),
+    Setting("tls_key", "--tls-key", Path, "the PEM private key of --tls-cert", "FILE"),
+    Setting(
+        "builtin_programs",
+        "--no-builtin-programs",
+        _boolean,
+        "leave out the built-in programs hello-world, circuit-runner, sampler and estimator "
+        "(environment and file: false)",
+        const=False,
     ),
     # Caps of each job (JobLimits).
     Setting(
@@ -357,7 +394,8 @@ def _from_file(path: Path) -> dict[str, Any]:
         if key not in known:
             raise SettingsError(f"{path}: unknown setting {key!r} (see runtime-kit serve --help)")
         text = value if isinstance(value, str) else str(value)
-        if isinstance(value, bool | dict | list):
+        boolean = known[key].parse is _boolean
+        if isinstance(value, dict | list) or (isinstance(value, bool) and not boolean):
             raise SettingsError(f"{path}: {key} = {value!r}: expected a number or a string")
         values[key] = _parsed(known[key], text, f"{path}: {key}")
     return values

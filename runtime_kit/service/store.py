@@ -94,6 +94,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 2: the seed each job ran with (``jobs replay``).
     "ALTER TABLE jobs ADD COLUMN seed INTEGER;",
     _one_home_per_version,
+    # 4: listing all jobs newest first (admins) without a sort.
+    "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,6 +1,8 @@
 """Fan-out of job messages and logs from worker threads to the websockets watching them.
 
-Each job has two topics: its messages (interim results, then the end) and its logs.
+Each job has two topics: its messages (interim results, then the end) and its logs; one
+more topic, ``STATUS_TOPIC``, names each job whose status has just changed (the web view's
+jobs list follows it).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ Message = tuple[int | None, str | None]
 #: A job id (its messages) or ``("logs", job id)``.
 Topic = str | tuple[str, str]
 
+
+#: (None, job id) each time a job's status changes: read the new one from the store.
+STATUS_TOPIC: Topic = ("status", "*")
 
 #: Delivered to every subscriber when the service shuts down: close with 1001 (going away).
 GOING_AWAY: Message = (-1, None)
@@ -53,6 +58,10 @@ class StreamHub:
     def publish_log(self, job_id: str, offset: int | None, text: str | None) -> None:
         """Thread-safe: a chunk of logs at ``offset`` (characters before it), or the end."""
         self._deliver(log_topic(job_id), (offset, text))
+
+    def publish_status(self, job_id: str) -> None:
+        """Thread-safe: ``job_id``'s status has changed."""
+        self._deliver(STATUS_TOPIC, (None, job_id))
 
     def close_all(self) -> None:
         """Thread-safe: tell every subscriber the service is going away."""

@@ -13,7 +13,9 @@ from tests.service.real_server import RealServer
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    running = RealServer(tmp_path_factory.mktemp("service") / "data").start()
+    # Without the built-in programs: these tests count and clean up programs of their own.
+    data = tmp_path_factory.mktemp("service") / "data"
+    running = RealServer(data, "--no-builtin-programs").start()
     try:
         yield running
     finally:

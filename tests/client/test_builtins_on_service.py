@@ -1,8 +1,7 @@
 """The built-in ``sampler`` and ``estimator`` programs on a real service, through the SDK.
 
 Every service offers the programs of ``runtime_kit/builtin_programs/`` (public, owned by the
-service; the folder name is the program id), once ``runtime_kit.service.builtins`` seeds
-them; until then these tests skip.
+service; the folder name is the program id), seeded by ``runtime_kit.service.builtins``.
 """
 
 from __future__ import annotations
@@ -20,9 +19,15 @@ from runtime_kit.client.service import RuntimeService
 from runtime_kit.primitives import EstimatorPubResult
 from tests.service.real_server import RealServer
 
-pytest.importorskip(
-    "runtime_kit.service.builtins", reason="services do not seed the built-in programs yet"
-)
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
+    """A service with its built-in programs (the package's ``server`` leaves them out)."""
+    running = RealServer(tmp_path_factory.mktemp("service") / "data").start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture

@@ -209,7 +209,9 @@ def test_transport_is_injectable(tmp_path) -> None:
 
     from runtime_kit.service.service import Service
 
-    running = Service(tmp_path / "data", workers=1, admin_token="in-process")
+    running = Service(
+        tmp_path / "data", workers=1, admin_token="in-process", builtin_programs=False
+    )
     running.start()
     try:
         with TestClient(running.app()) as test_client:

@@ -66,7 +66,10 @@ class Api:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    running = Service(tmp_path / "data", workers=2, admin_token="admin-secret")
+    # Without the built-in programs: these tests count and clean up programs of their own.
+    running = Service(
+        tmp_path / "data", workers=2, admin_token="admin-secret", builtin_programs=False
+    )
     running.start()
     try:
         yield running
@@ -98,7 +101,7 @@ def admin(client: TestClient) -> Api:
 
 @pytest.fixture
 def real_server(tmp_path: Path) -> Iterator[RealServer]:
-    server = RealServer(tmp_path / "data").start()
+    server = RealServer(tmp_path / "data", "--no-builtin-programs").start()
     try:
         yield server
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -24,12 +25,16 @@ def free_port() -> int:
 class RealServer:
     """``runtime-kit serve`` in a subprocess on 127.0.0.1, restartable on the same data."""
 
-    def __init__(self, data_dir: Path, *extra: str) -> None:
+    def __init__(self, data_dir: Path, *extra: str, ca_file: Path | None = None) -> None:
+        """``ca_file``: the CA of the certificate given in ``extra`` (``--tls-cert``): the
+        service is then https and wss, and the client side trusts that CA."""
         self.data_dir = data_dir
         self.extra = extra
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.ca_file = ca_file
+        secure = "s" if ca_file is not None else ""
+        self.url = f"http{secure}://127.0.0.1:{self.port}"
+        self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
         self.token = "admin-secret"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -47,7 +52,8 @@ class RealServer:
             if self.process.poll() is not None:
                 raise AssertionError(f"serve exited: {self.process.stderr.read().decode()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.url}/health", timeout=1, verify=self._verify())
+                if health.status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -76,5 +82,11 @@ class RealServer:
 
     def http(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(
-            base_url=self.url, headers={"X-Access-Token": token or self.token}, timeout=30
+            base_url=self.url,
+            headers={"X-Access-Token": token or self.token},
+            timeout=30,
+            verify=self._verify(),
         )
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        return True if self.ca_file is None else ssl.create_default_context(cafile=self.ca_file)

@@ -1,0 +1,213 @@
+"""Account routes: what ``IBMQ.enable_account(token, url=<service>/api)`` (qiskit-ibmq-provider
+0.18-0.20) and ``QiskitRuntimeService(channel="ibm_quantum", token=..., url=<service>/api)``
+(qiskit-ibm-runtime 0.9-0.15) call before they reach the runtime API, and the backends they
+list.
+
+The login sequence of both (their ``api/rest/root.py`` and ``api/clients/auth.py``):
+``GET /api/version`` must name an ``api-auth``; ``POST /api/users/loginWithToken`` trades the
+API token for an access token (here: the same token, so whatever the token may do, the
+access token may); ``GET /api/users/me`` gives the URLs of the API (``http``), its websocket
+(``ws``) and the runtime service (``services.runtime``: this service's root, where
+``/programs`` and ``/jobs`` are); ``GET /api/Network`` the hub/group/projects.  Every token
+has one: ``ibm-q/open/main``, the open project of IBM Quantum, so that scripts selecting it
+run unchanged.
+
+Backends, the provider's way (``api/rest/account.py``, ``api/rest/backend.py``):
+``/api/Network/{hub}/Groups/{group}/Projects/{project}/devices/v/1`` and, per backend,
+``.../devices/{name}/properties``, ``/queue/status``, ``/defaults``.  And qiskit-ibm-runtime's
+way, on the runtime service: ``/backends?provider=hub/group/project`` and
+``/backends/{name}/configuration``, ``/status``, ``/properties``, ``/defaults``.
+
+Circuits run through the ``circuit-runner`` program (``provider.run_circuits``); the
+provider's own job API (``backend.run``) is answered with an error that says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from runtime_kit.service.api import Api, ApiError, api_of
+from runtime_kit.service.backend_documents import configuration, properties, status
+from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
+from runtime_kit.service.store import QUEUED, now
+
+HUB, GROUP, PROJECT = "ibm-q", "open", "main"
+PROJECT_PATH = "/api/Network/{hub}/Groups/{group}/Projects/{project}"
+#: Seconds an access token lives, as the login answer states it (it is the API token).
+ACCESS_TOKEN_TTL_S = 1_209_600
+#: The backends' ``online_date``: when this service started.
+ONLINE_SINCE = now()
+
+router = APIRouter()
+
+
+@router.get("/api/version")
+def version() -> dict[str, Any]:
+    from runtime_kit import __version__
+
+    return {"new_api": True, "api-auth": __version__, "api-runtime-kit": __version__}
+
+
+@router.post("/api/users/loginWithToken")
+async def login(request: Request) -> dict[str, Any]:
+    api = api_of(request)
+    token = (await api.json_body(request)).get("apiToken")
+    if not isinstance(token, str) or not token:
+        raise ApiError(400, "apiToken (the API token) is required")
+    principal = api.tokens.authenticate(token)
+    if principal is None:
+        raise ApiError(401, "invalid or revoked API token")
+    return {"id": token, "ttl": ACCESS_TOKEN_TTL_S, "created": now(), "userId": principal.id}
+
+
+@router.get("/api/users/me")
+def user_info(request: Request) -> dict[str, Any]:
+    principal = api_of(request).caller(request)
+    root = str(request.base_url).rstrip("/")
+    websocket_root = "ws" + root.removeprefix("http")
+    return {
+        "id": principal.id,
+        "username": principal.name,
+        "role": principal.role,
+        "urls": {
+            "http": f"{root}/api",
+            "ws": f"{websocket_root}/api/ws",
+            "services": {"runtime": root},
+        },
+    }
+
+
+@router.get("/api/Network")
+def hubs(request: Request) -> list[dict[str, Any]]:
+    api_of(request).caller(request)
+    project = {"name": PROJECT, "isDefault": True}
+    group = {"name": GROUP, "projects": {PROJECT: project}}
+    return [{"name": HUB, "isDefault": True, "groups": {GROUP: group}}]
+
+
+@router.get(f"{PROJECT_PATH}/devices/v/1")
+def project_backends(request: Request, hub: str, group: str, project: str) -> list[Any]:
+    api = _project_api(request, hub, group, project)
+    return [_configuration(api, backend) for backend in LISTED]
+
+
+@router.get(f"{PROJECT_PATH}/devices/{{name}}/properties")
+def project_backend_properties(
+    request: Request, hub: str, group: str, project: str, name: str
+) -> dict[str, Any]:
+    return _properties(_project_api(request, hub, group, project), name)
+
+
+@router.get(f"{PROJECT_PATH}/devices/{{name}}/queue/status")
+def project_backend_status(
+    request: Request, hub: str, group: str, project: str, name: str
+) -> dict[str, Any]:
+    return _status(_project_api(request, hub, group, project), name)
+
+
+@router.get(f"{PROJECT_PATH}/devices/{{name}}/defaults")
+def project_backend_defaults(
+    request: Request, hub: str, group: str, project: str, name: str
+) -> dict[str, Any]:
+    _service_backend(_project_api(request, hub, group, project), name)
+    return {}  # no pulse defaults: these backends take circuits only
+
+
+@router.post(f"{PROJECT_PATH}/Jobs")
+def project_job(request: Request, hub: str, group: str, project: str) -> None:
+    _project_api(request, hub, group, project)
+    raise ApiError(
+        501,
+        "this service runs circuits through the circuit-runner program: "
+        "provider.run_circuits(...) or provider.runtime.run('circuit-runner', ...), "
+        "not backend.run(...)",
+        "NOT_SUPPORTED",
+    )
+
+
+@router.get("/backends")
+def runtime_backends(request: Request, provider: str | None = None) -> dict[str, Any]:
+    api_of(request).caller(request)
+    if provider is not None and provider != f"{HUB}/{GROUP}/{PROJECT}":
+        raise ApiError(404, f"no such hub/group/project: {provider}")
+    return {"devices": [backend.name for backend in LISTED]}
+
+
+@router.get("/backends/{name}/configuration")
+def runtime_backend_configuration(request: Request, name: str) -> dict[str, Any]:
+    api = api_of(request)
+    api.caller(request)
+    return _configuration(api, _service_backend(api, name))
+
+
+@router.get("/backends/{name}/status")
+def runtime_backend_status(request: Request, name: str) -> dict[str, Any]:
+    api = api_of(request)
+    api.caller(request)
+    return _status(api, name)
+
+
+@router.get("/backends/{name}/properties")
+def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
+    api = api_of(request)
+    api.caller(request)
+    return _properties(api, name)
+
+
+@router.get("/backends/{name}/defaults")
+def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
+    api = api_of(request)
+    api.caller(request)
+    _service_backend(api, name)
+    return {}
+
+
+def _project_api(request: Request, hub: str, group: str, project: str) -> Api:
+    """The API for a caller of its own hub/group/project (any other is 404)."""
+    api = api_of(request)
+    api.caller(request)
+    if (hub, group, project) != (HUB, GROUP, PROJECT):
+        raise ApiError(404, f"no such hub/group/project: {hub}/{group}/{project}")
+    return api
+
+
+def _service_backend(api: Api, name: str) -> ServiceBackend:
+    listed = next((backend for backend in LISTED if backend.name == name), None)
+    if listed is not None:
+        return listed
+    spec = backend_spec(name)
+    if spec is None:
+        raise ApiError(404, f"no such backend: {name}")
+    return ServiceBackend(name, spec, f"{spec}")
+
+
+def _configuration(api: Api, backend: ServiceBackend) -> dict[str, Any]:
+    from runtime_kit import __version__
+
+    return configuration(
+        backend.name,
+        backend.spec,
+        version=__version__,
+        memory_mib=api.limits.memory_mib,
+        online_date=ONLINE_SINCE,
+        description=backend.description,
+    )
+
+
+def _status(api: Api, name: str) -> dict[str, Any]:
+    from runtime_kit import __version__
+
+    _service_backend(api, name)
+    queued = api.store.query_one(
+        "SELECT COUNT(*) FROM jobs WHERE backend = ? AND status = ?", name, QUEUED
+    )[0]
+    return status(name, version=__version__, queued=queued)
+
+
+def _properties(api: Api, name: str) -> dict[str, Any]:
+    from runtime_kit import __version__
+
+    backend = _service_backend(api, name)
+    return properties(backend.name, backend.spec, version=__version__, date=now())

@@ -1,0 +1,124 @@
+"""``/ui/jobs``: the list (status filter, paging, newest first) and a job's page, with its
+cancel and delete forms."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from runtime_kit.service.api import api_of
+from runtime_kit.service.jobs_api import cancel_visible_job, delete_visible_job
+from runtime_kit.service.store import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    FINAL_STATUSES,
+    QUEUED,
+    RAN_TOO_LONG,
+    RUNNING,
+)
+from runtime_kit.service.ui.job_view import charts_html, interim_view, outcome, result_value
+from runtime_kit.service.ui.pages import check_csrf, form_page, html_page, render, visitor_of
+from runtime_kit.service.ui.paging import Paging
+from runtime_kit.service.ui.readable import readable_text
+
+router = APIRouter(prefix="/ui")
+
+PAGE_SIZE = 25
+STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
+_LIST_COLUMNS = "id, program_id, version, backend, status, created, updated"
+
+
+@router.get("/jobs")
+@html_page
+def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -> Response:
+    visitor = visitor_of(request)
+    api = api_of(request)
+    scope, args = api.job_scope(visitor.principal)
+    clauses, values = [scope], [*args]
+    if status in STATUSES:
+        clauses.append("status = ?")
+        values.append(status)
+    if program:
+        clauses.append("program_id = ?")
+        values.append(program)
+    where = " AND ".join(clauses)
+    total = api.store.query_one(f"SELECT COUNT(*) FROM jobs WHERE {where}", *values)[0]
+    paging = Paging(page, PAGE_SIZE, total)
+    rows = api.store.query(
+        f"SELECT {_LIST_COLUMNS} FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+        *values,
+        PAGE_SIZE,
+        paging.offset,
+    )
+    return render(
+        request,
+        "jobs.html",
+        visitor=visitor,
+        jobs=rows,
+        paging=paging,
+        chosen_status=status if status in STATUSES else "",
+        program=program,
+        statuses=STATUSES,
+        final_statuses=FINAL_STATUSES,
+    )
+
+
+@router.get("/jobs/{job_id}")
+@html_page
+def job(request: Request, job_id: str) -> Response:
+    visitor = visitor_of(request)
+    api = api_of(request)
+    row = api.visible_job(visitor.principal, job_id)
+    results = api.store.interim_since(job_id, 0)
+    view = interim_view(results)
+    live = api.scheduler.live_logs(job_id) if row["status"] == RUNNING else None
+    logs = live if live is not None else row["logs"] or ""
+    return render(
+        request,
+        "job.html",
+        visitor=visitor,
+        job=row,
+        inputs=readable_text(row["params"]),
+        interim=view,
+        charts=charts_html(view, result_value(row)),
+        logs=logs,
+        outcome=outcome(row),
+        final=row["status"] in FINAL_STATUSES,
+    )
+
+
+@router.get("/jobs/{job_id}/interim_results")
+@html_page
+def job_interim_results(request: Request, job_id: str) -> Response:
+    """Every interim result, as the API's ``GET /jobs/{id}/interim_results`` gives them."""
+    api = api_of(request)
+    api.visible_job(visitor_of(request).principal, job_id)
+    texts = [text for _, text in api.store.interim_since(job_id, 0)]
+    return Response("[" + ", ".join(texts) + "]", media_type="application/json")
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel(request: Request, job_id: str) -> Response:
+    return await form_page(request, _cancel, job_id)
+
+
+@html_page
+def _cancel(request: Request, form: dict[str, str], job_id: str) -> Response:
+    visitor = visitor_of(request)
+    check_csrf(visitor, form)
+    cancel_visible_job(api_of(request), visitor.principal, job_id)
+    return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
+
+
+@router.post("/jobs/{job_id}/delete")
+async def delete(request: Request, job_id: str) -> Response:
+    return await form_page(request, _delete, job_id)
+
+
+@html_page
+def _delete(request: Request, form: dict[str, str], job_id: str) -> Response:
+    visitor = visitor_of(request)
+    check_csrf(visitor, form)
+    delete_visible_job(api_of(request), visitor.principal, job_id)
+    return RedirectResponse("/ui/jobs", status_code=303)
