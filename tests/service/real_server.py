@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,10 +48,15 @@ class RealServer:
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        # Read its stderr as it comes: a service logs a line per request and per job state,
+        # and one blocked on a full pipe (64 KiB) would stall every request after it.
+        self._stderr = bytearray()
+        self._reader = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.process.stderr.read().decode()}")
+                raise AssertionError(f"serve exited: {self._stderr_text()}")
             try:
                 health = httpx.get(f"{self.url}/health", timeout=1, verify=self._verify())
                 if health.status_code == 200:
@@ -63,7 +69,7 @@ class RealServer:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
-        self.process.stderr.close()
+        self._stderr_text()
 
     def stop(self) -> str:
         """Stop it (SIGTERM); returns what it wrote on stderr."""
@@ -74,11 +80,18 @@ class RealServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        text = ""
-        if self.process is not None and self.process.stderr and not self.process.stderr.closed:
-            text = self.process.stderr.read().decode(errors="replace")
-            self.process.stderr.close()
-        return text
+        return "" if self.process is None else self._stderr_text()
+
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None
+        for chunk in iter(lambda: process.stderr.read1(65536), b""):  # type: ignore[union-attr]
+            self._stderr += chunk
+        process.stderr.close()
+
+    def _stderr_text(self) -> str:
+        """What it wrote on stderr, once it has ended (waits for the reader)."""
+        self._reader.join(timeout=30)
+        return self._stderr.decode(errors="replace")
 
     def http(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(
