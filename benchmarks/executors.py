@@ -1,10 +1,11 @@
 """The ``local`` and ``ray`` executors side by side, in the same run, on this machine.
 
-    .venv/bin/python benchmarks/executors.py [--trivial N] [--aer N] [--messages N]
+    .venv/bin/python benchmarks/executors.py [--trivial N] [--aer N] [--messages N] [--rounds N]
 
 Starts a local Ray cluster (one head node on 127.0.0.1 with this machine's 2 CPUs, token
-authentication on), then for each executor a ``runtime-kit serve --workers 2`` (isolated,
-the default) and measures:
+authentication on) and for each executor a ``runtime-kit serve --workers 2`` (isolated, the
+default); then, in rounds that alternate between the two (the median of ``--rounds``, default
+3, so that both see the same machine), measures:
 1. N trivial jobs (default 40) submitted at once: jobs per second until the last result,
    and each job's submit -> result (websocket) p50.  Goal: ray at least half local's rate.
 2. N Aer jobs (default 8: a 14-qubit, 40-layer circuit, 4000 shots), the same way.
@@ -101,19 +102,34 @@ def interim(server: RealServer, http, program_id: str, count: int) -> dict[str, 
     return {"p50": statistics.median(latencies), "p99": percentile(latencies, 0.99)}
 
 
-def measure(server: RealServer, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+def prepare(server: RealServer) -> dict[str, str]:
+    """The programs, uploaded; both slots warmed once with each kind of job."""
     with server.http() as http:
-        trivial = upload(http, "trivial", TRIVIAL)
-        aer = upload(http, "aer", AER)
-        stamper = upload(http, "stamper", STAMPER)
-        burst(server, http, trivial, 2)  # warm both slots once
-        burst(server, http, aer, 2)
-        time.sleep(3)
-        return {
-            "trivial": burst(server, http, trivial, args.trivial),
-            "aer": burst(server, http, aer, args.aer),
-            "interim": interim(server, http, stamper, args.messages),
+        programs = {
+            name: upload(http, name, source)
+            for name, source in (("trivial", TRIVIAL), ("aer", AER), ("stamper", STAMPER))
         }
+        burst(server, http, programs["trivial"], 2)
+        burst(server, http, programs["aer"], 2)
+    return programs
+
+
+def measure(
+    server: RealServer, programs: dict[str, str], args: argparse.Namespace
+) -> dict[str, dict[str, float]]:
+    with server.http() as http:
+        return {
+            "trivial": burst(server, http, programs["trivial"], args.trivial),
+            "aer": burst(server, http, programs["aer"], args.aer),
+            "interim": interim(server, http, programs["stamper"], args.messages),
+        }
+
+
+def median_of(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    return {
+        kind: {key: statistics.median(r[kind][key] for r in rounds) for key in rounds[0][kind]}
+        for kind in rounds[0]
+    }
 
 
 def main() -> int:
@@ -121,33 +137,41 @@ def main() -> int:
     parser.add_argument("--trivial", type=int, default=40)
     parser.add_argument("--aer", type=int, default=8)
     parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows: dict[str, dict[str, dict[str, float]]] = {}
+    executors = {
+        "local": ["--executor", "local"],
+        "ray": ["--executor", "ray", "--ray-memory-mib", "1024"],
+    }
+    rounds: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in executors}
     cluster = LocalRayCluster().start()
     os.environ.update(cluster.env)  # the services below are the cluster's drivers
+    servers: dict[str, RealServer] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            executors = {
-                "local": ["--executor", "local"],
-                "ray": ["--executor", "ray", "--ray-memory-mib", "1024"],
-            }
             for name, extra in executors.items():
-                data = Path(tmp, f"data-{name}")
-                server = RealServer(data, "--workers", "2", *extra).start()
-                try:
-                    rows[name] = measure(server, args)
-                finally:
-                    server.stop()
+                servers[name] = RealServer(Path(tmp, name), "--workers", "2", *extra).start()
+            programs = {name: prepare(server) for name, server in servers.items()}
+            time.sleep(3)
+            for number in range(args.rounds):  # interleaved: both see the same machine
+                order = list(executors) if number % 2 == 0 else list(reversed(executors))
+                for name in order:
+                    rounds[name].append(measure(servers[name], programs[name], args))
     finally:
+        for server in servers.values():
+            server.stop()
         cluster.stop()
-    print_table(rows, args)
+    print_table({name: median_of(found) for name, found in rounds.items()}, args)
     return 0
 
 
 def print_table(rows: dict, args: argparse.Namespace) -> None:
     local, ray = rows["local"], rows["ray"]
-    print(f"2 workers each, isolated; {args.trivial} trivial and {args.aer} Aer jobs submitted at")
-    print(f"once; {args.messages} interim messages; one local Ray node (2 CPUs) on 127.0.0.1")
+    print(
+        f"median of {args.rounds} interleaved rounds; 2 workers each, isolated; {args.trivial} "
+        f"trivial and {args.aer} Aer jobs submitted at once; {args.messages} interim messages; "
+        "one local Ray node (2 CPUs) on 127.0.0.1"
+    )
     print("| measure | local | ray | ray / local | goal |")
     print("|---|---:|---:|---:|---|")
     for kind, label in (("trivial", "trivial"), ("aer", "Aer")):
