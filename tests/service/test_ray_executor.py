@@ -5,6 +5,7 @@ where jobs ran, a Ray worker lost under a running job, and a cluster that cannot
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from runtime_kit.service.executors.node_dirs import NODE_DIR
 from tests.service.real_server import RealServer, free_port
 from tests.service.test_server import (
     SLEEPER,
@@ -104,6 +106,9 @@ def test_a_job_whose_ray_worker_dies_fails_saying_so(server: RealServer) -> None
     for _ in range(3):  # a new runner took the lost one's place
         after = submit(server, printer)
         assert wait_status(server, after, {"COMPLETED", "FAILED"}, timeout=120) == "COMPLETED"
+    key = hashlib.sha256(str(server.data_dir.resolve()).encode()).hexdigest()[:12]
+    kept = sorted(path.name for path in NODE_DIR.glob(f"{key}-*"))
+    assert kept == [f"{key}-0", f"{key}-0.lock", f"{key}-1", f"{key}-1.lock"]  # live ones only
 
 
 def _runner_of(command: str) -> int:

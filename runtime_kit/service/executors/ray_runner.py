@@ -17,10 +17,7 @@ node lost, or its owner, the service, gone), its job's processes die with it.
 from __future__ import annotations
 
 import queue
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 import ray
@@ -29,10 +26,8 @@ from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.executors import JobRequest
 from runtime_kit.service.executors.local import LocalExecutor
+from runtime_kit.service.executors.node_dirs import NODE_DIR, NodeDirectory
 
-#: Where runners keep their files on a node (per runner: ``<key>``, stable across restarts
-#: of the same service, so a new runner clears the cgroups a killed one left).
-NODE_DIR = Path(tempfile.gettempdir()) / "runtime-kit-ray"
 Event = tuple[Any, ...]
 
 
@@ -64,7 +59,7 @@ class JobRunner:
         self._started: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
         self._executor: LocalExecutor | None = None
         self._thread = threading.Thread(
-            target=self._slot, args=(sandbox, limits, NODE_DIR / key), daemon=True
+            target=self._slot, args=(sandbox, limits, NodeDirectory(NODE_DIR, key)), daemon=True
         )
         self._thread.start()
         failure = self._started.get()
@@ -98,9 +93,10 @@ class JobRunner:
 
     # --- the slot thread ----------------------------------------------------------------
 
-    def _slot(self, sandbox: str, limits: JobLimits, directory: Path) -> None:
+    def _slot(self, sandbox: str, limits: JobLimits, claimed: NodeDirectory) -> None:
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            directory = claimed.claim()
+            claimed.sweep()
             isolation = Isolation(sandbox, data_dir=directory, limits=limits)
             self._executor = LocalExecutor(data_dir=directory, isolation=isolation, workers=1)
             self._executor.start()
@@ -120,7 +116,7 @@ class JobRunner:
         finally:
             self._executor.stop()
             isolation.close()
-            shutil.rmtree(directory)
+            claimed.release()
 
 
 #: The actor class: two calls at once (``run`` and ``kill``); never restarted by Ray (a job
