@@ -29,6 +29,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from runtime_kit.service.api import Api, ApiError, api_of
+from runtime_kit.service.api_schemas import documented, json_answer
 from runtime_kit.service.backend_documents import configuration, properties, status
 from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
 from runtime_kit.service.store import QUEUED, now
@@ -43,14 +44,17 @@ ONLINE_SINCE = now()
 router = APIRouter()
 
 
-@router.get("/api/version")
+@router.get("/api/version", **documented({200: json_answer("ApiVersion")}))
 def version() -> dict[str, Any]:
     from runtime_kit import __version__
 
     return {"new_api": True, "api-auth": __version__, "api-runtime-kit": __version__}
 
 
-@router.post("/api/users/loginWithToken")
+@router.post(
+    "/api/users/loginWithToken",
+    **documented({200: json_answer("AccessToken")}, errors=(400, 401, 413), body="Login"),
+)
 async def login(request: Request) -> dict[str, Any]:
     api = api_of(request)
     token = (await api.json_body(request)).get("apiToken")
@@ -62,7 +66,7 @@ async def login(request: Request) -> dict[str, Any]:
     return {"id": token, "ttl": ACCESS_TOKEN_TTL_S, "created": now(), "userId": principal.id}
 
 
-@router.get("/api/users/me")
+@router.get("/api/users/me", **documented({200: json_answer("UserInfo")}, errors=(401,)))
 def user_info(request: Request) -> dict[str, Any]:
     principal = api_of(request).caller(request)
     root = str(request.base_url).rstrip("/")
@@ -79,7 +83,7 @@ def user_info(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/api/Network")
+@router.get("/api/Network", **documented({200: json_answer("Hubs")}, errors=(401,)))
 def hubs(request: Request) -> list[dict[str, Any]]:
     api_of(request).caller(request)
     project = {"name": PROJECT, "isDefault": True}
@@ -87,27 +91,39 @@ def hubs(request: Request) -> list[dict[str, Any]]:
     return [{"name": HUB, "isDefault": True, "groups": {GROUP: group}}]
 
 
-@router.get(f"{PROJECT_PATH}/devices/v/1")
+@router.get(
+    f"{PROJECT_PATH}/devices/v/1",
+    **documented({200: json_answer("BackendConfigurations")}, errors=(401, 404)),
+)
 def project_backends(request: Request, hub: str, group: str, project: str) -> list[Any]:
     api = _project_api(request, hub, group, project)
     return [_configuration(api, backend) for backend in LISTED]
 
 
-@router.get(f"{PROJECT_PATH}/devices/{{name}}/properties")
+@router.get(
+    f"{PROJECT_PATH}/devices/{{name}}/properties",
+    **documented({200: json_answer("BackendProperties")}, errors=(401, 404)),
+)
 def project_backend_properties(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
     return _properties(_project_api(request, hub, group, project), name)
 
 
-@router.get(f"{PROJECT_PATH}/devices/{{name}}/queue/status")
+@router.get(
+    f"{PROJECT_PATH}/devices/{{name}}/queue/status",
+    **documented({200: json_answer("BackendStatus")}, errors=(401, 404)),
+)
 def project_backend_status(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
     return _status(_project_api(request, hub, group, project), name)
 
 
-@router.get(f"{PROJECT_PATH}/devices/{{name}}/defaults")
+@router.get(
+    f"{PROJECT_PATH}/devices/{{name}}/defaults",
+    **documented({200: json_answer("BackendDefaults")}, errors=(401, 404)),
+)
 def project_backend_defaults(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
@@ -115,7 +131,7 @@ def project_backend_defaults(
     return {}  # no pulse defaults: these backends take circuits only
 
 
-@router.post(f"{PROJECT_PATH}/Jobs")
+@router.post(f"{PROJECT_PATH}/Jobs", **documented({501: json_answer("Error")}, errors=(401, 404)))
 def project_job(request: Request, hub: str, group: str, project: str) -> None:
     _project_api(request, hub, group, project)
     raise ApiError(
@@ -127,7 +143,7 @@ def project_job(request: Request, hub: str, group: str, project: str) -> None:
     )
 
 
-@router.get("/backends")
+@router.get("/backends", **documented({200: json_answer("BackendNames")}, errors=(401, 404)))
 def runtime_backends(request: Request, provider: str | None = None) -> dict[str, Any]:
     api_of(request).caller(request)
     if provider is not None and provider != f"{HUB}/{GROUP}/{PROJECT}":
@@ -135,28 +151,40 @@ def runtime_backends(request: Request, provider: str | None = None) -> dict[str,
     return {"devices": [backend.name for backend in LISTED]}
 
 
-@router.get("/backends/{name}/configuration")
+@router.get(
+    "/backends/{name}/configuration",
+    **documented({200: json_answer("BackendConfiguration")}, errors=(401, 404)),
+)
 def runtime_backend_configuration(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)
     return _configuration(api, _service_backend(api, name))
 
 
-@router.get("/backends/{name}/status")
+@router.get(
+    "/backends/{name}/status",
+    **documented({200: json_answer("BackendStatus")}, errors=(401, 404)),
+)
 def runtime_backend_status(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)
     return _status(api, name)
 
 
-@router.get("/backends/{name}/properties")
+@router.get(
+    "/backends/{name}/properties",
+    **documented({200: json_answer("BackendProperties")}, errors=(401, 404)),
+)
 def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)
     return _properties(api, name)
 
 
-@router.get("/backends/{name}/defaults")
+@router.get(
+    "/backends/{name}/defaults",
+    **documented({200: json_answer("BackendDefaults")}, errors=(401, 404)),
+)
 def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)

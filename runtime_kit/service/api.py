@@ -13,6 +13,8 @@ pool), or async only to read the body and then hand the work to the pool.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Annotated, Any
 
 from fastapi import Query, Request, WebSocket
@@ -32,8 +34,22 @@ _CODES = {
 
 
 #: Paging query parameters, bounded so that no number reaches SQLite too large for it.
-Limit = Annotated[int, Query(ge=0, le=10_000)]
-Offset = Annotated[int, Query(ge=0, le=2**62)]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="items in the page")]
+Offset = Annotated[int, Query(ge=0, le=2**62, description="items skipped before the page")]
+#: ``pending=true`` (queued or running) or ``false`` (ended), in any case.
+Pending = Annotated[
+    str | None,
+    Query(pattern="^(?i:true|false)$", description="true: queued or running; false: ended"),
+]
+
+#: The largest ``cost`` (seconds) a program or job may declare: 2^31 - 1 (68 years).
+MAX_COST_S = 2**31 - 1
+#: A cost sent as text (legacy v1 clients): 1 to 999 999 999.
+COST_TEXT = r"[1-9][0-9]{0,8}"
+#: The longest token name.
+MAX_NAME_CHARS = 100
+#: The longest free-text label a job keeps (hub, group, project, runtime, log_level).
+MAX_LABEL_CHARS = 256
 
 
 class ApiError(Exception):
@@ -53,6 +69,10 @@ def error_response(status: int, message: str, code: str) -> JSONResponse:
 class Api:
     """The service as the routes see it (``request.app.state.api``)."""
 
+    #: Seconds a websocket message may wait for the client to take the ones before it
+    #: before the stream is closed 1013 (a reader too slow).
+    ws_send_timeout_s: float = 30.0
+
     def __init__(self, service: Any) -> None:
         self.store = service.store
         self.tokens = service.tokens
@@ -68,6 +88,10 @@ class Api:
     def limits(self) -> Any:
         """The caps of each job (``JobLimits``)."""
         return self._service.limits
+
+    async def principal(self, request: Request) -> Principal:
+        """``caller``, off the event loop (a token is looked up in SQLite)."""
+        return await run_in_threadpool(self.caller, request)
 
     def caller(self, request: Request | WebSocket) -> Principal:
         headers = request.headers
@@ -85,7 +109,7 @@ class Api:
     async def body(self, request: Request) -> bytes:
         limit = self.max_body_bytes
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise ApiError(413, f"request body over {limit} bytes")
         body = bytearray()
         async for chunk in request.stream():
@@ -132,12 +156,53 @@ class Api:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
+    """``body`` as a JSON object: standard JSON only (Python's parser also takes NaN and
+    Infinity, and reads 1e400 as infinity: none of them could be answered back as JSON)."""
     try:
-        value = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ApiError(400, f"malformed JSON body ({exc})") from exc
+        value = json.loads(body, parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, digits
+        raise ApiError(400, f"malformed JSON body ({str(exc)[:200]})") from exc
     if not isinstance(value, dict):
         raise ApiError(400, "the JSON body must be an object")
+    return value
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
+
+
+def checked_cost(value: Any, name: str = "cost") -> int:
+    """A cost in seconds: a positive integer up to ``MAX_COST_S`` (legacy v1 clients sent
+    it as a string of ASCII digits)."""
+    text = isinstance(value, str) and re.fullmatch(COST_TEXT, value)
+    if text or (isinstance(value, float) and value.is_integer()):  # 60.0: an integer in JSON
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COST_S:
+        raise ApiError(
+            400,
+            f"{name} must be a positive integer of at most {MAX_COST_S} (seconds): " + shown(value),
+        )
+    return value
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def optional_label(body: dict[str, Any], key: str) -> str | None:
+    """``body[key]``: a string of at most ``MAX_LABEL_CHARS`` characters, or absent/null."""
+    value = body.get(key)
+    if value is not None and (not isinstance(value, str) or len(value) > MAX_LABEL_CHARS):
+        raise ApiError(400, f"{key} must be a string of at most {MAX_LABEL_CHARS} characters")
     return value
 
 

@@ -10,30 +10,49 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
-from runtime_kit.service import account_api, jobs_api, programs_api, tokens_api, ui
+from runtime_kit.service import (
+    account_api,
+    jobs_api,
+    openapi,
+    programs_api,
+    streams_api,
+    tokens_api,
+    ui,
+)
 from runtime_kit.service.api import Api, ApiError, error_response
+from runtime_kit.service.api_schemas import documented, json_answer, text_answer
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
 
 def create_app(service: Any) -> FastAPI:
     """The API of ``service`` (a ``runtime_kit.service.service.Service``)."""
-    app = FastAPI(title="runtime-kit service", docs_url=None, redoc_url=None, openapi_url=None)
+    from runtime_kit import __version__
+
+    app = FastAPI(
+        title="runtime-kit service",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=openapi.OPENAPI_URL,
+    )
     app.state.api = Api(service)
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for module in (programs_api, jobs_api, tokens_api, account_api):
+    for module in (programs_api, jobs_api, streams_api, tokens_api, account_api):
         app.include_router(module.router)
+    openapi.install(app)
     app.add_middleware(RequestLog, service=service)
     app.include_router(ui.router)
 
-    @app.get("/health")
+    @app.get("/health", **documented({200: json_answer("Health")}))
     def health() -> dict[str, Any]:
         return service.health()
 
-    @app.get("/metrics")
+    @app.get("/metrics", **documented({200: text_answer("Prometheus metrics (text format)")}))
     def metrics() -> Response:
         return Response(service.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
@@ -78,7 +97,26 @@ async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return error_response(exc.status_code, str(exc.detail), "HTTP_ERROR")
+    response = error_response(exc.status_code, str(exc.detail), "HTTP_ERROR")
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names the methods of the first matching route only
+        response.headers["Allow"] = ", ".join(_methods_of(request)) or exc.headers["Allow"]
+    return response
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _methods_of(request: Request) -> list[str]:
+    """Every method some route of ``request.app`` (a Mount aside) takes on its path."""
+    routes = [route for route in request.app.routes if not isinstance(route, Mount)]
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

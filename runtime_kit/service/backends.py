@@ -6,6 +6,7 @@ it also runs any ``generic-N`` and ``noisy-N`` (N qubits, 1-127).
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from runtime_kit.harness.backends import MAX_QUBITS, BackendSpec
@@ -38,6 +39,9 @@ LISTED = (
 #: The simulators the service offers, by the name clients send.
 BACKENDS = {backend.name: backend.spec for backend in LISTED}
 OFFERED = "ibmq_qasm_simulator, aer_simulator, basic_simulator, generic-N, noisy-N"
+#: ``generic-N``/``noisy-N``: N in ASCII digits without leading zeros (``str.isdigit``
+#: takes "٣" too).
+_SIZED = re.compile(r"(generic|noisy)-([1-9][0-9]{0,2})")
 
 
 def backend_spec(name: str | None) -> BackendSpec | None:
@@ -46,9 +50,9 @@ def backend_spec(name: str | None) -> BackendSpec | None:
     name = name or DEFAULT_BACKEND
     if name in BACKENDS:
         return BACKENDS[name]
-    prefix, _, qubits = name.partition("-")
-    if prefix in ("generic", "noisy") and qubits.isdigit() and 1 <= int(qubits) <= MAX_QUBITS:
-        return BackendSpec(prefix, int(qubits))
+    sized = _SIZED.fullmatch(name)
+    if sized and int(sized[2]) <= MAX_QUBITS:
+        return BackendSpec(sized[1], int(sized[2]))
     return None
 
 

@@ -1,18 +1,30 @@
-"""Routes of jobs: submit, list, get, delete, results, cancel, logs, interim results, and
-the websocket stream (reference §4.2, §4.5)."""
+"""Routes of jobs: submit, list, get, delete, results, cancel, logs, interim results
+(reference §4.2); their websocket streams are in ``streams_api``."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
+from runtime_kit.service.api import (
+    Api,
+    ApiError,
+    Limit,
+    Offset,
+    Pending,
+    api_of,
+    checked_cost,
+    optional_label,
+    shown,
+)
+from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backends import OFFERED, backend_spec
+from runtime_kit.service.backends import DEFAULT_BACKEND, OFFERED, backend_spec
+from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -22,40 +34,60 @@ from runtime_kit.service.store import (
     now,
     random_id,
 )
-from runtime_kit.service.streams import GOING_AWAY, log_topic
 
 _LEGACY_PRIVATE = "_ParameterNamespace__"
+#: Free-text fields of a job, kept as sent (a string or null).
+LABELS = ("hub", "group", "project", "runtime", "log_level")
+
+#: A JSON array of the interim results so far (each as the program published it).
+INTERIM_ANSWER = {
+    "description": "the interim results so far",
+    "content": {"application/json": {"schema": {"type": "array"}}},
+}
 
 router = APIRouter()
 
 
-@router.post("/jobs")
+@router.post(
+    "/jobs",
+    **documented(
+        {200: json_answer("JobCreated", links=JOB_LINKS)},
+        errors=(400, 401, 404, 413),
+        body="JobCreate",
+    ),
+)
 async def create_job(request: Request) -> dict[str, str]:
     api = api_of(request)
+    principal = await api.principal(request)
     body = await api.json_body(request)
-    return await run_in_threadpool(_create_job, api, request, body)
+    return await run_in_threadpool(_create_job, api, principal, body)
 
 
-def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, str]:
-    principal = api.caller(request)
-    program_id = body.get("program_id", body.get("programId"))
-    if not isinstance(program_id, str):
-        raise ApiError(400, "program_id is required")
-    program = api.visible_program(principal, program_id)
-    backend = body.get("backend") or "aer_simulator"
+def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, str]:
+    ids = [body[key] for key in ("program_id", "programId") if key in body]  # legacy: programId
+    if not ids or not all(isinstance(given, str) for given in ids):
+        raise ApiError(400, "program_id is required (a string)")
+    program_id = ids[0]
+    labels = {key: optional_label(body, key) for key in LABELS}
+    backend = body.get("backend")
+    if backend is None or backend == "":
+        backend = DEFAULT_BACKEND
     if not isinstance(backend, str) or backend_spec(backend) is None:
-        raise ApiError(400, f"unknown backend {backend!r}: this service offers {OFFERED}")
+        raise ApiError(400, f"unknown backend {shown(backend)}: this service offers {OFFERED}")
+    cost = body.get("cost")
+    if cost is not None:
+        cost = checked_cost(cost)
     version = body.get("version")
-    chosen = api.store.program(program["id"], None if version is None else str(version))
+    if version is not None:
+        version = checked_version(version)
+    params = job_params(body.get("params", {}))
+    program = api.visible_program(principal, program_id)
+    chosen = api.store.program(program["id"], version)
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
-    params = job_params(body.get("params", {}))
     problems = input_problems(params, json.loads(chosen["spec"]).get("parameters"))
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
-    cost = body.get("cost")
-    if cost is not None and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 1):
-        raise ApiError(400, "cost must be a positive integer (seconds)")
     job_id = f"job-{random_id(16)}"
     stamp = now()
     with api.store.transaction() as db:
@@ -68,31 +100,31 @@ def _create_job(api: Api, request: Request, body: dict[str, Any]) -> dict[str, s
                 job_id,
                 principal.id,
                 program_id,
-                _text(body.get("hub")),
-                _text(body.get("group")),
-                _text(body.get("project")),
+                labels["hub"],
+                labels["group"],
+                labels["project"],
                 backend,
                 json.dumps(params),
-                _text(body.get("runtime")),
-                _text(body.get("log_level")),
+                labels["runtime"],
+                labels["log_level"],
                 cost,
                 QUEUED,
                 stamp,
                 stamp,
                 seq,
-                None if version is None else str(version),
+                version,
             ),
         )
     api.scheduler.submit(job_id)
     return {"id": job_id, "backend": backend}
 
 
-@router.get("/jobs")
+@router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401)))
 def list_jobs(
     request: Request,
     limit: Limit = 20,
     offset: Offset = 0,
-    pending: str | None = None,
+    pending: Pending = None,
     program: str | None = None,
 ) -> dict[str, Any]:
     api = api_of(request)
@@ -112,26 +144,35 @@ def list_jobs(
     rows = api.store.query(
         f"SELECT * FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
         *args,
-        limit or 20,
+        limit,
         offset,
     )
     return {"jobs": [job_object(row) for row in rows], "count": total}
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, errors=(401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
     return job_object(api.visible_job(api.caller(request), job_id))
 
 
-@router.delete("/jobs/{job_id}")
+@router.delete("/jobs/{job_id}", **documented(DONE, errors=(401, 404)))
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     delete_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
-@router.get("/jobs/{job_id}/results")
+@router.get(
+    "/jobs/{job_id}/results",
+    **documented(
+        {
+            200: text_answer("the result (RuntimeEncoder JSON), or the error and traceback"),
+            204: {"description": "the job has not ended"},
+        },
+        errors=(401, 404),
+    ),
+)
 def job_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
@@ -141,14 +182,17 @@ def job_results(request: Request, job_id: str) -> Response:
     return PlainTextResponse(text or "")
 
 
-@router.post("/jobs/{job_id}/cancel")
+@router.post("/jobs/{job_id}/cancel", **documented(DONE, errors=(401, 404, 409)))
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
     cancel_visible_job(api, api.caller(request), job_id)
     return Response(status_code=204)
 
 
-@router.get("/jobs/{job_id}/logs")
+@router.get(
+    "/jobs/{job_id}/logs",
+    **documented({200: text_answer("the program's stdout and stderr (so far)")}, errors=(401, 404)),
+)
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
     row = api.visible_job(api.caller(request), job_id)
@@ -156,105 +200,15 @@ def job_logs(request: Request, job_id: str) -> Response:
     return PlainTextResponse(live if live is not None else row["logs"] or "")
 
 
-@router.get("/jobs/{job_id}/interim_results")
+@router.get(
+    "/jobs/{job_id}/interim_results",
+    **documented({200: INTERIM_ANSWER}, errors=(401, 404)),
+)
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)
     texts = [text for _, text in api.store.interim_since(job_id, 0)]
     return Response("[" + ", ".join(texts) + "]", media_type="application/json")
-
-
-@router.websocket("/stream/jobs/{job_id}")
-async def stream_job(websocket: WebSocket, job_id: str, since: int = 0) -> None:
-    """ACK, then each interim result after number ``since``, the final result, close 1000."""
-    api = api_of(websocket)
-    try:
-        await run_in_threadpool(lambda: api.visible_job(api.caller(websocket), job_id))
-    except ApiError as exc:
-        await websocket.close(code=1008, reason=exc.message[:120])
-        return
-    await websocket.accept()
-    messages = api.hub.subscribe(job_id)  # before reading the store: nothing falls between
-    try:
-        await websocket.send_text("ACK")
-        row = await run_in_threadpool(
-            api.store.query_one, "SELECT status FROM jobs WHERE id = ?", job_id
-        )
-        if row is None or row["status"] in FINAL_STATUSES:
-            await websocket.close(code=1000)
-            return
-        last = since
-        for number, text in await run_in_threadpool(api.store.interim_since, job_id, since):
-            await websocket.send_text(text)
-            last = number
-        while True:
-            number, text = await messages.get()
-            if (number, text) == GOING_AWAY:
-                await websocket.close(code=1001, reason="the service is shutting down")
-                return
-            if number is None:
-                if text is not None:
-                    await websocket.send_text(text)
-                break
-            if number > last and text is not None:
-                await websocket.send_text(text)
-                last = number
-        await websocket.close(code=1000)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        api.hub.unsubscribe(job_id, messages)
-
-
-@router.websocket("/stream/jobs/{job_id}/logs")
-async def stream_job_logs(websocket: WebSocket, job_id: str, since: int = 0) -> None:
-    """The job's logs after character ``since`` as they come (text messages), close 1000
-    when the job has ended (runtime-kit's own route; legacy clients poll ``/logs``)."""
-    api = api_of(websocket)
-    try:
-        await run_in_threadpool(lambda: api.visible_job(api.caller(websocket), job_id))
-    except ApiError as exc:
-        await websocket.close(code=1008, reason=exc.message[:120])
-        return
-    await websocket.accept()
-    chunks = api.hub.subscribe(log_topic(job_id))  # before reading: nothing falls between
-    sent = max(since, 0)
-    try:
-        row = await run_in_threadpool(
-            api.store.query_one, "SELECT status, logs FROM jobs WHERE id = ?", job_id
-        )
-        live = api.scheduler.live_logs(job_id)
-        if row is None or (row["status"] in FINAL_STATUSES and live is None):
-            await _send_from(websocket, (row["logs"] if row else "") or "", 0, sent)
-            await websocket.close(code=1000)
-            return
-        sent = await _send_from(websocket, live or "", 0, sent)
-        while True:
-            offset, text = await chunks.get()
-            if (offset, text) == GOING_AWAY:
-                await websocket.close(code=1001, reason="the service is shutting down")
-                return
-            if offset is None:
-                row = await run_in_threadpool(
-                    api.store.query_one, "SELECT logs FROM jobs WHERE id = ?", job_id
-                )
-                await _send_from(websocket, (row["logs"] if row else "") or "", 0, sent)
-                break
-            sent = await _send_from(websocket, text or "", offset, sent)
-        await websocket.close(code=1000)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        api.hub.unsubscribe(log_topic(job_id), chunks)
-
-
-async def _send_from(websocket: WebSocket, text: str, offset: int, sent: int) -> int:
-    """Send the part of ``text`` (starting at character ``offset``) not sent yet."""
-    tail = text[max(sent - offset, 0) :]
-    if tail and offset + len(text) > sent:
-        await websocket.send_text(tail)
-        return offset + len(text)
-    return sent
 
 
 def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
@@ -323,7 +277,3 @@ def input_problems(params: dict[str, Any], schema: Any) -> list[str]:
 
     given = {key: value for key, value in params.items() if value is not None}
     return [f"{input_label(p.keys)}: {p.message}" for p in problems_of(given, schema)]
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -6,23 +6,32 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of
+from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
+from runtime_kit.service.api_schemas import (
+    DONE,
+    PROGRAM_LINKS,
+    PROGRAM_NAME,
+    VERSION,
+    documented,
+    json_answer,
+)
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bundles import BundleError, ProgramData, decode_program_data
+from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
 
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
 router = APIRouter()
 
 
-@router.get("/programs")
+@router.get("/programs", **documented({200: json_answer("ProgramList")}, errors=(400, 401)))
 def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
@@ -31,24 +40,31 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
     rows = api.store.query(
         f"SELECT * FROM program_rows WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
         *args,
-        limit or 20,
+        limit,
         offset,
     )
     programs = [program_object(api.store, row, principal) for row in rows]
     return {"programs": programs, "count": total, "limit": limit, "offset": offset}
 
 
-@router.post("/programs")
+@router.post(
+    "/programs",
+    **documented(
+        {200: json_answer("ProgramCreated", links=PROGRAM_LINKS)},
+        errors=(400, 401, 403, 409, 413),
+        body="ProgramCreate",
+    ),
+)
 async def create_program(request: Request) -> dict[str, str]:
     api = api_of(request)
-    body = await api.json_body(request)
-    return await run_in_threadpool(_create_program, api, request, body)
-
-
-def _create_program(api: Api, request: Request, body: dict[str, Any]) -> dict[str, str]:
-    principal = api.caller(request)
+    principal = await api.principal(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
+    body = await api.json_body(request)
+    return await run_in_threadpool(_create_program, api, principal, body)
+
+
+def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, str]:
     fields = checked_fields(body, partial=False)
     if not isinstance(body.get("data"), str):
         raise ApiError(400, "data (the base64 program source or zip bundle) is required")
@@ -88,24 +104,31 @@ def _create_program(api: Api, request: Request, body: dict[str, Any]) -> dict[st
     return {"id": program_id}
 
 
-@router.get("/programs/{program_id}")
-def get_program(request: Request, program_id: str) -> dict[str, Any]:
+@router.get(
+    "/programs/{program_id}", **documented({200: json_answer("Program")}, errors=(400, 401, 404))
+)
+def get_program(request: Request, program_id: str, version: str | None = None) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     row = api.visible_program(principal, program_id)
-    version = request.query_params.get("version")
     return program_object(api.store, row, principal, with_data=True, version=version)
 
 
-@router.patch("/programs/{program_id}")
+@router.patch(
+    "/programs/{program_id}",
+    **documented(DONE, errors=(400, 401, 403, 404, 409, 413), body="ProgramUpdate"),
+)
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
+    principal = await api.principal(request)
     body = await api.json_body(request)
-    return await run_in_threadpool(_update_program, api, request, program_id, body)
+    return await run_in_threadpool(_update_program, api, principal, program_id, body)
 
 
-def _update_program(api: Api, request: Request, program_id: str, body: dict[str, Any]) -> Response:
-    row = api.owned_program(api.caller(request), program_id)
+def _update_program(
+    api: Api, principal: Principal, program_id: str, body: dict[str, Any]
+) -> Response:
+    row = api.owned_program(principal, program_id)
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
         _publish_version(api.store, row, body, fields)
@@ -123,15 +146,21 @@ def _update_program(api: Api, request: Request, program_id: str, body: dict[str,
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/data")
+@router.put(
+    "/programs/{program_id}/data",
+    **documented(
+        DONE, errors=(400, 401, 403, 404, 413), raw_body="base64 of the source or of a zip"
+    ),
+)
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
+    principal = await api.principal(request)
     body = await api.body(request)
-    return await run_in_threadpool(_update_program_data, api, request, program_id, body)
+    return await run_in_threadpool(_update_program_data, api, principal, program_id, body)
 
 
-def _update_program_data(api: Api, request: Request, program_id: str, body: bytes) -> Response:
-    api.owned_program(api.caller(request), program_id)
+def _update_program_data(api: Api, principal: Principal, program_id: str, body: bytes) -> Response:
+    api.owned_program(principal, program_id)
     try:
         text = body.decode("ascii")
     except UnicodeDecodeError as exc:
@@ -149,13 +178,12 @@ def _update_program_data(api: Api, request: Request, program_id: str, body: byte
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/{visibility}")
-def set_visibility(request: Request, program_id: str, visibility: str) -> Response:
+@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404)))
+def set_visibility(
+    request: Request, program_id: str, visibility: Literal["public", "private"]
+) -> Response:
     api = api_of(request)
-    principal = api.caller(request)
-    if visibility not in ("public", "private"):
-        raise ApiError(404, f"no such route: /programs/{program_id}/{visibility}")
-    api.owned_program(principal, program_id)
+    api.owned_program(api.caller(request), program_id)
     with api.store.transaction() as db:
         db.execute(
             "UPDATE programs SET is_public = ?, update_date = ? WHERE id = ?",
@@ -164,7 +192,7 @@ def set_visibility(request: Request, program_id: str, visibility: str) -> Respon
     return Response(status_code=204)
 
 
-@router.delete("/programs/{program_id}")
+@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404)))
 def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     api.owned_program(api.caller(request), program_id)
@@ -218,24 +246,20 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     if "name" in body or not partial:
         name = body.get("name")
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise ApiError(400, f"invalid program name {name!r}")
+            raise ApiError(400, f"invalid program name {shown(name)}")
         fields["name"] = name
     if "cost" in body or "max_execution_time" in body or not partial:
-        cost = body.get("cost", body.get("max_execution_time"))
-        if isinstance(cost, str) and cost.isdigit():
-            cost = int(cost)
-        if not isinstance(cost, int) or isinstance(cost, bool) or cost < 1:
-            raise ApiError(400, f"cost (max_execution_time) must be a positive integer: {cost!r}")
-        fields["cost"] = cost
+        name = (
+            "cost" if "cost" in body or "max_execution_time" not in body else "max_execution_time"
+        )
+        fields["cost"] = checked_cost(body.get(name), name)
     if "description" in body or not partial:
         description = body.get("description", "")
         if not isinstance(description, str):
             raise ApiError(400, "description must be a string")
         fields["description"] = description
     if "spec" in body:
-        if body["spec"] is not None and not isinstance(body["spec"], dict):
-            raise ApiError(400, "spec must be an object")
-        fields["spec"] = spec_json(body["spec"])
+        fields["spec"] = spec_json(checked_spec(body["spec"]))
     return fields
 
 
@@ -249,10 +273,8 @@ def program_data(text: str) -> ProgramData:
 def checked_version(version: Any) -> str:
     if isinstance(version, int | float) and not isinstance(version, bool):
         version = str(version)
-    if not isinstance(version, str) or not re.fullmatch(
-        r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}", version
-    ):
-        raise ApiError(400, f"invalid version {version!r}")
+    if not isinstance(version, str) or not re.fullmatch(VERSION, version):
+        raise ApiError(400, f"invalid version {shown(version)}")
     return version
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, api_of
+from runtime_kit.service.api import MAX_NAME_CHARS, Api, ApiError, api_of, shown
+from runtime_kit.service.api_schemas import DONE, TOKEN_LINKS, TOKEN_NAME, documented, json_answer
 from runtime_kit.service.auth import ROLES
 
 router = APIRouter()
@@ -20,29 +22,48 @@ def _admin(request: Request) -> Api:
     return api
 
 
-@router.post("/tokens")
+@router.post(
+    "/tokens",
+    **documented(
+        {200: json_answer("TokenCreated", links=TOKEN_LINKS)},
+        errors=(400, 401, 403, 413),
+        body="TokenCreate",
+    ),
+)
 async def create_token(request: Request) -> dict[str, Any]:
-    body = await api_of(request).json_body(request)
-    return await run_in_threadpool(_create_token, request, body)
+    api = await run_in_threadpool(_admin, request)
+    body = await api.json_body(request)
+    return await run_in_threadpool(_create_token, api, body)
 
 
-def _create_token(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    api = _admin(request)
-    name, role = body.get("name"), body.get("role", "user")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiError(400, "name is required")
+def _create_token(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+    name, role = token_name(body.get("name")), body.get("role", "user")
     if role not in ROLES:
         raise ApiError(400, f"role must be one of {', '.join(ROLES)}")
-    principal, token = api.tokens.create(name.strip(), role)
+    principal, token = api.tokens.create(name, role)
     return {"id": principal.id, "name": principal.name, "role": role, "token": token}
 
 
-@router.get("/tokens")
+def token_name(name: Any) -> str:
+    """A token's name: 1 to ``MAX_NAME_CHARS`` characters, none of them a control character
+    or a line break (they would end up in listings and log lines); outer spaces removed."""
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "name is required")
+    if len(name) > MAX_NAME_CHARS or not re.fullmatch(TOKEN_NAME, name):
+        raise ApiError(
+            400,
+            f"name must be at most {MAX_NAME_CHARS} characters, no control characters or "
+            f"line breaks: {shown(name)}",
+        )
+    return name.strip()
+
+
+@router.get("/tokens", **documented({200: json_answer("TokenList")}, errors=(401, 403)))
 def list_tokens(request: Request) -> dict[str, Any]:
     return {"tokens": _admin(request).tokens.list()}
 
 
-@router.delete("/tokens/{token_id}")
+@router.delete("/tokens/{token_id}", **documented(DONE, errors=(401, 403, 404)))
 def revoke_token(request: Request, token_id: str) -> Response:
     if not _admin(request).tokens.revoke(token_id):
         raise ApiError(404, f"token not found: {token_id}")

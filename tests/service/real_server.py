@@ -8,9 +8,9 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -38,6 +38,10 @@ class RealServer:
         self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
         self.token = "admin-secret"
         self.process: subprocess.Popen[bytes] | None = None
+        # stderr goes to a file: a pipe nobody reads fills up with request log lines (64 KiB)
+        # and then blocks the server
+        self.stderr_path = data_dir.parent / f"serve-{self.port}.stderr"
+        self._stderr: IO[bytes] | None = None
 
     def start(self) -> RealServer:
         command = [
@@ -45,14 +49,10 @@ class RealServer:
             "--data-dir", str(self.data_dir), *self.extra,
         ]  # fmt: skip
         env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
+        self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr
         )
-        # Read its stderr as it comes: a service logs a line per request and per job state,
-        # and one blocked on a full pipe (64 KiB) would stall every request after it.
-        self._stderr = bytearray()
-        self._reader = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
-        self._reader.start()
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -80,18 +80,16 @@ class RealServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        return "" if self.process is None else self._stderr_text()
-
-    def _drain(self, process: subprocess.Popen[bytes]) -> None:
-        assert process.stderr is not None
-        for chunk in iter(lambda: process.stderr.read1(65536), b""):  # type: ignore[union-attr]
-            self._stderr += chunk
-        process.stderr.close()
+        return self._stderr_text()
 
     def _stderr_text(self) -> str:
-        """What it wrote on stderr, once it has ended (waits for the reader)."""
-        self._reader.join(timeout=30)
-        return self._stderr.decode(errors="replace")
+        """What this run wrote on stderr (its file closed once the run has ended)."""
+        if self._stderr is None:
+            return ""
+        if self.process is not None and self.process.poll() is not None:
+            self._stderr.close()
+            self._stderr = None
+        return self.stderr_path.read_bytes().decode(errors="replace")
 
     def http(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(
