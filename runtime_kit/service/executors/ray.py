@@ -46,6 +46,9 @@ PLACE_TIMEOUT_S = 120.0
 #: After a cancel, how long the runner has to end the job before it is killed itself.
 KILL_GRACE_S = 2.0
 STOP_TIMEOUT_S = 10.0
+#: A runner takes two calls at once (``run`` and ``kill``), and Ray never restarts it by
+#: itself: a job it was running must end FAILED, not run again.
+RUNNER_OPTIONS: dict[str, Any] = {"max_concurrency": 2, "max_restarts": 0}
 PROBE_TIMEOUT_S = 10.0
 TOKEN_HINT = (
     "give the service the cluster's token: RAY_AUTH_MODE=token and RAY_AUTH_TOKEN or "
@@ -144,7 +147,7 @@ class RayExecutor:
 
         self._stopping = True
         with self._lock:
-            slots = list(self._running.values())
+            slots: list[_Slot | None] = list(self._running.values())
         while not self._idle.empty():
             slots.append(self._idle.get())
         for slot in slots:
@@ -178,9 +181,9 @@ class RayExecutor:
 
         from runtime_kit.service.executors.ray_runner import JobRunnerActor
 
-        options = {"num_cpus": self.num_cpus, "memory": self.memory_mib * MIB}
+        options = {**RUNNER_OPTIONS, "num_cpus": self.num_cpus, "memory": self.memory_mib * MIB}
         numbers = [self._number() for _ in range(count)]
-        actors = [
+        actors: list[Any] = [  # ActorHandle[JobRunner], which Ray's own hints do not reach
             JobRunnerActor.options(**options).remote(
                 self._sandbox, self.limits, f"{self._key}-{number}"
             )

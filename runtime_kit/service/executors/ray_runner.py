@@ -53,7 +53,8 @@ class JobRunner:
 
     def __init__(self, sandbox: str, limits: JobLimits, key: str) -> None:
         context = ray.get_runtime_context()
-        self.node = {"node_id": context.get_node_id(), "node_ip": ray.util.get_node_ip_address()}
+        node_ip = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
+        self.node = {"node_id": context.get_node_id(), "node_ip": node_ip}
         self._requests: queue.SimpleQueue[tuple[JobRequest, queue.SimpleQueue[Event]] | None]
         self._requests = queue.SimpleQueue()
         self._started: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
@@ -119,6 +120,5 @@ class JobRunner:
             claimed.release()
 
 
-#: The actor class: two calls at once (``run`` and ``kill``); never restarted by Ray (a job
-#: it was running must end FAILED, not run again).
-JobRunnerActor = ray.remote(max_concurrency=2, max_restarts=0)(JobRunner)
+#: The actor class (the service gives its options: see ``ray.RUNNER_OPTIONS``).
+JobRunnerActor = ray.remote(JobRunner)
