@@ -20,8 +20,9 @@ The admin token: RUNTIME_KIT_ADMIN_TOKEN (read once, then removed from the envir
 else <data-dir>/admin-token (made on first start, mode 0600). Give others tokens with
 `runtime-kit tokens create`.
 
-exit codes: 0 stopped cleanly, 2 usage error, 3 a setting, the port, the data directory or
-the sandbox is unusable."""
+exit codes: 0 stopped cleanly, 2 usage error (or --executor ray without Ray installed), 3 a
+setting, the port, the data directory, the sandbox or the Ray token is unusable, 4 the Ray
+cluster cannot be reached or has no room."""
 
 
 def build_parser() -> argparse.ArgumentParser:

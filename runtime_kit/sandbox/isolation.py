@@ -64,6 +64,7 @@ class Isolation:
     ) -> None:
         if mode not in MODES:
             raise SandboxError(f"unknown sandbox {mode!r}: choose one of {', '.join(MODES)}")
+        self.mode = mode  # as asked (an executor confines on other machines the same way)
         self.limits = limits
         self.data_dir = data_dir
         #: why ``prefer`` runs jobs unisolated (bubblewrap missing or refused), if it does

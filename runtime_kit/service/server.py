@@ -34,6 +34,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             max_body_bytes=settings.max_body_bytes,
             sandbox=settings.sandbox,
             executor=settings.executor,
+            executor_settings=settings.executor_settings,
             retention=settings.retention,
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,

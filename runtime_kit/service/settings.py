@@ -43,6 +43,10 @@ class ServiceSettings:
     shutdown_timeout_s: float = 30.0
     log_format: str = "plain"
     max_body_mib: int = 64
+    ray_address: str | None = None
+    ray_num_cpus: float = 1.0
+    ray_memory_mib: int | None = None
+    ray_namespace: str = "runtime-kit"
     keep_jobs_days: float | None = None
     keep_interim_days: float | None = None
     keep_logs_days: float | None = None
@@ -62,6 +66,18 @@ class ServiceSettings:
     @property
     def max_body_bytes(self) -> int:
         return self.max_body_mib * 1024 * 1024
+
+    @property
+    def executor_settings(self) -> dict[str, Any]:
+        """The executor's own settings (keyword arguments of its ``EXECUTORS`` factory)."""
+        if self.executor != "ray":
+            return {}
+        return {
+            "address": self.ray_address,
+            "namespace": self.ray_namespace,
+            "num_cpus": self.ray_num_cpus,
+            "memory_mib": self.ray_memory_mib or self.limits.memory_mib,
+        }
 
     @property
     def scheme(self) -> str:
@@ -116,6 +132,21 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _executor(text: str) -> str:
+    from runtime_kit.service.executors import EXECUTORS, RAY_INSTALL_HINT
+
+    if text == "ray" and "ray" not in EXECUTORS:
+        raise ValueError(f"the ray executor needs Ray: {RAY_INSTALL_HINT}")
+    return _choice(*EXECUTOR_NAMES)(text)
+
+
+def _ray_address(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if text != "auto" and not (host and port.isdigit()):
+        raise ValueError(f"expected HOST:PORT or auto, got {text!r}")
+    return text
+
+
 def _boolean(text: str) -> bool:
     value = text.strip().lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
@@ -133,6 +164,8 @@ def _choice(*choices: str) -> Callable[[str], str]:
 
 
 SANDBOXES = ("auto", "bwrap", "prefer", "none")
+EXECUTOR_NAMES = ("local", "ray")
+RAY_SETTINGS = ("ray_address", "ray_num_cpus", "ray_memory_mib", "ray_namespace")
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "--host", str, "address to listen on (default 127.0.0.1)", "HOST"),
     Setting("port", "--port", _port, "port (default 8080; 0: any free one)", "PORT"),
@@ -149,9 +182,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "executor",
         "--executor",
-        _choice("local"),
-        "where jobs run (default local)",
-        choices=("local",),
+        _executor,
+        "where jobs run: local (default: worker processes here) or ray (a Ray cluster; "
+        "pip install runtime-kit[ray])",
+        choices=EXECUTOR_NAMES,
+    ),
+    Setting(
+        "ray_address",
+        "--ray-address",
+        _ray_address,
+        "the Ray cluster, as `ray start --address` takes it (default: RAY_ADDRESS)",
+        "HOST:PORT|auto",
+    ),
+    Setting(
+        "ray_num_cpus",
+        "--ray-num-cpus",
+        _positive_float,
+        "Ray CPUs each running job holds (default 1)",
+        "N",
+    ),
+    Setting(
+        "ray_memory_mib",
+        "--ray-memory-mib",
+        _positive_int,
+        "Ray memory each running job holds (default: --memory)",
+        "MIB",
+    ),
+    Setting(
+        "ray_namespace",
+        "--ray-namespace",
+        str,
+        "Ray namespace of the service's actors (default runtime-kit)",
+        "NAME",
     ),
     Setting(
         "shutdown_timeout_s",
@@ -271,6 +333,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_mib", "--max-log-mib", _positive_int, "logs kept per job (default 8)", "MIB"),
 )
 _LIMIT_NAMES = {f.name for f in fields(JobLimits)}
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 def load_settings(
@@ -295,8 +358,27 @@ def load_settings(
         if text is not None and text != "":
             values[setting.name] = _parsed(setting, text, f"environment {setting.variable}")
     values.update({name: value for name, value in flags.items() if value is not None})
+    _check_executor(values, environ)
     limits = {name: values.pop(name) for name in list(values) if name in _LIMIT_NAMES}
     return ServiceSettings(**values, limits=JobLimits(**limits))
+
+
+def _check_executor(values: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Ray settings only with the ray executor, which needs a cluster address (Ray's own
+    ``RAY_ADDRESS`` when none is given)."""
+    if values.get("executor", "local") != "ray":
+        given = [name for name in RAY_SETTINGS if name in values]
+        if given:
+            raise SettingsError(f"{given[0]} is a setting of the ray executor: add --executor ray")
+        return
+    if "ray_address" not in values:
+        address = environ.get("RAY_ADDRESS")
+        if not address:
+            raise SettingsError(
+                "--executor ray: no Ray cluster given (--ray-address HOST:PORT|auto, or "
+                "RAY_ADDRESS)"
+            )
+        values["ray_address"] = _parsed(SETTINGS_BY_NAME["ray_address"], address, "RAY_ADDRESS")
 
 
 def _from_file(path: Path) -> dict[str, Any]:

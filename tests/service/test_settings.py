@@ -66,3 +66,47 @@ def test_docs_list_every_setting() -> None:
     for setting in SETTINGS:
         row = f"| `{setting.flag}` | `{setting.variable}` | `{setting.name}` |"
         assert row in text, setting.name
+
+
+def test_ray_settings_go_to_the_ray_executor() -> None:
+    environ = {"RAY_ADDRESS": "10.0.0.5:6379", "RUNTIME_KIT_SERVE_RAY_NUM_CPUS": "0.5"}
+    settings = load_settings({"executor": "ray", "memory_mib": 1500}, environ=environ)
+    assert settings.executor_settings == {
+        "address": "10.0.0.5:6379",  # Ray's own variable when the setting is absent
+        "namespace": "runtime-kit",
+        "num_cpus": 0.5,
+        "memory_mib": 1500,  # what each job may use, by default
+    }
+    flagged = load_settings({"executor": "ray", "ray_address": "auto"}, environ=environ)
+    assert flagged.executor_settings["address"] == "auto"
+    local = load_settings({}, environ={"RAY_ADDRESS": "10.0.0.5:6379"})
+    assert local.executor_settings == {}  # RAY_ADDRESS is Ray's: no error for local
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ", "message"),
+    [
+        ({"executor": "ray"}, {}, "--executor ray: no Ray cluster given (--ray-address"),
+        ({"ray_num_cpus": 2.0}, {}, "ray_num_cpus is a setting of the ray executor"),
+        ({"executor": "ray"}, {"RAY_ADDRESS": "head"}, "RAY_ADDRESS: expected HOST:PORT or auto"),
+    ],
+)
+def test_ray_settings_that_cannot_work(
+    flags: dict[str, object], environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(flags, environ=environ)
+    assert message in str(raised.value)
+
+
+def test_the_ray_executor_without_ray_is_a_usage_error_with_the_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from runtime_kit.cli.serve import build_parser
+    from runtime_kit.service.executors import EXECUTORS
+
+    monkeypatch.delitem(EXECUTORS, "ray", raising=False)  # as where Ray is not installed
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["--executor", "ray"])
+    assert exited.value.code == 2
+    assert "the ray executor needs Ray: pip install 'runtime-kit[ray]'" in capsys.readouterr().err

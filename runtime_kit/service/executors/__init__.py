@@ -10,6 +10,7 @@ chosen by name from ``EXECUTORS``; each passes the same contract suite
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
@@ -70,5 +71,15 @@ def _local(**settings: Any) -> Executor:
     return LocalExecutor(**settings)
 
 
-#: name -> factory (keyword settings); ``ray`` registers when its module is importable.
+def _ray(**settings: Any) -> Executor:
+    from runtime_kit.service.executors.ray import RayExecutor
+
+    return RayExecutor(**settings)
+
+
+RAY_INSTALL_HINT = "pip install 'runtime-kit[ray]'"
+#: name -> factory (keyword settings); ``ray`` registers when Ray is installed (found, not
+#: imported: importing Ray takes a second, and ``serve --help`` must stay fast).
 EXECUTORS: dict[str, Callable[..., Executor]] = {"local": _local}
+if importlib.util.find_spec("ray") is not None:
+    EXECUTORS["ray"] = _ray
