@@ -52,6 +52,13 @@ class Cgroups:
         job.set_limits(memory_bytes=memory_bytes, max_tasks=max_tasks)
         return job
 
+    def close(self) -> None:
+        """Remove the service's own directories once its job cgroups are gone (one that is
+        still there keeps its directory: the next start of this service removes both)."""
+        for base in self.bases.values():
+            with contextlib.suppress(FileNotFoundError, OSError):
+                base.rmdir()
+
     def remove_leftovers(self) -> int:
         """Kill and remove the job cgroups a previous run of this service left behind."""
         names = {p.name for base in self.bases.values() for p in base.iterdir() if p.is_dir()}

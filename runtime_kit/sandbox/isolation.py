@@ -177,8 +177,12 @@ class Isolation:
         }
 
     def close(self) -> None:
+        """Release the uids and remove the service's cgroup directories (call once every
+        confinement has been released)."""
         if self.uids is not None:
             self.uids.close()
+        if self.cgroups is not None:
+            self.cgroups.close()
 
     # --- helpers -------------------------------------------------------------------------
 

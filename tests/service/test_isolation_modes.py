@@ -102,3 +102,18 @@ def test_interim_count_cap_ends_the_job(tight: Stage) -> None:
     assert job["state"]["reason"] == "limit reached: interim results (5 per job)"
     with tight.http(tight.attacker) as http:
         assert len(json.loads(http.get(f"/jobs/{job_id}/interim_results").text)) == 5
+
+
+def test_a_stopped_service_leaves_no_cgroup_behind(tmp_path: Path) -> None:
+    from runtime_kit.sandbox.isolation import Isolation
+    from runtime_kit.sandbox.limits import JobLimits
+
+    isolation = Isolation("prefer", data_dir=tmp_path, limits=JobLimits())
+    if isolation.cgroups is None:
+        pytest.skip(f"no cgroups here: {isolation.cgroups_reason}")
+    bases = list(isolation.cgroups.bases.values())
+    confinement = isolation.confine("worker-1", tmp_path)
+    assert all((base / "worker-1").is_dir() for base in bases)
+    isolation.release(confinement)
+    isolation.close()
+    assert not any(base.exists() for base in bases)
