@@ -70,6 +70,18 @@ class ServiceHttp:
     def close(self) -> None:
         self._client.close()
 
+    def websocket(self, path: str) -> Any:
+        """A websocket connection to ``path`` (a context manager), with the token and the
+        trusted CA of this service."""
+        from websockets.sync.client import connect
+
+        return connect(
+            f"{self.websocket_url}{path}",
+            additional_headers={"X-Access-Token": self.token},
+            open_timeout=30,
+            ssl=self.ssl_context,
+        )
+
     def request(
         self, method: str, path: str, *, json_body: Any = None, **kwargs: Any
     ) -> httpx.Response:

@@ -343,18 +343,13 @@ class _Stream:
 
     def run(self, deadline: float | None) -> None:
         from websockets.exceptions import ConnectionClosed, WebSocketException
-        from websockets.sync.client import connect
 
         http = self.job._http
         attempt = 0
         while not self._stopped.is_set():
-            url = f"{http.websocket_url}/stream/jobs/{self.job.job_id()}?since={self.received}"
             try:
-                with connect(
-                    url,
-                    additional_headers={"X-Access-Token": http.token},
-                    open_timeout=30,
-                    ssl=http.ssl_context,
+                with http.websocket(
+                    f"/stream/jobs/{self.job.job_id()}?since={self.received}"
                 ) as socket:
                     self._socket = socket
                     socket.recv(timeout=_remaining(deadline))  # the ACK

@@ -25,19 +25,14 @@ def follow_logs(http: ServiceHttp, job_id: str, since: int = 0) -> Iterator[str]
             row, or the service refused it (e.g. no such job).
     """
     from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-    from websockets.sync.client import connect
 
     offset = since
     failures = 0
     while True:
-        url = f"{http.websocket_url}/stream/jobs/{job_id}/logs?since={offset}"
+        path = f"/stream/jobs/{job_id}/logs?since={offset}"
+        url = f"{http.websocket_url}{path}"
         try:
-            with connect(
-                url,
-                additional_headers={"X-Access-Token": http.token},
-                open_timeout=30,
-                ssl=http.ssl_context,
-            ) as socket:
+            with http.websocket(path) as socket:
                 for message in socket:
                     text = message if isinstance(message, str) else message.decode()
                     offset += len(text)

@@ -115,10 +115,10 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
     @property
     def qubit_count(self) -> int:
         """Qubits the backend can run (simulators without a sized target: their maximum)."""
-        limit = getattr(self._backend, "MAX_QUBITS_STATEVECTOR", None)  # qiskit >= 2.2
-        if limit is None:  # qiskit 2.1 called it MAX_QUBITS_MEMORY
+        limit: int | None = getattr(self._backend, "MAX_QUBITS_STATEVECTOR", None)
+        if limit is None:  # BasicSimulator before qiskit 2.2 called it MAX_QUBITS_MEMORY
             limit = getattr(self._backend, "MAX_QUBITS_MEMORY", 0)
-        qubits: int = self.target.num_qubits or limit
+        qubits: int = self.target.num_qubits or limit or 0
         return qubits
 
     @property
