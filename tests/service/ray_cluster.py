@@ -90,7 +90,6 @@ class LocalRayCluster:
             "--port", str(self.port), "--temp-dir", str(self.temp_dir),
             "--num-cpus", str(self.num_cpus), "--disable-usage-stats",
             "--object-store-memory", str(OBJECT_STORE_BYTES),
-            "--ray-client-server-port", str(free_port()),
             "--include-dashboard", "true" if self.dashboard else "false",
             "--dashboard-host", self.host, "--dashboard-port", str(self.dashboard_port),
             *self._ports(),
