@@ -7,9 +7,13 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime_kit.cli.parsers import CommandGroup, backend_option, json_option
+
+if TYPE_CHECKING:
+    from runtime_kit.client.job import RuntimeJob
+    from runtime_kit.client.service import RuntimeService
 
 #: How long the streams may take to deliver what a job published once it has ended.
 STREAM_DRAIN_S = 30.0
@@ -99,7 +103,7 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _list(service: Any, args: argparse.Namespace) -> int:
+def _list(service: RuntimeService, args: argparse.Namespace) -> int:
     program_id = service.find_program(args.program).program_id if args.program else None
     jobs = service.jobs(
         limit=args.limit, pending=True if args.pending else None, program_id=program_id
@@ -113,7 +117,7 @@ def _list(service: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _submit(service: Any, args: argparse.Namespace) -> int:
+def _submit(service: RuntimeService, args: argparse.Namespace) -> int:
     from runtime_kit.harness.run_inputs import parse_param, read_inputs
 
     # Sent as they are: wire-format values need no decoding to travel again.
@@ -130,7 +134,7 @@ def _submit(service: Any, args: argparse.Namespace) -> int:
     return _follow(job, args.json)
 
 
-def _replay(service: Any, job_id: str, as_json: bool) -> int:
+def _replay(service: RuntimeService, job_id: str, as_json: bool) -> int:
     from runtime_kit.replay import replay_job
 
     report = replay_job(job_id, service=service)
@@ -147,7 +151,7 @@ def _replay(service: Any, job_id: str, as_json: bool) -> int:
     return 0 if report.equal else 1
 
 
-def _cancel(job: Any, as_json: bool) -> int:
+def _cancel(job: RuntimeJob, as_json: bool) -> int:
     from runtime_kit.errors import InvalidStateError
 
     try:
@@ -159,7 +163,7 @@ def _cancel(job: Any, as_json: bool) -> int:
     return 0
 
 
-def _logs(job: Any, args: argparse.Namespace) -> int:
+def _logs(job: RuntimeJob, args: argparse.Namespace) -> int:
     if not args.follow:
         print(job.logs(), end="")
         return 0
@@ -178,7 +182,7 @@ class PlainDecoder:
         return plain(data)
 
 
-def _follow(job: Any, as_json: bool) -> int:
+def _follow(job: RuntimeJob, as_json: bool) -> int:
     from runtime_kit.cli.terminal import progress
     from runtime_kit.client.job import JobStatus
     from runtime_kit.errors import InvalidStateError
@@ -225,7 +229,7 @@ class _LogFollower:
     """Prints a job's logs on stderr as they come (a background thread), or all of them
     at the end when they cannot be followed (the reason is printed)."""
 
-    def __init__(self, job: Any, *, quiet: bool) -> None:
+    def __init__(self, job: RuntimeJob, *, quiet: bool) -> None:
         self.job = job
         self.quiet = quiet
         self.printed = False
@@ -264,7 +268,7 @@ class _LogFollower:
             print(logs.rstrip("\n"), file=sys.stderr)
 
 
-def _print_result(job: Any, as_json: bool, streamed: list[Any] | None = None) -> int:
+def _print_result(job: RuntimeJob, as_json: bool, streamed: list[Any] | None = None) -> int:
     from runtime_kit.errors import JobCancelledError, JobFailureError
 
     try:
@@ -285,7 +289,7 @@ def _print_result(job: Any, as_json: bool, streamed: list[Any] | None = None) ->
     return 0
 
 
-def _failed(job: Any, as_json: bool) -> int:
+def _failed(job: RuntimeJob, as_json: bool) -> int:
     message = job.error_message() or f"job {job.job_id()} is {job.api_status}"
     if as_json:
         print(json.dumps({"id": job.job_id(), "status": job.api_status, "error": message}))

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from runtime_kit.client.http import ServiceHttp
 from runtime_kit.errors import (
@@ -60,6 +60,13 @@ _FINAL_API = {api for api, status in _FROM_API.items() if status.final}
 Callback = Callable[[str, Any], None]
 
 
+class Decoder(Protocol):
+    """What decodes results: a ``ResultDecoder`` class (ours, the legacy one, or a
+    subclass of either); a result is whatever the program returned."""
+
+    def decode(self, data: str) -> Any: ...
+
+
 class RuntimeJob:
     def __init__(
         self,
@@ -70,7 +77,7 @@ class RuntimeJob:
         inputs: dict[str, Any] | None = None,
         creation_date: str | None = None,
         backend: str | None = None,
-        result_decoder: Any = None,
+        result_decoder: Decoder | None = None,
     ) -> None:
         self._http = http
         self._job_id = job_id
@@ -192,7 +199,10 @@ class RuntimeJob:
         return self.status()
 
     def result(
-        self, timeout: float | None = None, wait: float = DEFAULT_WAIT_S, decoder: Any = None
+        self,
+        timeout: float | None = None,
+        wait: float = DEFAULT_WAIT_S,
+        decoder: Decoder | None = None,
     ) -> Any:
         """The job's result, decoded by ``decoder`` (a ``ResultDecoder`` class; default: the
         job's, else ``ResultDecoder``), after waiting as ``wait_for_final_state`` does.
@@ -252,14 +262,14 @@ class RuntimeJob:
 
         return follow_logs(self._http, self._job_id, since)
 
-    def interim_results(self, decoder: Any = None) -> list[Any]:
+    def interim_results(self, decoder: Decoder | None = None) -> list[Any]:
         text = self._http.request("GET", f"/jobs/{self._job_id}/interim_results").text
         chosen = _decoder(decoder or self._decoder)
         return [chosen.decode(json.dumps(item)) for item in json.loads(text)]
 
     # --- streaming ------------------------------------------------------------------------
 
-    def stream_results(self, callback: Callback, decoder: Any = None) -> None:
+    def stream_results(self, callback: Callback, decoder: Decoder | None = None) -> None:
         """Call ``callback(job_id, message)`` for every interim result and the final result,
         in a background thread, from now until the job ends."""
         if self._stream is not None and self._stream.alive():
@@ -296,10 +306,10 @@ class RuntimeJob:
 class _Stream:
     """One job's websocket: reconnects and resumes with ``since`` until the job ends."""
 
-    def __init__(self, job: RuntimeJob, callback: Callback | None, decoder: Any) -> None:
+    def __init__(self, job: RuntimeJob, callback: Callback | None, decoder: Decoder | None) -> None:
         self.job = job
         self.callback = callback
-        self.decoder = decoder
+        self.decoder = _decoder(decoder)
         self.received = 0  # messages delivered (interim results, then the result)
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -400,7 +410,7 @@ def _status_of(api_status: str) -> JobStatus:
         ) from exc
 
 
-def _decoder(decoder: Any) -> Any:
+def _decoder(decoder: Decoder | None) -> Decoder:
     if decoder is not None:
         return decoder
     from runtime_kit.program.result_decoder import ResultDecoder

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime_kit.client.http import ServiceHttp
-from runtime_kit.client.job import RuntimeJob
+from runtime_kit.client.job import Decoder, RuntimeJob
 from runtime_kit.errors import InputValueError
 
 PAGE = 20
@@ -29,7 +29,7 @@ class JobCatalog:
         options: Mapping[str, Any],
         *,
         version: str | None = None,
-        result_decoder: Any = None,
+        result_decoder: Decoder | None = None,
     ) -> RuntimeJob:
         """Start a job of ``program_id`` with wire-encodable ``inputs``; ``options`` as
         ``request_body`` explains."""

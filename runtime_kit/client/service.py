@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from runtime_kit.client.http import ServiceHttp
-from runtime_kit.client.job import Callback, RuntimeJob
+from runtime_kit.client.job import Callback, Decoder, RuntimeJob
 from runtime_kit.client.jobs import JobCatalog
 from runtime_kit.client.program import RuntimeProgram
 from runtime_kit.client.programs import (
@@ -211,7 +211,7 @@ class RuntimeService:
         options: Mapping[str, Any] | Any = None,
         inputs: Mapping[str, Any] | Any = None,
         callback: Callback | None = None,
-        result_decoder: Any = None,
+        result_decoder: Decoder | None = None,
         image: str | None = "",
         *,
         version: str | None = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, WebSocket
@@ -126,7 +127,7 @@ class Api:
         """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
         return await run_in_threadpool(parse_json_object, await self.body(request))
 
-    def visible_program(self, principal: Principal, program_id: str) -> Any:
+    def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.store.program(program_id)
         if row is None or not (
             row["is_public"] or row["owner"] == principal.id or principal.is_admin
@@ -134,7 +135,7 @@ class Api:
             raise ApiError(404, f"program not found: {program_id}")
         return row
 
-    def owned_program(self, principal: Principal, program_id: str) -> Any:
+    def owned_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.visible_program(principal, program_id)
         if not principal.can_upload or not (row["owner"] == principal.id or principal.is_admin):
             raise ApiError(403, f"not allowed to change program {program_id}")
@@ -152,7 +153,7 @@ class Api:
         see: the lists' form of ``visible_job``."""
         return ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
 
-    def visible_job(self, principal: Principal, job_id: str) -> Any:
+    def visible_job(self, principal: Principal, job_id: str) -> sqlite3.Row:
         row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
         if row is None or not (row["owner"] == principal.id or principal.is_admin):
             raise ApiError(404, f"job not found: {job_id}")
