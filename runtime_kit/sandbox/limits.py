@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -31,6 +32,15 @@ class JobLimits:
     interim_mib: int = 64
     message_mib: int = 16
     log_mib: int = 8
+    #: threads a job's numeric libraries start (OpenMP, hence Aer; OpenBLAS; Rayon, hence
+    #: qiskit's transpiler); None: the machine's cores shared among the jobs that run at once
+    threads: int | None = None
+
+    def shared_by(self, slots: int) -> JobLimits:
+        """These limits with ``threads`` settled for ``slots`` jobs running at once."""
+        if self.threads is not None:
+            return self
+        return dataclasses.replace(self, threads=max(1, (os.cpu_count() or 1) // slots))
 
     @property
     def cpu_time_cap_s(self) -> int:
@@ -51,4 +61,5 @@ class JobLimits:
             "interim_mib": self.interim_mib,
             "message_mib": self.message_mib,
             "log_mib": self.log_mib,
+            "threads": self.threads or os.cpu_count() or 1,
         }

@@ -66,7 +66,7 @@ class Service:
         os.chmod(data_dir, 0o700)
         self.data_dir = data_dir
         self.max_body_bytes = max_body_bytes
-        self.limits = limits or JobLimits()
+        self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
         token = admin_token or take_admin_token()
         self.lock = DataDirLock(data_dir)

@@ -300,6 +300,14 @@ SETTINGS: tuple[Setting, ...] = (
         "file_mib", "--file-size", _positive_int, "largest file a job writes (default 512)", "MIB"
     ),
     Setting(
+        "threads",
+        "--job-threads",
+        _positive_int,
+        "threads a job's numeric libraries use: OpenMP (Aer), OpenBLAS, Rayon "
+        "(default: the cores divided by --workers)",
+        "N",
+    ),
+    Setting(
         "open_files", "--open-files", _positive_int, "open files per process (default 1024)", "N"
     ),
     Setting(

@@ -156,7 +156,7 @@ def test_the_admin_token_is_not_in_the_job_environment(stage: Stage) -> None:
     assert set(seen["names"]) <= {
         "HOME", "TMPDIR", "PATH", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
         "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONNOUSERSITE", "MPLCONFIGDIR",
-        "PWD",
+        "PWD", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS",
     }  # fmt: skip
 
 

@@ -21,6 +21,16 @@ def main(backend, user_messenger):
     handles = [open(f"/tmp/f{n}", "w") for n in range(200)]
     return len(handles)
 """
+THREADS = """
+import os
+
+import numpy
+
+
+def main(backend, user_messenger):
+    variables = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS")
+    return {name: os.environ.get(name) for name in variables}
+"""
 
 
 def test_auto_refuses_to_start_without_bubblewrap(tmp_path: Path) -> None:
@@ -57,8 +67,9 @@ def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     if unusable:
         pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
     server = RealServer(
-        root / "data", "--cpu-time", "2", "--open-files", "64", "--max-interim-results", "5"
-    ).start()
+        root / "data", "--cpu-time", "2", "--open-files", "64", "--max-interim-results", "5",
+        "--job-threads", "3",
+    ).start()  # fmt: skip
     try:
         yield Stage(server)
     finally:
@@ -78,8 +89,26 @@ def test_health_says_what_isolates_jobs(tight: Stage) -> None:
     assert mechanisms[0].startswith("bubblewrap: user, pid, network")
     assert mechanisms[1] == "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
     assert health["limits"]["cpu_time_s"] == 2 and health["limits"]["open_files"] == 64
+    assert health["limits"]["threads"] == 3
     if os.geteuid() == 0:
         assert mechanisms[2].startswith("unprivileged uids ")
+
+
+def test_jobs_start_the_threads_they_are_given(tight: Stage) -> None:
+    job = _ends(tight, THREADS, "threads")
+    assert job["status"] == "COMPLETED", job
+    with tight.http(tight.attacker) as http:
+        seen = http.get(f"/jobs/{job['id']}/results").json()
+    assert seen == {"OMP_NUM_THREADS": "3", "OPENBLAS_NUM_THREADS": "3", "RAYON_NUM_THREADS": "3"}
+
+
+def test_threads_default_to_the_cores_shared_by_the_workers() -> None:
+    from runtime_kit.sandbox.limits import JobLimits
+
+    cores = os.cpu_count() or 1
+    assert JobLimits().shared_by(2).threads == max(1, cores // 2)
+    assert JobLimits().shared_by(cores * 4).threads == 1
+    assert JobLimits(threads=5).shared_by(2).threads == 5
 
 
 def test_cpu_time_cap_ends_the_job(tight: Stage) -> None:
