@@ -86,12 +86,14 @@ class Stage:
             result = http.get(f"/jobs/{job_id}/results").text
             logs = http.get(f"/jobs/{job_id}/logs").text
         assert job["status"] == "COMPLETED", (job, result, logs)
+        print(f"attempt {attack}: {result}")  # what the job saw (pytest -s shows it)
         return json.loads(result)
 
     def attack_job(self, attack: str, **target: Any) -> tuple[dict[str, Any], str]:
         """Run one attempt as the attacker; its final job object and result text."""
         job_id = self.submit(self.attacker, self.hostile, {"attack": attack, **target})
         job = self.wait(self.attacker, job_id)
+        print(f"attempt {attack}: {job['status']}: {job.get('state', {}).get('reason')}")
         with self.http(self.attacker) as http:
             return job, http.get(f"/jobs/{job_id}/results").text
 
