@@ -147,8 +147,8 @@ def main() -> int:
     cluster = LocalRayCluster().start()
     os.environ.update(cluster.env)  # the services below are the cluster's drivers
     servers: dict[str, RealServer] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:  # the servers' logs live there: stop first
+        try:
             for name, extra in executors.items():
                 servers[name] = RealServer(Path(tmp, name), "--workers", "2", *extra).start()
             programs = {name: prepare(server) for name, server in servers.items()}
@@ -157,10 +157,10 @@ def main() -> int:
                 order = list(executors) if number % 2 == 0 else list(reversed(executors))
                 for name in order:
                     rounds[name].append(measure(servers[name], programs[name], args))
-    finally:
-        for server in servers.values():
-            server.stop()
-        cluster.stop()
+        finally:
+            for server in servers.values():
+                server.stop()
+            cluster.stop()
     print_table({name: median_of(found) for name, found in rounds.items()}, args)
     return 0
 
