@@ -7,9 +7,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime_kit.errors import ProgramRejectedError
+
+if TYPE_CHECKING:
+    from runtime_kit.bundle.builder import Bundle
+    from runtime_kit.client.program import RuntimeProgram
+    from runtime_kit.client.service import RuntimeService
 
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
@@ -20,7 +25,7 @@ def publish(
     public: bool | None = None,
     dry_run: bool = False,
     confirm: Callable[[str], bool] | None = None,
-    service: Any = None,
+    service: RuntimeService | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Publish the program at ``path``; returns what was done:
@@ -79,12 +84,14 @@ def publish(
     return {**outcome, "action": action}
 
 
-def _uploading(progress: Callable[[str], None] | None, bundle: Any, service: Any) -> None:
+def _uploading(
+    progress: Callable[[str], None] | None, bundle: Bundle, service: RuntimeService
+) -> None:
     if progress is not None:
         progress(f"uploading {bundle.kind} of {len(bundle.data)} bytes to {service.url} ...")
 
 
-def metadata_changes(existing: Any, metadata: dict[str, Any]) -> dict[str, Any]:
+def metadata_changes(existing: RuntimeProgram, metadata: dict[str, Any]) -> dict[str, Any]:
     """The service fields (description, cost, spec) in which the local ``metadata`` differs
     from the published program ``existing``."""
     spec = metadata.get("spec") or {}
@@ -108,11 +115,11 @@ def metadata_changes(existing: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _published_digest(program: Any) -> str:
+def _published_digest(program: RuntimeProgram) -> str:
     return hashlib.sha256(program.data_bytes()).hexdigest()
 
 
-def _metadata_diff(existing: Any, metadata: dict[str, Any]) -> list[str]:
+def _metadata_diff(existing: RuntimeProgram | None, metadata: dict[str, Any]) -> list[str]:
     if existing is None:
         return []
     published = {

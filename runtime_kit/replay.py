@@ -17,9 +17,14 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime_kit.errors import RuntimeKitError
+
+if TYPE_CHECKING:
+    from runtime_kit.client.job import RuntimeJob
+    from runtime_kit.client.service import RuntimeService
+    from runtime_kit.harness.record import RunRecord
 
 #: Differences listed at most (the comparison stops counting there).
 MAX_DIFFERENCES = 20
@@ -54,7 +59,7 @@ class ReplayReport:
         return {"equal": self.equal, **self.__dict__}
 
 
-def replay_job(job_id: str, *, service: Any = None) -> ReplayReport:
+def replay_job(job_id: str, *, service: RuntimeService | None = None) -> ReplayReport:
     """Run job ``job_id`` of ``service`` (default: the configured one) again locally.
 
     Raises:
@@ -114,7 +119,7 @@ def _wire_inputs(inputs: dict[str, Any]) -> str:
     return json.dumps(inputs, cls=RuntimeEncoder)
 
 
-def _program_directory(service: Any, job: Any, scratch: Path) -> Path:
+def _program_directory(service: RuntimeService, job: RuntimeJob, scratch: Path) -> Path:
     """The job's program version as a directory the harness runs: unpacked from the
     service, or the installed built-in."""
     from runtime_kit.service.bundles import ProgramData, unpack
@@ -146,7 +151,7 @@ def _program_directory(service: Any, job: Any, scratch: Path) -> Path:
     return directory
 
 
-def _run(directory: Path, inputs: str, backend: str, seed: int) -> Any:
+def _run(directory: Path, inputs: str, backend: str, seed: int) -> RunRecord:
     from runtime_kit.harness.runner import run_program
 
     return run_program(directory, inputs_text=inputs, backend=backend, seed=seed)
@@ -160,7 +165,7 @@ class _WireText:
         return text
 
 
-def _service_outcome(job: Any, completed: bool) -> Any:
+def _service_outcome(job: RuntimeJob, completed: bool) -> dict[str, Any]:
     from runtime_kit.wire_schema import plain
 
     if completed:
@@ -168,7 +173,7 @@ def _service_outcome(job: Any, completed: bool) -> Any:
     return {"error": _first_line(job.error_message() or "")}
 
 
-def _local_outcome(record: Any) -> Any:
+def _local_outcome(record: RunRecord) -> dict[str, Any]:
     if record.ok:
         return {"result": record.to_json()["result"]}
     return {"error": _first_line(record.error or "")}

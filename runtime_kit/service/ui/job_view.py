@@ -4,6 +4,7 @@ live stream (``live.py``) renders the same pieces as they change."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,7 @@ def interim_view(results: list[tuple[int, str]]) -> InterimView:
     return view
 
 
-def outcome(row: Any) -> dict[str, Any]:
+def outcome(row: sqlite3.Row) -> dict[str, Any]:
     """The end of a job, for ``_outcome.html``: its result, or its error, or nothing yet."""
     status = row["status"]
     if status not in FINAL_STATUSES:
@@ -71,7 +72,7 @@ def outcome(row: Any) -> dict[str, Any]:
     return {"final": True, "status": status, "error": detail or ""}
 
 
-def result_value(row: Any) -> Any:
+def result_value(row: sqlite3.Row) -> Any:
     return _parsed(row["result"]) if row["status"] == COMPLETED else None
 
 
@@ -85,7 +86,7 @@ def rows_html(rows: list[InterimRow]) -> str:
     return fragment("_interim_rows.html", rows=rows)
 
 
-def outcome_html(row: Any) -> str:
+def outcome_html(row: sqlite3.Row) -> str:
     return fragment("_outcome.html", outcome=outcome(row))
 
 

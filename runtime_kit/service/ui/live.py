@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -153,7 +154,7 @@ class _JobStream:
             events.append(await run_in_threadpool(self._interim_event, results))
         return events
 
-    def _snapshot(self) -> tuple[Any, list[tuple[int, str]], str | None]:
+    def _snapshot(self) -> tuple[sqlite3.Row | None, list[tuple[int, str]], str | None]:
         row = self._row("status")
         results = self.api.store.interim_since(self.job_id, 0)
         live = (
@@ -161,7 +162,7 @@ class _JobStream:
         )
         return row, results, live
 
-    def _row(self, columns: str) -> Any:
+    def _row(self, columns: str) -> sqlite3.Row | None:
         return self.api.store.query_one(f"SELECT {columns} FROM jobs WHERE id = ?", self.job_id)
 
     def _interim_event(self, results: list[tuple[int, str]]) -> str:
