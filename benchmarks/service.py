@@ -6,7 +6,8 @@ For each sandbox (default: ``auto``, the isolated default, and ``none``):
 1. A trivial job, submit -> result (HTTP submit, websocket until the result), against a cold
    ``python`` subprocess importing the same program and calling main() on the same backend
    (what running it without a warm service costs).  Goal: <= 0.1x.
-2. Jobs per second with 2 workers: N trivial jobs submitted at once, until the last ends.
+2. Jobs per second with 2 workers: N trivial jobs submitted at once, until the last ends
+   (the median of 3 such bursts).
    Goal (issue 9): isolated, at least the 4.3/s measured before isolation on this machine.
 3. Interim publish -> websocket receive latency, p50 and p99 over 200 messages (the program
    stamps each message with time.time(); the client subtracts on receipt).  Goal: p50 <= 10 ms.
@@ -36,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.service.real_server import RealServer  # noqa: E402
 
+#: Bursts of N jobs for the throughput; the median is shown.
+BURSTS = 3
 TRIVIAL = "def main(backend, user_messenger):\n    return 'ok'\n"
 STAMPER = """
 import time
@@ -118,19 +121,21 @@ def measure_jobs(server: RealServer, repeat: int, jobs: int, program_dir: Path) 
             )
             cold_s.append(time.perf_counter() - start)
             time.sleep(1.5)  # let the pool replace the used worker
-        start = time.perf_counter()
-        for _ in range(jobs):
-            http.post("/jobs", content=json.dumps({"program_id": trivial})).raise_for_status()
-        while http.get("/jobs", params={"pending": "true", "limit": 1}).json()["count"]:
-            time.sleep(0.02)
-        throughput = jobs / (time.perf_counter() - start)
-        time.sleep(2)
+        bursts = []
+        for _ in range(BURSTS):  # one burst swings with the machine's other work
+            start = time.perf_counter()
+            for _ in range(jobs):
+                http.post("/jobs", content=json.dumps({"program_id": trivial})).raise_for_status()
+            while http.get("/jobs", params={"pending": "true", "limit": 1}).json()["count"]:
+                time.sleep(0.02)
+            bursts.append(jobs / (time.perf_counter() - start))
+            time.sleep(2)
         received = run_and_wait(server, http, stamper)
     latencies = [(at - json.loads(text)["sent"]) * 1000 for at, text in received[1:-1]]
     return {
         "service_s": statistics.median(service_s),
         "cold_s": statistics.median(cold_s),
-        "throughput": throughput,
+        "throughput": statistics.median(bursts),
         "p50": statistics.median(latencies),
         "p99": percentile(latencies, 0.99),
     }
@@ -166,13 +171,18 @@ def measure_responsiveness(server: RealServer) -> dict:
             time.sleep(0.05)
         results["hostile job"] = list_latencies(server)
     data = big_bundle(50)
+    # Made before the clock starts: json.dumps of 67 MB holds this process's GIL too, which
+    # would slow the measuring thread, not the service.
+    bodies = [
+        json.dumps({"name": f"big{n}", "data": data, "cost": 60, "spec": {}}).encode()
+        for n in range(10)
+    ]
 
-    def upload_big(number: int) -> None:
-        body = {"name": f"big{number}", "data": data, "cost": 60, "spec": {}}
+    def upload_big(body: bytes) -> None:
         with server.http() as http:
-            http.post("/programs", content=json.dumps(body), timeout=300).raise_for_status()
+            http.post("/programs", content=body, timeout=300).raise_for_status()
 
-    uploaders = [threading.Thread(target=upload_big, args=(n,)) for n in range(10)]
+    uploaders = [threading.Thread(target=upload_big, args=(body,)) for body in bodies]
     for thread in uploaders:
         thread.start()
     results["10 uploads of 50 MiB"] = list_latencies(server, 100)
@@ -202,7 +212,9 @@ def main() -> int:
                     responsiveness = measure_responsiveness(server)
             finally:
                 server.stop()
-    print(f"median of {args.repeat}; {args.jobs} jobs for throughput; 200 messages")
+    print(
+        f"median of {args.repeat}; {BURSTS} bursts of {args.jobs} jobs for throughput; 200 messages"
+    )
     print("| measure | sandbox | runtime-kit serve | baseline | ratio | goal |")
     print("|---|---|---:|---:|---:|---|")
     for sandbox, row in rows.items():
