@@ -61,7 +61,7 @@ _EXPORTS = {
     "JobTimeoutError": "runtime_kit.errors",
     "ProjectExistsError": "runtime_kit.scaffold",
     "TemplateError": "runtime_kit.scaffold",
-    "ServiceStartError": "runtime_kit.service.server",
+    "ServiceStartError": "runtime_kit.errors",
 }
 
 __all__ = [
@@ -146,6 +146,7 @@ if TYPE_CHECKING:
         SchemaDefinitionError,
         SerializationError,
         ServiceError,
+        ServiceStartError,
         UnsafeSettingsError,
     )
     from runtime_kit.findings import Finding, Severity
@@ -162,7 +163,6 @@ if TYPE_CHECKING:
     )
     from runtime_kit.scaffold import ProjectExistsError, TemplateError, create_project
     from runtime_kit.serialization import DecodeLimits, RuntimeDecoder, RuntimeEncoder
-    from runtime_kit.service.server import ServiceStartError
     from runtime_kit.validation import validate
 
 

@@ -31,8 +31,8 @@
         ├── JobFailureError           the job failed or ran too long
         └── JobTimeoutError           waiting for the job took longer than asked
 
-``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``,
-``ServiceStartError`` in ``runtime_kit.service.server``; all are exported by ``runtime_kit``.
+``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``; all are
+exported by ``runtime_kit``.
 Every error keeps the exception that caused it as ``__cause__``.
 """
 
@@ -154,6 +154,10 @@ class BundleError(RuntimeKitError, ValueError):
 
 class ConfigurationError(RuntimeKitError):
     """Settings or credentials that cannot work: a taken port, a missing token (exit 3)."""
+
+
+class ServiceStartError(ConfigurationError):
+    """The service cannot start: the port is taken, the data directory unusable, no bwrap."""
 
 
 class ServiceError(RuntimeKitError):

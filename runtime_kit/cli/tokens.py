@@ -50,11 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_group().parse(argv)
-    from runtime_kit.client.config import resolve
-    from runtime_kit.client.http import ServiceHttp
+    from runtime_kit.client.config import connect
 
-    url, token, _ = resolve(args.url, _token_from(args.token_file))
-    http = ServiceHttp(url, token)
+    http, _ = connect(args.url, _token_from(args.token_file))
     if args.command == "create":
         made = http.json("POST", "/tokens", json_body={"name": args.name, "role": args.role})
         if args.json:

@@ -6,11 +6,18 @@ for that service > the default CAs (``SSL_CERT_FILE`` names another bundle)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime_kit.client.retries import RetryPolicy
 from runtime_kit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from runtime_kit.client.http import ServiceHttp
 
 
 def config_file() -> Path:
@@ -80,6 +87,32 @@ def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str,
     return url, token, source
 
 
+def connect(
+    url: str | None = None,
+    token: str | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    ca_file: Path | None = None,
+    timeout_s: float | None = None,
+    retries: int | None = None,
+) -> tuple[ServiceHttp, str]:
+    """A client of the service ``resolve`` finds, trusting ``resolve_ca_file``'s CA, with
+    ``resolve_http``'s timeout and retries; and where the URL and token came from."""
+    from runtime_kit.client.http import ServiceHttp
+
+    url, token, source = resolve(url, token)
+    timeout, retry = resolve_http(timeout_s, retries)
+    http = ServiceHttp(
+        url,
+        token,
+        transport=transport,
+        ca_file=resolve_ca_file(url, ca_file),
+        timeout_s=timeout,
+        retry=retry,
+    )
+    return http, source
+
+
 def _same_service(first: str, second: str) -> bool:
     return first.rstrip("/").lower() == second.rstrip("/").lower()
 
@@ -111,10 +144,10 @@ def resolve_http(
         timeout_s = _number("RUNTIME_KIT_TIMEOUT_S", TIMEOUT_S, float)
     if retries is None:
         retries = int(_number("RUNTIME_KIT_RETRIES", RetryPolicy().attempts - 1, int))
-    if not timeout_s > 0 or retries < 0:
-        raise ConfigurationError(
-            f"timeout must be > 0 s and retries >= 0 (got {timeout_s} s, {retries})"
-        )
+    if not (math.isfinite(timeout_s) and timeout_s > 0):
+        raise ConfigurationError(f"timeout must be a number of seconds > 0, got {timeout_s}")
+    if retries < 0:
+        raise ConfigurationError(f"retries must be >= 0, got {retries}")
     return timeout_s, RetryPolicy(attempts=retries + 1)
 
 
@@ -123,6 +156,10 @@ def _number(variable: str, default: float, kind: type[float] | type[int]) -> flo
     if not text:
         return default
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError as exc:
         raise ConfigurationError(f"{variable}={text!r}: not a number") from exc
+    if not math.isfinite(value) or value < 0 or (kind is float and value == 0):
+        expected = "> 0 seconds" if kind is float else "a whole number >= 0"
+        raise ConfigurationError(f"{variable}={text!r}: expected {expected}")
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,7 @@ class ServiceHttp:
                 delay = retries.wait_before(attempt, self.retry, response, waited_s)
                 if delay is None:
                     break
-            retries.sleep(delay)
+            time.sleep(delay)
             waited_s += delay
         if response.status_code >= 400:
             raise _error_for(response, method, url)

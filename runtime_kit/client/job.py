@@ -276,7 +276,7 @@ class RuntimeJob:
             raise InvalidStateError("A callback function is already streaming results.")
         if self.status().final:
             raise InvalidStateError("Job already finished.")
-        self._stream = _Stream(self, callback, _decoder(decoder or self._decoder))
+        self._stream = _Stream(self, callback, decoder or self._decoder)
         self._stream.start()
 
     def wait_for_stream(self, timeout: float | None = None) -> bool:

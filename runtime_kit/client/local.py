@@ -53,12 +53,10 @@ def ensure_running() -> tuple[str, str]:
 def sign_in_url() -> str:
     """A one-time link (five minutes) that signs a browser in to the local service's web
     view as its admin, starting the service if it is not running."""
-    import httpx
+    from runtime_kit.client.http import ServiceHttp
 
     url, token = ensure_running()
-    response = httpx.post(f"{url}/ui/sign-in-links", headers={"X-Access-Token": token}, timeout=30)
-    response.raise_for_status()
-    return url + str(response.json()["path"])
+    return url + str(ServiceHttp(url, token).json("POST", "/ui/sign-in-links")["path"])
 
 
 @contextlib.contextmanager
@@ -99,9 +97,7 @@ def stop() -> bool:
 
 
 def _start() -> dict[str, Any]:
-    directory = local_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
+    directory = local_dir()  # made (0700) by _start_lock
     data_dir = directory / "data"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.utils
 import random
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,9 +34,6 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.attempts < 1 or self.backoff_s < 0 or self.max_wait_s < 0:
             raise ValueError(f"invalid retry policy {self!r}")
-
-
-NO_RETRY = RetryPolicy(attempts=1)
 
 
 def retryable_error(method: str, error: httpx.HTTPError) -> bool:
@@ -80,7 +76,3 @@ def retry_after_s(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
-def sleep(seconds: float) -> None:
-    time.sleep(seconds)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from runtime_kit.client.http import ServiceHttp
 from runtime_kit.client.job import Callback, Decoder, RuntimeJob
 from runtime_kit.client.jobs import JobCatalog
 from runtime_kit.client.program import RuntimeProgram
@@ -57,13 +56,10 @@ class RuntimeService:
         timeout_s: float | None = None,
         retries: int | None = None,
     ) -> None:
-        from runtime_kit.client.config import resolve, resolve_ca_file, resolve_http
+        from runtime_kit.client.config import connect
 
-        url, token, self.source = resolve(url, token)
-        ca_file = resolve_ca_file(url, ca_file)
-        timeout_s, retry = resolve_http(timeout_s, retries)
-        self._http = ServiceHttp(
-            url, token, transport=transport, ca_file=ca_file, timeout_s=timeout_s, retry=retry
+        self._http, self.source = connect(
+            url, token, transport=transport, ca_file=ca_file, timeout_s=timeout_s, retries=retries
         )
         self.catalog = ProgramCatalog(self._http)
         self.job_catalog = JobCatalog(self._http)

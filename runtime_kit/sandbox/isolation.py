@@ -119,7 +119,7 @@ class Isolation:
             )
         uid = self.uids.acquire() if self.uids is not None else None
         home, tmp = (bw.JOB_DIR, bw.JOB_TMP) if self.isolated else (str(host_dir), str(host_dir))
-        env = job_environment(home, tmp, limits.threads or os.cpu_count() or 1)
+        env = job_environment(home, tmp, limits.job_threads)
         plan = {
             "cgroup_procs": cgroup.procs_files if cgroup else [],
             "stage": {"dir": "/tmp", "sources": self.layout.reads} if uid else None,

@@ -36,6 +36,11 @@ class JobLimits:
     #: qiskit's transpiler); None: the machine's cores shared among the jobs that run at once
     threads: int | None = None
 
+    @property
+    def job_threads(self) -> int:
+        """``threads``, or every core when it was not settled (``shared_by``)."""
+        return self.threads or os.cpu_count() or 1
+
     def shared_by(self, slots: int) -> JobLimits:
         """These limits with ``threads`` settled for ``slots`` jobs running at once."""
         if self.threads is not None:
@@ -61,5 +66,5 @@ class JobLimits:
             "interim_mib": self.interim_mib,
             "message_mib": self.message_mib,
             "log_mib": self.log_mib,
-            "threads": self.threads or os.cpu_count() or 1,
+            "threads": self.job_threads,
         }

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.api_schemas import documented, json_answer
@@ -60,7 +61,7 @@ async def login(request: Request) -> dict[str, Any]:
     token = (await api.json_body(request)).get("apiToken")
     if not isinstance(token, str) or not token:
         raise ApiError(400, "apiToken (the API token) is required")
-    principal = api.tokens.authenticate(token)
+    principal = await run_in_threadpool(api.tokens.authenticate, token)  # SQLite: off the loop
     if principal is None:
         raise ApiError(401, "invalid or revoked API token")
     return {"id": token, "ttl": ACCESS_TOKEN_TTL_S, "created": now(), "userId": principal.id}

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
     from runtime_kit.sandbox.limits import JobLimits
@@ -159,17 +160,32 @@ class Api:
             raise ApiError(404, f"job not found: {job_id}")
         return row
 
+    def logs_so_far(self, job: sqlite3.Row) -> str:
+        """A job's logs: as they come while it runs, as stored once it has ended."""
+        live = self.scheduler.live_logs(job["id"]) if job["status"] == RUNNING else None
+        return live if live is not None else job["logs"] or ""
+
+    def interim_json(self, job_id: str) -> str:
+        """Every interim result of a job, as one JSON array (the stored texts joined)."""
+        return "[" + ", ".join(text for _, text in self.store.interim_since(job_id, 0)) + "]"
+
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    """``body`` as a JSON object: standard JSON only (Python's parser also takes NaN and
-    Infinity, and reads 1e400 as infinity: none of them could be answered back as JSON)."""
-    try:
-        value = json.loads(body, parse_constant=_not_json, parse_float=_finite)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, digits
-        raise ApiError(400, f"malformed JSON body ({str(exc)[:200]})") from exc
+    """``body`` as a JSON object (``parse_json``)."""
+    value = parse_json(body, "JSON body")
     if not isinstance(value, dict):
         raise ApiError(400, "the JSON body must be an object")
     return value
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """``text`` parsed as standard JSON only (Python's parser also takes NaN and Infinity,
+    and reads 1e400 as infinity: none of them could be answered back as JSON); a 400 naming
+    ``what`` otherwise."""
+    try:
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, digits
+        raise ApiError(400, f"malformed {what} ({str(exc)[:200]})") from exc
 
 
 def _not_json(constant: str) -> Any:

@@ -46,6 +46,10 @@ def decode_program_data(text: str) -> ProgramData:
     return ProgramData(raw, "source")
 
 
+#: What ``zipfile`` can read (others, such as AES or deflate64, fail only when unpacked).
+_READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+
+
 def check_zip(raw: bytes) -> list[zipfile.ZipInfo]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -72,6 +76,10 @@ def _check_entry(entry: zipfile.ZipInfo) -> None:
         raise BundleError(f"bundle entry {name!r} has an absolute path")
     if ".." in path.parts or "\\" in name:
         raise BundleError(f"bundle entry {name!r} leaves the bundle")
+    if entry.flag_bits & 0x1:
+        raise BundleError(f"bundle entry {name!r} is encrypted")
+    if entry.compress_type not in _READABLE:
+        raise BundleError(f"bundle entry {name!r} uses compression method {entry.compress_type}")
     kind = stat.S_IFMT(entry.external_attr >> 16)  # 0: no Unix type recorded, a plain file
     if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         raise BundleError(f"bundle entry {name!r} is not a plain file (link or device)")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from runtime_kit.service.store import now
 
 
 class EventLog:
@@ -21,7 +22,7 @@ class EventLog:
         self._lock = threading.Lock()
 
     def emit(self, event: str, **fields: Any) -> None:
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+        stamp = now()[:-4] + "Z"  # milliseconds
         if self.format == "json":
             line = json.dumps({"time": stamp, "event": event, **fields}, default=str)
         else:

@@ -21,6 +21,7 @@ from runtime_kit.service.api import (
     api_of,
     checked_cost,
     optional_label,
+    parse_json,
     shown,
 )
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
@@ -201,9 +202,7 @@ def cancel_job(request: Request, job_id: str) -> Response:
 )
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    row = api.visible_job(api.caller(request), job_id)
-    live = api.scheduler.live_logs(job_id) if row["status"] == RUNNING else None
-    return PlainTextResponse(live if live is not None else row["logs"] or "")
+    return PlainTextResponse(api.logs_so_far(api.visible_job(api.caller(request), job_id)))
 
 
 @router.get(
@@ -213,8 +212,7 @@ def job_logs(request: Request, job_id: str) -> Response:
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
     api.visible_job(api.caller(request), job_id)
-    texts = [text for _, text in api.store.interim_since(job_id, 0)]
-    return Response("[" + ", ".join(texts) + "]", media_type="application/json")
+    return Response(api.interim_json(job_id), media_type="application/json")
 
 
 def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
@@ -265,10 +263,7 @@ def job_params(params: Any) -> dict[str, Any]:
     if isinstance(params, list):
         params = params[0] if params else {}
     if isinstance(params, str):
-        try:
-            params = json.loads(params)
-        except json.JSONDecodeError as exc:
-            raise ApiError(400, f"params is not valid JSON ({exc})") from exc
+        params = parse_json(params, "params (a JSON string)")
     if not isinstance(params, dict):
         raise ApiError(400, "params must be an object of program inputs")
     # Legacy ParameterNamespace sent its private attributes too; they are no inputs.

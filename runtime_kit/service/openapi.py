@@ -24,8 +24,6 @@ from runtime_kit.service.api_schemas import SCHEMAS
 OPENAPI_URL = "/openapi.json"
 DOCS_URL = "/docs"
 ASSETS_URL = "/docs/assets"
-#: Paths under these prefixes are not part of the API (the web pages).
-UNDOCUMENTED = ("/ui",)
 #: Routes that need no token.
 OPEN_ROUTES = ("/health", "/metrics", "/api/version", "/api/users/loginWithToken")
 
@@ -71,9 +69,6 @@ def _document(app: FastAPI) -> dict[str, Any]:
         document = get_openapi(
             title=app.title, version=app.version, description=DESCRIPTION, routes=app.routes
         )
-        paths = document.get("paths", {})
-        for path in [path for path in paths if path.startswith(UNDOCUMENTED)]:
-            del paths[path]
         components = document.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
@@ -84,7 +79,7 @@ def _document(app: FastAPI) -> dict[str, Any]:
             "bearer": {"type": "http", "scheme": "bearer"},
         }
         document["security"] = [{"accessToken": []}, {"bearer": []}]
-        for path, operations in paths.items():
+        for path, operations in document.get("paths", {}).items():
             for operation in operations.values():
                 _complete(operation, open_route=path in OPEN_ROUTES)
         app.openapi_schema = document

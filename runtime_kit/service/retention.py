@@ -6,14 +6,16 @@ then every hour."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from runtime_kit.service.store import FINAL_STATUSES, Store
+from runtime_kit.service.store import now as store_time
 
 INTERVAL_S = 3600.0
 
@@ -69,21 +71,29 @@ def _finished_before(placeholders: str) -> str:
 
 
 def _cutoff(now: datetime, days: float) -> str:
-    return (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return store_time(now - timedelta(days=days))
 
 
 class RetentionWorker:
     """Applies the retention at start and every ``interval_s`` in a thread of its own."""
 
-    def __init__(self, store: Store, retention: Retention, on_pass: Any = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        retention: Retention,
+        on_pass: Callable[[dict[str, int]], None],
+        on_error: Callable[[Exception], None],
+        interval_s: float = INTERVAL_S,
+    ) -> None:
         self.store = store
         self.retention = retention
-        self.on_pass = on_pass or (lambda removed: None)
+        self.on_pass = on_pass
+        self.on_error = on_error
+        self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="retention")
 
-    def start(self, interval_s: float = INTERVAL_S) -> None:
-        self.interval_s = interval_s
+    def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
@@ -93,7 +103,10 @@ class RetentionWorker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.on_pass(apply_retention(self.store, self.retention))
+            try:
+                self.on_pass(apply_retention(self.store, self.retention))
+            except (sqlite3.Error, OSError) as exc:  # a full disk, say: tried again next pass
+                self.on_error(exc)
             self._stop.wait(self.interval_s)
 
 

@@ -11,14 +11,10 @@ from typing import Any
 
 import uvicorn
 
-from runtime_kit.errors import ConfigurationError
+from runtime_kit.errors import ServiceStartError
 from runtime_kit.service.events import EventLog
 from runtime_kit.service.service import Service
 from runtime_kit.service.settings import ServiceSettings
-
-
-class ServiceStartError(ConfigurationError):
-    """The service cannot start: the port is taken, the data directory unusable, no bwrap."""
 
 
 def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print) -> int:
@@ -46,7 +42,12 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     except BaseException:
         listener.close()
         raise
-    service.start()
+    try:
+        service.start()  # an executor may fail here (a Ray cluster out of reach, say)
+    except BaseException:
+        service.stop()
+        listener.close()
+        raise
     bound_port = listener.getsockname()[1]
     url = f"{settings.scheme}://{settings.host}:{bound_port}"
     service.lock.describe(pid=os.getpid(), url=url)

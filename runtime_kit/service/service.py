@@ -93,7 +93,9 @@ class Service:
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
             )
-            self.retention = RetentionWorker(self.store, retention or Retention(), self._retained)
+            self.retention = RetentionWorker(
+                self.store, retention or Retention(), self._retained, self._retention_failed
+            )
             self.disk = DiskUsage(data_dir)
             self.admin_token = self._bootstrap_admin(token)
         except BaseException:
@@ -109,6 +111,9 @@ class Service:
     def _retained(self, removed: dict[str, int]) -> None:
         if any(removed.values()):
             self.log.emit("retention", **removed)
+
+    def _retention_failed(self, error: Exception) -> None:
+        self.log.emit("retention_failed", error=str(error))
 
     def _bootstrap_admin(self, token: str | None) -> str:
         path = self.data_dir / ADMIN_TOKEN_FILE

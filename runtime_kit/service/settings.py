@@ -8,6 +8,7 @@ step).  A value that cannot be used is a ``SettingsError`` naming where it came 
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -20,6 +21,8 @@ from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
+#: The longest retention a --keep-* takes (a hundred years; more is "keep").
+MAX_DAYS = 36_500
 
 
 class SettingsError(ConfigurationError):
@@ -120,14 +123,21 @@ def _port(text: str) -> int:
 
 def _positive_float(text: str) -> float:
     value = float(text)
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _days(text: str) -> float:
+    value = _positive_float(text)
+    if value > MAX_DAYS:
+        raise ValueError(f"expected at most {MAX_DAYS} days, got {text!r}")
     return value
 
 
 def _non_negative_float(text: str) -> float:
     value = float(text)
-    if not value >= 0:
+    if not (value >= 0 and math.isfinite(value)):
         raise ValueError(f"expected a number >= 0, got {text!r}")
     return value
 
@@ -142,7 +152,8 @@ def _executor(text: str) -> str:
 
 def _ray_address(text: str) -> str:
     host, _, port = text.rpartition(":")
-    if text != "auto" and not (host and port.isdigit()):
+    valid_port = port.isascii() and port.isdigit() and 0 < int(port) <= 65535
+    if text != "auto" and not (host and valid_port):
         raise ValueError(f"expected HOST:PORT or auto, got {text!r}")
     return text
 
@@ -233,21 +244,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "keep_jobs_days",
         "--keep-jobs",
-        _positive_float,
+        _days,
         "delete finished jobs this many days old (default: keep them)",
         "DAYS",
     ),
     Setting(
         "keep_interim_days",
         "--keep-interim",
-        _positive_float,
+        _days,
         "delete interim results of jobs finished this many days ago (default: keep)",
         "DAYS",
     ),
     Setting(
         "keep_logs_days",
         "--keep-logs",
-        _positive_float,
+        _days,
         "delete logs of jobs finished this many days ago (default: keep)",
         "DAYS",
     ),

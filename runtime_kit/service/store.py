@@ -125,8 +125,9 @@ def random_id(length: int) -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def now(at: datetime | None = None) -> str:
+    """``at`` (default: now) as the store writes times: UTC, microseconds, sortable."""
+    return (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Store:

@@ -243,3 +243,13 @@ def test_build_refuses_metadata_without_a_name(client_env: dict[str, str], tmp_p
     result = cli(client_env, "build", tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'metadata.json'}: the metadata has no name"
+
+
+def test_tokens_take_the_same_connection_settings(client_env: dict[str, str]) -> None:
+    """``tokens`` connects as every other command does: its timeout, retries and CA."""
+    bad = {**client_env, "RUNTIME_KIT_RETRIES": "-2"}
+    done = cli(bad, "tokens", "list")
+    assert done.returncode == 3, done.stderr
+    assert "RUNTIME_KIT_RETRIES='-2': expected a whole number >= 0" in done.stderr
+    listed = cli({**client_env, "RUNTIME_KIT_RETRIES": "0"}, "tokens", "list", "--json")
+    assert listed.returncode == 0, listed.stderr

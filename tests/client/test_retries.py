@@ -150,3 +150,25 @@ def test_timeouts_and_retries_from_the_environment(
     monkeypatch.setenv("RUNTIME_KIT_RETRIES", "many")
     with pytest.raises(ConfigurationError, match="RUNTIME_KIT_RETRIES='many': not a number"):
         resolve_http()
+
+
+@pytest.mark.parametrize(
+    ("variable", "text", "expected"),
+    [
+        ("RUNTIME_KIT_TIMEOUT_S", "inf", "expected > 0 seconds"),
+        ("RUNTIME_KIT_TIMEOUT_S", "1e400", "expected > 0 seconds"),
+        ("RUNTIME_KIT_TIMEOUT_S", "0", "expected > 0 seconds"),
+        ("RUNTIME_KIT_TIMEOUT_S", "nan", "expected > 0 seconds"),
+        ("RUNTIME_KIT_RETRIES", "-2", "expected a whole number >= 0"),
+    ],
+)
+def test_out_of_range_settings_name_their_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, text: str, expected: str
+) -> None:
+    from runtime_kit.client.config import resolve_http
+
+    monkeypatch.setenv(variable, text)
+    with pytest.raises(ConfigurationError, match=f"{variable}='{text}': {expected}"):
+        resolve_http()
+    with pytest.raises(ConfigurationError, match="timeout must be"):
+        resolve_http(timeout_s=float("inf"), retries=0)

@@ -359,6 +359,16 @@ def test_only_standard_json_is_read(admin: Api) -> None:
     assert admin.get("/jobs").json()["count"] == 0
 
 
+def test_params_as_a_json_string_are_standard_json_too(admin: Api) -> None:
+    """The legacy shape ``"params": "{...}"`` is parsed as strictly as a body: a NaN stored
+    from it made every later GET of the job a 500; deep nesting was a RecursionError."""
+    program_id = upload(admin, "open-string", spec={})
+    for text in ('{"x": NaN}', '{"y": 1e400}', "[" * 100_000):
+        response = admin.post("/jobs", {"program_id": program_id, "params": text})
+        refused(response, 400, "malformed params (a JSON string)")
+    assert admin.get("/jobs").json()["count"] == 0
+
+
 def test_integral_float_cost_is_an_integer(admin: Api) -> None:
     program_id = upload(admin, cost=60.0)
     assert admin.get(f"/programs/{program_id}").json()["cost"] == 60

@@ -30,6 +30,16 @@ def symlink(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def encrypted_entry() -> str:
+    """A bundle whose second entry is marked encrypted (its data is not: the mark is what
+    unpacking trips on).  ``zipfile`` cannot write one: the flag is set in the bytes."""
+    raw = bytearray(base64.b64decode(zipped([("program.py", PROGRAM), ("helper.py", b"x")])))
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        second = raw.find(signature, raw.find(signature) + 1)
+        raw[second + flag_at] |= 0x1
+    return base64.b64encode(bytes(raw)).decode()
+
+
 def many_entries(count: int) -> str:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
@@ -52,6 +62,11 @@ HOSTILE = {
         zipped([("program.py", PROGRAM), (symlink("link"), b"/etc/passwd")]),
         400,
         "not a plain file",
+    ),
+    "encrypted entry": (
+        encrypted_entry(),
+        400,
+        "is encrypted",
     ),
     "zip bomb": (
         zipped([("program.py", PROGRAM), ("bomb.bin", bytes(200 * 1024 * 1024))], level=9),

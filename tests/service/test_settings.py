@@ -34,6 +34,13 @@ def test_precedence_flag_environment_file_default(tmp_path: Path) -> None:
             "environment RUNTIME_KIT_SERVE_SANDBOX: expected one of auto, bwrap, prefer, none",
         ),
         ("", {"RUNTIME_KIT_SERVE_PORT": "70000"}, "expected a port 0-65535, got '70000'"),
+        (
+            "",
+            {"RUNTIME_KIT_SERVE_KEEP_JOBS_DAYS": "inf"},
+            "environment RUNTIME_KIT_SERVE_KEEP_JOBS_DAYS: expected a positive number, got 'inf'",
+        ),
+        ("keep_logs_days = 1e6\n", {}, "keep_logs_days: expected at most 36500 days"),
+        ("shutdown_timeout_s = 'inf'\n", {}, "shutdown_timeout_s: expected a number >= 0"),
     ],
 )
 def test_bad_values_say_where_they_came_from(

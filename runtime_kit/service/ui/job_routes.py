@@ -60,7 +60,6 @@ def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -
         chosen_status=status if status in STATUSES else "",
         program=program,
         statuses=STATUSES,
-        final_statuses=FINAL_STATUSES,
     )
 
 
@@ -72,8 +71,6 @@ def job(request: Request, job_id: str) -> Response:
     row = api.visible_job(visitor.principal, job_id)
     results = api.store.interim_since(job_id, 0)
     view = interim_view(results)
-    live = api.scheduler.live_logs(job_id) if row["status"] == RUNNING else None
-    logs = live if live is not None else row["logs"] or ""
     return render(
         request,
         "job.html",
@@ -82,7 +79,7 @@ def job(request: Request, job_id: str) -> Response:
         inputs=readable_text(row["params"]),
         interim=view,
         charts=charts_html(view, result_value(row)),
-        logs=logs,
+        logs=api.logs_so_far(row),
         outcome=outcome(row),
         final=row["status"] in FINAL_STATUSES,
     )
@@ -94,8 +91,7 @@ def job_interim_results(request: Request, job_id: str) -> Response:
     """Every interim result, as the API's ``GET /jobs/{id}/interim_results`` gives them."""
     api = api_of(request)
     api.visible_job(visitor_of(request).principal, job_id)
-    texts = [text for _, text in api.store.interim_since(job_id, 0)]
-    return Response("[" + ", ".join(texts) + "]", media_type="application/json")
+    return Response(api.interim_json(job_id), media_type="application/json")
 
 
 @router.post("/jobs/{job_id}/cancel")

@@ -257,7 +257,7 @@ def _principal(request: Request) -> Principal:
 
 def _resume_point(last_event_id: str | None) -> tuple[int, int] | None:
     parts = (last_event_id or "").split(".")
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 19 for p in parts):
         return None
     return int(parts[0]), int(parts[1])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import zipfile
@@ -144,7 +145,8 @@ def source_files(program: dict[str, Any]) -> list[SourceFile]:
                 continue
             text = None
             if info.filename.endswith(_TEXT_SUFFIXES) and info.file_size <= _MAX_SHOWN_FILE_BYTES:
-                text = bundle.read(info).decode("utf-8", errors="replace")
+                with contextlib.suppress(zipfile.BadZipFile):  # a bad CRC: listed, not shown
+                    text = bundle.read(info).decode("utf-8", errors="replace")
             files.append(SourceFile(info.filename, info.file_size, text))
     return files
 

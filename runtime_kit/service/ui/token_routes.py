@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from runtime_kit.service.api import ApiError, api_of
 from runtime_kit.service.auth import ROLES
+from runtime_kit.service.tokens_api import new_token
 from runtime_kit.service.ui.pages import (
     Visitor,
     check_csrf,
@@ -34,13 +35,8 @@ async def create(request: Request) -> Response:
 def _create(request: Request, form: dict[str, str]) -> Response:
     visitor = _admin(request)
     check_csrf(visitor, form)
-    name, role = form.get("name", "").strip(), form.get("role", "user")
-    if not name:
-        raise ApiError(400, "a token needs a name")
-    if role not in ROLES:
-        raise ApiError(400, f"role must be one of {', '.join(ROLES)}")
-    principal, token = api_of(request).tokens.create(name, role)
-    created = {"id": principal.id, "name": principal.name, "role": role, "token": token}
+    body = {"name": form.get("name"), "role": form.get("role", "user")}
+    created = new_token(api_of(request), body)
     return _tokens_page(request, visitor, created=created)
 
 

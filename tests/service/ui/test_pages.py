@@ -189,3 +189,7 @@ def test_job_events_resume_after_the_last_event_id(
     assert 'data-n=\\"1\\"' in events and "id: 3." in events
     resumed = browser.get(f"/ui/jobs/{job}/events", headers={"Last-Event-ID": "2.0"}).text
     assert 'data-n=\\"3\\"' in resumed and 'data-n=\\"1\\"' not in resumed
+    for unreadable in ("².1", "9" * 40 + ".0"):  # not ASCII digits, or too many: start over
+        header = {"Last-Event-ID": unreadable.encode("latin-1")}
+        events = browser.get(f"/ui/jobs/{job}/events", headers=header)
+        assert events.status_code == 200 and 'data-n=\\"1\\"' in events.text
