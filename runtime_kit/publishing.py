@@ -124,24 +124,24 @@ def _published_digest(program: RuntimeProgram) -> str:
 
 def _metadata_diff(existing: RuntimeProgram | None, metadata: dict[str, Any]) -> list[str]:
     """The metadata as a unified diff from the published program's (from nothing for a
-    program not published yet)."""
-    if existing is None:
-        fields = ("name", "description", "spec", "version", "max_execution_time")
-        new_text = json.dumps(
-            {k: metadata[k] for k in fields if k in metadata}, indent=2, sort_keys=True
-        ).splitlines()
-        return list(difflib.unified_diff([], new_text, "published", "local", lineterm=""))
-    published = {
-        k: v
-        for k, v in existing.to_dict().items()
-        if k in ("name", "description", "spec", "version", "is_public")
-    }
-    published["max_execution_time"] = existing.max_execution_time
-    new = {
-        k: metadata.get(k)
-        for k in ("name", "description", "spec", "version", "max_execution_time")
-        if k in metadata
-    }
-    old_text = json.dumps({k: published.get(k) for k in new}, indent=2, sort_keys=True).splitlines()
+    program not published yet); a spec part left out and one published empty are the same."""
+    fields = ("name", "description", "spec", "version", "max_execution_time")
+    new = {k: _comparable(k, metadata.get(k)) for k in fields if k in metadata}
+    old_text: list[str] = []
+    if existing is not None:
+        published = {
+            k: v
+            for k, v in existing.to_dict().items()
+            if k in ("name", "description", "spec", "version", "is_public")
+        }
+        published["max_execution_time"] = existing.max_execution_time
+        old = {k: _comparable(k, published.get(k)) for k in new}
+        old_text = json.dumps(old, indent=2, sort_keys=True).splitlines()
     new_text = json.dumps(new, indent=2, sort_keys=True).splitlines()
     return list(difflib.unified_diff(old_text, new_text, "published", "local", lineterm=""))
+
+
+def _comparable(field: str, value: Any) -> Any:
+    if field != "spec" or not isinstance(value, dict):
+        return value
+    return {key: value.get(key) or {} for key in SPEC_KEYS}

@@ -298,7 +298,7 @@ class _Recording:
                 self.interim_bytes += size
                 number = self.scheduler.store.append_interim(self.job_id, payload)
                 self.scheduler.on_message(self.job_id, number, payload)
-                self._check(kind, f"interim result #{number}", payload, size)
+                self._check(kind, f"interim result #{number - 1}", payload, size)  # as run
         elif kind == frames.RESULT:
             self.result = payload
             self._check(kind, "result", payload, size)
