@@ -130,6 +130,10 @@ case("file-json-trailing-comma", ["metadata.json:4:29: RK002"],
 case("file-yaml-bad-indent", ["metadata.yaml:3:20: RK002"],
      {"metadata.yaml": sub(METADATA_YAML, "max_execution_time: 300", " max_execution_time: 300"), "metadata.json": None},
      description="YAML metadata with a mis-indented key")
+case("file-update-conflict", ["program.py:7:1: RK005", "metadata.json:4:1: RK005"],
+     {"program.py": sub(P, '    seed = kwargs.get("seed")\n', '<<<<<<< yours\n    seed = kwargs.get("seed", 1)\n=======\n    seed = kwargs.get("seed")\n>>>>>>> template\n'),
+      "metadata.json": sub(M, '  "max_execution_time": 300,\n', '<<<<<<< yours\n  "max_execution_time": 600,\n=======\n  "max_execution_time": 300,\n>>>>>>> template\n')},
+     description="conflict markers left by runtime-kit update, in the program and the metadata")
 case("file-metadata-binary", ["metadata.json:0:0: RK001"],
      {"metadata.json": b'{"name": "x\x00\x00\x01"}'}, description="metadata file is binary")
 case("file-metadata-not-utf8", ["metadata.json:0:0: RK001"],
@@ -303,9 +307,9 @@ case("inputs-bad-ndarray", ["inputs/example.json:4:3: RK503"],
 case("inputs-invalid-json", ["inputs/example.json:3:3: RK002"],
      {"inputs/example.json": sub(I, '"iterations": 2,', '"iterations": 2')}, description="missing comma")
 
-case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK501"],
+case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK504"],
      {"metadata.json": METADATA_V1, "inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')},
-     description="v1 metadata (checked as migrate would write it), iterations a string")
+     description="v1 metadata, iterations a string: IBM's service took it (v1 types were not checked), so only a warning")
 case("schema-yaml-required-unknown", ["metadata.yaml:14:28: RK202"],
      {"metadata.yaml": sub(METADATA_YAML, "required: [iterations]", "required: [iterations, shotz]"), "metadata.json": None,
       "inputs/example.json": None},
