@@ -235,8 +235,8 @@ def test_the_parameter_table_shows_main_defaults_the_schema_lacks(
         cells = dict(
             re.findall(r"<code>(\w+)</code></td>\s*<td>[^<]*</td>\s*<td>(.*?)</td>", table)
         )
-        assert set(cells) == {"iterations", "shots", "seed"}
-        for name, default in (("iterations", "3"), ("shots", "1024"), ("seed", "null")):
+        assert set(cells) == {"iterations", "shots"}
+        for name, default in (("iterations", "3"), ("shots", "1024")):
             assert f">{default}</code> <small>from main()</small>" in cells[name], (name, cells)
 
 
