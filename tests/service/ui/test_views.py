@@ -82,6 +82,7 @@ def test_times_read_as_date_and_time_with_the_stored_iso_in_the_title() -> None:
         "2026-11-25 12:21:05 UTC</time>"
     )
     assert when_html("2026-11-25T13:21:05+01:00").endswith(">2026-11-25 12:21:05 UTC</time>")
+    assert when_html("2026-11-25T12:21:05").endswith(">2026-11-25 12:21:05 UTC</time>")  # naive
     assert when_html("<b>soon</b>") == "<time>&lt;b&gt;soon&lt;/b&gt;</time>"
     assert when_html(None) == ""
 
