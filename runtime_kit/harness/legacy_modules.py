@@ -68,6 +68,12 @@ class RemovedName(NamedTuple):
 
 
 _LEGACY_QISKIT = "runtime_kit.harness.legacy_qiskit"
+#: What took a QuantumInstance (or a backend) in qiskit.algorithms, before qiskit-algorithms 0.3.
+_QUANTUM_INSTANCE_ALGORITHMS = (
+    "VQE", "VQD", "QAOA", "Grover", "AmplitudeEstimation", "IterativeAmplitudeEstimation",
+    "MaximumLikelihoodAmplitudeEstimation", "FasterAmplitudeEstimation", "PhaseEstimation",
+    "IterativePhaseEstimation", "HamiltonianPhaseEstimation",
+)  # fmt: skip
 
 LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
     StandIn("qiskit.providers.ibmq", ("RunnerResult",)),
@@ -96,20 +102,7 @@ LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
         "qiskit.algorithms",
         "qiskit_algorithms",
         install="qiskit-algorithms",
-        # what took a QuantumInstance (or a backend) before qiskit-algorithms 0.3
-        changed_names=(
-            "VQE",
-            "VQD",
-            "QAOA",
-            "Grover",
-            "AmplitudeEstimation",
-            "IterativeAmplitudeEstimation",
-            "MaximumLikelihoodAmplitudeEstimation",
-            "FasterAmplitudeEstimation",
-            "PhaseEstimation",
-            "IterativePhaseEstimation",
-            "HamiltonianPhaseEstimation",
-        ),  # fmt: skip
+        changed_names=_QUANTUM_INSTANCE_ALGORITHMS,
         api_change="qiskit-algorithms >= 0.3 runs on primitives, with no QuantumInstance "
         "(VQE takes an Estimator, QAOA a Sampler; see docs/legacy.md), or give the program the "
         "Qiskit it was written for (requirements.txt)",
