@@ -53,6 +53,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "an import names a module or name removed from qiskit that runtime-kit does not serve",
     ),
+    "RK403": (Severity.ERROR, "a name imported from an installed module does not exist there"),
+    "RK404": (
+        Severity.WARNING,
+        "a legacy import served by a compatibility alias whose API changed",
+    ),
     "RK501": (Severity.ERROR, "an example input does not match spec.parameters"),
     "RK502": (Severity.WARNING, "an example input is not a declared parameter"),
     "RK503": (Severity.ERROR, "an example input cannot be decoded"),

@@ -281,15 +281,21 @@ case("import-opflow", ["program.py:4:1: RK402"],
 case("import-ignis", ["program.py:4:1: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.ignis.mitigation import CompleteMeasFitter\n")},
      description="qiskit.ignis, retired without a faithful successor")
-case("import-ibmq-provider-name", ["program.py:4:1: RK402"],
+case("import-ibmq-provider-name", ["program.py:4:35: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.ibmq import IBMQ\n")},
      description="IBMQ from qiskit.providers.ibmq, where runtime-kit serves RunnerResult only")
-case("import-basicaer", ["program.py:3:1: RK402"],
+case("import-basicaer", ["program.py:3:47: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile, BasicAer\n")},
      description="BasicAer, removed from qiskit in 1.0")
 case("import-providers-aer-missing-submodule", ["program.py:4:1: RK401"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.aer.no_such_module import thing\n")},
      description="qiskit.providers.aer is qiskit_aer, which has no such module")
+case("import-name-typo", ["program.py:4:35: RK403"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.circuit.random import random_circuitt\n")},
+     description="a name the installed module does not have (read from its source, not imported)")
+case("import-algorithms-alias", ["program.py:4:31: RK404"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.algorithms import VQE\n")},
+     description="qiskit.algorithms, served as qiskit_algorithms, whose VQE has no QuantumInstance")
 # --- example inputs (RK5xx)
 case("inputs-wrong-type", ["inputs/example.json:2:3: RK501"],
      {"inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')}, description="iterations is a string")
