@@ -18,7 +18,12 @@ from runtime_kit.checks.source import (
     parse_program,
 )
 from runtime_kit.environments.declaration import EnvironmentSpec
-from runtime_kit.errors import MetadataSyntaxError, MigrationError, ProgramRejectedError
+from runtime_kit.errors import (
+    MetadataSyntaxError,
+    MigrationError,
+    ProgramEnvironmentError,
+    ProgramRejectedError,
+)
 from runtime_kit.findings import Finding, Severity, syntax_finding
 from runtime_kit.metadata.checks import as_v2, check_metadata, metadata_version
 from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
@@ -112,11 +117,16 @@ def require_valid(path: str | Path, *, allowed: tuple[str, ...] = ()) -> Inspect
 
     Raises:
         ProgramRejectedError: listing each error, as ``validate`` prints it.
+        ProgramEnvironmentError: there is no interpreter of the Python the program names
+            (one line).
     """
     found = inspect(path)
     errors = [
         f for f in found.findings if f.severity is Severity.ERROR and not f.code.startswith(allowed)
     ]
+    no_python = [f for f in errors if f.code == "RK604"]
+    if no_python:  # said in one line, before anything is built
+        raise ProgramEnvironmentError(f"{no_python[0].path}: {no_python[0].message}")
     if errors or found.metadata is None or found.layout.program is None:
         listed = "\n".join(str(f) for f in errors)
         raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")

@@ -225,6 +225,7 @@ class EnvironmentBuilder:
         pinned = target / REQUIREMENTS_NAME
         pinned.write_text("\n".join(resolution.pinned) + "\n")
         arguments = ["pip", "sync", str(pinned), "--python", str(target / "bin" / "python")]
+        arguments.append("--compile-bytecode")  # read-only once built: compiled now, once
         if resolution.wheels_only:
             arguments.append("--no-build")
         status, lines = commands.run(arguments, writable=[target], readable=readable, on_line=log)
@@ -232,16 +233,17 @@ class EnvironmentBuilder:
             raise ProgramEnvironmentError(
                 f"building the environment failed: {resolver_message(lines)}"
             )
+        size = directory_bytes(target)
         info = {
             "key": resolution.key,
             "python": facts.version,
             "base_prefix": facts.base_prefix,
             "pinned": list(resolution.pinned),
             "domain": resolution.domain,
-            "bytes": directory_bytes(target),
+            "bytes": size,
         }
         (target / INFO_FILE).write_text(json.dumps(info, indent=2))
-        log(f"built environment {resolution.key[:12]} ({info['bytes'] // (1024 * 1024)} MiB)")
+        log(f"built environment {resolution.key[:12]} ({size // (1024 * 1024)} MiB)")
 
     def _environment(self, key: str) -> Environment:
         info = self.cache.info(key)
