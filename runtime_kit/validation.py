@@ -106,7 +106,11 @@ def inspect(
     parameters = _spec_part(v2, "parameters")
     for inputs in layout.inputs:
         findings += check_inputs(
-            inputs, parameters, main_takes_any=takes_kwargs, v1_typed=_v1_typed_parameters(doc)
+            inputs,
+            parameters,
+            main_takes_any=takes_kwargs,
+            v1_typed=_v1_typed_parameters(doc),
+            decoded_elsewhere=own_environment,
         )
     return Inspection(sorted(set(findings)), layout, v2, takes_kwargs, named, environment)
 

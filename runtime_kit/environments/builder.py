@@ -214,9 +214,10 @@ class EnvironmentBuilder:
         )
         commands = self._commands(resolution.domain)
         readable = _installation(resolution.interpreter)
+        target.mkdir()
         status, lines = commands.run(
             ["venv", str(target), "--python", str(resolution.interpreter.path), "--quiet"],
-            writable=[target.parent],
+            writable=[target],
             readable=readable,
             on_line=log,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,15 +78,23 @@ def run_plainly(
     timeout_s: float,
 ) -> int:
     """A ``CommandRunner`` with no confinement (``runtime-kit run``: the user's own code)."""
-    return stream_process(command, env=env, on_line=on_line, timeout_s=timeout_s)
+    return stream_process(
+        command, env=env, on_line=on_line, timeout_s=timeout_s, cwd=Path(env["HOME"])
+    )
 
 
 def stream_process(
-    command: list[str], *, env: dict[str, str], on_line: Callable[[str], None], timeout_s: float
+    command: list[str],
+    *,
+    env: dict[str, str],
+    on_line: Callable[[str], None],
+    timeout_s: float,
+    limits: Callable[[], None] | None = None,
+    stop: threading.Event | None = None,
+    cwd: Path | None = None,
 ) -> int:
-    """Run ``command``, its output to ``on_line`` line by line; killed at ``timeout_s``."""
-    import threading
-
+    """Run ``command``, its output to ``on_line`` line by line; killed at ``timeout_s``, or
+    when ``stop`` is set; ``limits`` runs in the child before the command (rlimits)."""
     try:
         process = subprocess.Popen(
             command,
@@ -93,12 +102,18 @@ def stream_process(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
+            cwd=cwd,
             start_new_session=True,
+            preexec_fn=limits,  # noqa: PLW1509  (rlimits only: no locks, no threads)
         )
     except OSError as exc:
         raise ProgramEnvironmentError(f"cannot start {command[0]}: {exc.strerror}") from exc
     timer = threading.Timer(timeout_s, _kill_group, args=(process,))
     timer.start()
+    stopper = None
+    if stop is not None:
+        stopper = threading.Thread(target=_kill_when, args=(stop, process), daemon=True)
+        stopper.start()
     try:
         assert process.stdout is not None
         for raw in process.stdout:
@@ -110,6 +125,13 @@ def stream_process(
     if timed_out and returncode != 0:
         raise ProgramEnvironmentError(f"building the environment took longer than {timeout_s:g} s")
     return returncode
+
+
+def _kill_when(stop: threading.Event, process: subprocess.Popen[bytes]) -> None:
+    while process.poll() is None:
+        if stop.wait(0.5):
+            _kill_group(process)
+            return
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -129,19 +151,20 @@ class Commands:
     runner: CommandRunner = run_plainly
     timeout_s: float = 900.0
 
-    def environment(self) -> dict[str, str]:
+    def environment(self, home: Path) -> dict[str, str]:
+        """uv's whole environment; ``home`` (also its temporary files and working
+        directory) is the step's own writable directory."""
         env = {k: os.environ[k] for k in PASSED_THROUGH if os.environ.get(k)}
-        home = str(self.cache)
         return {
             **env,
             "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": home,
+            "HOME": str(home),
             "UV_CACHE_DIR": str(self.cache),
             "UV_PYTHON_DOWNLOADS": "never",
             "UV_NO_PROGRESS": "1",
             "UV_LINK_MODE": "copy",
             "NO_COLOR": "1",
-            "TMPDIR": home,
+            "TMPDIR": str(home),
         }
 
     def run(
@@ -164,7 +187,7 @@ class Commands:
         self.cache.mkdir(parents=True, exist_ok=True)
         status = self.runner(
             command,
-            env=self.environment(),
+            env=self.environment(writable[0]),
             writable=[self.cache, *writable],
             readable=[Path(uv_binary()).parent, *readable],
             on_line=keep,
