@@ -35,10 +35,11 @@ def simulator_factories() -> dict[str, Any]:
 
 
 def build_backend(kind: str, factories: dict[str, Any], seed: int) -> Any:
-    """The seeded simulator of ``kind`` (``aer`` falls back to ``basic`` without Aer).
+    """The seeded simulator of ``kind`` (``aer`` falls back to ``basic`` without Aer); None
+    in an environment without qiskit (a program that needs no backend).
 
     Raises:
-        BackendUnavailable: the kind is not offered, or no simulator is installed.
+        BackendUnavailable: the kind is not offered.
     """
     if kind not in KINDS:
         raise BackendUnavailable(
@@ -47,10 +48,7 @@ def build_backend(kind: str, factories: dict[str, Any], seed: int) -> Any:
         )
     factory = factories.get(kind) or factories.get("basic")
     if factory is None:
-        raise BackendUnavailable(
-            "the program's environment has no simulator: add qiskit-aer (or qiskit) to its "
-            "requirements"
-        )
+        return None
     backend = factory()
     _seed_each_run(backend, SeedStream(seed))
     from .program_api import ProgramBackend
@@ -60,11 +58,15 @@ def build_backend(kind: str, factories: dict[str, Any], seed: int) -> Any:
 
 
 def backend_name(backend: Any) -> str:
+    if backend is None:
+        return "none (the environment has no qiskit)"
     name = backend.name
     return str(name() if callable(name) else name)
 
 
 def qubit_count(backend: Any) -> int:
+    if backend is None:
+        return 0
     count = getattr(backend, "num_qubits", None)
     if isinstance(count, int):
         return count

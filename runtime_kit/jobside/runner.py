@@ -91,7 +91,7 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
     except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
         _failed_before_main(frames_fd, exc, directory, limits)
         return
-    if job.get("shots"):
+    if job.get("shots") and backend is not None:
         backend.set_options(shots=job["shots"])
     required = job.get("min_num_qubits")
     if required and qubit_count(backend) < required:
