@@ -143,13 +143,14 @@ def validate_all(
     program: str | Path | None = None,
     metadata: str | Path | None = None,
     jobs: int | None = None,
+    resolve: bool = False,
 ) -> list[Finding]:
     """``validate`` each of ``paths`` (each once), spread over ``jobs`` processes
     (default: the available CPUs, when there are enough programs to gain from it)."""
     unique = list(dict.fromkeys(Path(p) for p in paths))
     if len(unique) > 1:
         _warm_up()  # once, before any fork: workers inherit it instead of each paying
-    check = functools.partial(validate, program=program, metadata=metadata)
+    check = functools.partial(validate, program=program, metadata=metadata, resolve=resolve)
     return [finding for found in forked_map(check, unique, jobs=jobs) for finding in found]
 
 

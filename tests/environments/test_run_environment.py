@@ -78,3 +78,16 @@ def test_no_interpreter_of_the_python_it_names_is_said_in_one_line(tmp_path: Pat
         f"(found: {done.stderr.split('(found: ')[1].split(')')[0]}); install one (pyenv install, "
         "or the system's package) or declare another version"
     ]
+
+
+def test_validate_resolve_says_what_does_not_resolve(
+    tmp_path: Path, environments_dir: Path
+) -> None:
+    program = tmp_path / "unresolvable"
+    shutil.copytree(PROGRAMS / "terra023-vqe", program)
+    (program / "requirements.txt").write_text("qiskit-terra==0.23.*\nqiskit-terra<0.20\n")
+    assert run_command("validate", program).returncode == 0  # the syntax is fine
+    done = run_command("validate", "--resolve", program)
+    assert done.returncode == 1
+    assert f"{program}/requirements.txt:0:0: RK605 the requirements do not resolve: " in done.stdout
+    assert run_command("validate", "--resolve", PROGRAMS / "terra023-vqe").returncode == 0
