@@ -163,6 +163,7 @@ class Commands:
             "UV_PYTHON_DOWNLOADS": "never",
             "UV_NO_PROGRESS": "1",
             "UV_LINK_MODE": "copy",
+            "UV_NATIVE_TLS": "1",  # the system's trust store (a CA the operator installed)
             "NO_COLOR": "1",
             "TMPDIR": str(home),
         }
