@@ -29,4 +29,3 @@ def test_iterations_are_required_by_its_metadata_as_ibm_documented_them() -> Non
         run_program(SAMPLE_PROGRAM, inputs={"iterations": -1}, seed=1)
     with pytest.raises(InputValueError, match='"iterations" is a required property'):
         run_program(SAMPLE_PROGRAM, inputs={}, seed=1)
-
