@@ -80,6 +80,7 @@ BUILTIN_PROGRAMS = [
     "hello-world",
     "sample-program",
     "sampler",
+    "vqe",
 ]
 
 
