@@ -78,6 +78,7 @@ BUILTIN_PROGRAMS = [
     "circuit-runner",
     "estimator",
     "hello-world",
+    "qaoa",
     "sample-program",
     "sampler",
     "vqe",
