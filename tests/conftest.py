@@ -79,6 +79,7 @@ BUILTIN_PROGRAMS = [
     "estimator",
     "hello-world",
     "qaoa",
+    "quantum-kernel-alignment",
     "sample-program",
     "sampler",
     "vqe",
