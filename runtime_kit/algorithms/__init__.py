@@ -12,6 +12,7 @@ them and call the modules here, which hold the work and are typed and tested as 
 - ``optimizers``: the ``optimizer`` input (an optimizer object, or IBM's dict form) as a
   qiskit-algorithms optimizer.
 - ``variational``: the minimisation loop of VQE and QAOA, its interim results and its result.
-- ``qaoa``: the QAOA ansatz and its transpilation with swap strategies.
+- ``vqe``: the ``vqe`` program's work.
+- ``qaoa``: the ``qaoa`` program's: its ansatz, its transpilation with swap strategies.
 - ``kernel_alignment``: quantum kernel alignment (feature map, kernel matrix, SVM, SPSA).
 """

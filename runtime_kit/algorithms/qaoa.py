@@ -67,13 +67,7 @@ def run_qaoa(
         ProgramInputError: inputs that cannot be used (named in the message).
     """
     say = log or _stderr
-    cost = inputs.pauli_operator(operator)
-    if reps < 1:
-        raise ProgramInputError(f"input 'reps' must be at least 1, not {reps}")
-    if not (cost.paulis.x | cost.paulis.z).any():
-        raise ProgramInputError(
-            "input 'operator' has no term but the identity: nothing to minimise"
-        )
+    cost = _cost(operator, reps)
     aux = inputs.auxiliary_operators(aux_operators, cost.num_qubits)
     ansatz = qaoa_circuit(cost, reps)
     bounds = parameter_bounds(reps)
@@ -97,38 +91,47 @@ def run_qaoa(
         )
 
     energy = estimator_for(cost, alpha)
-    history: dict[str, list[Any]] = {"nfevs": [], "params": [], "energy": [], "std": []}
-
-    def observe(count: int, parameters: np.ndarray, estimate: Estimate) -> None:
-        history["nfevs"].append(count)
-        history["params"].append(parameters)
-        history["energy"].append(estimate.mean)
-        history["std"].append(estimate.std)
-
-    recorded = _serialized_optimizer(chosen)
+    history = EvaluationHistory()
+    recorded = {
+        "operator": _as_list(cost),
+        "aux_operators": _aux_as_lists(aux),
+        "initial_point": [float(value) for value in point],
+        "use_initial_mapping": use_initial_mapping,
+        "optimizer": _serialized_optimizer(chosen),
+        "reps": reps,
+        "shots": shots,
+        "alpha": alpha,
+        "measurement_error_mitigation": measurement_error_mitigation,
+        "use_swap_strategies": use_swap_strategies,
+        "use_pulse_efficient": use_pulse_efficient,
+        "optimization_level": level,
+    }
     found = variational.minimize(
-        energy, chosen, point, publish=publish, bounds=bounds, observe=observe
+        energy, chosen, point, publish=publish, bounds=bounds, observe=history.observe
     )
     state = variational.eigenstate(energy, found.point)
     aux_values = variational.auxiliary_values(aux, estimator_for, found.point)
     return {
         **variational.result_fields(found, state, aux_values),
-        "optimizer_history": history,
-        "inputs": {
-            "operator": _as_list(cost),
-            "aux_operators": _aux_as_lists(aux),
-            "initial_point": [float(value) for value in point],
-            "use_initial_mapping": use_initial_mapping,
-            "optimizer": recorded,
-            "reps": reps,
-            "shots": shots,
-            "alpha": alpha,
-            "measurement_error_mitigation": measurement_error_mitigation,
-            "use_swap_strategies": use_swap_strategies,
-            "use_pulse_efficient": use_pulse_efficient,
-            "optimization_level": level,
-        },
+        "optimizer_history": history.as_dict(),
+        "inputs": recorded,
     }
+
+
+class EvaluationHistory:
+    """Every energy evaluation, as IBM's QAOA program returned them: ``{"nfevs", "params",
+    "energy", "std"}``."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, list[Any]] = {"nfevs": [], "params": [], "energy": [], "std": []}
+
+    def observe(self, count: int, parameters: np.ndarray, estimate: Estimate) -> None:
+        values = (count, parameters, estimate.mean, estimate.std)
+        for column, value in zip(self._columns.values(), values, strict=True):
+            column.append(value)
+
+    def as_dict(self) -> dict[str, list[Any]]:
+        return self._columns
 
 
 def qaoa_circuit(cost: SparsePauliOp, reps: int) -> QuantumCircuit:
@@ -282,6 +285,17 @@ def _moved(circuit: QuantumCircuit, position: dict[int, int]) -> QuantumCircuit:
             qubits = list(range(circuit.num_qubits))
         moved.append(operation, qubits, clbits)
     return moved
+
+
+def _cost(operator: Any, reps: int) -> SparsePauliOp:
+    cost = inputs.pauli_operator(operator)
+    if reps < 1:
+        raise ProgramInputError(f"input 'reps' must be at least 1, not {reps}")
+    if not (cost.paulis.x | cost.paulis.z).any():
+        raise ProgramInputError(
+            "input 'operator' has no term but the identity: nothing to minimise"
+        )
+    return cost
 
 
 def _coupling_edges(backend: Any) -> list[list[int]] | None:

@@ -14,7 +14,7 @@ roots of the sampled probabilities of the optimal circuit, by bitstring),
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +23,12 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit_algorithms.optimizers import Optimizer
 
 from runtime_kit.algorithms.estimation import Estimate, PauliEstimator
+from runtime_kit.algorithms.inputs import Bounds
 
 #: Sends one interim result to the job's caller (``user_messenger.publish``).
 Publish = Callable[[Any], None]
 #: Called after each evaluation with (count, parameters, estimate).
 Observer = Callable[[int, np.ndarray, Estimate], None]
-Bounds = Sequence[tuple[float | None, float | None]]
 
 
 @dataclass(frozen=True)
