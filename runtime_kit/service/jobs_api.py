@@ -92,6 +92,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     chosen = api.store.program(program["id"], version)
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
+    version = chosen["version"]  # the job runs (and shows) the version that was latest now
     problems = input_problems(params, json.loads(chosen["spec"]).get("parameters"))
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
