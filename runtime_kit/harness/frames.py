@@ -17,8 +17,10 @@ RESULT = "result"
 STARTED = "started"
 REJECTED = "rejected"
 FAILED = "failed"
+#: A Qiskit Function's sub-status (``qiskit_serverless.update_status``): ``{"status": ...}``.
+STATUS = "status"
 
-KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED}
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, STATUS}
 
 
 def write_frame(fd: int, kind: str, payload: str) -> None:
