@@ -101,6 +101,22 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     problems = input_problems(params, schema, decoded_elsewhere=own is not None)
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
+    job_id = insert_job(api, principal, program_id, version, backend, params, labels, cost)
+    return {"id": job_id, "backend": backend}
+
+
+def insert_job(
+    api: Api,
+    principal: Principal,
+    program_id: str,
+    version: str,
+    backend: str,
+    params: dict[str, Any],
+    labels: dict[str, str | None],
+    cost: int | None,
+) -> str:
+    """Queue a checked job (a program's, or a Qiskit Function's through the gateway API);
+    its id."""
     job_id = f"job-{random_id(16)}"
     stamp = now()
     with api.store.transaction() as db:
@@ -113,13 +129,13 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
                 job_id,
                 principal.id,
                 program_id,
-                labels["hub"],
-                labels["group"],
-                labels["project"],
+                labels.get("hub"),
+                labels.get("group"),
+                labels.get("project"),
                 backend,
                 json.dumps(params),
-                labels["runtime"],
-                labels["log_level"],
+                labels.get("runtime"),
+                labels.get("log_level"),
                 cost,
                 QUEUED,
                 stamp,
@@ -129,7 +145,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
             ),
         )
     api.scheduler.submit(job_id)
-    return {"id": job_id, "backend": backend}
+    return job_id
 
 
 @router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401)))

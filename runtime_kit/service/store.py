@@ -96,6 +96,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _one_home_per_version,
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
+    # 5: the sub-status a running Qiskit Function set (``update_status``).
+    "ALTER TABLE jobs ADD COLUMN sub_status TEXT;",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
