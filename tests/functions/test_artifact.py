@@ -73,7 +73,7 @@ def test_limits_refuse_with_413(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("raw", [b"", b"not a tar at all", b"PK\x03\x04zip"])
 def test_what_is_not_a_tar_is_said(raw: bytes) -> None:
-    with pytest.raises(BundleError, match="not a (valid )?tar archive"):
+    with pytest.raises(BundleError, match=r"not a (valid )?tar archive"):
         read_artifact(raw)
 
 
