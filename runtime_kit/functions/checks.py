@@ -100,7 +100,7 @@ class ArgumentReads(NamedTuple):
         keys = []
         for node in ast.walk(tree):
             key = _key_read(node, holders)
-            if key is not None:
+            if key is not None and isinstance(node, ast.expr):
                 keys.append((key, node.lineno, node.col_offset + 1))
         saves = any(_calls(node, "save_result") for node in ast.walk(tree))
         return cls(keys, saves)
@@ -108,7 +108,7 @@ class ArgumentReads(NamedTuple):
 
 def _argument_holders(tree: ast.Module) -> set[str]:
     """Names assigned the result of ``get_arguments()``."""
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and _calls(node.value, "get_arguments"):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))

@@ -27,7 +27,7 @@ EXAMPLE_ARGUMENTS = Path("arguments") / "example.json"
 #: A title or provider: what the gateway keeps of a name, without its silent clean-up.
 TITLE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 DEFAULT_MAX_EXECUTION_TIME_S = 600
-_FIELDS = {
+_FIELDS: dict[str, type | tuple[type, ...]] = {
     "title": str,
     "provider": str,
     "entrypoint": str,
@@ -134,7 +134,7 @@ def _fields(
         if wanted is None:
             known = ", ".join(_FIELDS)
             findings.append(Finding.of(file, where, "RK702", f"unknown field {key!r} ({known})"))
-        elif not isinstance(value, wanted) or (isinstance(value, bool) and wanted is int):
+        elif not _typed(value, wanted):
             findings.append(Finding.of(file, where, "RK701", f"{key} has the wrong type"))
         elif key in ("title", "provider") and not re.fullmatch(TITLE, value):
             message = f"{key} {value!r}: letters, digits, '_' and '-', at most 64"
@@ -144,6 +144,11 @@ def _fields(
         else:
             found[key] = value
     return found
+
+
+def _typed(value: Any, wanted: type | tuple[type, ...]) -> bool:
+    """Whether ``value`` is of ``wanted`` (a boolean is not an integer here)."""
+    return isinstance(value, wanted) and not (isinstance(value, bool) and wanted is int)
 
 
 def _working_dir(

@@ -82,4 +82,4 @@ class ScriptEntry:
         return Encoded("null" if session.saved is None else session.saved)
 
 
-ENTRIES = {"main": MainEntry, "script": ScriptEntry}
+ENTRIES: dict[str, Any] = {"main": MainEntry, "script": ScriptEntry}
