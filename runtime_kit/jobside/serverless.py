@@ -217,13 +217,21 @@ class LocalRuntimeService:
         self._backend = backend
 
     def backend(self, name: str | None = None, **kwargs: Any) -> Any:
-        return self._backend
+        return self._the_backend()
 
     def least_busy(self, *args: Any, **kwargs: Any) -> Any:
-        return self._backend
+        return self._the_backend()
 
     def backends(self, *args: Any, **kwargs: Any) -> list[Any]:
-        return [self._backend]
+        return [self._the_backend()]
+
+    def _the_backend(self) -> Any:
+        if self._backend is None:
+            raise QiskitServerlessException(
+                "the function's environment has no qiskit, so its job has no backend: "
+                "add qiskit to its dependencies"
+            )
+        return self._backend
 
     def active_account(self) -> dict[str, Any]:
         return {"channel": "local"}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ import pytest
 from runtime_kit import InputValueError, ProgramRejectedError, run_program
 from tests.conftest import run_command
 from tests.functions.conftest import make_function
+
+#: Read when the module is imported, before the test session gives HOME a temporary folder.
+PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "~/.pyenv")).expanduser() / "versions"
 
 
 def test_arguments_in_result_out_statuses_and_logs(tmp_path: Path) -> None:
@@ -33,7 +37,8 @@ def test_the_cli_shows_statuses_and_logs_as_they_come(tmp_path: Path) -> None:
     ran = run_command("run", project, "--param", "shots=3", "--seed", "2")
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == 'result: {"shots": 3, "label": null}'
-    assert ran.stderr.index("[PUBLIC] INFO: shots 3") < ran.stderr.index("status: MAPPING")
+    # statuses come on the frames pipe, logs on the output: each in its own order
+    assert "[PUBLIC] INFO: shots 3\n" in ran.stderr and "status: MAPPING\n" in ran.stderr
     assert "--- logs ---" not in ran.stderr and "DONE in" in ran.stderr
 
 
@@ -137,3 +142,33 @@ def test_the_served_names_are_the_stand_ins() -> None:
     from runtime_kit.jobside import serverless
 
     assert sorted(SERVERLESS_EXPORTS) == sorted(serverless.__all__)
+
+
+def test_a_function_in_an_environment_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.10 and no packages: the job side's standard-library runner serves
+    qiskit_serverless there too; with no qiskit there is no backend, and it says so."""
+    from tests.environments.conftest import ENVIRONMENTS
+
+    if not list(PYENV_VERSIONS.glob("3.10.*")):
+        pytest.skip("no Python 3.10 here (pyenv)")
+    ENVIRONMENTS.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("RUNTIME_KIT_ENVIRONMENTS_DIR", str(ENVIRONMENTS))
+    script = (
+        "import sys\nfrom qiskit_serverless import get_arguments, save_result, update_status\n"
+        "update_status('MAPPING')\n"
+        "save_result({'python': sys.version_info[:2], 'shots': get_arguments()['shots']})\n"
+    )
+    project = make_function(tmp_path / "pure", script)
+    (project / "src" / ".python-version").write_text("3.10\n")
+    record = run_program(project, inputs={"shots": 4}, seed=1)
+    assert (record.status, record.error) == ("DONE", None)
+    assert record.result == {"python": [3, 10], "shots": 4} and record.statuses == ["MAPPING"]
+    no_backend = make_function(
+        tmp_path / "nobackend",
+        "from qiskit_serverless import get_runtime_service\nget_runtime_service().backend()\n",
+    )
+    (no_backend / "src" / ".python-version").write_text("3.10\n")
+    failed = run_program(no_backend, seed=1)
+    assert failed.status == "ERROR" and "has no qiskit" in (failed.error or "")
