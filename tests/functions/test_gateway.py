@@ -270,3 +270,23 @@ def test_bad_list_queries_are_400(alice: Gateway) -> None:
     _error(alice.get("/jobs/", status="DONE"), 400, "unknown status 'DONE'")
     _error(alice.get("/jobs/", limit="-1"), 400, "limit must be")
     _error(alice.get("/jobs/", offset="x"), 400, "offset must be")
+
+
+def test_the_web_view_shows_a_function_and_its_job(alice: Gateway, client: TestClient) -> None:
+    from tests.service.ui.test_pages import form_secret
+
+    function_id = _uploaded(alice)["id"]
+    job_id = alice.run(shots=3).json()["id"]
+    alice.wait(job_id)
+    browser = TestClient(client.app)
+    signed_in = browser.post(
+        "/ui/sign-in",
+        data={"csrf": form_secret(browser.get("/ui/sign-in").text), "token": "admin-secret"},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    jobs = browser.get("/ui/jobs")
+    assert jobs.status_code == 200 and job_id in jobs.text
+    page = browser.get(f"/ui/jobs/{job_id}")
+    assert page.status_code == 200 and "COMPLETED" in page.text and "shots 3" in page.text
+    assert browser.get(f"/ui/programs/{function_id}").status_code == 200
