@@ -65,7 +65,7 @@ LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests
 	tests/scaffold/test_new.py tests/service/test_routes.py tests/service/test_server.py \
 	tests/service/test_edge.py tests/service/test_operations.py tests/service/test_hostile_jobs.py \
 	tests/client/test_sdk.py tests/client/test_commands.py tests/builtins tests/algorithms \
-	tests/service/ui/test_pages.py
+	tests/service/ui/test_pages.py tests/functions/test_gateway.py
 lower-bounds: sandbox-tools
 	rm -rf $(LOWER)
 	$(PYTHON) -m venv $(LOWER)
