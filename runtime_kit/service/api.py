@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.instances import Instance
 from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class Api:
     def __init__(self, service: Service) -> None:
         self.store = service.store
         self.tokens = service.tokens
+        self.instances = service.instances
         self.scheduler = service.scheduler
         self.hub = service.hub
         self._service = service
@@ -127,6 +129,10 @@ class Api:
     async def json_body(self, request: Request) -> dict[str, Any]:
         """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
         return await run_in_threadpool(parse_json_object, await self.body(request))
+
+    def instances_of(self, principal: Principal) -> list[Instance]:
+        """The instances ``principal`` may run under, its default first."""
+        return self.instances.of_token(principal.id, admin=principal.is_admin)
 
     def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.store.program(program_id)

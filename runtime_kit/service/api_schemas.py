@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from runtime_kit.service.api import COST_TEXT, MAX_COST_S, MAX_LABEL_CHARS, MAX_NAME_CHARS
 from runtime_kit.service.auth import ROLES
 from runtime_kit.service.backends import BACKENDS
+from runtime_kit.service.instances import INSTANCE
 from runtime_kit.service.store import FINAL_STATUSES, QUEUED, RUNNING
 
 #: A program's name (also the start of its id).
@@ -81,6 +82,7 @@ _SPEC_IN = {
     },
 }
 _NAME_IN = {"type": "string", "pattern": f"^{PROGRAM_NAME}$"}
+_INSTANCE = {"type": "string", "pattern": f"^{INSTANCE}$", "examples": ["ibm-q/open/main"]}
 
 #: Every named shape: ``#/components/schemas/<name>``.
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -211,13 +213,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "pattern": f"^{TOKEN_NAME}$",
         },
         role={"enum": list(ROLES)},
+        instances={
+            "type": "array",
+            "items": _INSTANCE,
+            "description": "instances granted besides the open ones (they must exist)",
+        },
     ),
     "TokenCreated": _object(
-        "id name role token",
+        "id name role token instances",
         id={"type": "string"},
         name={"type": "string"},
         role={"enum": list(ROLES)},
         token={"type": "string", "description": "shown once"},
+        instances={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the token's instances, its default first",
+        },
     ),
     "TokenList": _object(
         "tokens",
@@ -230,6 +242,31 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 role={"enum": list(ROLES)},
                 created={"type": "string"},
                 revoked={"type": "boolean"},
+                instances={"type": "array", "items": {"type": "string"}},
+            ),
+        },
+    ),
+    "InstanceCreate": _object(
+        "instance",
+        instance=_INSTANCE,
+        open_to_all={"type": "boolean", "description": "granted to every token"},
+    ),
+    "InstanceCreated": _object(
+        "instance open_to_all", instance={"type": "string"}, open_to_all={"type": "boolean"}
+    ),
+    "InstanceList": _object(
+        "instances",
+        instances={
+            "type": "array",
+            "items": _object(
+                "instance hub group project open created tokens",
+                instance={"type": "string"},
+                hub={"type": "string"},
+                group={"type": "string"},
+                project={"type": "string"},
+                open={"type": "boolean"},
+                created={"type": "string"},
+                tokens={"type": "integer", "description": "how many tokens it is granted"},
             ),
         },
     ),

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from runtime_kit.service.api import (
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backends import OFFERED
+from runtime_kit.service.instances import INSTANCE, Instance
 from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.store import (
     CANCELLED,
@@ -42,6 +43,13 @@ _LEGACY_PRIVATE = "_ParameterNamespace__"
 #: Free-text fields of a job, kept as sent (a string or null).
 LABELS = ("hub", "group", "project", "runtime", "log_level")
 
+#: ``provider=HUB/GROUP/PROJECT``: the jobs that ran under that instance (qiskit-ibm-runtime's
+#: ``jobs(instance=...)``).
+Provider = Annotated[
+    str | None,
+    Query(pattern=f"^{INSTANCE}$", description="the jobs of one instance: HUB/GROUP/PROJECT"),
+]
+
 #: A JSON array of the interim results so far (each as the program published it).
 INTERIM_ANSWER = {
     "description": "the interim results so far",
@@ -55,7 +63,7 @@ router = APIRouter()
     "/jobs",
     **documented(
         {200: json_answer("JobCreated", links=JOB_LINKS)},
-        errors=(400, 401, 404, 413),
+        errors=(400, 401, 403, 404, 413),
         body="JobCreate",
     ),
 )
@@ -88,6 +96,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     if version is not None:
         version = checked_version(version)
     params = job_params(body.get("params", {}))
+    instance = job_instance(api, principal, labels)
     program = api.visible_program(principal, program_id)
     chosen = api.store.program(program["id"], version)
     if chosen is None:
@@ -95,7 +104,37 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     problems = input_problems(params, json.loads(chosen["spec"]).get("parameters"))
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
-    job_id = f"job-{random_id(16)}"
+    job = NewJob(
+        owner=principal.id,
+        program_id=program["id"],
+        instance=instance,
+        backend=backend,
+        params=json.dumps(params),
+        runtime=labels["runtime"],
+        log_level=labels["log_level"],
+        cost=cost,
+        version=version,
+    )
+    return {"id": submit_job(api, job), "backend": backend}
+
+
+class NewJob(NamedTuple):
+    """What a job is submitted with (``submit_job``)."""
+
+    owner: str
+    program_id: str
+    instance: Instance
+    backend: str
+    params: str  # the inputs: wire-format JSON text
+    runtime: str | None = None
+    log_level: str | None = None
+    cost: int | None = None
+    version: str | None = None
+
+
+def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
+    """Store ``job`` (QUEUED) and hand it to the scheduler; its id (``job_id`` if given)."""
+    job_id = job_id or f"job-{random_id(16)}"
     stamp = now()
     with api.store.transaction() as db:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
@@ -105,25 +144,44 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 job_id,
-                principal.id,
-                program_id,
-                labels["hub"],
-                labels["group"],
-                labels["project"],
-                backend,
-                json.dumps(params),
-                labels["runtime"],
-                labels["log_level"],
-                cost,
+                job.owner,
+                job.program_id,
+                *job.instance,
+                job.backend,
+                job.params,
+                job.runtime,
+                job.log_level,
+                job.cost,
                 QUEUED,
                 stamp,
                 stamp,
                 seq,
-                version,
+                job.version,
             ),
         )
     api.scheduler.submit(job_id)
-    return {"id": job_id, "backend": backend}
+    return job_id
+
+
+def job_instance(api: Api, principal: Principal, labels: dict[str, str | None]) -> Instance:
+    """The instance a job runs under: the one its ``hub``, ``group`` and ``project`` name
+    (all three, one of the caller's), else the caller's default."""
+    given = [labels[key] or None for key in ("hub", "group", "project")]
+    mine = api.instances_of(principal)
+    if given == [None, None, None]:
+        if not mine:
+            raise ApiError(403, "this token has no instance (hub/group/project) to run under")
+        return mine[0]
+    if None in given:
+        raise ApiError(400, "hub, group and project name an instance together: give all three")
+    instance = Instance(*(str(part) for part in given))
+    if instance not in mine:
+        raise ApiError(
+            403,
+            f"this token may not run under {instance} "
+            f"(its instances: {', '.join(map(str, mine)) or 'none'})",
+        )
+    return instance
 
 
 @router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401)))
@@ -133,12 +191,16 @@ def list_jobs(
     offset: Offset = 0,
     pending: Pending = None,
     program: str | None = None,
+    provider: Provider = None,
 ) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
     scope, scope_args = api.job_scope(principal)
     clauses: list[str] = [scope]
     args: list[Any] = [*scope_args]
+    if provider is not None:
+        clauses.append("hub = ? AND grp = ? AND project = ?")
+        args.extend(Instance.parse(provider))
     if pending is not None:
         statuses = (QUEUED, RUNNING) if pending.lower() == "true" else FINAL_STATUSES
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")

@@ -13,6 +13,7 @@ from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
+from runtime_kit.service.instances import Instances
 from runtime_kit.service.lock import DataDirLock
 from runtime_kit.service.metrics import ServiceMetrics
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
@@ -76,6 +77,7 @@ class Service:
             self.metrics = ServiceMetrics(self)
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
+            self.instances = Instances(self.store)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
             self.executor = EXECUTORS[executor](

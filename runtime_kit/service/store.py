@@ -83,6 +83,31 @@ def _one_home_per_version(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq)")
 
 
+def _instances(db: sqlite3.Connection) -> None:
+    """Hub/group/project instances and their grants to tokens (``service/instances.py``).
+    ``ibm-q/open/main`` is open to every token, as it was the one instance of every token
+    before; the jobs that recorded none ran under it."""
+    db.execute(
+        "CREATE TABLE instances (hub TEXT NOT NULL, grp TEXT NOT NULL, project TEXT NOT NULL, "
+        "open_to_all INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL, "
+        "PRIMARY KEY (hub, grp, project))"
+    )
+    db.execute(
+        "CREATE TABLE token_instances (token_id TEXT NOT NULL, hub TEXT NOT NULL, "
+        "grp TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (token_id, hub, grp, project))"
+    )
+    db.execute(
+        "INSERT INTO instances (hub, grp, project, open_to_all, created) "
+        "VALUES ('ibm-q', 'open', 'main', 1, ?)",
+        (now(),),
+    )
+    db.execute(
+        "UPDATE jobs SET hub = 'ibm-q', grp = 'open', project = 'main' "
+        "WHERE hub IS NULL AND grp IS NULL AND project IS NULL"
+    )
+    db.execute("CREATE INDEX jobs_by_instance ON jobs (hub, grp, project, seq)")
+
+
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
@@ -96,6 +121,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _one_home_per_version,
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
+    _instances,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -54,6 +54,8 @@ ROUTES = {
     ("/jobs/{job_id}/results", "get"), ("/jobs/{job_id}/cancel", "post"),
     ("/jobs/{job_id}/logs", "get"), ("/jobs/{job_id}/interim_results", "get"),
     ("/tokens", "get"), ("/tokens", "post"), ("/tokens/{token_id}", "delete"),
+    ("/instances", "get"), ("/instances", "post"),
+    ("/instances/{hub}/{group}/{project}", "delete"),
     ("/health", "get"), ("/metrics", "get"),
     # the account API (qiskit-ibmq-provider, qiskit-ibm-runtime)
     ("/api/version", "get"), ("/api/users/loginWithToken", "post"), ("/api/users/me", "get"),
