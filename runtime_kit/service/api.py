@@ -59,18 +59,31 @@ MAX_NAME_CHARS = 100
 MAX_LABEL_CHARS = 256
 
 
+#: The code of a 409 for a program name that several programs the caller may see have; the
+#: error then also lists their ``program_ids``.
+AMBIGUOUS_PROGRAM = "AMBIGUOUS_PROGRAM_NAME"
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or _CODES.get(status, "ERROR")
+        self.details = details or {}
 
 
-def error_response(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"message": message, "code": code, "status": status}}, status_code=status
-    )
+def error_response(
+    status: int, message: str, code: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    error = {"message": message, "code": code, "status": status, **(details or {})}
+    return JSONResponse({"error": error}, status_code=status)
 
 
 class Api:
@@ -135,12 +148,36 @@ class Api:
         return self.instances.of_token(principal.id, admin=principal.is_admin)
 
     def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
+        """The program ``principal`` may see with id ``program_id``, else the one of that
+        name (in 2021 a program's id was its name): the caller's own, else the only other
+        one it may see.  404 if there is none, 409 (naming their ids) if several."""
         row = self.store.program(program_id)
-        if row is None or not (
+        if row is not None and (
             row["is_public"] or row["owner"] == principal.id or principal.is_admin
         ):
-            raise ApiError(404, f"program not found: {program_id}")
-        return row
+            return row
+        return self._program_named(principal, program_id)
+
+    def _program_named(self, principal: Principal, name: str) -> dict[str, Any]:
+        scope, args = self.program_scope(principal)
+        rows = self.store.query(
+            f"SELECT * FROM program_rows WHERE name = ? AND {scope} ORDER BY seq", name, *args
+        )
+        own = [row for row in rows if row["owner"] == principal.id]
+        public = [row for row in rows if row["is_public"] and row["owner"] != principal.id]
+        chosen = own or public or rows  # the last: an admin's view of others' private ones
+        if not chosen:
+            raise ApiError(404, f"program not found: {name}")
+        if len(chosen) > 1:
+            ids = [row["id"] for row in chosen]
+            raise ApiError(
+                409,
+                f"program name {name!r} is ambiguous: {', '.join(ids)} have it; give one of "
+                "these ids",
+                AMBIGUOUS_PROGRAM,
+                {"program_ids": ids},
+            )
+        return dict(chosen[0])
 
     def owned_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.visible_program(principal, program_id)

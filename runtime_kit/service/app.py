@@ -95,7 +95,7 @@ class RequestLog:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code)
+    return error_response(exc.status, exc.message, exc.code, exc.details)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

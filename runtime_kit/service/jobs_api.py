@@ -63,7 +63,7 @@ router = APIRouter()
     "/jobs",
     **documented(
         {200: json_answer("JobCreated", links=JOB_LINKS)},
-        errors=(400, 401, 403, 404, 413),
+        errors=(400, 401, 403, 404, 409, 413),
         body="JobCreate",
     ),
 )
@@ -184,7 +184,7 @@ def job_instance(api: Api, principal: Principal, labels: dict[str, str | None]) 
     return instance
 
 
-@router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401)))
+@router.get("/jobs", **documented({200: json_answer("JobList")}, errors=(400, 401, 409)))
 def list_jobs(
     request: Request,
     limit: Limit = 20,
@@ -206,8 +206,8 @@ def list_jobs(
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
         args.extend(statuses)
     if program:
-        clauses.append("program_id = ?")
-        args.append(program)
+        clauses.append("program_id IN (?, ?)")
+        args.extend((program, program_filter(api, principal, program)))
     where = " AND ".join(clauses)
     total = api.store.count(f"SELECT COUNT(*) FROM jobs WHERE {where}", *args)
     rows = api.store.query(
@@ -291,6 +291,17 @@ def delete_visible_job(api: Api, principal: Principal, job_id: str) -> None:
     with api.store.transaction() as db:
         db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))
         db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+
+def program_filter(api: Api, principal: Principal, program: str) -> str:
+    """The id of the program a jobs filter names: ``program`` itself (an id: also a deleted
+    program's), or the id of the program of that name (``Api.visible_program``)."""
+    try:
+        return str(api.visible_program(principal, program)["id"])
+    except ApiError as exc:
+        if exc.status == 404:
+            return program
+        raise
 
 
 def job_object(row: Any) -> dict[str, Any]:
