@@ -190,9 +190,8 @@ def _follow(job: RuntimeJob, as_json: bool) -> int:
     messages: list[Any] = []
 
     def show(job_id: str, message: Any) -> None:
-        # Shown one behind: the stream ends with the result, which is not an interim result.
-        if messages and not as_json:
-            print(f"interim: {json.dumps(messages[-1])}", flush=True)
+        if not as_json:
+            print(f"interim: {json.dumps(message)}", flush=True)
         messages.append(message)
 
     if job.status() is JobStatus.QUEUED:
@@ -214,10 +213,6 @@ def _follow(job: RuntimeJob, as_json: bool) -> int:
         messages = job.interim_results(decoder=PlainDecoder)
         for message in [] if as_json else messages:
             print(f"interim: {json.dumps(message)}", flush=True)
-    elif status is JobStatus.DONE and messages:
-        messages.pop()  # the result
-    elif messages and not as_json:
-        print(f"interim: {json.dumps(messages[-1])}", flush=True)
     return (
         _print_result(job, as_json, streamed=messages)
         if status is JobStatus.DONE

@@ -219,8 +219,8 @@ class RuntimeService:
             options: a dict or an object with attributes (legacy ``RuntimeOptions``):
                 ``backend_name`` (or ``backend``), ``log_level``, ``max_execution_time``.
             inputs: a dict, or a ``ParameterNamespace`` (validated first).
-            callback: called as ``callback(job_id, message)`` for each interim result and
-                the result, from a background thread.
+            callback: called as ``callback(job_id, message)`` for each interim result, from
+                a background thread (the result is ``job.result()``'s).
             result_decoder: a ``ResultDecoder`` subclass for the job's results.
             image: legacy; only empty.
             version: the program version to run (default: the latest).
