@@ -19,8 +19,8 @@ Backends, the provider's way (``api/rest/account.py``, ``api/rest/backend.py``):
 way, on the runtime service: ``/backends?provider=hub/group/project`` and
 ``/backends/{name}/configuration``, ``/status``, ``/properties``, ``/defaults``.
 
-Circuits run through the ``circuit-runner`` program (``provider.run_circuits``); the
-provider's own job API (``backend.run``) is answered with an error that says so.
+Circuits run through the ``circuit-runner`` program (``provider.run_circuits``), and
+through the provider's own job API (``backend.run``: ``circuit_jobs_api``).
 """
 
 from __future__ import annotations
@@ -140,18 +140,6 @@ def project_backend_defaults(
 ) -> dict[str, Any]:
     _service_backend(_project_api(request, hub, group, project), name)
     return {}  # no pulse defaults: these backends take circuits only
-
-
-@router.post(f"{PROJECT_PATH}/Jobs", **documented({501: json_answer("Error")}, errors=(401, 404)))
-def project_job(request: Request, hub: str, group: str, project: str) -> None:
-    _project_api(request, hub, group, project)
-    raise ApiError(
-        501,
-        "this service runs circuits through the circuit-runner program: "
-        "provider.run_circuits(...) or provider.runtime.run('circuit-runner', ...), "
-        "not backend.run(...)",
-        "NOT_SUPPORTED",
-    )
 
 
 @router.get("/backends", **documented({200: json_answer("BackendNames")}, errors=(401, 404)))

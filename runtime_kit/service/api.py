@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.instances import Instance
+from runtime_kit.service.internal_programs import INTERNAL_OWNER
 from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
@@ -152,8 +153,10 @@ class Api:
         name (in 2021 a program's id was its name): the caller's own, else the only other
         one it may see.  404 if there is none, 409 (naming their ids) if several."""
         row = self.store.program(program_id)
-        if row is not None and (
-            row["is_public"] or row["owner"] == principal.id or principal.is_admin
+        if (
+            row is not None
+            and row["owner"] != INTERNAL_OWNER
+            and (row["is_public"] or row["owner"] == principal.id or principal.is_admin)
         ):
             return row
         return self._program_named(principal, program_id)
@@ -189,17 +192,28 @@ class Api:
         """The SQL condition on ``programs`` (and its arguments) of the programs
         ``principal`` may see: the lists' form of ``visible_program``."""
         if principal.is_admin:
-            return "1", ()
+            return "owner != ?", (INTERNAL_OWNER,)
         return "(is_public = 1 OR owner = ?)", (principal.id,)
 
-    def job_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+    def job_scope(
+        self, principal: Principal, kind: str | None = None
+    ) -> tuple[str, tuple[Any, ...]]:
         """The SQL condition on ``jobs`` (and its arguments) of the jobs ``principal`` may
-        see: the lists' form of ``visible_job``."""
-        return ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
+        see (of ``kind`` only, if given): the lists' form of ``visible_job``."""
+        scope, args = ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
+        return (scope, args) if kind is None else (f"{scope} AND kind = ?", (*args, kind))
 
-    def visible_job(self, principal: Principal, job_id: str) -> sqlite3.Row:
+    def visible_job(
+        self, principal: Principal, job_id: str, kind: str | None = None
+    ) -> sqlite3.Row:
+        """A job ``principal`` may see (of ``kind``, if given: the runtime routes show
+        program jobs, the provider's job API circuit jobs); 404 otherwise."""
         row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
-        if row is None or not (row["owner"] == principal.id or principal.is_admin):
+        if (
+            row is None
+            or not (row["owner"] == principal.id or principal.is_admin)
+            or (kind is not None and row["kind"] != kind)
+        ):
             raise ApiError(404, f"job not found: {job_id}")
         return row
 

@@ -14,6 +14,8 @@ from starlette.routing import Match, Mount
 
 from runtime_kit.service import (
     account_api,
+    circuit_job_stream,
+    circuit_jobs_api,
     instances_api,
     jobs_api,
     openapi,
@@ -43,7 +45,16 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for module in (programs_api, jobs_api, streams_api, tokens_api, instances_api, account_api):
+    for module in (
+        programs_api,
+        jobs_api,
+        streams_api,
+        tokens_api,
+        instances_api,
+        account_api,
+        circuit_jobs_api,
+        circuit_job_stream,
+    ):
         app.include_router(module.router)
     openapi.install(app)
     app.add_middleware(RequestLog, service=service)

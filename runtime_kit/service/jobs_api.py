@@ -32,6 +32,7 @@ from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
+    PROGRAM_JOB,
     QUEUED,
     RAN_TOO_LONG,
     RUNNING,
@@ -130,6 +131,10 @@ class NewJob(NamedTuple):
     log_level: str | None = None
     cost: int | None = None
     version: str | None = None
+    kind: str = PROGRAM_JOB
+    name: str | None = None
+    tags: str | None = None  # a JSON list of strings
+    client: str | None = None  # what submitted it (a client's name/version header)
 
 
 def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
@@ -140,8 +145,8 @@ def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
         db.execute(
             "INSERT INTO jobs (id, owner, program_id, hub, grp, project, backend, params, "
-            "runtime, log_level, cost, status, created, updated, seq, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "runtime, log_level, cost, status, created, updated, seq, version, kind, name, tags, "
+            "client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 job_id,
                 job.owner,
@@ -157,6 +162,10 @@ def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
                 stamp,
                 seq,
                 job.version,
+                job.kind,
+                job.name,
+                job.tags,
+                job.client,
             ),
         )
     api.scheduler.submit(job_id)
@@ -195,7 +204,7 @@ def list_jobs(
 ) -> dict[str, Any]:
     api = api_of(request)
     principal = api.caller(request)
-    scope, scope_args = api.job_scope(principal)
+    scope, scope_args = api.job_scope(principal, PROGRAM_JOB)
     clauses: list[str] = [scope]
     args: list[Any] = [*scope_args]
     if provider is not None:
@@ -222,13 +231,13 @@ def list_jobs(
 @router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, errors=(401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
-    return job_object(api.visible_job(api.caller(request), job_id))
+    return job_object(api.visible_job(api.caller(request), job_id, PROGRAM_JOB))
 
 
 @router.delete("/jobs/{job_id}", **documented(DONE, errors=(401, 404)))
 def delete_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    delete_visible_job(api, api.caller(request), job_id)
+    delete_visible_job(api, api.caller(request), job_id, PROGRAM_JOB)
     return Response(status_code=204)
 
 
@@ -244,7 +253,7 @@ def delete_job(request: Request, job_id: str) -> Response:
 )
 def job_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    row = api.visible_job(api.caller(request), job_id)
+    row = api.visible_job(api.caller(request), job_id, PROGRAM_JOB)
     if row["status"] not in FINAL_STATUSES:
         return Response(status_code=204)
     text = row["result"] if row["status"] != CANCELLED else row["reason"]
@@ -254,7 +263,7 @@ def job_results(request: Request, job_id: str) -> Response:
 @router.post("/jobs/{job_id}/cancel", **documented(DONE, errors=(401, 404, 409)))
 def cancel_job(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    cancel_visible_job(api, api.caller(request), job_id)
+    cancel_visible_job(api, api.caller(request), job_id, PROGRAM_JOB)
     return Response(status_code=204)
 
 
@@ -264,7 +273,8 @@ def cancel_job(request: Request, job_id: str) -> Response:
 )
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    return PlainTextResponse(api.logs_so_far(api.visible_job(api.caller(request), job_id)))
+    job = api.visible_job(api.caller(request), job_id, PROGRAM_JOB)
+    return PlainTextResponse(api.logs_so_far(job))
 
 
 @router.get(
@@ -273,20 +283,25 @@ def job_logs(request: Request, job_id: str) -> Response:
 )
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id)
+    api.visible_job(api.caller(request), job_id, PROGRAM_JOB)
     return Response(api.interim_json(job_id), media_type="application/json")
 
 
-def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:
-    """Cancel a job ``principal`` may see (409 if it has ended)."""
-    row = api.visible_job(principal, job_id)
+def cancel_visible_job(
+    api: Api, principal: Principal, job_id: str, kind: str | None = None
+) -> None:
+    """Cancel a job ``principal`` may see (of ``kind``, if given; 409 if it has ended)."""
+    row = api.visible_job(principal, job_id, kind)
     if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
         raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
 
 
-def delete_visible_job(api: Api, principal: Principal, job_id: str) -> None:
-    """Delete a job ``principal`` may see, cancelling it first if it has not ended."""
-    api.visible_job(principal, job_id)
+def delete_visible_job(
+    api: Api, principal: Principal, job_id: str, kind: str | None = None
+) -> None:
+    """Delete a job ``principal`` may see (of ``kind``, if given), cancelling it first if it
+    has not ended."""
+    api.visible_job(principal, job_id, kind)
     api.scheduler.cancel(job_id)
     with api.store.transaction() as db:
         db.execute("DELETE FROM interim WHERE job_id = ?", (job_id,))

@@ -108,6 +108,24 @@ def _instances(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX jobs_by_instance ON jobs (hub, grp, project, seq)")
 
 
+#: 6: circuit jobs (qiskit-ibmq-provider's ``backend.run``, ``circuit_jobs_api``): a job's kind
+#: (``program``, or ``circuits``: run by the internal qobj-runner), its name and tags (JSON
+#: list), the client that submitted it (the provider's ``X-Qx-Client-Application``), and the
+#: Qobjs being uploaded for jobs not submitted yet.
+CIRCUIT_JOBS = """
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'program';
+ALTER TABLE jobs ADD COLUMN name TEXT;
+ALTER TABLE jobs ADD COLUMN tags TEXT;
+ALTER TABLE jobs ADD COLUMN client TEXT;
+CREATE TABLE circuit_uploads (
+    job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, hub TEXT NOT NULL, grp TEXT NOT NULL,
+    project TEXT NOT NULL, backend TEXT NOT NULL, name TEXT, tags TEXT NOT NULL,
+    client TEXT, created TEXT NOT NULL, qobj TEXT
+);
+CREATE INDEX jobs_by_kind ON jobs (owner, kind, seq);
+"""
+
+
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
@@ -122,6 +140,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
     _instances,
+    CIRCUIT_JOBS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -129,6 +148,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class SchemaTooNewError(ConfigurationError):
     """The data directory was written by a newer runtime-kit than this one."""
 
+
+#: What runs a job: a program (the runtime API's jobs), or a Qobj's circuits.
+PROGRAM_JOB, CIRCUITS_JOB = "program", "circuits"
 
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
     "QUEUED",

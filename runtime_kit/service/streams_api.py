@@ -30,7 +30,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of, shown
-from runtime_kit.service.store import FINAL_STATUSES
+from runtime_kit.service.store import FINAL_STATUSES, PROGRAM_JOB
 from runtime_kit.service.streams import GOING_AWAY, Message, Topic, log_topic
 
 NORMAL, SHUTTING_DOWN, REFUSED, TOO_SLOW = 1000, 1001, 1008, 1013
@@ -83,7 +83,7 @@ async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int] | None:
     try:
         principal = await run_in_threadpool(api.caller, websocket)
         since = _since(websocket.query_params.get("since", "0"))
-        await run_in_threadpool(api.visible_job, principal, job_id)
+        await run_in_threadpool(api.visible_job, principal, job_id, PROGRAM_JOB)
     except ApiError as exc:
         await _close(websocket, (REFUSED, exc.message))
         return None

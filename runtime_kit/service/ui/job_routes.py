@@ -28,7 +28,9 @@ router = APIRouter(prefix="/ui")
 
 PAGE_SIZE = 25
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
-_LIST_COLUMNS = "id, program_id, version, backend, status, created, updated, hub, grp, project"
+_LIST_COLUMNS = (
+    "id, program_id, version, backend, status, created, updated, hub, grp, project, kind"
+)
 
 
 @router.get("/jobs")

@@ -219,3 +219,16 @@ def test_jobs_show_their_instance_and_filter_by_it(
     }
     page = browser.get(f"/ui/jobs/{deployed}").text
     assert '<dd id="instance">ibm-q/deployed/main</dd>' in page
+
+
+def test_circuit_jobs_show_as_circuits(sign_in: SignIn, admin: Api) -> None:
+    from tests.service.test_circuit_jobs import submit
+
+    job_id = submit(admin, name="my bell")
+    browser = sign_in("admin-secret")
+    listing = browser.get("/ui/jobs").text
+    assert job_ids(listing) == {job_id}
+    assert '<span class="circuits">circuits (backend.run)</span>' in listing
+    assert "qobj-runner" not in listing
+    page = browser.get(f"/ui/jobs/{job_id}").text
+    assert '<dd id="program">circuits (backend.run: my bell)</dd>' in page
