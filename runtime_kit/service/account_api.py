@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of
-from runtime_kit.service.api_schemas import documented, json_answer
+from runtime_kit.service.api_schemas import DONE, documented, json_answer
 from runtime_kit.service.backend_documents import configuration, properties, status
 from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
 from runtime_kit.service.instances import Instance
@@ -140,6 +140,16 @@ def project_backend_defaults(
 ) -> dict[str, Any]:
     _service_backend(_project_api(request, hub, group, project), name)
     return {}  # no pulse defaults: these backends take circuits only
+
+
+@router.post("/logout", **documented(DONE, errors=(401,)))
+def logout(request: Request) -> Response:
+    """qiskit-ibmq-provider's ``provider.runtime.logout()``: IBM's runtime cached each user's
+    authorization, and this dropped it (after an upload right was granted, say).  This
+    service checks the token on every request and caches nothing, so there is nothing to
+    drop: the token stays valid."""
+    api_of(request).caller(request)
+    return Response(status_code=204)
 
 
 @router.get("/backends", **documented({200: json_answer("BackendNames")}, errors=(401, 404)))

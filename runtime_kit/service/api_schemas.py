@@ -82,6 +82,15 @@ _SPEC_IN = {
     },
 }
 _NAME_IN = {"type": "string", "pattern": f"^{PROGRAM_NAME}$"}
+#: A logging level name in any case (JSON Schema patterns have no case-insensitive flag).
+_ANY_CASE_LEVELS = (
+    "^(?:"
+    + "|".join(
+        "".join(f"[{c.lower()}{c}]" for c in level)
+        for level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    )
+    + ")?$"
+)
 _INSTANCE = {"type": "string", "pattern": f"^{INSTANCE}$", "examples": ["ibm-q/open/main"]}
 
 #: Every named shape: ``#/components/schemas/<name>``.
@@ -165,7 +174,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             group=_LABEL,
             project=_LABEL,
             runtime=_LABEL,
-            log_level=_LABEL,
+            log_level={
+                "type": ["string", "null"],
+                "pattern": _ANY_CASE_LEVELS,
+                "description": "the program's logging level (any case); none: warnings only",
+            },
             backend={"type": ["string", "null"], "pattern": f"^(?:{BACKEND})?$"},
             params={
                 "description": "the inputs: an object, its JSON text, or a list of one",

@@ -81,6 +81,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
         raise ApiError(400, "program_id is required (a string)")
     program_id = ids[0]
     labels = {key: optional_label(body, key) for key in LABELS}
+    labels["log_level"] = checked_log_level(labels["log_level"])
     backend = body.get("backend")
     if backend is None or backend == "":
         backend = DEFAULT_BACKEND
@@ -170,6 +171,18 @@ def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
         )
     api.scheduler.submit(job_id)
     return job_id
+
+
+def checked_log_level(level: str | None) -> str | None:
+    """A job's ``log_level``: a ``logging`` level name in any case (as the legacy clients
+    check it), kept in capitals; a 400 otherwise."""
+    from runtime_kit.harness.job_logging import LEVELS
+
+    if level is None or level == "":
+        return None
+    if level.upper() not in LEVELS:
+        raise ApiError(400, f"log_level must be one of {', '.join(LEVELS)}: {shown(level, 40)}")
+    return level.upper()
 
 
 def job_instance(api: Api, principal: Principal, labels: dict[str, str | None]) -> Instance:

@@ -194,6 +194,7 @@ class Scheduler:
             seed=seed,
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),
+            log_level=job["log_level"],
         )
 
     def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:

@@ -56,7 +56,7 @@ ROUTES = {
     ("/tokens", "get"), ("/tokens", "post"), ("/tokens/{token_id}", "delete"),
     ("/instances", "get"), ("/instances", "post"),
     ("/instances/{hub}/{group}/{project}", "delete"),
-    ("/health", "get"), ("/metrics", "get"),
+    ("/health", "get"), ("/logout", "post"), ("/metrics", "get"),
     # the account API (qiskit-ibmq-provider, qiskit-ibm-runtime)
     ("/api/version", "get"), ("/api/users/loginWithToken", "post"), ("/api/users/me", "get"),
     ("/api/Network", "get"), (f"{PROJECT}/devices/v/1", "get"),

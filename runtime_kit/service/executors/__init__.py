@@ -24,6 +24,7 @@ class JobRequest(NamedTuple):
     seed: int
     min_num_qubits: int | None
     time_limit_s: float
+    log_level: str | None = None  # the job's logging level (harness/job_logging.py)
 
 
 class JobEnd(NamedTuple):
