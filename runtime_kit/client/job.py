@@ -131,6 +131,15 @@ class RuntimeJob:
         return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
     @property
+    def instance(self) -> str | None:
+        """The instance the job ran under (``HUB/GROUP/PROJECT``), when the service records
+        one."""
+        details = self._job_details()
+        parts = [details.get(key) for key in ("hub", "group", "project")]
+        texts = [part for part in parts if isinstance(part, str) and part]
+        return "/".join(texts) if len(texts) == 3 else None
+
+    @property
     def program_version(self) -> str | None:
         """The program version the job was submitted for (None: the latest one)."""
         version = self._job_details().get("version")

@@ -255,9 +255,14 @@ class RuntimeService:
         skip: int = 0,
         pending: bool | None = None,
         program_id: str | None = None,
+        *,
+        instance: str | None = None,
     ) -> list[RuntimeJob]:
-        """This token's jobs, newest first (``pending``: only queued/running ones)."""
-        return self.job_catalog.list(limit=limit, skip=skip, pending=pending, program_id=program_id)
+        """This token's jobs, newest first (``pending``: only queued/running ones;
+        ``instance``: only those that ran under that ``HUB/GROUP/PROJECT``)."""
+        return self.job_catalog.list(
+            limit=limit, skip=skip, pending=pending, program_id=program_id, instance=instance
+        )
 
     def delete_job(self, job_id: str) -> None:
         self.job_catalog.delete(job_id)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -51,8 +52,11 @@ from runtime_kit.service.store import CIRCUITS_JOB, now, random_id
 
 JOBS = f"{PROJECT_PATH}/Jobs"
 JOB = f"{JOBS}/{{job_id}}"
-#: Tags a job may carry, and the longest tag.
+#: Tags a job may carry.
 MAX_TAGS = 100
+#: A job created and never submitted (its client went away between the calls) is forgotten
+#: when a job is created this long after it.
+STALE_UPLOAD_S = 24 * 3600
 
 router = APIRouter()
 
@@ -101,7 +105,9 @@ def _create(
     tags = _tags(body.get("tags", []))
     job_id = f"job-{random_id(16)}"
     created = now()
+    stale = now(datetime.now(UTC) - timedelta(seconds=STALE_UPLOAD_S))
     with api.store.transaction() as db:
+        db.execute("DELETE FROM circuit_uploads WHERE created < ?", (stale,))
         db.execute(
             "INSERT INTO circuit_uploads (job_id, owner, hub, grp, project, backend, name, tags, "
             "client, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -262,3 +262,15 @@ def test_the_status_websocket(client: TestClient, admin: Api) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_text()
         assert closed.value.code == 4001
+
+
+def test_a_job_never_submitted_is_forgotten_a_day_later(service: Service, admin: Api) -> None:
+    old = create(admin)
+    with service.store.transaction() as db:
+        db.execute(
+            "UPDATE circuit_uploads SET created = ? WHERE job_id = ?",
+            ("2000-01-01T00:00:00.000000Z", old["id"]),
+        )
+    fresh = create(admin)
+    refused(admin.get(f"{JOBS}/{old['id']}/v/1"), 404, "job not found")
+    assert admin.get(f"{JOBS}/{fresh['id']}/v/1").json()["status"] == "CREATING"

@@ -209,3 +209,23 @@ def test_jobs_of_an_older_service_ran_under_the_open_instance(tmp_path: Path) ->
             assert hub["name"] == "ibm-q"
     finally:
         service.stop()
+
+
+def test_the_sdk_lists_jobs_by_instance_and_tells_a_jobs(service: Service, admin: Api) -> None:
+    from runtime_kit.client.service import RuntimeService
+
+    admin.post("/instances", {"instance": "lab/a/b"})
+    program_id = upload(admin)
+    _, token = service.tokens.create("dora", "user", instances=[Instance("lab", "a", "b")])
+    dora = Api(admin.client, token)
+    body = {"program_id": program_id, "params": {"iterations": 1}}
+    lab = dora.post("/jobs", {**body, "hub": "lab", "group": "a", "project": "b"}).json()["id"]
+    opened = dora.post("/jobs", body).json()["id"]
+    sdk = RuntimeService("http://testserver", token, transport=admin.client._transport)
+    try:
+        assert [job.job_id() for job in sdk.jobs(instance="lab/a/b")] == [lab]
+        assert [job.job_id() for job in sdk.jobs(limit=None)] == [opened, lab]
+        assert sdk.job(lab).instance == "lab/a/b"
+        assert sdk.job(opened).instance == OPEN
+    finally:
+        sdk.close()
