@@ -41,6 +41,8 @@ def run_program(
     timeout: float | None = None,
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
+    strict: bool = False,
+    on_build: Callable[[str], None] | None = None,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -58,6 +60,11 @@ def run_program(
         timeout: wall-clock limit in seconds; default: the metadata's max_execution_time.
         memory_mib: address-space limit of the program's process.
         on_interim: called with (index, wire text) for each interim result as it arrives.
+        strict: an interim result or a result that does not match its declared schema
+            makes the run an ERROR (else it is a warning).
+        on_build: called with each line of the build of the program's environment (a
+            program that declares requirements runtime-kit's own environment does not
+            satisfy; see docs/environments.md), as it comes.
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
@@ -66,6 +73,8 @@ def run_program(
         InputValueError: the inputs, the backend name or the path are wrong (nothing was
             run).
         ProgramRejectedError: validate finds errors in the program or its metadata.
+        ProgramEnvironmentError: the program's environment cannot be had (no interpreter of
+            its Python, or the build failed: the resolver's message).
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
@@ -75,7 +84,8 @@ def run_program(
         raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
-    process = ProgramProcess(spec.program.parent, memory_mib)
+    python = _environment_python(spec, on_build) if spec.own_environment else None
+    process = ProgramProcess(spec.program.parent, memory_mib, python=python)
     job_sent = False
     params = dict(params or {})
     declared = spec.declared("parameters")
@@ -108,9 +118,22 @@ def run_program(
     elif record.status != DONE and record.error is None:
         limits = {"memory_mib": memory_mib, "memory_scope": "process"}
         record.error = memory_failure_in(outcome.logs, limits) or describe_exit(outcome.returncode)
+    if strict and record.status == DONE and record.schema_mismatches:
+        record.status = ERROR
+        record.error = "strict: " + "; ".join(record.schema_mismatches)
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
+
+
+def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
+    """The interpreter of the program's environment, built first if it is not yet."""
+    from runtime_kit.environments.builder import EnvironmentBuilder
+    from runtime_kit.environments.local import local_cache
+
+    builder = EnvironmentBuilder(local_cache())
+    log = on_build or (lambda line: None)
+    return builder.prepare(spec.environment, domain="local", log=log).python
 
 
 class _RecordFrames:
@@ -131,13 +154,13 @@ class _RecordFrames:
         if kind == frames.INTERIM:
             record.interim_texts.append(payload)
             index = len(record.interim_texts) - 1
-            record.warnings += self.spec.check_interim(index, payload)
+            record.mismatched(self.spec.check_interim(index, payload))
             if self.on_interim is not None:
                 self.on_interim(index, payload)
         elif kind == frames.RESULT:
             record.result_text = payload
             record.status = DONE
-            record.warnings += self.spec.check_result(payload)
+            record.mismatched(self.spec.check_result(payload))
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
             record.started = True

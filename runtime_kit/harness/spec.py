@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.errors import RuntimeKitError
 
 
@@ -18,6 +19,13 @@ class ProgramSpec:
     main_takes_kwargs: bool
     #: The inputs main() names (parameters after backend and user_messenger).
     main_parameters: frozenset[str] = frozenset()
+    #: The environment it declares (requirements, Python); see ``own_environment``.
+    environment: EnvironmentSpec = field(default_factory=EnvironmentSpec)
+
+    @property
+    def own_environment(self) -> bool:
+        """Whether it runs in an environment of its own (one runtime-kit's does not satisfy)."""
+        return self.environment.needs_own_environment()
 
     @property
     def max_execution_time(self) -> int:
@@ -36,10 +44,10 @@ class ProgramSpec:
         return value if isinstance(value, int) else None
 
     def check_interim(self, index: int, text: str) -> list[str]:
-        return _violations(f"interim result #{index}", text, self.declared("interim_results"))
+        return schema_mismatches(f"interim result #{index}", text, self.declared("interim_results"))
 
     def check_result(self, text: str) -> list[str]:
-        return _violations("result", text, self.declared("return_values"))
+        return schema_mismatches("result", text, self.declared("return_values"))
 
 
 def load_program_spec(path: Path) -> ProgramSpec:
@@ -61,10 +69,13 @@ def load_program_spec(path: Path) -> ProgramSpec:
         inputs_example=example if example.is_file() else None,
         main_takes_kwargs=found.main_takes_kwargs,
         main_parameters=found.main_parameters,
+        environment=found.environment,
     )
 
 
-def _violations(what: str, text: str, schema: Any) -> list[str]:
+def schema_mismatches(what: str, text: str, schema: Any) -> list[str]:
+    """How the wire-format message ``text`` (``what``: "result", "interim result #3") fails
+    its declared ``schema``, one line each (none when it passes or nothing is declared)."""
     if not isinstance(schema, dict | bool):
         return []
     from runtime_kit.wire_schema import check

@@ -100,6 +100,7 @@ class Api:
         self.instances = service.instances
         self.scheduler = service.scheduler
         self.hub = service.hub
+        self.environments = service.environments
         self._service = service
 
     @property

@@ -34,6 +34,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             retention=settings.retention,
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
+            environments=settings.environment_settings,
         )
     except OSError as exc:
         listener.close()

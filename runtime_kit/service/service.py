@@ -11,6 +11,7 @@ from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.instances import Instances
@@ -42,6 +43,8 @@ class Service:
     log: where request and job lines go (default: nowhere).
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
+    environments: the settings of program environments (default: on, built under
+        ``<data_dir>/environments``).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -63,6 +66,7 @@ class Service:
         retention: Retention | None = None,
         log: EventLog | None = None,
         builtin_programs: bool = True,
+        environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -82,6 +86,12 @@ class Service:
             self.instances = Instances(self.store)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.environments = ProgramEnvironments(
+                environments or EnvironmentSettings(),
+                data_dir=data_dir,
+                sandboxed=self.isolation.isolated,
+                executor=executor,
+            )
             self.executor = EXECUTORS[executor](
                 data_dir=data_dir,
                 isolation=self.isolation,
@@ -96,6 +106,7 @@ class Service:
                 on_log=self.hub.publish_log,
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
+                environments=self.environments,
             )
             self.retention = RetentionWorker(
                 self.store, retention or Retention(), self._retained, self._retention_failed
@@ -154,6 +165,7 @@ class Service:
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
             **described,
+            "environments": self.environments.describe(),
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }
 

@@ -130,6 +130,10 @@ case("file-json-trailing-comma", ["metadata.json:4:29: RK002"],
 case("file-yaml-bad-indent", ["metadata.yaml:3:20: RK002"],
      {"metadata.yaml": sub(METADATA_YAML, "max_execution_time: 300", " max_execution_time: 300"), "metadata.json": None},
      description="YAML metadata with a mis-indented key")
+case("file-update-conflict", ["program.py:7:1: RK005", "metadata.json:4:1: RK005"],
+     {"program.py": sub(P, '    seed = kwargs.get("seed")\n', '<<<<<<< yours\n    seed = kwargs.get("seed", 1)\n=======\n    seed = kwargs.get("seed")\n>>>>>>> template\n'),
+      "metadata.json": sub(M, '  "max_execution_time": 300,\n', '<<<<<<< yours\n  "max_execution_time": 600,\n=======\n  "max_execution_time": 300,\n>>>>>>> template\n')},
+     description="conflict markers left by runtime-kit update, in the program and the metadata")
 case("file-metadata-binary", ["metadata.json:0:0: RK001"],
      {"metadata.json": b'{"name": "x\x00\x00\x01"}'}, description="metadata file is binary")
 case("file-metadata-not-utf8", ["metadata.json:0:0: RK001"],
@@ -277,15 +281,21 @@ case("import-opflow", ["program.py:4:1: RK402"],
 case("import-ignis", ["program.py:4:1: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.ignis.mitigation import CompleteMeasFitter\n")},
      description="qiskit.ignis, retired without a faithful successor")
-case("import-ibmq-provider-name", ["program.py:4:1: RK402"],
+case("import-ibmq-provider-name", ["program.py:4:35: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.ibmq import IBMQ\n")},
      description="IBMQ from qiskit.providers.ibmq, where runtime-kit serves RunnerResult only")
-case("import-basicaer", ["program.py:3:1: RK402"],
+case("import-basicaer", ["program.py:3:47: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile, BasicAer\n")},
      description="BasicAer, removed from qiskit in 1.0")
 case("import-providers-aer-missing-submodule", ["program.py:4:1: RK401"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.aer.no_such_module import thing\n")},
      description="qiskit.providers.aer is qiskit_aer, which has no such module")
+case("import-name-typo", ["program.py:4:35: RK403"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.circuit.random import random_circuitt\n")},
+     description="a name the installed module does not have (read from its source, not imported)")
+case("import-algorithms-alias", ["program.py:4:31: RK404"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.algorithms import VQE\n")},
+     description="qiskit.algorithms, served as qiskit_algorithms, whose VQE has no QuantumInstance")
 # --- example inputs (RK5xx)
 case("inputs-wrong-type", ["inputs/example.json:2:3: RK501"],
      {"inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')}, description="iterations is a string")
@@ -303,16 +313,32 @@ case("inputs-bad-ndarray", ["inputs/example.json:4:3: RK503"],
 case("inputs-invalid-json", ["inputs/example.json:3:3: RK002"],
      {"inputs/example.json": sub(I, '"iterations": 2,', '"iterations": 2')}, description="missing comma")
 
-case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK501"],
+case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK504"],
      {"metadata.json": METADATA_V1, "inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')},
-     description="v1 metadata (checked as migrate would write it), iterations a string")
+     description="v1 metadata, iterations a string: IBM's service took it (v1 types were not checked), so only a warning")
 case("schema-yaml-required-unknown", ["metadata.yaml:14:28: RK202"],
      {"metadata.yaml": sub(METADATA_YAML, "required: [iterations]", "required: [iterations, shotz]"), "metadata.json": None,
       "inputs/example.json": None},
      description="YAML metadata, required names a missing property")
 
+# --- program environments (RK6xx; RK605 needs --resolve: tests/environments)
+case("environment-requirements-syntax", ["requirements.txt:2:11: RK601", "requirements.txt:3:1: RK602"],
+     {"requirements.txt": "qiskit-terra==0.23.*\nqiskit-aer=0.12 # one =\n-e ./local\n"},
+     description="a requirement with one '=', an editable path")
+case("environment-pyproject-dependency", ["pyproject.toml:3:29: RK603"],
+     {"pyproject.toml": '[project]\nname = "p"\ndependencies = ["numpy<2", "==1.0"]\n'},
+     description="a dependency without a name")
+case("environment-python-missing", [".python-version:1:1: RK604"],
+     {".python-version": "3.99\n", "requirements.txt": "qiskit-terra==0.23.*\n"},
+     description="a Python no host has")
+
 # --- good programs
 good("base")
+good("environment-of-its-own", {
+    "requirements.txt": "# written for qiskit-terra 0.23\nqiskit-terra==0.23.*\nnumpy<2\n",
+    "program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n",
+        "from qiskit import QuantumCircuit, transpile\nfrom qiskit.opflow import PauliSumOp\n"),
+})
 good("yaml-metadata", {"metadata.yaml": METADATA_YAML, "metadata.json": None})
 good("main-py-and-kwargs-only", {"main.py": sub(P, "iterations, shots=1024, **kwargs", "**kwargs").replace("range(iterations)", 'range(kwargs["iterations"])').replace("shots=shots", 'shots=kwargs.get("shots")'), "program.py": None})
 good("unusual-names", {"runtime_program.py": P, "program.py": None, "program-metadata.json": M, "metadata.json": None})
