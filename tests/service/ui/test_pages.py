@@ -232,6 +232,8 @@ def test_circuit_jobs_show_as_circuits(sign_in: SignIn, admin: Api) -> None:
     assert "qobj-runner" not in listing
     page = browser.get(f"/ui/jobs/{job_id}").text
     assert '<dd id="program">circuits (backend.run: my bell)</dd>' in page
+
+
 def test_an_admin_sees_each_jobs_owner_and_everyone_its_version(
     as_role: Callable[[str, str], Api], admin: Api, sign_in: SignIn, world: dict
 ) -> None:
