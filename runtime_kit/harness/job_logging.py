@@ -3,7 +3,9 @@
 
 With a level, the program's root logger writes records of that level and above to stderr (so
 to the job's logs), as ``logging.basicConfig`` would: ``logger.info(...)`` shows at ``INFO``,
-not at ``ERROR``.  Without one, Python's default holds: warnings and worse only.
+not at ``ERROR``.  Qiskit's own loggers stay at ``WARNING``: at ``INFO`` its transpiler logs a
+line per pass, which would bury the program's.  Without a level, Python's default holds:
+warnings and worse only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import sys
 
 #: The level names a job may ask for (the legacy clients check the same names).
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Libraries whose records below WARNING are not the program's.
+QUIET_LIBRARIES = ("qiskit", "qiskit_aer")
 
 
 def configure_job_logging(level: str | None) -> None:
@@ -28,3 +32,6 @@ def configure_job_logging(level: str | None) -> None:
     handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
     root.addHandler(handler)
     root.setLevel(name)
+    for library in QUIET_LIBRARIES:
+        quiet = logging.getLogger(library)
+        quiet.setLevel(max(logging.WARNING, quiet.getEffectiveLevel()))

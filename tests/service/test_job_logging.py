@@ -16,6 +16,9 @@ import warnings
 logger = logging.getLogger("my-program")
 
 def main(backend, user_messenger, **kwargs):
+    from qiskit import QuantumCircuit, transpile
+
+    transpile(QuantumCircuit(1), backend)  # at INFO, qiskit's transpiler logs each pass
     logger.debug("a debug line")
     logger.info("an info line")
     logger.error("an error line")
@@ -42,6 +45,7 @@ def test_info_shows_at_info_and_not_at_error(admin: Api) -> None:
     assert job["log_level"] == "INFO"
     assert "INFO:my-program:an info line" in logs and "ERROR:my-program:an error line" in logs
     assert "a debug line" not in logs
+    assert "qiskit" not in logs  # qiskit's own loggers stay at WARNING: the program's show
     assert "printed" in logs and "UserWarning: a warning" in logs
     _, logs = run_with(admin, "ERROR")
     assert "an info line" not in logs and "ERROR:my-program:an error line" in logs
