@@ -14,7 +14,10 @@ from starlette.routing import Match, Mount
 
 from runtime_kit.service import (
     account_api,
+    circuit_job_stream,
+    circuit_jobs_api,
     gateway_api,
+    instances_api,
     jobs_api,
     openapi,
     programs_api,
@@ -43,7 +46,17 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for module in (programs_api, jobs_api, streams_api, tokens_api, account_api, gateway_api):
+    for module in (
+        programs_api,
+        jobs_api,
+        streams_api,
+        tokens_api,
+        instances_api,
+        account_api,
+        circuit_jobs_api,
+        circuit_job_stream,
+        gateway_api,
+    ):
         app.include_router(module.router)
     openapi.install(app)
     app.add_middleware(RequestLog, service=service)
@@ -95,7 +108,7 @@ class RequestLog:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code)
+    return error_response(exc.status, exc.message, exc.code, exc.details)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

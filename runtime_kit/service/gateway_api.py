@@ -33,7 +33,7 @@ from runtime_kit.service.gateway_functions import (
     store_function,
     title_and_provider,
 )
-from runtime_kit.service.store import FINAL_STATUSES
+from runtime_kit.service.store import FINAL_STATUSES, PROGRAM_JOB
 
 PREFIX = "/api/v1"
 #: Form fields of an upload this service takes (the others it refuses, saying why).
@@ -276,15 +276,23 @@ def _checked_run(
 
 def _run(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
     from runtime_kit.harness.backends import DEFAULT_BACKEND, find_backend
-    from runtime_kit.service.jobs_api import insert_job
+    from runtime_kit.service.jobs_api import NewJob, job_instance, submit_job
 
     function, arguments = _checked_run(api, principal, body)
     named = arguments.get("backend_name")
     backend = named if isinstance(named, str) and find_backend(named) else DEFAULT_BACKEND
-    job_id = insert_job(
-        api, principal, function["id"], function["version"], backend, arguments, {}, None
+    instance = job_instance(api, principal, {"hub": None, "group": None, "project": None})
+    job = NewJob(
+        owner=principal.id,
+        program_id=function["id"],
+        instance=instance,
+        backend=backend,
+        params=json.dumps(arguments),
+        version=function["version"],
+        client="qiskit-serverless",
     )
-    row = api.visible_job(principal, job_id)
+    job_id = submit_job(api, job)
+    row = api.visible_job(principal, job_id, PROGRAM_JOB)
     return {**job_object(row, function, with_result=False), "arguments": json.dumps(arguments)}
 
 
@@ -297,9 +305,11 @@ def list_jobs(request: Request) -> dict[str, Any]:
     principal = api.caller(request)
     query = request.query_params
     limit, offset = _count(query.get("limit"), 10, "limit"), _count(query.get("offset"), 0)
-    scope, args = api.job_scope(principal)
-    clauses = [f"j.{scope}" if scope != "1" else "1", IS_FUNCTION.replace("spec", "p.spec")]
-    values: list[Any] = list(args)
+    clauses = ["j.kind = ?", IS_FUNCTION.replace("spec", "p.spec")]
+    values: list[Any] = [PROGRAM_JOB]
+    if not principal.is_admin:
+        clauses.append("j.owner = ?")
+        values.append(principal.id)
     status = query.get("status")
     if status:
         statuses = STATUS_FILTER.get(status)
@@ -342,7 +352,7 @@ def _count(text: str | None, default: int, name: str = "offset") -> int:
 
 def _visible_function_job(api: Api, request: Request, job_id: str) -> tuple[Any, dict[str, Any]]:
     principal = api.caller(request)
-    row = api.visible_job(principal, job_id)
+    row = api.visible_job(principal, job_id, PROGRAM_JOB)
     program = api.store.program(row["program_id"], row["version"])
     if program is None or "function" not in json.loads(program["spec"]):
         raise ApiError(404, f"job not found: {job_id} (not a Qiskit Function's job)")

@@ -226,7 +226,7 @@ def test_bad_uploads_are_refused_and_store_nothing(
     fragment: str,
 ) -> None:
     _error(alice.upload(tar_of(files), **fields), status, fragment)
-    assert service.store.count("SELECT COUNT(*) FROM programs") == 0
+    assert _functions_stored(service) == 0
 
 
 def test_links_in_the_tar_are_refused(alice: Gateway, service: Service) -> None:
@@ -250,7 +250,7 @@ def test_links_in_the_tar_are_refused(alice: Gateway, service: Service) -> None:
     _error(as_field, 400, "entrypoint must be a form field")
     plain = alice.client.post(f"{V1}/programs/upload/", json={"title": "x"}, headers=alice.headers)
     _error(plain, 400, "multipart/form-data")
-    assert service.store.count("SELECT COUNT(*) FROM programs") == 0
+    assert _functions_stored(service) == 0
 
 
 def test_a_new_upload_replaces_the_function(alice: Gateway) -> None:
@@ -290,3 +290,9 @@ def test_the_web_view_shows_a_function_and_its_job(alice: Gateway, client: TestC
     page = browser.get(f"/ui/jobs/{job_id}")
     assert page.status_code == 200 and "COMPLETED" in page.text and "shots 3" in page.text
     assert browser.get(f"/ui/programs/{function_id}").status_code == 200
+
+
+def _functions_stored(service: Service) -> int:
+    from runtime_kit.service.gateway_functions import IS_FUNCTION
+
+    return service.store.count(f"SELECT COUNT(*) FROM program_rows WHERE {IS_FUNCTION}")
