@@ -116,8 +116,9 @@ def stream_process(
         stopper.start()
     try:
         assert process.stdout is not None
-        for raw in process.stdout:
-            on_line(raw.decode("utf-8", "replace").rstrip("\n"))
+        with process.stdout:
+            for raw in process.stdout:
+                on_line(raw.decode("utf-8", "replace").rstrip("\n"))
         returncode = process.wait()
     finally:
         timed_out = not timer.is_alive()
