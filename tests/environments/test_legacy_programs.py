@@ -1,0 +1,110 @@
+"""Programs of 2021-2023, unchanged, with only a requirements.txt beside them: the shape of
+the tutorial's ``sample_vqe.py`` (qiskit-terra 0.23, mthree, ``bind_parameters``, a SciPy
+``OptimizeResult``) and of IBM's ``quantum-kernel-alignment`` (cvxopt), through
+``runtime-kit run`` and through ``serve`` with the legacy client, interim results streamed.
+Environments are built for real (uv, PyPI) into the shared test cache."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from runtime_kit import run_program
+from runtime_kit.serialization import RuntimeDecoder
+from tests.environments.conftest import ENVIRONMENTS, PROGRAMS
+from tests.environments.legacy_client import LegacyService, start_legacy_service
+
+HAMILTONIAN = [[1, "XX"], [1, "YY"], [1, "ZZ"]]  # ground state energy -3
+KERNEL_INPUTS = json.loads((PROGRAMS / "kernel-alignment" / "inputs" / "example.json").read_text())
+
+
+def test_sample_vqe_runs_unchanged(environments_dir: Path) -> None:
+    interim: list[Any] = []
+    record = run_program(
+        PROGRAMS / "sample-vqe",
+        params={"hamiltonian": HAMILTONIAN, "optimizer_config": {"maxiter": 4}, "shots": 512,
+                "use_measurement_mitigation": True},
+        seed=3,
+        on_interim=lambda index, text: interim.append(json.loads(text, cls=RuntimeDecoder)),
+    )  # fmt: skip
+    assert record.status == "DONE", (record.error, record.traceback, record.logs[-3000:])
+    result = record.result
+    assert isinstance(result, dict), result
+    assert result["nit"] == 4 and result["nfev"] == 9 and result["success"] is True
+    assert -3.0 <= result["fun"] <= 3.0
+    assert len(result["x"]) == 16  # EfficientSU2 on two qubits
+    assert len(interim) == 4 and all(len(point) == 16 for point in interim)
+    assert np.allclose(interim[-1], result["x"])
+    assert record.backend == "aer_simulator"
+
+
+def test_kernel_alignment_runs_with_cvxopt(environments_dir: Path) -> None:
+    interim: list[Any] = []
+    record = run_program(
+        PROGRAMS / "kernel-alignment",
+        params=KERNEL_INPUTS,
+        seed=5,
+        on_interim=lambda index, text: interim.append(json.loads(text, cls=RuntimeDecoder)),
+    )
+    assert record.status == "DONE", (record.error, record.traceback, record.logs[-3000:])
+    assert [sorted(message) for message in interim] == [["cost", "kernel_parameters"]] * 3
+    result = record.result
+    assert isinstance(result, dict)
+    kernel = np.asarray(result["aligned_kernel_matrix"])
+    assert kernel.shape == (4, 4) and np.allclose(np.diag(kernel), 1.0)
+    assert np.allclose(kernel, kernel.T) and (kernel >= 0).all() and (kernel <= 1).all()
+    assert np.allclose(result["aligned_kernel_parameters"], interim[-1]["kernel_parameters"])
+
+
+@pytest.fixture(scope="module")
+def legacy_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LegacyService]:
+    ENVIRONMENTS.mkdir(parents=True, exist_ok=True)
+    service = start_legacy_service(tmp_path_factory.mktemp("legacy-service"), ENVIRONMENTS)
+    try:
+        yield service
+    finally:
+        service.server.stop()
+
+
+@pytest.mark.legacy
+def test_the_legacy_client_runs_sample_vqe(legacy_service: LegacyService) -> None:
+    program_id = legacy_service.upload(PROGRAMS / "sample-vqe")
+    run = legacy_service.run(
+        program_id,
+        f"INPUTS = {{'hamiltonian': {HAMILTONIAN!r}, 'optimizer_config': {{'maxiter': 3}},"
+        " 'shots': 512}",
+        "SHOWN = {'fun': float(result['fun']), 'x': np.asarray(result['x']).tolist(),"
+        " 'x_type': type(result['x']).__name__, 'nit': result['nit']}",
+    )
+    assert run.returncode == 0, run.stderr[-4000:] + legacy_service.server.stop()[-4000:]
+    assert run.result["nit"] == 3 and run.result["x_type"] == "ndarray"
+    # the parameter vectors; the final result may reach the callback too (issue 22)
+    points = [message for message in run.interim if isinstance(message, list)]
+    assert len(points) == 3 and all(len(point) == 16 for point in points)
+    assert np.allclose(points[-1], run.result["x"])
+
+
+@pytest.mark.legacy
+def test_the_legacy_client_runs_kernel_alignment(legacy_service: LegacyService) -> None:
+    """Its data and labels arrive as ndarrays the legacy client encoded."""
+    program_id = legacy_service.upload(PROGRAMS / "kernel-alignment")
+    inputs = {**KERNEL_INPUTS, "maxiters": 2}
+    run = legacy_service.run(
+        program_id,
+        f"INPUTS = {inputs!r}\n"
+        "for name in ('data', 'labels', 'initial_kernel_parameters'):\n"
+        "    INPUTS[name] = np.asarray(INPUTS[name])",
+        "SHOWN = {'kernel': np.asarray(result['aligned_kernel_matrix']).tolist(),"
+        " 'parameters': np.asarray(result['aligned_kernel_parameters']).tolist()}",
+    )
+    assert run.returncode == 0, run.stderr[-4000:] + legacy_service.server.stop()[-4000:]
+    steps = [message for message in run.interim if "cost" in message]
+    assert len(steps) == 2 and all(set(m) == {"cost", "kernel_parameters"} for m in steps)
+    kernel = np.asarray(run.result["kernel"])
+    assert kernel.shape == (4, 4) and np.allclose(np.diag(kernel), 1.0)
+    assert np.allclose(run.result["parameters"], steps[-1]["kernel_parameters"])
