@@ -185,10 +185,12 @@ def _reply(client: socket.socket, status: bytes, text: str) -> None:
 
 
 def _pipe(first: socket.socket, second: socket.socket) -> None:
-    """Carry bytes both ways until either side closes or both are idle too long."""
-    sockets = [first, second]
-    while True:
-        ready, _, _ = select.select(sockets, [], [], _IDLE_S)
+    """Carry bytes both ways until both sides have finished (one side's end is passed on as
+    a half-close) or nothing moved for too long."""
+    peers = {first: second, second: first}
+    open_ends = [first, second]
+    while open_ends:
+        ready, _, _ = select.select(open_ends, [], [], _IDLE_S)
         if not ready:
             return
         for source in ready:
@@ -196,10 +198,12 @@ def _pipe(first: socket.socket, second: socket.socket) -> None:
                 data = source.recv(65536)
             except OSError:
                 return
-            if not data:
-                return
-            target = second if source is first else first
+            target = peers[source]
             try:
-                target.sendall(data)
+                if data:
+                    target.sendall(data)
+                    continue
+                target.shutdown(socket.SHUT_WR)
             except OSError:
                 return
+            open_ends.remove(source)

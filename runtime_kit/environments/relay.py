@@ -50,22 +50,27 @@ def _carry(client: socket.socket, socket_path: str) -> None:
         except OSError:
             return
         with upstream:
-            sockets = [client, upstream]
-            while True:
-                ready, _, _ = select.select(sockets, [], [], 600)
-                if not ready:
-                    return
-                for source in ready:
-                    try:
-                        data = source.recv(65536)
-                    except OSError:
-                        return
-                    if not data:
-                        return
-                    try:
-                        (upstream if source is client else client).sendall(data)
-                    except OSError:
-                        return
+            _pipe(client, upstream)
+
+
+def _pipe(first: socket.socket, second: socket.socket) -> None:
+    """Both ways until both sides have finished (an end passed on as a half-close)."""
+    peers = {first: second, second: first}
+    open_ends = [first, second]
+    while open_ends:
+        ready, _, _ = select.select(open_ends, [], [], 600)
+        if not ready:
+            return
+        for source in ready:
+            try:
+                data = source.recv(65536)
+                if data:
+                    peers[source].sendall(data)
+                    continue
+                peers[source].shutdown(socket.SHUT_WR)
+            except OSError:
+                return
+            open_ends.remove(source)
 
 
 if __name__ == "__main__":
