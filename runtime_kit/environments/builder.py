@@ -32,11 +32,14 @@ from typing import NamedTuple
 from runtime_kit.environments.cache import INFO_FILE, EnvironmentCache, directory_bytes
 from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.environments.interpreters import Interpreter, find_interpreter
+from runtime_kit.environments.repacked import refused_releases, repack
 from runtime_kit.environments.uv import CommandRunner, Commands, resolver_message, run_plainly
 from runtime_kit.errors import ProgramEnvironmentError
 
 SHARED = "shared"
 REQUIREMENTS_NAME = ".runtime-kit-requirements.txt"
+#: Old source distributions repacked as uv reads them (``repacked``), shared by every domain.
+REPACKED = "repacked"
 Log = Callable[[str], None]
 
 
@@ -189,12 +192,17 @@ class EnvironmentBuilder:
             if no_build:
                 arguments.append("--no-build")
             shown = log if not no_build else (lambda line: None)
-            status, lines = self._commands(domain).run(
-                arguments,
-                writable=[work],
-                readable=_installation(interpreter),
-                on_line=shown,
-            )
+            for attempt in ("first", "with repacked releases"):
+                status, lines = self._commands(domain).run(
+                    [*arguments, *self._find_links()],
+                    writable=[work],
+                    readable=[*_installation(interpreter), *self._repacked_readable()],
+                    on_line=shown,
+                )
+                if status == 0 or no_build or attempt != "first":
+                    break
+                if not self._repack(refused_releases(lines), log):
+                    break
             if status != 0:
                 if no_build:
                     return None
@@ -229,6 +237,8 @@ class EnvironmentBuilder:
         arguments.append("--compile-bytecode")  # read-only once built: compiled now, once
         if resolution.wheels_only:
             arguments.append("--no-build")
+        arguments += self._find_links()
+        readable = [*readable, *self._repacked_readable()]
         status, lines = commands.run(arguments, writable=[target], readable=readable, on_line=log)
         if status != 0:
             raise ProgramEnvironmentError(
@@ -245,6 +255,23 @@ class EnvironmentBuilder:
         }
         (target / INFO_FILE).write_text(json.dumps(info, indent=2))
         log(f"built environment {resolution.key[:12]} ({size // (1024 * 1024)} MiB)")
+
+    def _repack(self, releases: list[tuple[str, str]], log: Log) -> bool:
+        """Repack the releases uv refused for their old file names (see ``repacked``);
+        whether there were any."""
+        for name, version in releases:
+            path = repack(name, version, self.policy.index_url, self.cache.root / REPACKED)
+            log(f"{name} {version} is published only in a format uv no longer reads: repacked "
+                f"as {path.name} (its files unchanged)")  # fmt: skip
+        return bool(releases)
+
+    def _find_links(self) -> list[str]:
+        directory = self.cache.root / REPACKED
+        return ["--find-links", str(directory)] if any(directory.glob("*.tar.gz")) else []
+
+    def _repacked_readable(self) -> list[Path]:
+        directory = self.cache.root / REPACKED
+        return [directory] if directory.is_dir() else []
 
     def _environment(self, key: str) -> Environment:
         info = self.cache.info(key)

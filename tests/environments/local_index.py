@@ -67,9 +67,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 """
 
 
-def sdist(version: str, probes: str, *, fail: bool = False) -> bytes:
-    """``probe_build-VERSION.tar.gz``: the backend above, ``probes`` its body's code."""
-    root = f"probe_build-{version}"
+def sdist(version: str, probes: str, *, fail: bool = False, compression: str = "gz") -> bytes:
+    """``probe_build-VERSION.tar.gz`` (or ``.tar.COMPRESSION``): the backend above, ``probes``
+    its body's code."""
+    root = f"probe-build-{version}" if compression != "gz" else f"probe_build-{version}"
     files = {
         "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "probe_backend"\n'
         'backend-path = ["."]\n\n[project]\nname = "probe-build"\n'
@@ -78,7 +79,7 @@ def sdist(version: str, probes: str, *, fail: bool = False) -> bytes:
         "PKG-INFO": f"Metadata-Version: 2.1\nName: probe-build\nVersion: {version}\n",
     }
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    with tarfile.open(fileobj=buffer, mode=f"w:{compression}") as archive:
         for name, text in files.items():
             data = text.encode()
             entry = tarfile.TarInfo(f"{root}/{name}")
@@ -95,6 +96,7 @@ class LocalIndex:
         self.files = files
         self.requests: list[str] = []
         self.port = 0
+        self.lie_about_digests = False  # the page gives a sha256 the files do not have
 
     @property
     def url(self) -> str:
@@ -105,13 +107,16 @@ class LocalIndex:
             return b'<html><body><a href="/simple/probe-build/">probe-build</a></body></html>'
         if path == "/simple/probe-build/":
             links = "".join(
-                f'<a href="/files/{name}#sha256={hashlib.sha256(data).hexdigest()}">{name}</a>'
+                f'<a href="/files/{name}#sha256={self._digest(data)}">{name}</a>'
                 for name, data in self.files.items()
             )
             return f"<html><body>{links}</body></html>".encode()
         if path.startswith("/files/"):
             return self.files.get(path[len("/files/") :])
         return None
+
+    def _digest(self, data: bytes) -> str:
+        return "0" * 64 if self.lie_about_digests else hashlib.sha256(data).hexdigest()
 
     @contextmanager
     def serving(self) -> Iterator[LocalIndex]:
@@ -125,7 +130,9 @@ class LocalIndex:
                     self.send_error(404)
                     return
                 self.send_response(200)
-                kind = "text/html" if self.path.startswith("/simple") else "application/gzip"
+                kind = (
+                    "text/html" if self.path.startswith("/simple") else "application/octet-stream"
+                )
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

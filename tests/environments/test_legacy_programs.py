@@ -108,3 +108,21 @@ def test_the_legacy_client_runs_kernel_alignment(legacy_service: LegacyService) 
     kernel = np.asarray(run.result["kernel"])
     assert kernel.shape == (4, 4) and np.allclose(np.diag(kernel), 1.0)
     assert np.allclose(run.result["parameters"], steps[-1]["kernel_parameters"])
+
+
+@pytest.mark.legacy
+def test_the_legacy_client_runs_a_terra_018_program_on_python_3_8(
+    legacy_service: LegacyService,
+) -> None:
+    """Built on the service in its owner's domain (python-constraint's setup.py runs, in the
+    build sandbox, fetching setuptools through the index proxy)."""
+    program_id = legacy_service.upload(PROGRAMS / "terra018-vqe")
+    run = legacy_service.run(
+        program_id,
+        "INPUTS = {'operator': [['ZZ', 1.0], ['XI', 0.4], ['IX', 0.4]], 'maxiter': 1}",
+        "SHOWN = result",
+    )
+    assert run.returncode == 0, run.stderr[-4000:] + legacy_service.server.stop()[-4000:]
+    assert run.result["terra"] == "0.18.3" and run.result["backend_class"] == "AerSimulator"
+    steps = [message for message in run.interim if "evaluation" in message]
+    assert [m["evaluation"] for m in steps] == list(range(1, run.result["evaluations"] + 1))
