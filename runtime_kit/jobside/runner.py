@@ -84,7 +84,8 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
         if prepared.error is not None:
             raise prepared.error
         _seed_everything(seed)
-        backend = build_backend(job["backend"][0], prepared.factories, seed)
+        kind, size = [*job["backend"], None][:2]
+        backend = build_backend(kind, prepared.factories, seed, f"{kind}-{size}" if size else kind)
     except BackendUnavailable as exc:
         frames.control(frames_fd, frames.REJECTED, {"error": str(exc)})
         return

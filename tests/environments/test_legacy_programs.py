@@ -59,6 +59,12 @@ def test_kernel_alignment_runs_with_cvxopt(environments_dir: Path) -> None:
     assert kernel.shape == (4, 4) and np.allclose(np.diag(kernel), 1.0)
     assert np.allclose(kernel, kernel.T) and (kernel >= 0).all() and (kernel <= 1).all()
     assert np.allclose(result["aligned_kernel_parameters"], interim[-1]["kernel_parameters"])
+    # its environment's simulators only: generic-N needs qiskit's GenericBackendV2
+    refused = run_program(PROGRAMS / "kernel-alignment", params=KERNEL_INPUTS, backend="generic-5")
+    assert refused.status == "ERROR" and refused.error == (
+        "backend generic-5 is not offered to programs with an environment of their own: use "
+        "aer_simulator (ibmq_qasm_simulator) or basic_simulator"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -83,6 +83,19 @@ def test_a_job_cannot_write_its_environment_or_the_cache(
     assert health["environments"]["environments"] == 1
 
 
+def test_generic_and_noisy_backends_are_refused_at_submit(server: RealServer) -> None:
+    created = upload(server, PROGRAMS / "guarded")
+    with server.http() as client:
+        for name in ("generic-5", "noisy-3"):
+            body = {"program_id": created.json()["id"], "params": {}, "backend": name}
+            refused = client.post("/jobs", json=body)
+            assert refused.status_code == 400
+            assert refused.json()["error"]["message"] == (
+                f"backend {name} is not offered to programs with an environment of their own: "
+                "use aer_simulator (ibmq_qasm_simulator) or basic_simulator"
+            )
+
+
 def test_off_refuses_programs_with_requirements_at_upload(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--environments", "off").start()
     try:
