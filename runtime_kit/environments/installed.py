@@ -52,3 +52,16 @@ def _extra_installed(distribution: str, extra: str) -> bool:
         if not _installed(str(requirement).split(";")[0], extra=None):
             return False
     return True
+
+
+def installed_pins() -> list[str]:
+    """``name==version`` of every distribution installed here (runtime-kit's environment):
+    the constraints an overlay is resolved under, so it adds packages and changes none."""
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if name and distribution.version:
+            pins[canonicalize_name(name)] = f"{canonicalize_name(name)}=={distribution.version}"
+    return sorted(pins.values())

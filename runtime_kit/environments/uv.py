@@ -164,7 +164,10 @@ class Commands:
             "UV_PYTHON_DOWNLOADS": "never",
             "UV_NO_PROGRESS": "1",
             "UV_LINK_MODE": "copy",
-            "UV_NATIVE_TLS": "1",  # the system's trust store (a CA the operator installed)
+            # the system's trust store (a CA the operator installed): UV_SYSTEM_CERTS since
+            # uv 0.11, UV_NATIVE_TLS before (ignored, without its warning, beside the new one)
+            "UV_SYSTEM_CERTS": "1",
+            "UV_NATIVE_TLS": "1",
             "NO_COLOR": "1",
             "TMPDIR": str(home),
         }

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
@@ -24,6 +24,9 @@ from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
+
+if TYPE_CHECKING:
+    from runtime_kit.environments.builder import Environment
 
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
 DEFAULT_MEMORY_MIB = 4096
@@ -84,7 +87,9 @@ def run_program(
         raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
-    python = _environment_python(spec, on_build) if spec.own_environment else None
+    environment = _environment(spec, on_build) if spec.own_environment else None
+    python = None if environment is None or environment.overlay else environment.python
+    site_paths = [str(environment.path)] if environment is not None and environment.overlay else []
     process = ProgramProcess(spec.program.parent, memory_mib, python=python)
     job_sent = False
     params = dict(params or {})
@@ -102,6 +107,7 @@ def run_program(
                 "seed": seed,
                 "shots": None if takes_shots else shots,
                 "min_num_qubits": spec.min_num_qubits,
+                "site_paths": site_paths,
             }
         )
         job_sent = True
@@ -126,14 +132,14 @@ def run_program(
     return record
 
 
-def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
-    """The interpreter of the program's environment, built first if it is not yet."""
+def _environment(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Environment:
+    """The program's environment (or overlay), built first if it is not yet."""
     from runtime_kit.environments.builder import EnvironmentBuilder
     from runtime_kit.environments.local import local_cache
 
     builder = EnvironmentBuilder(local_cache())
     log = on_build or (lambda line: None)
-    return builder.prepare(spec.environment, domain="local", log=log).python
+    return builder.prepare(spec.environment, domain="local", log=log)
 
 
 class _RecordFrames:

@@ -97,8 +97,6 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     own = api.environments.own_environment(
         digest, lambda: api.store.get_blob(digest), chosen["data_kind"]
     )
-    if own is not None:
-        _check_environment_backend(backend)
     schema = json.loads(chosen["spec"]).get("parameters")
     problems = input_problems(params, schema, decoded_elsewhere=own is not None)
     if problems:
@@ -276,19 +274,6 @@ def job_params(params: Any) -> dict[str, Any]:
         raise ApiError(400, "params must be an object of program inputs")
     # Legacy ParameterNamespace sent its private attributes too; they are no inputs.
     return {key: value for key, value in params.items() if not key.startswith(_LEGACY_PRIVATE)}
-
-
-def _check_environment_backend(backend: str) -> None:
-    """A program with an environment of its own runs on that environment's simulators:
-    ``generic-N`` and ``noisy-N`` need qiskit's GenericBackendV2, which its Qiskit may lack."""
-    from runtime_kit.jobside.backends import KINDS
-
-    if parse_backend(backend).kind not in KINDS:
-        raise ApiError(
-            400,
-            f"backend {backend} is not offered to programs with an environment of their own: "
-            "use aer_simulator (ibmq_qasm_simulator) or basic_simulator",
-        )
 
 
 def input_problems(

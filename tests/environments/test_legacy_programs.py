@@ -41,17 +41,33 @@ def test_sample_vqe_runs_unchanged(environments_dir: Path) -> None:
     assert len(interim) == 4 and all(len(point) == 16 for point in interim)
     assert np.allclose(interim[-1], result["x"])
     assert record.backend == "aer_simulator"
+    # an environment of its own: its own Qiskit's simulators only (no GenericBackendV2 there)
+    refused = run_program(PROGRAMS / "sample-vqe", params={"hamiltonian": HAMILTONIAN},
+                          backend="generic-5")  # fmt: skip
+    assert refused.status == "ERROR" and refused.error == (
+        "backend generic-5 is not offered to programs with an environment of their own: use "
+        "aer_simulator (ibmq_qasm_simulator) or basic_simulator"
+    )
 
 
 def test_kernel_alignment_runs_with_cvxopt(environments_dir: Path) -> None:
+    """Its requirements.txt says only ``cvxopt``: an overlay, cvxopt added to runtime-kit's
+    own environment (its Qiskit, simulators and legacy paths), as IBM's image plus cvxopt."""
     interim: list[Any] = []
+    built: list[str] = []
     record = run_program(
         PROGRAMS / "kernel-alignment",
         params=KERNEL_INPUTS,
         seed=5,
+        on_build=built.append,
         on_interim=lambda index, text: interim.append(json.loads(text, cls=RuntimeDecoder)),
     )
     assert record.status == "DONE", (record.error, record.traceback, record.logs[-3000:])
+    if built:  # the first run here
+        assert any(
+            line.startswith("1 package(s) to add to runtime-kit's own environment: cvxopt==")
+            for line in built
+        ), built
     assert [sorted(message) for message in interim] == [["cost", "kernel_parameters"]] * 3
     result = record.result
     assert isinstance(result, dict)
@@ -59,12 +75,9 @@ def test_kernel_alignment_runs_with_cvxopt(environments_dir: Path) -> None:
     assert kernel.shape == (4, 4) and np.allclose(np.diag(kernel), 1.0)
     assert np.allclose(kernel, kernel.T) and (kernel >= 0).all() and (kernel <= 1).all()
     assert np.allclose(result["aligned_kernel_parameters"], interim[-1]["kernel_parameters"])
-    # its environment's simulators only: generic-N needs qiskit's GenericBackendV2
-    refused = run_program(PROGRAMS / "kernel-alignment", params=KERNEL_INPUTS, backend="generic-5")
-    assert refused.status == "ERROR" and refused.error == (
-        "backend generic-5 is not offered to programs with an environment of their own: use "
-        "aer_simulator (ibmq_qasm_simulator) or basic_simulator"
-    )
+    # an overlay on runtime-kit's own environment: its simulators too
+    noisy = run_program(PROGRAMS / "kernel-alignment", params=KERNEL_INPUTS, backend="noisy-5")
+    assert noisy.status == "DONE" and noisy.backend == "noisy-5", noisy.error
 
 
 @pytest.fixture(scope="module")
