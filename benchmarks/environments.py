@@ -13,6 +13,12 @@
    starts a fresh interpreter and imports that environment's Qiskit; a warm process per
    environment is issue 25.
 
+3. On ``runtime-kit serve`` (its default sandbox), submit -> result over the websocket of
+   the same Bell program: without requirements (a warm worker), as an overlay (requirements
+   ``cvxopt``: runtime-kit's own child, started for the job, the overlay on its path) and in
+   the built terra 0.23 environment (its interpreter and the job-side runner, started for
+   the job); rounds alternating, the median of ``--jobs`` each.
+
 The machine's load (1-minute average) is printed before and after: on a shared machine the
 figures move with it.
 """
@@ -34,6 +40,7 @@ from runtime_kit.environments.cache import EnvironmentCache
 from runtime_kit.environments.declaration import EnvironmentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 REQUIREMENTS = ("qiskit-terra==0.23.*", "qiskit-aer==0.12.*", "numpy<2", "scipy<1.12")
 PROGRAM = """
 from qiskit import QuantumCircuit, transpile
@@ -76,6 +83,48 @@ def run_seconds(program: Path, env_dir: Path) -> float:
         timeout=600,
     )
     return time.perf_counter() - started
+
+
+def service_seconds(root: Path, programs: dict[str, Path], jobs: int) -> dict[str, list[float]]:
+    """submit -> result on a real ``serve`` for each program, rounds alternating."""
+    from websockets.sync.client import connect
+
+    from runtime_kit.bundle.builder import build_bundle
+    from tests.service.real_server import RealServer
+
+    server = RealServer(root.parent / "service-data", "--environments-dir", str(root)).start()
+    try:
+        with server.http() as http:
+            ids = {}
+            for name, directory in programs.items():
+                bundle = build_bundle(directory)
+                body = {**bundle.metadata, "name": f"bench-{name}", "data": bundle.upload_data()}
+                ids[name] = http.post("/programs", json=body).json()["id"]
+
+            def submit_to_result(program_id: str) -> float:
+                started = time.perf_counter()
+                job = http.post("/jobs", json={"program_id": program_id, "params": {}}).json()
+                url = f"{server.ws_url}/stream/jobs/{job['id']}"
+                with connect(url, additional_headers={"X-Access-Token": server.token}) as ws:
+                    for _ in ws:
+                        pass
+                elapsed = time.perf_counter() - started
+                status = http.get(f"/jobs/{job['id']}").json()["status"]
+                if status != "COMPLETED":
+                    raise SystemExit(f"{program_id}: job {job['id']} ended {status}")
+                return elapsed
+
+            for program_id in ids.values():  # builds (the overlay), warms the pool
+                submit_to_result(program_id)
+                time.sleep(2)
+            times: dict[str, list[float]] = {name: [] for name in programs}
+            for _ in range(jobs):
+                for name, program_id in ids.items():
+                    times[name].append(submit_to_result(program_id))
+                    time.sleep(1.5)  # the pool replaces the worker a plain job used
+    finally:
+        server.stop()
+    return times
 
 
 def load() -> str:
@@ -121,9 +170,25 @@ def main() -> None:
         print("\n| job | runtime-kit run s (median) | vs no requirements |\n|---|---|---|")
         print(f"| no requirements (runtime-kit's environment) | {base:.2f} | 1.00 |")
         print(f"| built environment (terra 0.23 + Aer 0.12) | {env:.2f} | {env / base:.2f} "
-              f"(+{env - base:.2f} s) |")  # fmt: skip
+              f"({env - base:+.2f} s) |")  # fmt: skip
         print(f"\nruns s: plain {', '.join(f'{t:.2f}' for t in times['plain'])}; "
               f"environment {', '.join(f'{t:.2f}' for t in times['own'])}")  # fmt: skip
+        overlay = Path(scratch) / "overlay"
+        shutil.copytree(plain, overlay)
+        (overlay / "requirements.txt").write_text("cvxopt\n")
+        served = service_seconds(root, {"plain": plain, "overlay": overlay, "own": own}, args.jobs)
+        base = statistics.median(served["plain"])
+        print("\n| serve: submit -> result | s (median) | vs no requirements |\n|---|---|---|")
+        labels = {"plain": "no requirements (a warm worker)", "overlay": "overlay (cvxopt)",
+                  "own": "environment of its own (terra 0.23 + Aer 0.12)"}  # fmt: skip
+        for name, values in served.items():
+            median = statistics.median(values)
+            print(
+                f"| {labels[name]} | {median:.2f} | {median / base:.2f} ({median - base:+.2f} s) |"
+            )
+        print("\nruns s: " + "; ".join(
+            f"{name} {', '.join(f'{t:.2f}' for t in values)}" for name, values in served.items()
+        ))  # fmt: skip
     print(f"load after: {load()}")
 
 

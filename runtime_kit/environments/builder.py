@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 from runtime_kit.environments.cache import INFO_FILE, EnvironmentCache, directory_bytes
 from runtime_kit.environments.declaration import EnvironmentSpec
+from runtime_kit.environments.installed import installed_fingerprint, installed_pins
 from runtime_kit.environments.interpreters import Interpreter, find_interpreter
 from runtime_kit.environments.repacked import refused_releases, repack
 from runtime_kit.environments.uv import CommandRunner, Commands, resolver_message, run_plainly
@@ -136,15 +137,18 @@ class EnvironmentBuilder:
             raise ProgramEnvironmentError(refusal)
         declaration = self._declaration_key(spec, domain)
         remembered = self.cache.resolution(declaration)
-        if remembered is not None:
-            return self._environment(remembered["key"])
+        if remembered is not None and remembered.get("base") in (None, installed_fingerprint()):
+            return self._environment(remembered["key"])  # (an overlay: on the same base)
         resolution = self.resolve(spec, domain=domain, log=log)
         with self.cache.building(resolution.key) as target:
             if target is None:
                 log(f"environment {resolution.key[:12]} was built by another job: reused")
             else:
                 self._build(resolution, target, log)
-        self.cache.remember_resolution(declaration, {"key": resolution.key})
+        remembered = {"key": resolution.key}
+        if resolution.overlay:
+            remembered["base"] = installed_fingerprint()
+        self.cache.remember_resolution(declaration, remembered)
         removed = self.cache.evict(keep=resolution.key)
         if removed:
             log(f"removed {len(removed)} environment(s) used least recently (cache size)")
@@ -191,8 +195,6 @@ class EnvironmentBuilder:
         """The overlay of ``spec`` on runtime-kit's environment, if it can have one."""
         from packaging.utils import canonicalize_name
 
-        from runtime_kit.environments.installed import installed_pins
-
         base = installed_pins()
         wheels_only = True
         pinned = self._compile(
@@ -212,7 +214,7 @@ class EnvironmentBuilder:
             return None  # a second Qiskit beside qiskit: an environment of its own
         key_domain = SHARED if wheels_only else domain
         material = {"python": facts.version, "machine": facts.machine, "overlay": added,
-                    "base": hashlib.sha256("\n".join(base).encode()).hexdigest()}  # fmt: skip
+                    "base": installed_fingerprint()}  # fmt: skip
         if not wheels_only:
             material["domain"] = domain
         key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

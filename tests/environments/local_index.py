@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 #: An in-tree PEP 517 backend (no build requirements: nothing else is fetched) whose wheel
@@ -114,6 +115,20 @@ class LocalIndex:
         if path.startswith("/files/"):
             return self.files.get(path[len("/files/") :])
         return None
+
+    def write_directory(self, root: Path) -> str:
+        """The index as a directory (``root/simple/<project>/index.html``, ``root/files``);
+        its ``file://`` URL."""
+        for path in ("/simple/", "/simple/probe-build/"):
+            page = root / path.strip("/") / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            text = self.page(path)
+            assert text is not None
+            page.write_bytes(text.replace(b'href="/', b'href="' + root.as_uri().encode() + b"/"))
+        (root / "files").mkdir(exist_ok=True)
+        for name, data in self.files.items():
+            (root / "files" / name).write_bytes(data)
+        return f"{root.as_uri()}/simple"
 
     def _digest(self, data: bytes) -> str:
         return "0" * 64 if self.lie_about_digests else hashlib.sha256(data).hexdigest()

@@ -134,3 +134,20 @@ def test_code_run_while_building_is_confined(tmp_path: Path) -> None:
     assert last.startswith("[runtime-kit] error: the program's environment cannot be built: ")
     assert "probe-build refuses to build" in last
     assert '"data_listing": ["environments"]' in last  # what it saw, in the resolver's words
+
+
+def test_a_file_index_is_shown_to_the_build(tmp_path: Path) -> None:
+    """``--environments-index-url file://DIR``: the directory is shown read-only to the
+    build (its network reaches nothing)."""
+    index = LocalIndex({"probe_build-1.0.tar.gz": sdist("1.0", "    pass")})
+    url = index.write_directory(tmp_path / "index")
+    server = RealServer(tmp_path / "data", "--environments-index-url", url).start()
+    try:
+        created = upload(server, program(tmp_path / "from-a-directory", "probe-build==1.0"))
+        assert created.status_code == 200, created.text
+        job = run_job(server, created.json()["id"], {})
+    finally:
+        server.stop()
+    assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+    assert json.loads(job["results"]) == {}  # the report of a backend that probed nothing
+    assert "building environment " in job["logs"]

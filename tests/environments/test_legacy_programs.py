@@ -19,6 +19,10 @@ from runtime_kit.serialization import RuntimeDecoder
 from tests.environments.conftest import ENVIRONMENTS, PROGRAMS
 from tests.environments.legacy_client import LegacyService, start_legacy_service
 
+#: A first run builds the environments (and the legacy client's venv): minutes on a loaded
+#: machine; later runs reuse them from the shared test cache.
+pytestmark = pytest.mark.timeout(1800)
+
 HAMILTONIAN = [[1, "XX"], [1, "YY"], [1, "ZZ"]]  # ground state energy -3
 KERNEL_INPUTS = json.loads((PROGRAMS / "kernel-alignment" / "inputs" / "example.json").read_text())
 

@@ -14,6 +14,10 @@ from runtime_kit.errors import ProgramEnvironmentError
 from tests.conftest import run_command
 from tests.environments.conftest import PROGRAMS, legacy_encoded
 
+#: A first run builds the environments (terra 0.23, terra 0.18 on Python 3.8): minutes on a
+#: loaded machine; later runs reuse them from the shared test cache.
+pytestmark = pytest.mark.timeout(1800)
+
 PAULI_SUM_OP = (
     "from qiskit.opflow import PauliSumOp\n"
     "VALUE = {'operator': PauliSumOp.from_list([('ZZ', 1.0), ('XI', 0.4), ('IX', 0.4)]),"

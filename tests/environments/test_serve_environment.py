@@ -163,7 +163,8 @@ def test_the_legacy_client_runs_a_terra_023_program_with_a_pauli_sum_op(
     from tests.interop.legacy_env import legacy_python
 
     tls = throwaway_tls(tmp_path / "tls")
-    service_envs = ENVIRONMENTS / "service"
+    service_envs = ENVIRONMENTS  # shared with runtime-kit run's: the same set, built once
+    service_envs.mkdir(parents=True, exist_ok=True)
     server = RealServer(
         tmp_path / "data", *tls.serve_args(), "--environments-dir", str(service_envs),
         ca_file=tls.ca,
