@@ -117,18 +117,16 @@ class LocalIndex:
         return None
 
     def write_directory(self, root: Path) -> str:
-        """The index as a directory (``root/simple/<project>/index.html``, ``root/files``);
-        its ``file://`` URL."""
-        for path in ("/simple/", "/simple/probe-build/"):
-            page = root / path.strip("/") / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            text = self.page(path)
-            assert text is not None
-            page.write_bytes(text.replace(b'href="/', b'href="' + root.as_uri().encode() + b"/"))
-        (root / "files").mkdir(exist_ok=True)
+        """The index as a directory, each project's files beside its page
+        (``root/simple/probe-build/index.html``); its ``file://`` URL."""
+        project = root / "simple" / "probe-build"
+        project.mkdir(parents=True, exist_ok=True)
+        (root / "simple" / "index.html").write_bytes(self.page("/simple/") or b"")
+        page = (self.page("/simple/probe-build/") or b"").replace(b'href="/files/', b'href="')
+        (project / "index.html").write_bytes(page)
         for name, data in self.files.items():
-            (root / "files" / name).write_bytes(data)
-        return f"{root.as_uri()}/simple"
+            (project / name).write_bytes(data)
+        return f"{(root / 'simple').as_uri()}"
 
     def _digest(self, data: bytes) -> str:
         return "0" * 64 if self.lie_about_digests else hashlib.sha256(data).hexdigest()
