@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,33 @@ def test_serve_refuses_a_bad_index_host(value: str) -> None:
         load_settings({}, environ={variable: value})
     hosts = load_settings({}, environ={variable: "files.example, cdn.example:8443"})
     assert hosts.environment_settings.index_hosts == ("files.example", "cdn.example:8443")
+
+
+def test_the_relay_carries_a_commands_requests_to_the_proxy(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """What runs inside a build's sandbox, run here: the command gets HTTP(S)_PROXY naming
+    the relay, and reaches the index through it (and the proxy) only."""
+    from runtime_kit.environments import relay
+
+    index = LocalIndex({"probe_build-1.0.tar.gz": b"bytes"})
+    other = OtherHost()
+    fetch = (
+        "import sys, urllib.request, urllib.error\n"
+        "print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())\n"
+        "try:\n    urllib.request.urlopen(sys.argv[2], timeout=30)\n"
+        "except urllib.error.HTTPError as exc:\n    print('other:', exc.code)\n"
+    )
+    try:
+        with index.serving(), IndexProxy(frozenset({("127.0.0.1", index.port)})) as path:
+            status = relay.main(
+                [str(path), "--", sys.executable, "-c", fetch, f"{index.url}/probe-build/",
+                 f"http://127.0.0.1:{other.port}/"]
+            )  # fmt: skip
+    finally:
+        other.close()
+    assert status == 0
+    printed = capfd.readouterr().out
+    assert "probe_build-1.0.tar.gz" in printed and "other: 403" in printed
+    assert other.connections == 0
+    assert relay.main([str(tmp_path / "socket"), "uv"]) == 2  # no "--"
