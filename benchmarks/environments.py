@@ -14,10 +14,12 @@
    environment is issue 25.
 
 3. On ``runtime-kit serve`` (its default sandbox), submit -> result over the websocket of
-   the same Bell program: without requirements (a warm worker), as an overlay (requirements
+   the same Bell program, and of a ``main()`` that returns at once (the cost of the job's
+   process alone): without requirements (a warm worker), as an overlay (requirements
    ``cvxopt``: runtime-kit's own child, started for the job, the overlay on its path) and in
    the built terra 0.23 environment (its interpreter and the job-side runner, started for
-   the job); rounds alternating, the median of ``--jobs`` each.
+   the job, importing that Qiskit and Aer before main()); rounds alternating, the median of
+   ``--jobs`` each.
 
 The machine's load (1-minute average) is printed before and after: on a shared machine the
 figures move with it.
@@ -53,6 +55,10 @@ def main(backend, user_messenger, **kwargs):
     circuit.measure_all()
     counts = backend.run(transpile(circuit, backend), shots=100).result().get_counts()
     return {"counts": counts}
+"""
+TRIVIAL = """
+def main(backend, user_messenger, **kwargs):
+    return "ok"
 """
 METADATA = '{"name": "bell", "description": "bell", "max_execution_time": 300}'
 
@@ -141,55 +147,78 @@ def main() -> None:
     print(f"load before: {load()}")
     with tempfile.TemporaryDirectory(prefix="rk-env-bench-") as scratch:
         root = Path(scratch) / "environments"
-        builds: dict[str, list[float]] = {"cold": [], "warm": []}
-        for _ in range(args.rounds):
-            drop_environments(root, downloads=True)
-            cold = build_seconds(root)
-            if not args.skip_cold:
-                builds["cold"].append(cold)
-            drop_environments(root, downloads=False)
-            builds["warm"].append(build_seconds(root))
-        print("\n| first build (terra 0.23 + Aer 0.12) | median s | runs s |\n|---|---|---|")
-        for name, seconds in builds.items():
-            if seconds:
-                runs = ", ".join(f"{value:.1f}" for value in seconds)
-                print(f"| uv cache {name} | {statistics.median(seconds):.1f} | {runs} |")
+        show_builds(root, args.rounds, cold=not args.skip_cold)
         plain, own = Path(scratch) / "plain", Path(scratch) / "own"
         for directory in (plain, own):
             directory.mkdir()
             (directory / "program.py").write_text(PROGRAM)
             (directory / "metadata.json").write_text(METADATA)
         (own / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n")
-        run_seconds(own, root)  # resolution remembered, bytecode warm
-        run_seconds(plain, root)
-        times: dict[str, list[float]] = {"plain": [], "own": []}
-        for _ in range(args.jobs):
-            times["plain"].append(run_seconds(plain, root))
-            times["own"].append(run_seconds(own, root))
-        base, env = statistics.median(times["plain"]), statistics.median(times["own"])
-        print("\n| job | runtime-kit run s (median) | vs no requirements |\n|---|---|---|")
-        print(f"| no requirements (runtime-kit's environment) | {base:.2f} | 1.00 |")
-        print(f"| built environment (terra 0.23 + Aer 0.12) | {env:.2f} | {env / base:.2f} "
-              f"({env - base:+.2f} s) |")  # fmt: skip
-        print(f"\nruns s: plain {', '.join(f'{t:.2f}' for t in times['plain'])}; "
-              f"environment {', '.join(f'{t:.2f}' for t in times['own'])}")  # fmt: skip
-        overlay = Path(scratch) / "overlay"
-        shutil.copytree(plain, overlay)
-        (overlay / "requirements.txt").write_text("cvxopt\n")
-        served = service_seconds(root, {"plain": plain, "overlay": overlay, "own": own}, args.jobs)
-        base = statistics.median(served["plain"])
-        print("\n| serve: submit -> result | s (median) | vs no requirements |\n|---|---|---|")
-        labels = {"plain": "no requirements (a warm worker)", "overlay": "overlay (cvxopt)",
-                  "own": "environment of its own (terra 0.23 + Aer 0.12)"}  # fmt: skip
-        for name, values in served.items():
-            median = statistics.median(values)
-            print(
-                f"| {labels[name]} | {median:.2f} | {median / base:.2f} ({median - base:+.2f} s) |"
-            )
-        print("\nruns s: " + "; ".join(
-            f"{name} {', '.join(f'{t:.2f}' for t in values)}" for name, values in served.items()
-        ))  # fmt: skip
+        show_runs(root, plain, own, args.jobs)
+        show_service(root, Path(scratch), plain, own, args.jobs)
     print(f"load after: {load()}")
+
+
+def show_builds(root: Path, rounds: int, *, cold: bool) -> None:
+    builds: dict[str, list[float]] = {"cold": [], "warm": []}
+    for _ in range(rounds):
+        drop_environments(root, downloads=True)
+        seconds = build_seconds(root)
+        if cold:
+            builds["cold"].append(seconds)
+        drop_environments(root, downloads=False)
+        builds["warm"].append(build_seconds(root))
+    print("\n| first build (terra 0.23 + Aer 0.12) | median s | runs s |\n|---|---|---|")
+    for name, values in builds.items():
+        if values:
+            runs = ", ".join(f"{value:.1f}" for value in values)
+            print(f"| uv cache {name} | {statistics.median(values):.1f} | {runs} |")
+
+
+def show_runs(root: Path, plain: Path, own: Path, jobs: int) -> None:
+    run_seconds(own, root)  # resolution remembered, bytecode warm
+    run_seconds(plain, root)
+    times: dict[str, list[float]] = {"plain": [], "own": []}
+    for _ in range(jobs):
+        times["plain"].append(run_seconds(plain, root))
+        times["own"].append(run_seconds(own, root))
+    base, env = statistics.median(times["plain"]), statistics.median(times["own"])
+    print("\n| job | runtime-kit run s (median) | vs no requirements |\n|---|---|---|")
+    print(f"| no requirements (runtime-kit's environment) | {base:.2f} | 1.00 |")
+    print(f"| built environment (terra 0.23 + Aer 0.12) | {env:.2f} | {env / base:.2f} "
+          f"({env - base:+.2f} s) |")  # fmt: skip
+    print(f"\nruns s: plain {', '.join(f'{t:.2f}' for t in times['plain'])}; "
+          f"environment {', '.join(f'{t:.2f}' for t in times['own'])}")  # fmt: skip
+
+
+def show_service(root: Path, scratch: Path, plain: Path, own: Path, jobs: int) -> None:
+    programs = {}
+    for kind, source in (("plain", plain), ("own", own)):
+        for shape, text in (("bell", PROGRAM), ("trivial", TRIVIAL)):
+            directory = scratch / f"{kind}-{shape}"
+            shutil.copytree(source, directory)
+            (directory / "program.py").write_text(text)
+            programs[f"{kind}-{shape}"] = directory
+    for shape in ("bell", "trivial"):
+        directory = scratch / f"overlay-{shape}"
+        shutil.copytree(programs[f"plain-{shape}"], directory)
+        (directory / "requirements.txt").write_text("cvxopt\n")
+        programs[f"overlay-{shape}"] = directory
+    served = service_seconds(root, programs, jobs)
+    labels = {"plain": "no requirements (a warm worker)", "overlay": "overlay (cvxopt)",
+              "own": "environment of its own (terra 0.23 + Aer 0.12)"}  # fmt: skip
+    print("\n| serve: submit -> result, s (median) | Bell circuit | vs none | main() "
+          "returns at once | vs none |\n|---|---|---|---|---|")  # fmt: skip
+    medians = {name: statistics.median(values) for name, values in served.items()}
+    for kind, label in labels.items():
+        cells = []
+        for shape in ("bell", "trivial"):
+            median, base = medians[f"{kind}-{shape}"], medians[f"plain-{shape}"]
+            cells.append(f"{median:.2f} | {median - base:+.2f} s")
+        print(f"| {label} | {' | '.join(cells)} |")
+    print("\nruns s: " + "; ".join(
+        f"{name} {', '.join(f'{t:.2f}' for t in values)}" for name, values in served.items()
+    ))  # fmt: skip
 
 
 if __name__ == "__main__":
