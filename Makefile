@@ -90,4 +90,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ui.py
 
 clean:
-	rm -rf $(VENV) $(LOWER) .venv-legacy .venv-legacy.lock .venv-legacy-apps .venv-legacy-apps.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWER) .venv-legacy .venv-legacy.lock .venv-legacy-apps .venv-legacy-apps.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .venv-legacy-py310 .venv-legacy-py310.lock .pytest_cache .ruff_cache .hypothesis

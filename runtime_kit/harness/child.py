@@ -44,6 +44,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
     from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.job_logging import configure_job_logging
     from runtime_kit.harness.legacy_modules import install_legacy_modules
 
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
@@ -62,6 +63,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     seed = job["seed"]
     try:
         install_legacy_modules()
+        configure_job_logging(job.get("log_level"))
         _seed_everything(seed)
         backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
     except BaseException as exc:  # noqa: BLE001  (reported: main() never started)

@@ -222,3 +222,27 @@ print("result:", json.dumps({{"energy": result["energy"], "evaluations": result[
         assert [m["evaluation"] for m in interim] == list(range(1, len(interim) + 1))
     finally:
         server.stop()
+
+
+def test_a_jobs_log_level_holds_in_an_environment_of_its_own(
+    server: RealServer, tmp_path: Path
+) -> None:
+    program = tmp_path / "logging"
+    program.mkdir()
+    for name in ("metadata.json", ".python-version", "requirements.txt"):
+        (program / name).write_bytes((PROGRAMS / "guarded" / name).read_bytes())
+    (program / "program.py").write_text(
+        "import logging\n\nlogger = logging.getLogger('my-program')\n\n\n"
+        "def main(backend, user_messenger, **kwargs):\n"
+        "    logger.debug('a debug line')\n    logger.info('an info line')\n    return 'done'\n"
+    )
+    created = upload(server, program)
+    assert created.status_code == 200, created.text
+    with server.http() as client:
+        body = {"program_id": created.json()["id"], "params": {}, "log_level": "INFO"}
+        submitted = client.post("/jobs", json=body)
+        assert submitted.status_code == 200, submitted.text
+        job = finished(server, submitted.json()["id"])
+        logs = client.get(f"/jobs/{job['id']}/logs").text
+    assert job["status"] == "COMPLETED", logs
+    assert "INFO:my-program:an info line" in logs and "a debug line" not in logs

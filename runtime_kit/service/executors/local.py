@@ -152,6 +152,7 @@ class LocalExecutor:
             "min_num_qubits": request.min_num_qubits,
             "limits": self._limits_seen_by_job(),
             "site_paths": [str(env.path)] if (env := request.environment) and env.overlay else [],
+            "log_level": request.log_level,
         }
 
     def _limits_seen_by_job(self) -> dict[str, Any]:
