@@ -1,32 +1,37 @@
 """The sandbox a service builds environments in: ``BuildSandbox``, a uv ``CommandRunner``.
 
-A build may run a package's own code (an sdist's ``setup.py``), so every uv command runs in
-bubblewrap: new user, pid, IPC, UTS and cgroup namespaces, every capability dropped, no
-further user namespaces, a private ``/tmp``, the system and the interpreter read-only, and
-writable only what the step writes (its build directory, uv's cache of its trust domain).
-The service's data directory is covered (nothing of it is visible but those paths), its
-home too.  The network is the host's: the package index must be reachable.  Limits: the
-command's wall clock, its address space (``RLIMIT_AS``), the size of any file it writes
-(``RLIMIT_FSIZE``) and of the directories it may write, watched while it runs.
+A build may run a package's own code (an sdist's ``setup.py``, a PEP 517 backend), so every
+uv command runs in bubblewrap: new user, pid, network, IPC, UTS and cgroup namespaces, every
+capability dropped, no further user namespaces, a private ``/tmp``, the system and the
+interpreter read-only, and writable only what the step writes (its build directory, uv's
+cache of its trust domain).  The service's data directory is covered (nothing of it is
+visible but those paths), its home too.  The network namespace has only its loopback: the
+package index is reached through ``index_proxy`` (a unix socket shown to the sandbox, carried
+to by ``relay``), which reaches the index's hosts and nothing else; a ``file://`` index is
+shown read-only instead.  Limits: the command's wall clock, its address space
+(``RLIMIT_AS``), the size of any file it writes (``RLIMIT_FSIZE``) and of the directories it
+may write, watched while it runs.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from runtime_kit.environments import relay
 from runtime_kit.environments.cache import directory_bytes
+from runtime_kit.environments.index_proxy import IndexProxy
 from runtime_kit.environments.uv import stream_process
 from runtime_kit.errors import ProgramEnvironmentError
 from runtime_kit.sandbox.bwrap import ETC_FILES, SYSTEM_DIRS, bwrap_path
 
 MIB = 1024 * 1024
-#: What name resolution and TLS read in /etc (the package index is reached by name).
-NETWORK_FILES = ("resolv.conf", "hosts", "nsswitch.conf", "ssl", "ca-certificates",
-                 "gai.conf", "host.conf")  # fmt: skip
+#: What TLS reads in /etc (uv checks the index's certificate through the proxy's tunnel).
+NETWORK_FILES = ("ssl", "ca-certificates", "nsswitch.conf", "hosts")
 
 
 class BuildSandbox:
@@ -36,9 +41,19 @@ class BuildSandbox:
         hidden: host paths nothing of which may be seen (the service's data directory).
         memory_mib: address space of the build's processes.
         disk_mib: what the writable directories may grow to, together.
+        index_hosts: the ``(host, port)`` pairs the build may reach (``index_proxy``).
+        index_dir: the directory of a ``file://`` index, shown read-only.
     """
 
-    def __init__(self, *, hidden: Sequence[Path], memory_mib: int, disk_mib: int) -> None:
+    def __init__(
+        self,
+        *,
+        hidden: Sequence[Path],
+        memory_mib: int,
+        disk_mib: int,
+        index_hosts: frozenset[tuple[str, int]] = frozenset(),
+        index_dir: Path | None = None,
+    ) -> None:
         found = bwrap_path()
         if found is None:
             raise ProgramEnvironmentError(
@@ -49,6 +64,10 @@ class BuildSandbox:
         self.hidden = [Path(path).resolve() for path in hidden]
         self.memory_mib = memory_mib
         self.disk_mib = disk_mib
+        self.index_hosts = index_hosts
+        self.index_dir = index_dir
+        #: The interpreter that runs ``relay`` inside (runtime-kit's own, standard library).
+        self.relay_python = Path(sys.executable).resolve()
 
     def __call__(
         self,
@@ -60,21 +79,27 @@ class BuildSandbox:
         on_line: Callable[[str], None],
         timeout_s: float,
     ) -> int:
-        arguments = self.arguments(env, writable, readable)
         over = threading.Event()
         watcher = _DiskWatcher(writable, self.disk_mib * MIB, over)
+        proxy = IndexProxy(self.index_hosts)
         watcher.start()
         try:
-            status = stream_process(
-                [*arguments, *command],
-                env={},
-                on_line=on_line,
-                timeout_s=timeout_s,
-                limits=self._limits,
-                stop=over,
-            )
+            with proxy as socket_path:
+                arguments = self.arguments(env, writable, readable, socket_path)
+                relayed = [str(self.relay_python), "-I", "-S", "-c", _RELAY_SOURCE,
+                           str(socket_path), "--", *command]  # fmt: skip
+                status = stream_process(
+                    [*arguments, *relayed],
+                    env={},
+                    on_line=on_line,
+                    timeout_s=timeout_s,
+                    limits=self._limits,
+                    stop=over,
+                )
         finally:
             watcher.stop()
+        for refused in dict.fromkeys(proxy.refused):
+            on_line(f"refused: {refused} (a build reaches only the package index)")
         if over.is_set():
             raise ProgramEnvironmentError(
                 f"building the environment wrote more than {self.disk_mib} MiB (its disk cap)"
@@ -82,14 +107,19 @@ class BuildSandbox:
         return status
 
     def arguments(
-        self, env: dict[str, str], writable: Sequence[Path], readable: Sequence[Path]
+        self,
+        env: dict[str, str],
+        writable: Sequence[Path],
+        readable: Sequence[Path],
+        proxy_socket: Path,
     ) -> list[str]:
         """The bubblewrap command line up to ``--``."""
         arguments = [
             self.bwrap,
-            "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", "--hostname", "runtime-kit-build", "--clearenv",
+            "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--disable-userns", "--die-with-parent",
+            "--new-session", "--cap-drop", "ALL", "--hostname", "runtime-kit-build",
+            "--clearenv",
         ]  # fmt: skip
         for name, value in sorted(env.items()):
             arguments += ["--setenv", name, value]
@@ -106,8 +136,11 @@ class BuildSandbox:
                 arguments += ["--ro-bind-try", path, path]
         for hidden in self.hidden:
             arguments += ["--tmpfs", str(hidden)]
-        for shown in readable:
+        relay_installation = [self.relay_python.parent.parent, Path(sys.base_prefix).resolve()]
+        index = [self.index_dir] if self.index_dir is not None else []
+        for shown in dict.fromkeys([*readable, *relay_installation, *index]):
             arguments += ["--ro-bind", str(shown), str(shown)]
+        arguments += ["--ro-bind", str(proxy_socket), str(proxy_socket)]
         for written in writable:
             written.mkdir(parents=True, exist_ok=True)
             arguments += ["--bind", str(written), str(written)]
@@ -121,6 +154,9 @@ class BuildSandbox:
         size = self.disk_mib * MIB
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+_RELAY_SOURCE = Path(relay.__file__).read_text()
 
 
 class _DiskWatcher:

@@ -97,7 +97,7 @@ class EnvironmentCache:
         for _, key, size in sorted(entries):
             if total <= self.max_bytes:
                 break
-            if key == keep or not self._remove_if_unused(key):
+            if key == keep or not self.remove(key):
                 continue
             total -= size
             removed.append(key)
@@ -136,7 +136,9 @@ class EnvironmentCache:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _remove_if_unused(self, key: str) -> bool:
+    def remove(self, key: str) -> bool:
+        """Remove ``key``'s environment (and the resolutions that name it) unless a job uses
+        it or it is being built; whether it was removed."""
         with open(self.root / "locks" / f"{key}.lock", "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

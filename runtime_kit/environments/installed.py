@@ -3,6 +3,8 @@ program's declaration: then the program needs no environment of its own."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import platform
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -52,3 +54,22 @@ def _extra_installed(distribution: str, extra: str) -> bool:
         if not _installed(str(requirement).split(";")[0], extra=None):
             return False
     return True
+
+
+@functools.cache
+def installed_fingerprint() -> str:
+    """The sha256 of ``installed_pins``: what an overlay was resolved against."""
+    return hashlib.sha256("\n".join(installed_pins()).encode()).hexdigest()
+
+
+def installed_pins() -> list[str]:
+    """``name==version`` of every distribution installed here (runtime-kit's environment):
+    the constraints an overlay is resolved under, so it adds packages and changes none."""
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if name and distribution.version:
+            pins[canonicalize_name(name)] = f"{canonicalize_name(name)}=={distribution.version}"
+    return sorted(pins.values())

@@ -116,8 +116,9 @@ def stream_process(
         stopper.start()
     try:
         assert process.stdout is not None
-        for raw in process.stdout:
-            on_line(raw.decode("utf-8", "replace").rstrip("\n"))
+        with process.stdout:
+            for raw in process.stdout:
+                on_line(raw.decode("utf-8", "replace").rstrip("\n"))
         returncode = process.wait()
     finally:
         timed_out = not timer.is_alive()
@@ -165,7 +166,10 @@ class Commands:
             "UV_PYTHON_DOWNLOADS": "never",
             "UV_NO_PROGRESS": "1",
             "UV_LINK_MODE": "copy",
-            "UV_NATIVE_TLS": "1",  # the system's trust store (a CA the operator installed)
+            # the system's trust store (a CA the operator installed): UV_SYSTEM_CERTS since
+            # uv 0.11, UV_NATIVE_TLS before (ignored, without its warning, beside the new one)
+            "UV_SYSTEM_CERTS": "1",
+            "UV_NATIVE_TLS": "1",
             "NO_COLOR": "1",
             "TMPDIR": str(home),
         }

@@ -52,7 +52,12 @@ def run_function(
         ProgramEnvironmentError: its environment cannot be had.
     """
     from runtime_kit.functions.checks import inspect_function, problems
-    from runtime_kit.harness.runner import RecordFrames, _text_sink, environment_python
+    from runtime_kit.harness.runner import (
+        RecordFrames,
+        _text_sink,
+        interpreter_and_paths,
+        prepare_environment,
+    )
 
     started = time.perf_counter()
     found = inspect_function(path)
@@ -67,7 +72,8 @@ def run_function(
     if wrong:
         raise InputValueError("\n".join(wrong), name=None)
     own = found.environment.needs_own_environment()
-    python = environment_python(found.environment, run.on_build) if own else None
+    environment = prepare_environment(found.environment, run.on_build) if own else None
+    python, site_paths = interpreter_and_paths(environment)
     process = ProgramProcess(project.working_dir, run.memory_mib, python=python)
     seed = secrets.randbelow(2**31) if run.seed is None else run.seed
     text = json.dumps(arguments)
@@ -82,6 +88,7 @@ def run_function(
             "seed": seed,
             "shots": None,
             "min_num_qubits": None,
+            "site_paths": site_paths,
         }
     )
     record = RunRecord(status=ERROR, seed=seed, input_seeds=seed_inputs(text))

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import site
 import sys
 import traceback
 from pathlib import Path
@@ -61,6 +62,8 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
         sys.path.insert(0, str(program.parent))
     for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
+    for path in job.get("site_paths") or ():  # an overlay: packages added to runtime-kit's
+        site.addsitedir(path)
     seed = job["seed"]
     try:
         install_legacy_modules()

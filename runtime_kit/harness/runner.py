@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.errors import InputValueError
@@ -25,6 +25,9 @@ from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
+
+if TYPE_CHECKING:
+    from runtime_kit.environments.builder import Environment
 
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
 DEFAULT_MEMORY_MIB = 4096
@@ -99,7 +102,8 @@ def run_program(
         return run_function(Path(path), run, inputs=inputs, inputs_text=inputs_text, params=params)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
-    python = _environment_python(spec, on_build) if spec.own_environment else None
+    environment = _environment(spec, on_build) if spec.own_environment else None
+    python, site_paths = interpreter_and_paths(environment)
     process = ProgramProcess(spec.program.parent, memory_mib, python=python)
     job_sent = False
     params = dict(params or {})
@@ -117,6 +121,7 @@ def run_program(
                 "seed": seed,
                 "shots": None if takes_shots else shots,
                 "min_num_qubits": spec.min_num_qubits,
+                "site_paths": site_paths,
             }
         )
         job_sent = True
@@ -143,21 +148,31 @@ def run_program(
     return record
 
 
-def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
-    """The interpreter of the program's environment, built first if it is not yet."""
-    return environment_python(spec.environment, on_build)
+def _environment(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Environment:
+    """The program's environment (or overlay), built first if it is not yet."""
+    return prepare_environment(spec.environment, on_build)
 
 
-def environment_python(
+def prepare_environment(
     environment: EnvironmentSpec, on_build: Callable[[str], None] | None
-) -> Path:
-    """The interpreter of a declared environment, built first if it is not yet."""
+) -> Environment:
+    """A declared environment (or overlay), built first if it is not yet."""
     from runtime_kit.environments.builder import EnvironmentBuilder
     from runtime_kit.environments.local import local_cache
 
     builder = EnvironmentBuilder(local_cache())
     log = on_build or (lambda line: None)
-    return builder.prepare(environment, domain="local", log=log).python
+    return builder.prepare(environment, domain="local", log=log)
+
+
+def interpreter_and_paths(environment: Environment | None) -> tuple[Path | None, list[str]]:
+    """Who runs a job in ``environment``: its own interpreter (None: runtime-kit's), and the
+    directories to put first on ``sys.path`` (an overlay's)."""
+    if environment is None:
+        return None, []
+    if environment.overlay:
+        return None, [str(environment.path)]
+    return environment.python, []
 
 
 def _text_sink(on_log: Callable[[str], None] | None) -> Callable[[bytes], None] | None:

@@ -34,7 +34,7 @@ def simulator_factories() -> dict[str, Any]:
     return factories
 
 
-def build_backend(kind: str, factories: dict[str, Any], seed: int) -> Any:
+def build_backend(kind: str, factories: dict[str, Any], seed: int, name: str = "") -> Any:
     """The seeded simulator of ``kind`` (``aer`` falls back to ``basic`` without Aer); None
     in an environment without qiskit (a program that needs no backend).
 
@@ -43,8 +43,8 @@ def build_backend(kind: str, factories: dict[str, Any], seed: int) -> Any:
     """
     if kind not in KINDS:
         raise BackendUnavailable(
-            f"backend {kind} is not available to programs with an environment of their own: "
-            "use aer_simulator or basic_simulator"
+            f"backend {name or kind} is not offered to programs with an environment of their "
+            "own: use aer_simulator (ibmq_qasm_simulator) or basic_simulator"
         )
     factory = factories.get(kind) or factories.get("basic")
     if factory is None:

@@ -165,7 +165,7 @@ class RuntimeDecoder(json.JSONDecoder):
         if tag == "set":
             return set(value)
         if tag == "QuantumCircuit":
-            return _qpy().load(_decode_binary(value))[0]
+            return _qpy().load(_readable_qpy(_decode_binary(value)))[0]
         if tag == "Instruction":
             entry = _qpy().load(_decode_binary(value))[0].data[0]
             return getattr(entry, "operation", None) or entry[0]
@@ -194,6 +194,29 @@ class RuntimeDecoder(json.JSONDecoder):
         if tag == "to_json":
             return value
         return obj
+
+
+def _readable_qpy(buffer: io.BytesIO) -> io.BytesIO:
+    """``buffer`` when this qiskit reads its QPY version; else a ValueError saying so (an old
+    qiskit reads a newer QPY as garbage: a UnicodeDecodeError deep inside)."""
+    data = buffer.getvalue()
+    written = data[6] if data[:6] == b"QISKIT" and len(data) > 6 else None
+    readable = None
+    for name in ("qiskit.qpy.common", "qiskit.circuit.qpy_serialization"):
+        module = _optional(name)
+        if module is not None:
+            # qiskit-terra 0.17 and 0.18 name no version: they write and read version 1
+            readable = getattr(module, "QPY_VERSION", 1)
+            break
+    if written is not None and readable is not None and written > readable:
+        import qiskit
+
+        raise ValueError(
+            f"a QuantumCircuit in QPY version {written}, written by a newer Qiskit than this "
+            f"environment's ({qiskit.__version__}), which reads QPY up to version {readable}: "
+            "encode it with the program's own Qiskit"
+        )
+    return buffer
 
 
 def _read_expression(buffer: io.BytesIO, vectors: dict[Any, Any]) -> Any:

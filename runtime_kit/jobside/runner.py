@@ -23,6 +23,7 @@ from .backends import BackendUnavailable, backend_name, build_backend, qubit_cou
 from .bundle import program_of
 from .codec import codec
 from .entrypoints import ENTRIES, Encoded, ScriptExit
+from .job_logging import configure_job_logging
 from .limits import limit_reached, preparation_needs
 from .messenger import FrameMessenger
 
@@ -85,8 +86,10 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
     try:
         if prepared.error is not None:
             raise prepared.error
+        configure_job_logging(job.get("log_level"))
         _seed_everything(seed)
-        backend = build_backend(job["backend"][0], prepared.factories, seed)
+        kind, size = [*job["backend"], None][:2]
+        backend = build_backend(kind, prepared.factories, seed, f"{kind}-{size}" if size else kind)
     except BackendUnavailable as exc:
         frames.control(frames_fd, frames.REJECTED, {"error": str(exc)})
         return

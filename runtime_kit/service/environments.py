@@ -41,6 +41,8 @@ class EnvironmentSettings:
     directory: Path | None = None
     max_mib: int = 20 * 1024
     index_url: str | None = None
+    #: more hosts (``host`` or ``host:port``) a build may reach: where the index keeps its files
+    index_hosts: tuple[str, ...] = ()
     #: package names a program may require (None: any)
     allowed: frozenset[str] | None = None
     build_timeout_s: float = 1800.0
@@ -81,13 +83,22 @@ class ProgramEnvironments:
             from runtime_kit.environments.uv import run_plainly
 
             return run_plainly
-        from runtime_kit.environments.build_sandbox import BuildSandbox
+        from urllib.parse import unquote, urlsplit
 
+        from runtime_kit.environments.build_sandbox import BuildSandbox
+        from runtime_kit.environments.index_proxy import index_hosts
+
+        index_url = self.settings.index_url
+        index_dir = None
+        if index_url is not None and index_url.startswith("file://"):
+            index_dir = Path(unquote(urlsplit(index_url).path))
         hidden = [data_dir, Path(os.path.expanduser("~"))]
         return BuildSandbox(
             hidden=hidden,
             memory_mib=self.settings.build_memory_mib,
             disk_mib=self.settings.build_disk_mib,
+            index_hosts=index_hosts(index_url, self.settings.index_hosts),
+            index_dir=index_dir,
         )
 
     # --- upload --------------------------------------------------------------------------

@@ -61,6 +61,7 @@ class ServiceSettings:
     environments_dir: Path | None = None
     environments_max_mib: int = 20 * 1024
     environments_index_url: str | None = None
+    environments_index_hosts: tuple[str, ...] = ()
     environments_allow: frozenset[str] | None = None
     environments_build_timeout_s: float = 1800.0
     environments_build_memory_mib: int = 4096
@@ -99,6 +100,7 @@ class ServiceSettings:
             directory=self.environments_dir,
             max_mib=self.environments_max_mib,
             index_url=self.environments_index_url,
+            index_hosts=self.environments_index_hosts,
             allowed=self.environments_allow,
             build_timeout_s=self.environments_build_timeout_s,
             build_memory_mib=self.environments_build_memory_mib,
@@ -192,6 +194,17 @@ def _index_url(text: str) -> str:
     if not text.startswith(("https://", "http://", "file://")):
         raise ValueError(f"expected an http(s):// or file:// URL of a package index, got {text!r}")
     return text
+
+
+def _host_names(text: str) -> tuple[str, ...]:
+    hosts = [part for part in text.replace(",", " ").split() if part]
+    if not hosts:
+        raise ValueError("expected host names (host or host:port) separated by commas or spaces")
+    for host in hosts:
+        name, _, port = host.rpartition(":") if ":" in host else (host, "", "443")
+        if not name or "/" in name or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected host or host:port, got {host!r}")
+    return tuple(hosts)
 
 
 def _package_names(text: str) -> frozenset[str]:
@@ -349,6 +362,14 @@ SETTINGS: tuple[Setting, ...] = (
         _index_url,
         "the package index environments are built from (default: PyPI)",
         "URL",
+    ),
+    Setting(
+        "environments_index_hosts",
+        "--environments-index-hosts",
+        _host_names,
+        "more hosts a build may reach, comma-separated host[:port]: where the index keeps its "
+        "files (a build reaches only the index; PyPI's file host is known)",
+        "HOSTS",
     ),
     Setting(
         "environments_allow",

@@ -1,6 +1,10 @@
 """Program environments are built for real (uv, PyPI): into ``ROOT/.cache/environments``, a
-git-ignored folder of the checkout, so the first ``make test`` builds them and later runs
-(and other checkouts' runs of the same commit) reuse them."""
+git-ignored folder of the checkout, shared by ``runtime-kit run``'s tests and the services
+the tests start there (the same set is the same key: built once), so the first ``make test``
+of a clone builds them and later runs reuse them.  A set that needs a build (terra 0.18's
+python-constraint) is built on a service in its owner's trust domain, which is new with every
+service: that one build repeats at every run, and is removed after it.  Tests of a build
+itself use directories of their own."""
 
 from __future__ import annotations
 

@@ -14,6 +14,10 @@ from runtime_kit.errors import ProgramEnvironmentError
 from tests.conftest import run_command
 from tests.environments.conftest import PROGRAMS, legacy_encoded
 
+#: A first run builds the environments (terra 0.23, terra 0.18 on Python 3.8): minutes on a
+#: loaded machine; later runs reuse them from the shared test cache.
+pytestmark = pytest.mark.timeout(1800)
+
 PAULI_SUM_OP = (
     "from qiskit.opflow import PauliSumOp\n"
     "VALUE = {'operator': PauliSumOp.from_list([('ZZ', 1.0), ('XI', 0.4), ('IX', 0.4)]),"
@@ -47,6 +51,47 @@ def test_a_terra_023_program_runs_unchanged(environments_dir: Path) -> None:
     assert again.result_text == record.result_text  # the run's seed repeats it, call by call
     if built:  # first run on this machine: the build said so
         assert any(line.startswith("building environment ") for line in built)
+
+
+@pytest.mark.legacy
+def test_a_terra_018_program_runs_on_python_3_8(environments_dir: Path) -> None:
+    """BaseBackend and 0.18's Optimizer interface on Python 3.8; python-constraint 1.4.0
+    (published only as .tar.bz2, which uv no longer reads) repacked for uv."""
+    built: list[str] = []
+    interim: list[dict[str, object]] = []
+    operator = [["ZZ", 1.0], ["XI", 0.4], ["IX", 0.4]]
+    repacked = environments_dir / "repacked" / "python_constraint-1.4.0.tar.gz"
+    repacked_before = repacked.exists()  # by an earlier build of this cache (a service's)
+    record = run_program(
+        PROGRAMS / "terra018-vqe",
+        params={"operator": operator, "maxiter": 1},
+        seed=2,
+        on_build=built.append,
+        on_interim=lambda index, text: interim.append(json.loads(text)),
+    )
+    assert record.status == "DONE", (record.error, record.traceback, record.logs[-3000:])
+    result = record.result
+    assert isinstance(result, dict)
+    assert result["terra"] == "0.18.3" and result["backend_class"] == "AerSimulator"
+    assert [m["evaluation"] for m in interim] == list(range(1, result["evaluations"] + 1))
+    assert result["energy"] == interim[-1]["energy"] or result["energy"] <= interim[0]["energy"]
+    if built and not repacked_before:  # the first build here: the repacking said so
+        assert any("python-constraint 1.4.0 is published only in a format" in b for b in built)
+    assert repacked.is_file()
+    # a circuit the legacy client (qiskit-terra 0.23) encoded: QPY 6, which 0.18 cannot read
+    ansatz = legacy_encoded(
+        "from qiskit.circuit.library import TwoLocal\n"
+        "VALUE = {'ansatz': TwoLocal(2, 'ry', 'cz', reps=1), 'operator': "
+        f"{operator!r}}}"
+    )
+    refused = run_program(PROGRAMS / "terra018-vqe", inputs_text=ansatz, seed=2)
+    assert refused.status == "ERROR"
+    assert refused.error == (
+        "InputsUndecodable: the inputs cannot be decoded in the program's environment "
+        "(runtime_kit_jobside.portable): ValueError: a QuantumCircuit in QPY version 6, "
+        "written by a newer Qiskit than this environment's (0.18.3), which reads QPY up to "
+        "version 1: encode it with the program's own Qiskit"
+    )
 
 
 def test_run_shows_the_build_and_a_bad_requirement_fails_with_the_resolvers_words(

@@ -83,6 +83,24 @@ def test_a_job_cannot_write_its_environment_or_the_cache(
     assert health["environments"]["environments"] == 1
 
 
+def test_generic_and_noisy_backends_are_not_in_an_environment_of_its_own(
+    server: RealServer,
+) -> None:
+    """Its Qiskit may have no GenericBackendV2: the job is rejected, saying what it gets."""
+    created = upload(server, PROGRAMS / "guarded")
+    with server.http() as client:
+        body = {"program_id": created.json()["id"], "params": {}, "backend": "generic-5"}
+        submitted = client.post("/jobs", json=body)
+        assert submitted.status_code == 200, submitted.text
+        job = finished(server, submitted.json()["id"])
+        results = client.get(f"/jobs/{job['id']}/results").text
+    assert job["status"] == "FAILED"
+    assert (
+        "backend generic-5 is not offered to programs with an environment of their own: use "
+        "aer_simulator (ibmq_qasm_simulator) or basic_simulator" in results
+    )
+
+
 def test_off_refuses_programs_with_requirements_at_upload(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--environments", "off").start()
     try:
@@ -145,7 +163,8 @@ def test_the_legacy_client_runs_a_terra_023_program_with_a_pauli_sum_op(
     from tests.interop.legacy_env import legacy_python
 
     tls = throwaway_tls(tmp_path / "tls")
-    service_envs = ENVIRONMENTS / "service"
+    service_envs = ENVIRONMENTS  # shared with runtime-kit run's: the same set, built once
+    service_envs.mkdir(parents=True, exist_ok=True)
     server = RealServer(
         tmp_path / "data", *tls.serve_args(), "--environments-dir", str(service_envs),
         ca_file=tls.ca,
@@ -203,3 +222,27 @@ print("result:", json.dumps({{"energy": result["energy"], "evaluations": result[
         assert [m["evaluation"] for m in interim] == list(range(1, len(interim) + 1))
     finally:
         server.stop()
+
+
+def test_a_jobs_log_level_holds_in_an_environment_of_its_own(
+    server: RealServer, tmp_path: Path
+) -> None:
+    program = tmp_path / "logging"
+    program.mkdir()
+    for name in ("metadata.json", ".python-version", "requirements.txt"):
+        (program / name).write_bytes((PROGRAMS / "guarded" / name).read_bytes())
+    (program / "program.py").write_text(
+        "import logging\n\nlogger = logging.getLogger('my-program')\n\n\n"
+        "def main(backend, user_messenger, **kwargs):\n"
+        "    logger.debug('a debug line')\n    logger.info('an info line')\n    return 'done'\n"
+    )
+    created = upload(server, program)
+    assert created.status_code == 200, created.text
+    with server.http() as client:
+        body = {"program_id": created.json()["id"], "params": {}, "log_level": "INFO"}
+        submitted = client.post("/jobs", json=body)
+        assert submitted.status_code == 200, submitted.text
+        job = finished(server, submitted.json()["id"])
+        logs = client.get(f"/jobs/{job['id']}/logs").text
+    assert job["status"] == "COMPLETED", logs
+    assert "INFO:my-program:an info line" in logs and "a debug line" not in logs

@@ -31,7 +31,9 @@ from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
 
 class _Worker:
     """A job's process; ``environment``: the program's own (its interpreter runs the job-side
-    runner, its directory and base installation are shown read-only), else runtime-kit's."""
+    runner, its directory and base installation are shown read-only), or an overlay (runtime-
+    kit's own child, the overlay's directory shown read-only and added to its path), else
+    runtime-kit's."""
 
     def __init__(self, isolation: Isolation, root: Path, environment: Any = None) -> None:
         self.id = secrets.token_hex(8)
@@ -39,6 +41,9 @@ class _Worker:
         if not isolation.isolated:
             self.host_dir.mkdir(parents=True)
         reads = [] if environment is None else [str(environment.path), environment.base_prefix]
+        if environment is not None and environment.overlay:
+            reads = [str(environment.path)]  # runtime-kit's own interpreter: in every layout
+        own_python = environment is not None and not environment.overlay
         self.confinement: Confinement = isolation.confine(
             f"worker-{self.id}", self.host_dir, reads=reads
         )
@@ -50,7 +55,7 @@ class _Worker:
                 wrap=self.confinement.wrap,
                 env=self.confinement.env,
                 max_log_bytes=isolation.limits.log_mib * MIB,
-                python=None if environment is None else environment.python,
+                python=environment.python if own_python else None,
             )
         except BaseException:
             isolation.release(self.confinement)
@@ -148,6 +153,7 @@ class LocalExecutor:
             "shots": None,
             "min_num_qubits": request.min_num_qubits,
             "limits": self._limits_seen_by_job(),
+            "site_paths": [str(env.path)] if (env := request.environment) and env.overlay else [],
             "log_level": request.log_level,
         }
 
