@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 # uv installs in parallel: the package with no cache took 13.5 s here, pip 51 s.
 # ibm-platform-services (mthree -> qiskit-ibm-runtime) as a wheel: uv would otherwise pick
 # an sdist of it that does not build.
-UV := $(BIN)/uv pip install --python $(BIN)/python --quiet --only-binary ibm-platform-services
+UV := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
+	--only-binary ibm-platform-services
 
 .PHONY: demo test lint typecheck bench clean sandbox-tools browser-tools lower-bounds
 
