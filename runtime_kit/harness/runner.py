@@ -137,6 +137,9 @@ class _RecordFrames:
             record.warnings += self.spec.check_result(payload)
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
+        elif kind in (frames.OVERSIZED, frames.MALFORMED):
+            record.status = ERROR
+            record.error = frames.refusal(kind, payload, None)
         else:  # FAILED or REJECTED
             details = json.loads(payload)
             record.status = ERROR

@@ -262,7 +262,13 @@ class _Recording:
         if self.refused:
             return
         limits = self.scheduler.limits
-        size = len(payload.encode())
+        if kind == frames.OVERSIZED:
+            self._refuse(frames.refusal(kind, payload, self._max_message))
+            return
+        if kind == frames.MALFORMED:
+            self._stop(frames.refusal(kind, payload, self._max_message))
+            return
+        size = _utf8_size(payload)
         if kind in (frames.INTERIM, frames.RESULT) and size > self._max_message:
             what = "an interim result" if kind == frames.INTERIM else "the result"
             self._refuse(f"message size ({what} of {size} bytes; at most {self._max_message})")
@@ -279,9 +285,12 @@ class _Recording:
         elif kind == frames.RESULT:
             self.result = payload
         elif kind in (frames.FAILED, frames.REJECTED):
-            details = json.loads(payload)
-            trace = details.get("traceback") or ""
-            self.error = f"{details['error']}\n{trace}".rstrip("\n")
+            try:
+                details = json.loads(payload)
+                trace = details.get("traceback") or ""
+                self.error = f"{details['error']}\n{trace}".rstrip("\n")
+            except (ValueError, TypeError, KeyError, AttributeError):
+                self._stop(f"malformed {kind} frame on the harness pipe")
 
     def log(self, chunk: bytes) -> None:
         text = self._decoder.decode(chunk)
@@ -296,6 +305,16 @@ class _Recording:
             return "".join(self._log_parts)
 
     def _refuse(self, cap: str) -> None:
-        self.refused = f"limit reached: {cap}"
+        self._stop(f"limit reached: {cap}")
+
+    def _stop(self, reason: str) -> None:
+        """End the job now: it FAILS with ``reason``, whatever it sends after."""
+        self.refused = reason
         self.result = None
         self.scheduler.executor.kill(self.job_id)
+
+
+def _utf8_size(text: str) -> int:
+    """The bytes of ``text`` in UTF-8, without a copy when it is ASCII (wire-format JSON
+    is: the encoder escapes the rest)."""
+    return len(text) if text.isascii() else len(text.encode())

@@ -247,3 +247,25 @@ def attack_sleep(messenger, marker, seconds=600):
     os.execvp(
         sys.executable, [sys.executable, "-c", f"import time; time.sleep({seconds}) # {marker}"]
     )
+
+
+def attack_big_frame(messenger, declared, mib):
+    """A frame header declaring ``declared`` bytes on the harness pipe, then ``mib`` MiB of
+    it (the service used to allocate what the header said, and read it all)."""
+    fd = messenger._fd
+    os.write(fd, f"interim {declared}\n".encode())
+    chunk = b"x" * (1 << 20)
+    sent = 0
+    with contextlib.suppress(OSError):
+        for _ in range(mib):
+            os.write(fd, chunk)
+            sent += 1
+    time.sleep(30)  # the service ends the job from the header; it should not get here
+    return {"sent_mib": sent}
+
+
+def attack_malformed_frame(messenger):
+    """A header line with no end, then silence."""
+    os.write(messenger._fd, b"interim " + b"9" * 4096)
+    time.sleep(30)
+    return "not stopped"
