@@ -4,6 +4,7 @@ directory."""
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.lock import DataDirLock
@@ -98,6 +100,8 @@ class Service:
             )
             self.disk = DiskUsage(data_dir)
             self.admin_token = self._bootstrap_admin(token)
+            #: what ``serve`` bounds connections with (None: not served by ``serve``)
+            self.connections: ConnectionLimits | None = None
         except BaseException:
             self.lock.release()
             raise
@@ -150,6 +154,7 @@ class Service:
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
             **described,
+            "connections": None if self.connections is None else asdict(self.connections),
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
@@ -57,6 +58,7 @@ class ServiceSettings:
     tls_key: Path | None = None
     builtin_programs: bool = True
     limits: JobLimits = field(default_factory=JobLimits)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         if (self.tls_cert is None) != (self.tls_key is None):
@@ -241,6 +243,29 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("plain", "json"),
     ),
     Setting("max_body_mib", "--max-body-mib", _positive_int, "largest request (default 64)", "MIB"),
+    # Connections (ConnectionLimits).
+    Setting(
+        "max_connections",
+        "--max-connections",
+        _positive_int,
+        "connections open at once, HTTP and websockets; more are answered 503 (default 1000, "
+        "fewer when the open-files limit leaves less room)",
+        "N",
+    ),
+    Setting(
+        "header_timeout_s",
+        "--header-timeout",
+        _positive_float,
+        "seconds a client has to send a whole request header (default 10)",
+        "S",
+    ),
+    Setting(
+        "keep_alive_s",
+        "--keep-alive",
+        _positive_float,
+        "seconds an idle kept-alive connection stays open (default 5)",
+        "S",
+    ),
     Setting(
         "keep_jobs_days",
         "--keep-jobs",
@@ -351,7 +376,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("log_mib", "--max-log-mib", _positive_int, "logs kept per job (default 8)", "MIB"),
 )
-_LIMIT_NAMES = {f.name for f in fields(JobLimits)}
+#: Settings kept in a group of their own (a frozen dataclass field of ServiceSettings).
+GROUPS: dict[str, type[Any]] = {"limits": JobLimits, "connections": ConnectionLimits}
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
@@ -378,8 +404,11 @@ def load_settings(
             values[setting.name] = _parsed(setting, text, f"environment {setting.variable}")
     values.update({name: value for name, value in flags.items() if value is not None})
     _check_executor(values, environ)
-    limits = {name: values.pop(name) for name in list(values) if name in _LIMIT_NAMES}
-    return ServiceSettings(**values, limits=JobLimits(**limits))
+    groups = {
+        group: kind(**{f.name: values.pop(f.name) for f in fields(kind) if f.name in values})
+        for group, kind in GROUPS.items()
+    }
+    return ServiceSettings(**values, **groups)
 
 
 def _check_executor(values: dict[str, Any], environ: Mapping[str, str]) -> None:

@@ -26,13 +26,21 @@ def free_port() -> int:
 class RealServer:
     """``runtime-kit serve`` in a subprocess on 127.0.0.1, restartable on the same data."""
 
-    def __init__(self, data_dir: Path, *extra: str, ca_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *extra: str,
+        ca_file: Path | None = None,
+        open_files: int | None = None,
+    ) -> None:
         """``ca_file``: the CA of the certificate given in ``extra`` (``--tls-cert``): the
-        service is then https and wss, and the client side trusts that CA."""
+        service is then https and wss, and the client side trusts that CA.  ``open_files``:
+        its soft and hard limit on open files (default: this process's)."""
         self.data_dir = data_dir
         self.extra = extra
         self.port = free_port()
         self.ca_file = ca_file
+        self.open_files = open_files
         secure = "s" if ca_file is not None else ""
         self.url = f"http{secure}://127.0.0.1:{self.port}"
         self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
@@ -48,10 +56,15 @@ class RealServer:
             str(Path(sys.executable).with_name("runtime-kit")), "serve", "--port", str(self.port),
             "--data-dir", str(self.data_dir), *self.extra,
         ]  # fmt: skip
+        if self.open_files is not None:  # util-linux's prlimit: no preexec_fn in a threaded test
+            command = ["prlimit", f"--nofile={self.open_files}:{self.open_files}", *command]
         env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
         self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

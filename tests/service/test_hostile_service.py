@@ -9,9 +9,14 @@ each attack through ``/proc/PID/clear_refs`` so that the growth measured is the 
 
 from __future__ import annotations
 
+import contextlib
+import resource
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.service.real_server import RealServer
@@ -87,3 +92,87 @@ def test_a_malformed_frame_header_ends_the_job_at_once(stage: Stage) -> None:
     job, result = stage.attack_job("malformed_frame")
     assert job["status"] == "FAILED", (job, result)
     assert job["state"]["reason"].startswith("malformed frame on the harness pipe"), job
+
+
+def _open_files_at_least(count: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(count, hard), hard))
+
+
+def _half_sent(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+    return sock
+
+
+def _answer(sock: socket.socket, timeout: float = 10) -> bytes:
+    """What the service sends back until it closes (or ``timeout`` passes)."""
+    sock.settimeout(timeout)
+    received = b""
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+def test_half_sent_requests_time_out_and_connections_over_the_cap_get_503(
+    tmp_path: Path,
+) -> None:
+    # systemd's default file limit: 1,100 half-sent requests used to make the API unreachable
+    _open_files_at_least(4096)
+    server = RealServer(
+        tmp_path / "data", "--sandbox", "none", "--header-timeout", "3", open_files=1024
+    ).start()
+    held: list[socket.socket] = []
+    try:
+        health = httpx.get(f"{server.url}/health").json()
+        assert health["connections"]["max_connections"] == 1024 - 256
+        started = time.monotonic()
+        held = [_half_sent(server.port) for _ in range(1100)]
+        over = held[-1]
+        assert _answer(over, 5).startswith(b"HTTP/1.1 503 Service Unavailable"), "no 503"
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            httpx.get(f"{server.url}/health").raise_for_status()
+        assert refused.value.response.status_code == 503
+        assert refused.value.response.json()["error"]["code"] == "TOO_MANY_CONNECTIONS"
+        assert refused.value.response.headers["retry-after"] == "1"
+        # the half-sent ones end at the header timeout, with a 408
+        assert _answer(held[0], 10).startswith(b"HTTP/1.1 408 Request Timeout")
+        assert time.monotonic() - started < 10
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{server.url}/health", timeout=5).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the API did not come back after the header timeout")
+    finally:
+        for sock in held:
+            sock.close()
+        log = server.stop()
+    assert "Traceback" not in log
+    refusals = [line for line in log.splitlines() if " connections_refused " in line]
+    assert 1 <= len(refusals) <= 5, refusals  # once per interval, with the count
+    assert "count=" in refusals[0]
+    assert len([line for line in log.splitlines() if " slow_request_headers " in line]) <= 5
+
+
+def test_idle_and_half_sent_kept_alive_connections_are_closed(real_server: RealServer) -> None:
+    request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    idle = socket.create_connection(("127.0.0.1", real_server.port), timeout=10)
+    idle.sendall(request)
+    idle.settimeout(10)
+    assert idle.recv(65536).startswith(b"HTTP/1.1 200")
+    started = time.monotonic()
+    assert _answer(idle, 20) == b""  # closed after the 5 s keep-alive
+    assert 3 < time.monotonic() - started < 15
+    stalled = socket.create_connection(("127.0.0.1", real_server.port), timeout=10)
+    stalled.sendall(request)
+    stalled.settimeout(10)
+    assert stalled.recv(65536).startswith(b"HTTP/1.1 200")
+    stalled.sendall(b"GET /health HTTP/1.1\r\n")  # the next request, half sent
+    assert _answer(stalled, 20).startswith(b"HTTP/1.1 408")
+    idle.close()
+    stalled.close()
