@@ -1,13 +1,13 @@
 """What every route shares: the error shape, the caller's identity, bodies, visibility rules.
 
-Every error answers ``{"error": {"message", "code", "status"}}`` (the legacy client appends
-message and code to its exception text).  JSON bodies are read whatever their Content-Type,
-as legacy clients send them as plain data.  Programs and jobs the caller may not see are
-404, never 403: their existence is not disclosed.
+Every error answers ``{"error": {"message", "code", "status"}}`` (``api_errors``).  JSON
+bodies are read whatever their Content-Type, as legacy clients send them as plain data, and
+within limits that hold while they arrive (``bodies``).  Programs and jobs the caller may not
+see are 404, never 403: their existence is not disclosed.
 
-Nothing that blocks (SQLite commits with ``fsync``, parsing and checking bodies of up to
-64 MiB) runs on the event loop: routes are plain functions (FastAPI runs them in its thread
-pool), or async only to read the body and then hand the work to the pool.
+Nothing that blocks (SQLite commits with ``fsync``, parsing and checking bodies) runs on the
+event loop: routes are plain functions (FastAPI runs them in its thread pool), or async only
+to read the body and then hand the work to the pool.
 """
 
 from __future__ import annotations
@@ -19,25 +19,16 @@ import sqlite3
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, WebSocket
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.service.api_errors import ApiError as ApiError  # noqa: PLC0414  (routes import it from here)
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.bodies import SMALL_BODY_BYTES, STALL_S, read_body
 from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
     from runtime_kit.sandbox.limits import JobLimits
     from runtime_kit.service.service import Service
-
-_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    409: "CONFLICT",
-    413: "TOO_LARGE",
-}
-
 
 #: Paging query parameters, bounded so that no number reaches SQLite too large for it.
 Limit = Annotated[int, Query(ge=1, le=10_000, description="items in the page")]
@@ -56,20 +47,6 @@ COST_TEXT = r"[1-9][0-9]{0,8}"
 MAX_NAME_CHARS = 100
 #: The longest free-text label a job keeps (hub, group, project, runtime, log_level).
 MAX_LABEL_CHARS = 256
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code or _CODES.get(status, "ERROR")
-
-
-def error_response(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"message": message, "code": code, "status": status}}, status_code=status
-    )
 
 
 class Api:
@@ -112,21 +89,19 @@ class Api:
             raise ApiError(401, "invalid or revoked API token")
         return principal
 
-    async def body(self, request: Request) -> bytes:
-        limit = self.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
-            raise ApiError(413, f"request body over {limit} bytes")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise ApiError(413, f"request body over {limit} bytes")
-        return bytes(body)
+    @property
+    def stall_s(self) -> float:
+        """Seconds a request body may stop arriving."""
+        connections = self._service.connections
+        return STALL_S if connections is None else connections.header_timeout_s
 
-    async def json_body(self, request: Request) -> dict[str, Any]:
-        """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
-        return await run_in_threadpool(parse_json_object, await self.body(request))
+    async def body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> bytes:
+        """The body, at most ``limit`` bytes (``bodies.read_body``)."""
+        return await read_body(request, limit, stall_s=self.stall_s)
+
+    async def json_body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> dict[str, Any]:
+        """The body (at most ``limit`` bytes) as a JSON object, parsed off the event loop."""
+        return await run_in_threadpool(parse_json_object, await self.body(request, limit))
 
     def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.store.program(program_id)

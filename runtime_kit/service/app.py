@@ -21,7 +21,8 @@ from runtime_kit.service import (
     tokens_api,
     ui,
 )
-from runtime_kit.service.api import Api, ApiError, error_response
+from runtime_kit.service.api import Api
+from runtime_kit.service.api_errors import ApiError, error_response
 from runtime_kit.service.api_schemas import documented, json_answer, text_answer
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 
@@ -94,7 +95,7 @@ class RequestLog:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code)
+    return error_response(exc.status, exc.message, exc.code, exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

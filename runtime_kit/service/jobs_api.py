@@ -61,8 +61,8 @@ router = APIRouter()
 )
 async def create_job(request: Request) -> dict[str, str]:
     api = api_of(request)
-    principal = await api.principal(request)
-    body = await api.json_body(request)
+    principal = await api.principal(request)  # a large body only once the caller is known
+    body = await api.json_body(request, api.max_body_bytes)
     return await run_in_threadpool(_create_job, api, principal, body)
 
 

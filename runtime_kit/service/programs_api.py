@@ -11,7 +11,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.errors import BundleError
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
     DONE,
@@ -22,9 +21,9 @@ from runtime_kit.service.api_schemas import (
     json_answer,
 )
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.bundles import ProgramData, decode_program_data
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
+from runtime_kit.service.uploads import StagedData, Upload, read_upload
 
 NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
@@ -61,47 +60,49 @@ async def create_program(request: Request) -> dict[str, str]:
     principal = await api.principal(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
-    body = await api.json_body(request)
-    return await run_in_threadpool(_create_program, api, principal, body)
+    with api.store.staged_blob() as blob:
+        upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
+        return await run_in_threadpool(_create_program, api, principal, upload)
 
 
-def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, str]:
+def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str, str]:
+    body = upload.fields
     fields = checked_fields(body, partial=False)
-    if not isinstance(body.get("data"), str):
+    data = upload.checked_data()
+    if data is None:
         raise ApiError(400, "data (the base64 program source or zip bundle) is required")
-    data = program_data(body["data"])
     is_public = body.get("is_public", False)
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
     version = checked_version(body.get("version", "0"))
-    with api.store.new_blob(data.raw) as digest:
-        program_id = f"{fields['name']}-{random_id(10)}"
-        stamp = now()
-        with api.store.transaction() as db:
-            if db.execute(
-                "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
-                (principal.id, fields["name"]),
-            ).fetchone():
-                raise ApiError(409, f"program with the same name already exists: {fields['name']}")
-            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
-            db.execute(
-                "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
-                "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    program_id,
-                    principal.id,
-                    fields["name"],
-                    fields["description"],
-                    int(is_public),
-                    stamp,
-                    stamp,
-                    seq,
-                    version,
-                ),
-            )
-            add_version(
-                db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
-            )
+    digest = data.digest
+    program_id = f"{fields['name']}-{random_id(10)}"
+    stamp = now()
+    with api.store.transaction() as db:
+        if db.execute(
+            "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
+            (principal.id, fields["name"]),
+        ).fetchone():
+            raise ApiError(409, f"program with the same name already exists: {fields['name']}")
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
+        db.execute(
+            "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
+            "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                program_id,
+                principal.id,
+                fields["name"],
+                fields["description"],
+                int(is_public),
+                stamp,
+                stamp,
+                seq,
+                version,
+            ),
+        )
+        add_version(
+            db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
+        )
     return {"id": program_id}
 
 
@@ -122,17 +123,18 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.json_body(request)
-    return await run_in_threadpool(_update_program, api, principal, program_id, body)
+    await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
+    with api.store.staged_blob() as blob:
+        upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
+        return await run_in_threadpool(_update_program, api, principal, program_id, upload)
 
 
-def _update_program(
-    api: Api, principal: Principal, program_id: str, body: dict[str, Any]
-) -> Response:
+def _update_program(api: Api, principal: Principal, program_id: str, upload: Upload) -> Response:
     row = api.owned_program(principal, program_id)
+    body = upload.fields
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
-        _publish_version(api.store, row, body, fields)
+        _publish_version(api.store, row, body, fields, upload.checked_data())
     elif fields:
         with api.store.transaction() as db:
             if (
@@ -156,18 +158,22 @@ def _update_program(
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.body(request)
-    return await run_in_threadpool(_update_program_data, api, principal, program_id, body)
+    await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
+    with api.store.staged_blob() as blob:
+        upload = await read_upload(
+            request, blob, limit=api.max_body_bytes, stall_s=api.stall_s, in_json=False
+        )
+        return await run_in_threadpool(_update_program_data, api, principal, program_id, upload)
 
 
-def _update_program_data(api: Api, principal: Principal, program_id: str, body: bytes) -> Response:
+def _update_program_data(
+    api: Api, principal: Principal, program_id: str, upload: Upload
+) -> Response:
     api.owned_program(principal, program_id)
-    try:
-        text = body.decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "data must be base64 text") from exc
-    data = program_data(text)
-    with api.store.new_blob(data.raw) as digest, api.store.transaction() as db:
+    data = upload.checked_data()
+    assert data is not None  # base64 alone: always data
+    digest = data.digest
+    with api.store.transaction() as db:
         # legacy: replaces the data of the current version
         db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
         db.execute(
@@ -264,13 +270,6 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return fields
 
 
-def program_data(text: str) -> ProgramData:
-    try:
-        return decode_program_data(text)
-    except BundleError as exc:
-        raise ApiError(exc.status, str(exc)) from exc
-
-
 def checked_version(version: Any) -> str:
     if isinstance(version, int | float) and not isinstance(version, bool):
         version = str(version)
@@ -290,15 +289,21 @@ def add_version(
     )
 
 
-def _publish_version(store: Store, row: Any, body: dict[str, Any], fields: dict[str, Any]) -> None:
+def _publish_version(
+    store: Store,
+    row: Any,
+    body: dict[str, Any],
+    fields: dict[str, Any],
+    data: StagedData | None,
+) -> None:
     """PATCH with ``data`` and ``version``: a new version, which becomes the latest."""
-    if not isinstance(body.get("data"), str) or "version" not in body:
+    if data is None or "version" not in body:
         raise ApiError(400, "a new version needs both data and version")
     version = checked_version(body["version"])
-    data = program_data(body["data"])
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
-    with store.new_blob(data.raw) as digest, store.transaction() as db:
+    digest = data.digest
+    with store.transaction() as db:
         if db.execute(
             "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
             (row["id"], version),

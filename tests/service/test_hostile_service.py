@@ -9,16 +9,21 @@ each attack through ``/proc/PID/clear_refs`` so that the growth measured is the 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
+import os
 import resource
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.service.conftest import source_of
 from tests.service.real_server import RealServer
 from tests.service.test_hostile_jobs import Stage, _sandbox_usable
 
@@ -161,18 +166,127 @@ def test_half_sent_requests_time_out_and_connections_over_the_cap_get_503(
 
 def test_idle_and_half_sent_kept_alive_connections_are_closed(real_server: RealServer) -> None:
     request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    idle = socket.create_connection(("127.0.0.1", real_server.port), timeout=10)
-    idle.sendall(request)
-    idle.settimeout(10)
-    assert idle.recv(65536).startswith(b"HTTP/1.1 200")
-    started = time.monotonic()
-    assert _answer(idle, 20) == b""  # closed after the 5 s keep-alive
-    assert 3 < time.monotonic() - started < 15
-    stalled = socket.create_connection(("127.0.0.1", real_server.port), timeout=10)
-    stalled.sendall(request)
-    stalled.settimeout(10)
-    assert stalled.recv(65536).startswith(b"HTTP/1.1 200")
-    stalled.sendall(b"GET /health HTTP/1.1\r\n")  # the next request, half sent
-    assert _answer(stalled, 20).startswith(b"HTTP/1.1 408")
-    idle.close()
-    stalled.close()
+    address = ("127.0.0.1", real_server.port)
+    with socket.create_connection(address, timeout=10) as idle:
+        idle.sendall(request)
+        started = time.monotonic()
+        answer = _answer(idle, 20)  # the answer, then the close after the 5 s keep-alive
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"}")
+        assert 3 < time.monotonic() - started < 15
+    with socket.create_connection(address, timeout=10) as stalled:
+        stalled.sendall(request)
+        stalled.settimeout(10)
+        assert stalled.recv(65536).startswith(b"HTTP/1.1 200")
+        stalled.sendall(b"GET /health HTTP/1.1\r\n")  # the next request, half sent
+        assert b"HTTP/1.1 408" in _answer(stalled, 20)
+
+
+def _post_raw(port: int, path: str, head: dict[str, str], body_mib: int, token: str = "") -> bytes:
+    """POST ``body_mib`` MiB to ``path`` over a raw socket, as fast as the service takes it;
+    what it answered (possibly before the body was all sent)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in head.items()]
+    if token:
+        lines.append(f"X-Access-Token: {token}")
+    try:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        chunk = b"x" * (1 << 16)
+        if head.get("Transfer-Encoding") == "chunked":
+            chunk = b"10000\r\n" + chunk + b"\r\n"
+        with contextlib.suppress(OSError):
+            for _ in range(body_mib * 16):
+                sock.sendall(chunk)
+        return _answer(sock, 30)
+    finally:
+        sock.close()
+
+
+def _status_of(answer: bytes) -> int | None:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else None
+
+
+def test_forty_unauthenticated_63_mib_logins_cost_the_service_nothing(stage: Stage) -> None:
+    memory = memory_of(stage)
+    before = memory.reset()
+    size = 63 * MIB
+    heads = [{"Content-Length": str(size)}] * 20 + [{"Transfer-Encoding": "chunked"}] * 20
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(
+            pool.map(
+                lambda head: _post_raw(stage.server.port, "/api/users/loginWithToken", head, 63),
+                heads,
+            )
+        )
+    growth = memory.peak() - before
+    print(f"service peak RSS growth: {growth / MIB:.1f} MiB")
+    statuses = [_status_of(answer) for answer in answers]
+    assert statuses[:20] == [413] * 20, statuses  # declared too large: refused unread
+    assert set(statuses[20:]) <= {413, None}, statuses  # chunked: refused at 16 KiB
+    assert b"request body over 16384 bytes" in answers[0]
+    assert growth < 32 * MIB
+    with stage.http(stage.attacker) as http:
+        assert http.get("/programs").status_code == 200
+
+
+def test_a_body_that_stops_arriving_is_408(tmp_path: Path) -> None:
+    server = RealServer(tmp_path / "data", "--sandbox", "none", "--header-timeout", "2").start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /jobs HTTP/1.1\r\nHost: x\r\nX-Access-Token: " + server.token.encode()
+                + b"\r\nContent-Length: 1000\r\n\r\n{\"program_id\": "
+            )  # fmt: skip
+            started = time.monotonic()
+            answer = _answer(sock, 20)
+        assert _status_of(answer) == 408, answer
+        assert b"the request body stopped arriving for 2 s" in answer
+        assert time.monotonic() - started < 10
+    finally:
+        server.stop()
+
+
+def test_ten_parallel_50_mib_uploads_are_streamed_to_disk(stage: Stage) -> None:
+    memory = memory_of(stage)
+    # bodies of ~50 MiB each (under the default 64 MiB): base64 of 37.5 MiB
+    raw = os.urandom(50 * MIB * 3 // 4 - 4096)
+    data = base64.b64encode(b"PK\x03\x04" + raw).decode()  # not a valid zip: refused at the end
+    source = "def main(backend, user_messenger):\n    return 'big'\n# " + "x" * len(raw) + "\n"
+    bodies = [
+        json.dumps({"name": f"big{n}", "data": data, "cost": 60, "spec": {}}).encode()
+        for n in range(9)
+    ] + [json.dumps({"name": "big-source", "data": source_of(source), "cost": 60}).encode()]
+    before = memory.reset()
+
+    def upload(body: bytes) -> httpx.Response:
+        with stage.http(stage.attacker) as http:
+            return http.post("/programs", content=body, timeout=300)
+
+    with ThreadPoolExecutor(10) as pool:
+        uploads = [pool.submit(upload, body) for body in bodies]
+        timings = _list_timings(stage, until=lambda: all(u.done() for u in uploads))
+        answers = [u.result() for u in uploads]
+    growth = memory.peak() - before
+    p99 = sorted(timings)[int(len(timings) * 0.99)] if timings else float("nan")
+    print(f"peak RSS growth {growth / MIB:.1f} MiB; GET /programs p99 {p99:.0f} ms")
+    assert [a.status_code for a in answers[:9]] == [400] * 9
+    assert "not a valid zip bundle" in answers[0].json()["error"]["message"]
+    assert answers[9].status_code == 200, answers[9].text
+    with stage.http(stage.attacker) as http:
+        stored = http.get(f"/programs/{answers[9].json()['id']}").json()
+    assert stored["data"] == source
+    assert growth < 128 * MIB
+    assert not list((stage.server.data_dir / "blobs" / ".incoming").iterdir())
+
+
+def _list_timings(stage: Stage, until: Callable[[], bool], timeout_s: float = 300) -> list[float]:
+    """Milliseconds each ``GET /programs`` of the victim took, until ``until()``."""
+    timings = []
+    deadline = time.monotonic() + timeout_s
+    with stage.http(stage.victim) as http:
+        while not until() and time.monotonic() < deadline:
+            started = time.perf_counter()
+            http.get("/programs").raise_for_status()
+            timings.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.01)
+    return timings
