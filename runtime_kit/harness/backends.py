@@ -91,25 +91,23 @@ def readout_errors(num_qubits: int) -> list[tuple[float, float]]:
 
 
 def build_backend(spec: BackendSpec, *, seed: int) -> Any:
-    """The ``ProgramBackend`` for ``spec``; ``seed`` seeds its simulator."""
+    """The ``ProgramBackend`` for ``spec``; each of its sampling calls draws a seed from a
+    stream that ``seed`` starts (``runtime_kit.program.seeds``)."""
     from runtime_kit.program.backend import ProgramBackend, default_simulator
 
     if spec.kind == "aer":
-        return ProgramBackend(default_simulator(seed=seed))
+        return ProgramBackend(default_simulator(), seed=seed)
     if spec.kind == "basic":
         from qiskit.providers.basic_provider import BasicSimulator
 
-        simulator = BasicSimulator()
-        simulator.set_options(seed_simulator=seed)
-        return ProgramBackend(simulator)
+        return ProgramBackend(BasicSimulator(), seed=seed)
     if spec.kind == "noisy":
         noisy = _noisy_simulator(spec.num_qubits or 1, seed)
-        return ProgramBackend(noisy, name=f"noisy-{spec.num_qubits}")
+        return ProgramBackend(noisy, name=f"noisy-{spec.num_qubits}", seed=seed)
     from qiskit.providers.fake_provider import GenericBackendV2
 
-    generic = GenericBackendV2(spec.num_qubits, seed=seed)
-    generic.set_options(seed_simulator=seed)
-    return ProgramBackend(generic)
+    # the device's made-up calibration comes from the seed too: a run repeats whole
+    return ProgramBackend(GenericBackendV2(spec.num_qubits, seed=seed), seed=seed)
 
 
 def _noisy_simulator(num_qubits: int, seed: int) -> Any:
@@ -123,6 +121,4 @@ def _noisy_simulator(num_qubits: int, seed: int) -> Any:
     for qubit, (one_given_zero, zero_given_one) in enumerate(readout_errors(num_qubits)):
         matrix = [[1 - one_given_zero, one_given_zero], [zero_given_one, 1 - zero_given_one]]
         noise.add_readout_error(ReadoutError(matrix), [qubit])
-    return AerSimulator.from_backend(
-        device, noise_model=noise, seed_simulator=seed, max_parallel_threads=1
-    )
+    return AerSimulator.from_backend(device, noise_model=noise, max_parallel_threads=1)

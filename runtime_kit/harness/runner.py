@@ -22,7 +22,7 @@ from runtime_kit.harness.backends import parse_backend
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
-from runtime_kit.harness.run_inputs import prepare_inputs
+from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
 
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
@@ -63,13 +63,16 @@ def run_program(
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
 
     Raises:
-        InputValueError: the inputs or the backend name are wrong (nothing was run).
+        InputValueError: the inputs, the backend name or the path are wrong (nothing was
+            run).
         ProgramRejectedError: validate finds errors in the program or its metadata.
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
         raise InputValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     backend_spec = parse_backend(backend)
+    if not Path(path).exists():
+        raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
     process = ProgramProcess(spec.program.parent, memory_mib)
@@ -95,7 +98,7 @@ def run_program(
     finally:
         if not job_sent:
             process.call_off()
-    record = RunRecord(status=ERROR, warnings=warnings, seed=seed)
+    record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
     outcome = process.watch(limit, _RecordFrames(record, spec, on_interim))
     record.logs = outcome.logs
@@ -137,6 +140,7 @@ class _RecordFrames:
             record.warnings += self.spec.check_result(payload)
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
+            record.started = True
         elif kind in (frames.OVERSIZED, frames.MALFORMED):
             record.status = ERROR
             record.error = frames.refusal(kind, payload, None)

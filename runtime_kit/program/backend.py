@@ -9,7 +9,12 @@ V2 primitives work on it: qiskit's ``BackendSamplerV2(backend=backend)`` and
 ``BackendEstimatorV2(backend=backend)`` as on any backend, and Aer's
 ``SamplerV2.from_backend(backend)`` / ``EstimatorV2.from_backend(backend)``, which Aer would
 otherwise turn into a fresh, unseeded simulator: given a ``ProgramBackend``, they run on the
-wrapped simulator (an Aer copy of any other backend), seeded with the run's seed.
+wrapped simulator (an Aer copy of any other backend).
+
+Every sampling call draws fresh shots: each ``run`` (and so each primitive call, and each
+circuit of a batch) takes the next seed of the run's ``SeedStream`` unless the program gives
+``seed_simulator`` itself, so a run repeats exactly under its one seed while its calls stay
+independent of each other.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qiskit.providers import BackendV2, Options
+
+from runtime_kit.program.seeds import SeedStream
 
 #: ``max_experiments`` of a backend without a limit: BackendV1 configurations always held a
 #: number, and tools such as mthree divide by it.
@@ -76,6 +83,8 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         backend: the backend that runs the circuits (default: ``default_simulator()``).
         name: the name programs see (default: the wrapped backend's).
         max_shots: reported by ``configuration()``.
+        seed: the run's seed, from which each sampling call draws its own (default: the
+            wrapped backend's ``seed_simulator``, if it has one; else calls are unseeded).
     """
 
     def __init__(
@@ -84,8 +93,13 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         *,
         name: str | None = None,
         max_shots: int = 1_000_000,
+        seed: int | None = None,
     ) -> None:
         self._backend = backend if backend is not None else default_simulator()
+        if seed is None:
+            given = getattr(self._backend.options, "seed_simulator", None)
+            seed = given if isinstance(given, int) else None
+        self._seeds = None if seed is None else SeedStream(seed)
         super().__init__(
             provider=None,
             name=name or self._backend.name,
@@ -141,11 +155,13 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         """Run circuits on the wrapped backend; returns its job (``job.result()`` waits).
 
         ``timeout`` is accepted for legacy programs and bounds ``job.result()`` there.
-        ``seed_simulator=None`` leaves the backend's own seed in place (the harness seeds
-        it), so that programs passing their optional seed through stay reproducible.
+        Without ``seed_simulator`` (or with ``None``: programs passing their optional seed
+        through) the call takes the next seed of the run's stream.
         """
-        if "seed_simulator" in options and options["seed_simulator"] is None:
-            del options["seed_simulator"]
+        if options.get("seed_simulator") is None:
+            options.pop("seed_simulator", None)
+            if self._seeds is not None:
+                options["seed_simulator"] = self._seeds.next()
         job = self._backend.run(circuits, **options)
         if timeout is not None:
             job.result = _with_timeout(job.result, timeout)
@@ -171,37 +187,63 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
 
     @property
     def seed(self) -> int | None:
-        """The wrapped simulator's ``seed_simulator`` (the run's seed under the harness)."""
-        seed = getattr(self._backend.options, "seed_simulator", None)
-        return seed if isinstance(seed, int) else None
+        """The run's seed (None: unseeded)."""
+        return None if self._seeds is None else self._seeds.seed
+
+    @property
+    def seeds(self) -> SeedStream | None:
+        """The stream each sampling call takes its seed from (None: unseeded)."""
+        return self._seeds
 
 
 def _aer_primitive(cls: Any, backend: ProgramBackend, from_backend: Any, options: Any) -> Any:
-    """Aer's ``cls.from_backend`` for a ``ProgramBackend``: on its simulator, with its seed."""
+    """Aer's ``cls.from_backend`` for a ``ProgramBackend``: on its simulator, each ``run``
+    seeded from the run's stream (unless the program seeded the primitive itself)."""
     from qiskit_aer import AerSimulator
-    from qiskit_aer.primitives import EstimatorV2
 
     wrapped = backend.wrapped
     if not isinstance(wrapped, AerSimulator) and wrapped.coupling_map is None:
-        wrapped = AerSimulator(seed_simulator=backend.seed)  # e.g. basic: ideal, all-to-all
-    if backend.seed is not None:
-        if cls is EstimatorV2:  # Aer's estimator draws its precision noise from this seed
-            primitive_options = dict(options.get("options") or {})
-            run_options = {
-                "seed_simulator": backend.seed,
-                **primitive_options.get("run_options", {}),
-            }
-            options = {**options, "options": {**primitive_options, "run_options": run_options}}
+        wrapped = AerSimulator()  # e.g. basic: ideal, all-to-all
+    primitive = from_backend(cls, wrapped, **options)
+    if backend.seeds is not None:
+        _seed_each_run(primitive, backend.seeds)
+    return primitive
+
+
+def _seed_each_run(primitive: Any, seeds: SeedStream) -> None:
+    """Give each ``primitive.run`` call the next seed of ``seeds``, where the primitive has
+    none of its own: the sampler's ``seed``, the estimator's ``run_options`` (which also
+    seed its precision noise).  Each call runs on a copy holding its seed: the primitive
+    reads it later, in its job's thread, when the next call may already have been made."""
+    import copy
+    import dataclasses
+
+    from qiskit_aer.primitives import SamplerV2
+
+    run = type(primitive).run
+    sampler = isinstance(primitive, SamplerV2)
+    own_seed = primitive.seed if sampler else primitive.options.run_options.get("seed_simulator")
+    if own_seed is not None:
+        return
+
+    def seeded_run(*args: Any, **kwargs: Any) -> Any:
+        call = copy.copy(primitive)
+        if sampler:
+            call._seed = seeds.next()
         else:
-            options = {"seed": backend.seed, **options}
-    return from_backend(cls, wrapped, **options)
+            run_options = {**primitive.options.run_options, "seed_simulator": seeds.next()}
+            call._options = dataclasses.replace(primitive.options, run_options=run_options)
+        return run(call, *args, **kwargs)
+
+    primitive.run = seeded_run
 
 
 def _teach_aer_primitives() -> None:
     """Make Aer's ``SamplerV2``/``EstimatorV2.from_backend`` accept a ``ProgramBackend``.
 
     Aer only reuses a backend that is an ``AerSimulator``; any other it copies into a new
-    simulator without its seed, so a program's results would not repeat under ``--seed``.
+    simulator without the run's seeds, so a program's results would not repeat under
+    ``--seed``.
     """
     try:
         from qiskit_aer.primitives import EstimatorV2, SamplerV2

@@ -22,7 +22,8 @@ def main(backend, user_messenger, shots=200):
     circuit.h([0, 1, 2])
     circuit.measure_all()
     user_messenger.publish({"shots": shots})
-    return backend.run(circuit, shots=shots).result().get_counts()
+    first, second = (backend.run(circuit, shots=shots).result().get_counts() for _ in range(2))
+    return {"first": first, "second": second}
 """
 FAILING = """def main(backend, user_messenger):
     raise ValueError("no luck today")
@@ -62,7 +63,9 @@ def test_a_seeded_job_replays_equal(service: RuntimeService, client_env: dict[st
     report = replay_job(job_id, service=service)
     assert report.equal, report.differences
     assert (report.service_status, report.local_status) == ("COMPLETED", "DONE")
-    assert sum(report.local_outcome["result"].values()) == 300
+    counts = report.local_outcome["result"]
+    assert sum(counts["first"].values()) == 300
+    assert counts["first"] != counts["second"]  # each call draws fresh shots
     assert report.backend == "aer_simulator" and report.seed == service.job(job_id).seed
     shown = cli(client_env, "replay", job_id)
     assert shown.returncode == 0, shown.stderr
