@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, WebSocket
@@ -102,6 +103,13 @@ class Api:
     async def json_body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> dict[str, Any]:
         """The body (at most ``limit`` bytes) as a JSON object, parsed off the event loop."""
         return await run_in_threadpool(parse_json_object, await self.body(request, limit))
+
+    def expensive(self, principal: Principal) -> AbstractContextManager[None]:
+        """Around an expensive route's work (``RequestLimiter.expensive``): one at a time
+        per token, at most ``expensive_per_min`` (admins are not held to it)."""
+        if principal.is_admin:
+            return nullcontext()
+        return self._service.limiter.expensive(principal.id)
 
     def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.store.program(program_id)

@@ -25,6 +25,7 @@ from runtime_kit.service.api import Api
 from runtime_kit.service.api_errors import ApiError, error_response
 from runtime_kit.service.api_schemas import documented, json_answer, text_answer
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from runtime_kit.service.rates import RequestRates
 
 
 def create_app(service: Any) -> FastAPI:
@@ -46,6 +47,7 @@ def create_app(service: Any) -> FastAPI:
     for module in (programs_api, jobs_api, streams_api, tokens_api, account_api):
         app.include_router(module.router)
     openapi.install(app)
+    app.add_middleware(RequestRates, limiter=service.limiter, exempt=service.is_admin_caller)
     app.add_middleware(RequestLog, service=service)
     app.include_router(ui.router)
 

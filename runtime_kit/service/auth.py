@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import NamedTuple
 
 from runtime_kit.errors import InputValueError
@@ -37,6 +38,14 @@ def hash_token(token: str) -> str:
 class Tokens:
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: the sha256 of every admin token not revoked: requests with one are not held to
+        #: the per-token quotas (read without the database, as requests arrive)
+        self.admin_hashes: set[str] = {
+            row["hash"]
+            for row in store.query("SELECT hash FROM tokens WHERE role = ? AND revoked = 0", ADMIN)
+        }
+        #: called with the id of each token revoked (its streams are ended)
+        self.on_revoke: list[Callable[[str], None]] = []
 
     def create(self, name: str, role: str, token: str | None = None) -> tuple[Principal, str]:
         """A new token (``token`` given: that one, e.g. the configured admin token)."""
@@ -49,6 +58,8 @@ class Tokens:
                 "INSERT INTO tokens (id, name, role, hash, created) VALUES (?, ?, ?, ?, ?)",
                 (token_id, name, role, hash_token(token), now()),
             )
+        if role == ADMIN:
+            self.admin_hashes.add(hash_token(token))
         return Principal(token_id, name, role), token
 
     def authenticate(self, token: str) -> Principal | None:
@@ -72,5 +83,10 @@ class Tokens:
 
     def revoke(self, token_id: str) -> bool:
         with self.store.transaction() as db:
+            row = db.execute("SELECT hash FROM tokens WHERE id = ?", (token_id,)).fetchone()
             cursor = db.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,))
+        if row is not None:
+            self.admin_hashes.discard(row["hash"])
+        for notify in self.on_revoke:
+            notify(token_id)
         return cursor.rowcount == 1

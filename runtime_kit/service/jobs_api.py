@@ -202,7 +202,9 @@ def cancel_job(request: Request, job_id: str) -> Response:
 )
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    return PlainTextResponse(api.logs_so_far(api.visible_job(api.caller(request), job_id)))
+    principal = api.caller(request)
+    with api.expensive(principal):  # up to --max-log-mib
+        return PlainTextResponse(api.logs_so_far(api.visible_job(principal, job_id)))
 
 
 @router.get(
@@ -211,8 +213,10 @@ def job_logs(request: Request, job_id: str) -> Response:
 )
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id)
-    return Response(api.interim_json(job_id), media_type="application/json")
+    principal = api.caller(request)
+    api.visible_job(principal, job_id)
+    with api.expensive(principal):  # up to --max-interim-mib
+        return Response(api.interim_json(job_id), media_type="application/json")
 
 
 def cancel_visible_job(api: Api, principal: Principal, job_id: str) -> None:

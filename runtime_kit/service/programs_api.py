@@ -60,7 +60,7 @@ async def create_program(request: Request) -> dict[str, str]:
     principal = await api.principal(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
-    with api.store.staged_blob() as blob:
+    with api.expensive(principal), api.store.staged_blob() as blob:
         upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
         return await run_in_threadpool(_create_program, api, principal, upload)
 
@@ -113,7 +113,10 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
     api = api_of(request)
     principal = api.caller(request)
     row = api.visible_program(principal, program_id)
-    return program_object(api.store, row, principal, with_data=True, version=version)
+    if not sees_data(row, principal):
+        return program_object(api.store, row, principal, with_data=True, version=version)
+    with api.expensive(principal):  # its data: up to --max-body-mib
+        return program_object(api.store, row, principal, with_data=True, version=version)
 
 
 @router.patch(
@@ -124,7 +127,7 @@ async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
-    with api.store.staged_blob() as blob:
+    with api.expensive(principal), api.store.staged_blob() as blob:
         upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
         return await run_in_threadpool(_update_program, api, principal, program_id, upload)
 
@@ -159,7 +162,7 @@ async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
-    with api.store.staged_blob() as blob:
+    with api.expensive(principal), api.store.staged_blob() as blob:
         upload = await read_upload(
             request, blob, limit=api.max_body_bytes, stall_s=api.stall_s, in_json=False
         )
@@ -239,12 +242,17 @@ def program_object(
         "version": row["version"],
         "versions": [v["version"] for v in versions],
     }
-    if with_data and (row["owner"] == principal.id or principal.is_admin):
+    if with_data and sees_data(row, principal):
         raw = store.get_blob(row["data_digest"])
         is_source = row["data_kind"] == "source"
         obj["data"] = raw.decode("utf-8") if is_source else base64.b64encode(raw).decode("ascii")
         obj["data_kind"] = row["data_kind"]
     return obj
+
+
+def sees_data(row: Any, principal: Principal) -> bool:
+    """Whether ``principal`` is shown the data of program ``row`` (its owner, admins)."""
+    return bool(row["owner"] == principal.id or principal.is_admin)
 
 
 def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             retention=settings.retention,
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
+            quotas=settings.quotas,
         )
     except OSError as exc:
         listener.close()

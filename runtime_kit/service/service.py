@@ -17,6 +17,8 @@ from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.lock import DataDirLock
 from runtime_kit.service.metrics import ServiceMetrics
+from runtime_kit.service.quotas import Quotas
+from runtime_kit.service.rates import RequestLimiter
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
 from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import take_admin_token
@@ -42,6 +44,7 @@ class Service:
     log: where request and job lines go (default: nowhere).
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
+    quotas: what each token may use (``Quotas``; admins are not held to them).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -63,6 +66,7 @@ class Service:
         retention: Retention | None = None,
         log: EventLog | None = None,
         builtin_programs: bool = True,
+        quotas: Quotas | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -70,6 +74,8 @@ class Service:
         self.max_body_bytes = max_body_bytes
         self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
+        self.quotas = quotas or Quotas()
+        self.limiter = RequestLimiter(self.quotas)
         token = admin_token or take_admin_token()
         self.lock = DataDirLock(data_dir)
         try:
@@ -155,8 +161,13 @@ class Service:
             "disk_bytes": self.disk.bytes(),
             **described,
             "connections": None if self.connections is None else asdict(self.connections),
+            "quotas": self.quotas.describe(),
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }
+
+    def is_admin_caller(self, key: str) -> bool:
+        """Whether a caller (``rates.caller_key``) sends an admin's token."""
+        return key.startswith("token:") and key[6:] in self.tokens.admin_hashes
 
     def app(self) -> Any:
         from runtime_kit.service.app import create_app

@@ -19,6 +19,7 @@ from typing import Any
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.connections import ConnectionLimits
+from runtime_kit.service.quotas import Quotas
 from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
@@ -59,6 +60,7 @@ class ServiceSettings:
     builtin_programs: bool = True
     limits: JobLimits = field(default_factory=JobLimits)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
+    quotas: Quotas = field(default_factory=Quotas)
 
     def __post_init__(self) -> None:
         if (self.tls_cert is None) != (self.tls_key is None):
@@ -303,6 +305,36 @@ SETTINGS: tuple[Setting, ...] = (
         "(environment and file: false)",
         const=False,
     ),
+    # What each token may use (Quotas); admins are not held to them.
+    Setting(
+        "requests_per_s",
+        "--requests-per-s",
+        _positive_float,
+        "requests a token may make per second, in bursts of twice as many (default 50)",
+        "N",
+    ),
+    Setting(
+        "requests_at_once",
+        "--requests-at-once",
+        _positive_int,
+        "requests of one token the service works on at once (default 8)",
+        "N",
+    ),
+    Setting(
+        "streams_per_token",
+        "--streams-per-token",
+        _positive_int,
+        "websocket streams one token may hold open (default 32)",
+        "N",
+    ),
+    Setting(
+        "expensive_per_min",
+        "--expensive-per-min",
+        _positive_float,
+        "expensive requests (backend documents, program data, interim results, logs, "
+        "uploads) a token may make per minute, one at a time (default 30)",
+        "N",
+    ),
     # Caps of each job (JobLimits).
     Setting(
         "max_execution_time_s",
@@ -377,7 +409,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_mib", "--max-log-mib", _positive_int, "logs kept per job (default 8)", "MIB"),
 )
 #: Settings kept in a group of their own (a frozen dataclass field of ServiceSettings).
-GROUPS: dict[str, type[Any]] = {"limits": JobLimits, "connections": ConnectionLimits}
+GROUPS: dict[str, type[Any]] = {
+    "limits": JobLimits,
+    "connections": ConnectionLimits,
+    "quotas": Quotas,
+}
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
