@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
 
-exit codes: 0 DONE, 1 ERROR, ran too long, or the program has validate errors,
+exit codes: 0 DONE, 1 ERROR, ran too long, the program has validate errors, or (--strict)
+a message that does not match its schema,
 2 usage error, no such program, or inputs that do not match spec.parameters or that main()
 cannot take."""
 
@@ -54,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--memory", type=positive_int, metavar="MIB", help="memory limit of the program's process"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="an interim result or result that does not match its schema is an error (exit 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON record at the end")
     return parser
 
@@ -78,6 +84,7 @@ def run(argv: list[str]) -> int:
         timeout=args.timeout,
         memory_mib=args.memory or DEFAULT_MEMORY_MIB,
         on_interim=None if args.json else _show_interim,
+        strict=args.strict,
     )
     if args.json:
         print(json.dumps(record.to_json()))

@@ -107,7 +107,8 @@ def build_backend(spec: BackendSpec, *, seed: int) -> Any:
     from qiskit.providers.fake_provider import GenericBackendV2
 
     # the device's made-up calibration comes from the seed too: a run repeats whole
-    return ProgramBackend(GenericBackendV2(spec.num_qubits, seed=seed), seed=seed)
+    generic = GenericBackendV2(spec.num_qubits, seed=seed)
+    return ProgramBackend(generic, name=str(spec), seed=seed)
 
 
 def _noisy_simulator(num_qubits: int, seed: int) -> Any:

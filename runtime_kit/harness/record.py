@@ -27,6 +27,8 @@ class RunRecord:
     #: The program's traceback (its own frames), when main() raised.
     traceback: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: How interim results and the result failed their declared schemas (also warnings).
+    schema_mismatches: list[str] = field(default_factory=list)
     seed: int | None = None
     backend: str | None = None
     duration_s: float = 0.0
@@ -35,6 +37,11 @@ class RunRecord:
     #: Inputs named like seeds (``seed``, ``seed_simulator``, ...) that the run was given:
     #: where the program uses them, they decide instead of the run's ``seed``.
     input_seeds: dict[str, Any] = field(default_factory=dict)
+
+    def mismatched(self, mismatches: list[str]) -> None:
+        """Note values that failed their schemas (warnings, unless the run is strict)."""
+        self.schema_mismatches += mismatches
+        self.warnings += mismatches
 
     @property
     def ok(self) -> bool:

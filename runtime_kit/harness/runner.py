@@ -41,6 +41,7 @@ def run_program(
     timeout: float | None = None,
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
+    strict: bool = False,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -58,6 +59,8 @@ def run_program(
         timeout: wall-clock limit in seconds; default: the metadata's max_execution_time.
         memory_mib: address-space limit of the program's process.
         on_interim: called with (index, wire text) for each interim result as it arrives.
+        strict: an interim result or a result that does not match its declared schema
+            makes the run an ERROR (else it is a warning).
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
@@ -108,6 +111,9 @@ def run_program(
     elif record.status != DONE and record.error is None:
         limits = {"memory_mib": memory_mib, "memory_scope": "process"}
         record.error = memory_failure_in(outcome.logs, limits) or describe_exit(outcome.returncode)
+    if strict and record.status == DONE and record.schema_mismatches:
+        record.status = ERROR
+        record.error = "strict: " + "; ".join(record.schema_mismatches)
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
@@ -131,13 +137,13 @@ class _RecordFrames:
         if kind == frames.INTERIM:
             record.interim_texts.append(payload)
             index = len(record.interim_texts) - 1
-            record.warnings += self.spec.check_interim(index, payload)
+            record.mismatched(self.spec.check_interim(index, payload))
             if self.on_interim is not None:
                 self.on_interim(index, payload)
         elif kind == frames.RESULT:
             record.result_text = payload
             record.status = DONE
-            record.warnings += self.spec.check_result(payload)
+            record.mismatched(self.spec.check_result(payload))
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
             record.started = True
