@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of
@@ -34,6 +34,7 @@ from runtime_kit.service.api_schemas import documented, json_answer
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backend_documents import configuration, properties, status
 from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import QUEUED, now
 
 HUB, GROUP, PROJECT = "ibm-q", "open", "main"
@@ -43,7 +44,7 @@ ACCESS_TOKEN_TTL_S = 1_209_600
 #: The backends' ``online_date``: when this service started.
 ONLINE_SINCE = now()
 
-router = APIRouter()
+router = api_router()
 
 
 @router.get("/api/version", **documented({200: json_answer("ApiVersion")}))

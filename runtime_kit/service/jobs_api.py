@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,7 @@ from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_an
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backends import OFFERED
 from runtime_kit.service.programs_api import checked_version
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -48,7 +49,7 @@ INTERIM_ANSWER = {
     "content": {"application/json": {"schema": {"type": "array"}}},
 }
 
-router = APIRouter()
+router = api_router()
 
 
 @router.post(

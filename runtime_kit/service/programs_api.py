@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
@@ -21,6 +21,7 @@ from runtime_kit.service.api_schemas import (
     json_answer,
 )
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
 from runtime_kit.service.uploads import StagedData, Upload, read_upload
@@ -28,7 +29,7 @@ from runtime_kit.service.uploads import StagedData, Upload, read_upload
 NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
-router = APIRouter()
+router = api_router()
 
 
 @router.get("/programs", **documented({200: json_answer("ProgramList")}, errors=(400, 401)))

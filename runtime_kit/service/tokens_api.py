@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import MAX_NAME_CHARS, Api, ApiError, api_of, shown
 from runtime_kit.service.api_schemas import DONE, TOKEN_LINKS, TOKEN_NAME, documented, json_answer
 from runtime_kit.service.auth import ROLES
+from runtime_kit.service.routing import api_router
 
-router = APIRouter()
+router = api_router()
 
 
 def _admin(request: Request) -> Api:
