@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from runtime_kit.errors import BundleError
+from runtime_kit.service.zip_count import count_entries
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ENTRIES = 10_000
@@ -33,14 +34,15 @@ _READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfil
 
 
 def check_zip(raw: bytes | Path) -> list[zipfile.ZipInfo]:
-    """The entries of a zip bundle (its bytes, or its file), each checked."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw) if isinstance(raw, bytes) else raw)
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise BundleError(f"data is not a valid zip bundle ({exc})") from exc
-    if len(entries) > MAX_ENTRIES:
-        raise BundleError(f"bundle has {len(entries)} entries (limit {MAX_ENTRIES})", 413)
+    """The entries of a zip bundle (its bytes, or its file), each checked; refused from
+    its end records when it holds too many (``zip_count``)."""
+    with io.BytesIO(raw) if isinstance(raw, bytes) else raw.open("rb") as file:
+        count_entries(file, MAX_ENTRIES)
+        try:
+            archive = zipfile.ZipFile(file)
+            entries = archive.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            raise BundleError(f"data is not a valid zip bundle ({exc})") from exc
     total = 0
     for entry in entries:
         _check_entry(entry)

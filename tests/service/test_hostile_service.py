@@ -29,6 +29,7 @@ import pytest
 from tests.service.conftest import source_of
 from tests.service.real_server import RealServer
 from tests.service.test_hostile_jobs import Stage, _sandbox_usable, _token
+from tests.service.zip_crafting import crafted_zip
 
 MIB = 1024 * 1024
 
@@ -333,3 +334,20 @@ def test_a_token_hammering_a_device_document_does_not_slow_another_user(stage: S
     assert seen[200] <= 5 + 30 * 17 / 60 + 1, seen  # a burst of 5, then 30 a minute
     assert "rate limit: 30 expensive requests per minute per token" in refusals, refusals
     assert p99 < 1000  # goal < 100 ms on a quiet machine: see benchmarks/service.py
+
+
+def test_a_zip_of_half_a_million_entries_is_refused_from_its_end_record(stage: Stage) -> None:
+    data = crafted_zip(560_866, name_bytes=40)  # 46 MiB, as it was reported
+    body = json.dumps({"name": "entries", "data": base64.b64encode(data).decode(), "cost": 60})
+    memory = memory_of(stage)
+    before = memory.reset()
+    started = time.monotonic()
+    with stage.http(stage.attacker) as http:
+        answer = http.post("/programs", content=body, timeout=120)
+    elapsed = time.monotonic() - started
+    growth = memory.peak() - before
+    print(f"refused in {elapsed:.1f} s; service peak RSS growth {growth / MIB:.1f} MiB")
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["message"] == "bundle has 560866 entries (limit 10000)"
+    assert elapsed < 30  # it took 55 s of CPU before; most of this is the upload itself
+    assert growth < 64 * MIB
