@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.service.api_errors import ApiError as ApiError  # noqa: PLC0414  (routes import it from here)
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.bodies import SMALL_BODY_BYTES, STALL_S, read_body
+from runtime_kit.service.field_limits import MAX_LABEL_BYTES, utf8_size
 from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ MAX_COST_S = 2**31 - 1
 COST_TEXT = r"[1-9][0-9]{0,8}"
 #: The longest token name.
 MAX_NAME_CHARS = 100
-#: The longest free-text label a job keeps (hub, group, project, runtime, log_level).
+#: The longest free-text label a job keeps (hub, group, project, runtime, log_level), in
+#: characters; its UTF-8 takes at most ``field_limits.MAX_LABEL_BYTES`` too.
 MAX_LABEL_CHARS = 256
 
 
@@ -203,10 +205,19 @@ def shown(value: Any, limit: int = 80) -> str:
 
 
 def optional_label(body: dict[str, Any], key: str) -> str | None:
-    """``body[key]``: a string of at most ``MAX_LABEL_CHARS`` characters, or absent/null."""
+    """``body[key]``: a string of at most ``MAX_LABEL_CHARS`` characters and
+    ``MAX_LABEL_BYTES`` bytes (UTF-8), or absent/null."""
     value = body.get(key)
-    if value is not None and (not isinstance(value, str) or len(value) > MAX_LABEL_CHARS):
-        raise ApiError(400, f"{key} must be a string of at most {MAX_LABEL_CHARS} characters")
+    if value is not None and (
+        not isinstance(value, str)
+        or len(value) > MAX_LABEL_CHARS
+        or utf8_size(value) > MAX_LABEL_BYTES
+    ):
+        raise ApiError(
+            400,
+            f"{key} must be a string of at most {MAX_LABEL_CHARS} characters "
+            f"({MAX_LABEL_BYTES} bytes in UTF-8)",
+        )
     return value
 
 

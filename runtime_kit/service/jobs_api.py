@@ -27,6 +27,7 @@ from runtime_kit.service.api import (
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backends import OFFERED
+from runtime_kit.service.field_limits import page_within
 from runtime_kit.service.programs_api import checked_version
 from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import (
@@ -155,6 +156,7 @@ def list_jobs(
         limit,
         offset,
     )
+    rows = page_within(rows, lambda row: len(row["params"]))
     return {"jobs": [job_object(row) for row in rows], "count": total}
 
 

@@ -21,6 +21,13 @@ from runtime_kit.service.api_schemas import (
     json_answer,
 )
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.field_limits import (
+    MAX_DESCRIPTION_BYTES,
+    MAX_SPEC_BYTES,
+    check_size,
+    page_within,
+    utf8_size,
+)
 from runtime_kit.service.routing import api_router
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
@@ -44,6 +51,7 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
         limit,
         offset,
     )
+    rows = page_within(rows, lambda row: len(row["spec"]) + utf8_size(row["description"]))
     programs = [program_object(api.store, row, principal) for row in rows]
     return {"programs": programs, "count": total, "limit": limit, "offset": offset}
 
@@ -273,9 +281,10 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         description = body.get("description", "")
         if not isinstance(description, str):
             raise ApiError(400, "description must be a string")
-        fields["description"] = description
+        fields["description"] = check_size(description, "description", MAX_DESCRIPTION_BYTES)
     if "spec" in body:
-        fields["spec"] = spec_json(checked_spec(body["spec"]))
+        spec = spec_json(checked_spec(body["spec"]))
+        fields["spec"] = check_size(spec, "spec (the metadata document)", MAX_SPEC_BYTES)
     return fields
 
 

@@ -351,3 +351,25 @@ def test_a_zip_of_half_a_million_entries_is_refused_from_its_end_record(stage: S
     assert answer.json()["error"]["message"] == "bundle has 560866 entries (limit 10000)"
     assert elapsed < 30  # it took 55 s of CPU before; most of this is the upload itself
     assert growth < 64 * MIB
+
+
+def test_thirty_mib_descriptions_are_refused_and_lists_stay_small(stage: Stage) -> None:
+    source = "def main(backend, user_messenger):\n    return 1\n"
+    with stage.http(stage.attacker) as http:
+        for number in range(3):
+            body = {"name": f"wordy{number}", "data": source_of(source), "cost": 60,
+                    "description": "w" * (30 * MIB)}  # fmt: skip
+            answer = http.post("/programs", content=json.dumps(body), timeout=120)
+            assert answer.status_code == 413, answer.text
+            assert answer.json()["error"]["message"] == (
+                "the fields other than data are over 2097152 bytes"
+            )
+        body = {"name": "wordy", "data": source_of(source), "cost": 60, "description": "w" * MIB}
+        answer = http.post("/programs", content=json.dumps(body))
+        assert answer.status_code == 413, answer.text
+        assert answer.json()["error"]["message"] == (
+            "description is 1048576 bytes (UTF-8); at most 16384"
+        )
+    with stage.http(stage.victim) as http:
+        listed = http.get("/programs")
+    assert listed.status_code == 200 and len(listed.content) < 1024 * 1024
