@@ -63,6 +63,7 @@ class Api:
         self.store = service.store
         self.tokens = service.tokens
         self.scheduler = service.scheduler
+        self.admission = service.admission
         self.hub = service.hub
         self._service = service
 

@@ -46,6 +46,7 @@ class Tokens:
         }
         #: called with the id of each token revoked (its streams are ended)
         self.on_revoke: list[Callable[[str], None]] = []
+        self._roles: dict[str, str] = {}
 
     def create(self, name: str, role: str, token: str | None = None) -> tuple[Principal, str]:
         """A new token (``token`` given: that one, e.g. the configured admin token)."""
@@ -70,6 +71,16 @@ class Tokens:
         if row is None or not hmac.compare_digest(row["hash"], digest):
             return None
         return Principal(row["id"], row["name"], row["role"])
+
+    def role_of(self, token_id: str) -> str | None:
+        """The role of the token ``token_id`` (None: no such token); roles never change."""
+        role = self._roles.get(token_id)
+        if role is None:
+            row = self.store.query_one("SELECT role FROM tokens WHERE id = ?", token_id)
+            if row is None:
+                return None
+            role = self._roles[token_id] = row["role"]
+        return role
 
     def ensure(self, token: str, name: str, role: str) -> Principal:
         """The principal of ``token``, creating it with ``role`` if it is new."""

@@ -48,6 +48,7 @@ def remove_builtins(store: Store) -> list[str]:
 def _register(store: Store, project: Path, version: str) -> str:
     from runtime_kit.bundle import build_bundle
     from runtime_kit.service.programs_api import add_version
+    from runtime_kit.service.uploads import StagedData
 
     program_id = project.name
     bundle = build_bundle(project)
@@ -63,9 +64,8 @@ def _register(store: Store, project: Path, version: str) -> str:
             _make_latest(db, program_id, version, metadata)
         else:
             _insert(db, program_id, version, metadata)
-        add_version(
-            db, program_id, version, digest, bundle.kind, spec, metadata["max_execution_time"]
-        )
+        data = StagedData(digest, bundle.kind, len(bundle.data))
+        add_version(db, program_id, version, data, spec, metadata["max_execution_time"])
     return program_id
 
 

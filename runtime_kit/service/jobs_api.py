@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import (
     Api,
     ApiError,
@@ -99,7 +100,8 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
     job_id = f"job-{random_id(16)}"
     stamp = now()
-    with api.store.transaction() as db:
+    params_text = json.dumps(params)
+    with api.admission.admitted(principal, Cost(jobs=1, stored_bytes=len(params_text))) as db:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
         db.execute(
             "INSERT INTO jobs (id, owner, program_id, hub, grp, project, backend, params, "
@@ -113,7 +115,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
                 labels["group"],
                 labels["project"],
                 backend,
-                json.dumps(params),
+                params_text,
                 labels["runtime"],
                 labels["log_level"],
                 cost,
@@ -124,7 +126,7 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
                 version,
             ),
         )
-    api.scheduler.submit(job_id)
+    api.scheduler.submit(job_id, principal.id)
     return {"id": job_id, "backend": backend}
 
 

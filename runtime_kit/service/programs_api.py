@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
     DONE,
@@ -84,10 +85,11 @@ def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str,
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
     version = checked_version(body.get("version", "0"))
-    digest = data.digest
     program_id = f"{fields['name']}-{random_id(10)}"
     stamp = now()
-    with api.store.transaction() as db:
+    spec = fields.get("spec", "{}")
+    cost = Cost(stored_bytes=data.size + len(spec) + len(fields["description"].encode()))
+    with api.admission.admitted(principal, cost) as db:
         if db.execute(
             "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
             (principal.id, fields["name"]),
@@ -109,9 +111,7 @@ def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str,
                 version,
             ),
         )
-        add_version(
-            db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
-        )
+        add_version(db, program_id, version, data, spec, fields["cost"])
     return {"id": program_id}
 
 
@@ -146,9 +146,9 @@ def _update_program(api: Api, principal: Principal, program_id: str, upload: Upl
     body = upload.fields
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
-        _publish_version(api.store, row, body, fields, upload.checked_data())
+        _publish_version(api, principal, row, body, fields, upload.checked_data())
     elif fields:
-        with api.store.transaction() as db:
+        with api.admission.admitted(principal, Cost(stored_bytes=_fields_bytes(fields))) as db:
             if (
                 "name" in fields
                 and db.execute(
@@ -184,14 +184,13 @@ def _update_program_data(
     api.owned_program(principal, program_id)
     data = upload.checked_data()
     assert data is not None  # base64 alone: always data
-    digest = data.digest
-    with api.store.transaction() as db:
+    with api.admission.admitted(principal, Cost(stored_bytes=data.size)) as db:
         # legacy: replaces the data of the current version
         db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
         db.execute(
-            "UPDATE program_versions SET data_digest = ?, data_kind = ? "
+            "UPDATE program_versions SET data_digest = ?, data_kind = ?, data_bytes = ? "
             "WHERE program_id = ? AND version = (SELECT version FROM programs WHERE id = ?)",
-            (digest, data.kind, program_id, program_id),
+            (data.digest, data.kind, data.size, program_id, program_id),
         )
     api.store.remove_unused_blobs()
     return Response(status_code=204)
@@ -297,18 +296,19 @@ def checked_version(version: Any) -> str:
 
 
 def add_version(
-    db: Any, program_id: str, version: str, digest: str, kind: str, spec: str, cost: int
+    db: Any, program_id: str, version: str, data: StagedData, spec: str, cost: int
 ) -> None:
     seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM program_versions").fetchone()[0]
     db.execute(
-        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, spec, cost, "
-        "created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (program_id, version, digest, kind, spec, cost, now(), seq),
+        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, data_bytes, "
+        "spec, cost, created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (program_id, version, data.digest, data.kind, data.size, spec, cost, now(), seq),
     )
 
 
 def _publish_version(
-    store: Store,
+    api: Api,
+    principal: Principal,
     row: Any,
     body: dict[str, Any],
     fields: dict[str, Any],
@@ -320,16 +320,21 @@ def _publish_version(
     version = checked_version(body["version"])
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
-    digest = data.digest
-    with store.transaction() as db:
+    stored = Cost(stored_bytes=data.size + _fields_bytes(fields) + len(spec))
+    with api.admission.admitted(principal, stored) as db:
         if db.execute(
             "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
             (row["id"], version),
         ).fetchone():
             raise ApiError(409, f"program {row['id']} already has version {version!r}")
-        add_version(db, row["id"], version, digest, data.kind, spec, cost)
+        add_version(db, row["id"], version, data, spec, cost)
         program_fields = {k: v for k, v in fields.items() if k not in VERSIONED_FIELDS}
         _update(db, row["id"], version, {**program_fields, "version": version})
+
+
+def _fields_bytes(fields: dict[str, Any]) -> int:
+    """The bytes the stored texts among ``fields`` take (description, spec)."""
+    return sum(utf8_size(fields[key]) for key in ("description", "spec") if key in fields)
 
 
 def _update(db: Any, program_id: str, version: str, fields: dict[str, Any]) -> None:

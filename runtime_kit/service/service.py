@@ -11,6 +11,7 @@ from typing import Any
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.admission import Admission
 from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.events import EventLog, SilentLog
@@ -74,7 +75,7 @@ class Service:
         self.max_body_bytes = max_body_bytes
         self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
-        self.quotas = quotas or Quotas()
+        self.quotas = (quotas or Quotas()).for_workers(workers)
         self.limiter = RequestLimiter(self.quotas)
         token = admin_token or take_admin_token()
         self.lock = DataDirLock(data_dir)
@@ -84,6 +85,7 @@ class Service:
             self.metrics = ServiceMetrics(self)
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
+            self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
             self.executor = EXECUTORS[executor](
@@ -100,6 +102,9 @@ class Service:
                 on_log=self.hub.publish_log,
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
+                running_limit=self.admission.running_limit,
+                room=self.admission.room,
+                room_message=self.admission.stored_quota_message(),
             )
             self.retention = RetentionWorker(
                 self.store, retention or Retention(), self._retained, self._retention_failed

@@ -335,6 +335,28 @@ SETTINGS: tuple[Setting, ...] = (
         "uploads) a token may make per minute, one at a time (default 30)",
         "N",
     ),
+    Setting(
+        "max_jobs",
+        "--max-jobs",
+        _positive_int,
+        "jobs of one token queued or running (default 100; more: 429)",
+        "N",
+    ),
+    Setting(
+        "max_running",
+        "--max-running",
+        _positive_int,
+        "jobs of one token running at once (default: --workers minus 1, at least 1)",
+        "N",
+    ),
+    Setting(
+        "max_stored_mib",
+        "--max-stored-mib",
+        _positive_int,
+        "what one token stores: programs, params, interim results, logs, results "
+        "(default 1024; more: 413)",
+        "MIB",
+    ),
     # Caps of each job (JobLimits).
     Setting(
         "max_execution_time_s",

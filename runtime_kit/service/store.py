@@ -22,6 +22,7 @@ from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.service.blobs import INCOMING, StagedBlob
+from runtime_kit.service.usage import add_usage
 
 #: The schema as runtime-kit 0.1 made it, before schema versions (``user_version`` 0).
 SCHEMA_0_1 = """
@@ -96,6 +97,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _one_home_per_version,
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
+    # 5: what each owner stores, kept by triggers (quotas); jobs counted by owner and status.
+    add_usage,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

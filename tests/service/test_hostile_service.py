@@ -373,3 +373,93 @@ def test_thirty_mib_descriptions_are_refused_and_lists_stay_small(stage: Stage) 
     with stage.http(stage.victim) as http:
         listed = http.get("/programs")
     assert listed.status_code == 200 and len(listed.content) < 1024 * 1024
+
+
+def test_one_uploader_cannot_hold_every_worker(stage: Stage) -> None:
+    markers = [f"/job/holder-{os.getpid()}-{n}-{time.monotonic_ns()}" for n in range(2)]
+    holders = [
+        stage.submit(stage.attacker, stage.hostile, {"attack": "sleep", "marker": marker})
+        for marker in markers
+    ]
+    try:
+        started = time.monotonic()
+        victim_job = stage.submit(stage.victim, stage.victim_program, {})
+        job = stage.wait(stage.victim, victim_job, timeout=120)
+        waited = time.monotonic() - started
+        print(f"the other user's job ended {waited:.1f} s after it was submitted")
+        assert job["status"] == "COMPLETED", job
+        with stage.http(stage.attacker) as http:
+            states = [http.get(f"/jobs/{job_id}").json()["status"] for job_id in holders]
+        assert sorted(states) == ["QUEUED", "RUNNING"], states  # one worker each at most
+    finally:
+        with stage.http(stage.attacker) as http:
+            for job_id in holders:
+                http.post(f"/jobs/{job_id}/cancel")
+
+
+@pytest.fixture(scope="module")
+def quota_stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
+    """A service whose tokens may keep 3 jobs and store 32 MiB."""
+    root = tmp_path_factory.mktemp("hostile-quotas")
+    unusable = _sandbox_usable(root / "probe")
+    if unusable:
+        pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
+    server = RealServer(root / "data", "--max-stored-mib", "32", "--max-jobs", "3").start()
+    try:
+        yield Stage(server)
+    finally:
+        server.stop()
+
+
+def _store_bytes(data_dir: Path) -> int:
+    return sum(path.stat().st_size for path in data_dir.glob("runtime-kit.sqlite3*"))
+
+
+def test_sixty_mib_of_params_to_a_builtin_are_refused_by_the_quota(quota_stage: Stage) -> None:
+    before = _store_bytes(quota_stage.server.data_dir)
+    body = {"program_id": "hello-world", "params": {"iterations": 1, "extra": "x" * (60 * MIB)}}
+    with quota_stage.http(quota_stage.attacker) as http:
+        answer = http.post("/jobs", content=json.dumps(body), timeout=120)
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["message"].startswith(
+        "quota reached: 32 MiB stored per token (programs, params, interim results, logs, results)"
+    )
+    assert _store_bytes(quota_stage.server.data_dir) - before < MIB
+
+
+def test_interim_floods_stop_at_the_stored_quota(quota_stage: Stage) -> None:
+    jobs = [
+        quota_stage.submit(quota_stage.attacker, quota_stage.hostile,
+                           {"attack": "interim", "count": 30, "kib": 1000})
+        for _ in range(2)
+    ]  # fmt: skip
+    ended = [quota_stage.wait(quota_stage.attacker, job_id) for job_id in jobs]
+    reasons = [job["state"]["reason"] for job in ended]
+    print(f"interim floods: {[job['status'] for job in ended]}; {reasons}")
+    assert any(reason.startswith("quota reached: 32 MiB stored") for reason in reasons), reasons
+    with quota_stage.http(quota_stage.attacker) as http:
+        stored = sum(len(http.get(f"/jobs/{job_id}/interim_results").content) for job_id in jobs)
+    assert stored <= 32 * MIB
+
+
+def test_a_token_keeps_at_most_its_quota_of_jobs(quota_stage: Stage) -> None:
+    marker = f"/job/quota-{os.getpid()}-{time.monotonic_ns()}"
+    params = {"attack": "sleep", "marker": marker}
+    with quota_stage.http(quota_stage.attacker) as http:
+        for job in http.get("/jobs", params={"pending": "true"}).json()["jobs"]:
+            http.post(f"/jobs/{job['id']}/cancel")
+        answers = [
+            http.post("/jobs", content=json.dumps({"program_id": quota_stage.hostile,
+                                                    "params": params}))
+            for _ in range(4)
+        ]  # fmt: skip
+        try:
+            assert [a.status_code for a in answers] == [200, 200, 200, 429]
+            assert (
+                answers[3]
+                .json()["error"]["message"]
+                .startswith("quota reached: 3 queued or running jobs per token")
+            )
+        finally:
+            for answer in answers[:3]:
+                http.post(f"/jobs/{answer.json()['id']}/cancel")
