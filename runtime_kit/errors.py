@@ -17,6 +17,7 @@
     ├── ProgramRejectedError          a program ``run``/``publish`` refuses (validate errors)
     ├── RemovedFeatureError           a legacy program used a qiskit feature without successor
     ├── BundleError                   program data (source or zip) that is refused
+    ├── ProgramEnvironmentError       a program's environment cannot be found or built
     ├── ProjectExistsError            ``new``: the project directory exists already
     ├── TemplateError                 ``new``: a template that cannot be rendered
     ├── ConfigurationError            settings or credentials that cannot work (exit 3)
@@ -142,6 +143,12 @@ class ProgramRejectedError(RuntimeKitError):
 class RemovedFeatureError(RuntimeKitError, RuntimeError):
     """A legacy program called a qiskit feature removed without a successor (pulse
     scheduling): raised where runtime-kit serves the name (``harness.legacy_qiskit``)."""
+
+
+class ProgramEnvironmentError(RuntimeKitError):
+    """A program's declared environment cannot be had: no interpreter of its Python, a
+    requirement the operator does not allow, environments turned off, or the build (the
+    resolver's message) failed."""
 
 
 class BundleError(RuntimeKitError, ValueError):

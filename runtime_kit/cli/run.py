@@ -85,12 +85,17 @@ def run(argv: list[str]) -> int:
         memory_mib=args.memory or DEFAULT_MEMORY_MIB,
         on_interim=None if args.json else _show_interim,
         strict=args.strict,
+        on_build=_show_build,
     )
     if args.json:
         print(json.dumps(record.to_json()))
     else:
         _show(record, seed_given=args.seed is not None)
     return 0 if record.status == DONE else 1
+
+
+def _show_build(line: str) -> None:
+    print(f"[runtime-kit] {line}", file=sys.stderr, flush=True)
 
 
 def _show_interim(index: int, text: str) -> None:

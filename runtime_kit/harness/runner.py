@@ -42,6 +42,7 @@ def run_program(
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
     strict: bool = False,
+    on_build: Callable[[str], None] | None = None,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -61,6 +62,9 @@ def run_program(
         on_interim: called with (index, wire text) for each interim result as it arrives.
         strict: an interim result or a result that does not match its declared schema
             makes the run an ERROR (else it is a warning).
+        on_build: called with each line of the build of the program's environment (a
+            program that declares requirements runtime-kit's own environment does not
+            satisfy; see docs/environments.md), as it comes.
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
@@ -69,6 +73,8 @@ def run_program(
         InputValueError: the inputs, the backend name or the path are wrong (nothing was
             run).
         ProgramRejectedError: validate finds errors in the program or its metadata.
+        ProgramEnvironmentError: the program's environment cannot be had (no interpreter of
+            its Python, or the build failed: the resolver's message).
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
@@ -78,7 +84,8 @@ def run_program(
         raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
-    process = ProgramProcess(spec.program.parent, memory_mib)
+    python = _environment_python(spec, on_build) if spec.own_environment else None
+    process = ProgramProcess(spec.program.parent, memory_mib, python=python)
     job_sent = False
     params = dict(params or {})
     declared = spec.declared("parameters")
@@ -117,6 +124,16 @@ def run_program(
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
+
+
+def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
+    """The interpreter of the program's environment, built first if it is not yet."""
+    from runtime_kit.environments.builder import EnvironmentBuilder
+    from runtime_kit.environments.local import local_cache
+
+    builder = EnvironmentBuilder(local_cache())
+    log = on_build or (lambda line: None)
+    return builder.prepare(spec.environment, domain="local", log=log).python
 
 
 class _RecordFrames:

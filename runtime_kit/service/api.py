@@ -65,6 +65,7 @@ class Api:
         self.scheduler = service.scheduler
         self.admission = service.admission
         self.hub = service.hub
+        self.environments = service.environments
         self._service = service
 
     @property

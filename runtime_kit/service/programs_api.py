@@ -4,13 +4,16 @@ delete (reference §4.2)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.errors import ProgramEnvironmentError
 from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
@@ -71,7 +74,13 @@ async def create_program(request: Request) -> dict[str, str]:
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
     with api.expensive(principal), api.store.staged_blob() as blob:
-        upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
+        upload = await read_upload(
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            accept=functools.partial(checked_environment, api),
+        )
         return await run_in_threadpool(_create_program, api, principal, upload)
 
 
@@ -137,7 +146,13 @@ async def update_program(request: Request, program_id: str) -> Response:
     principal = await api.principal(request)
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
     with api.expensive(principal), api.store.staged_blob() as blob:
-        upload = await read_upload(request, blob, limit=api.max_body_bytes, stall_s=api.stall_s)
+        upload = await read_upload(
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            accept=functools.partial(checked_environment, api),
+        )
         return await run_in_threadpool(_update_program, api, principal, program_id, upload)
 
 
@@ -173,7 +188,12 @@ async def update_program_data(request: Request, program_id: str) -> Response:
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
     with api.expensive(principal), api.store.staged_blob() as blob:
         upload = await read_upload(
-            request, blob, limit=api.max_body_bytes, stall_s=api.stall_s, in_json=False
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            in_json=False,
+            accept=functools.partial(checked_environment, api),
         )
         return await run_in_threadpool(_update_program_data, api, principal, program_id, upload)
 
@@ -285,6 +305,16 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         spec = spec_json(checked_spec(body["spec"]))
         fields["spec"] = check_size(spec, "spec (the metadata document)", MAX_SPEC_BYTES)
     return fields
+
+
+def checked_environment(api: Api, data: Path, kind: str) -> None:
+    """Refuse program data (its staged file) that declares an environment this service
+    cannot give (environments off, a package not allowed, no interpreter of its Python, a
+    declaration with errors), before it is stored."""
+    try:
+        api.environments.check_upload(data, kind)
+    except ProgramEnvironmentError as exc:
+        raise ApiError(400, f"the program's environment: {exc}") from exc
 
 
 def checked_version(version: Any) -> str:

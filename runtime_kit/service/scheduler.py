@@ -21,11 +21,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from runtime_kit.environments.declaration import EnvironmentSpec
+from runtime_kit.errors import ProgramEnvironmentError
 from runtime_kit.harness import frames
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import describe_exit
 from runtime_kit.sandbox.limits import MIB, JobLimits
 from runtime_kit.service.backends import resolve_backend
+from runtime_kit.service.environments import ProgramEnvironments
 from runtime_kit.service.executors import Executor, JobEnd, JobRequest
 from runtime_kit.service.fair_queue import FairQueue
 from runtime_kit.service.store import (
@@ -65,6 +68,7 @@ class Scheduler:
         running_limit: Callable[[str], int | None] = lambda owner: None,
         room: Callable[[str], int | None] = lambda owner: None,
         room_message: str = "",
+        environments: ProgramEnvironments | None = None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -77,6 +81,7 @@ class Scheduler:
         #: says when an interim result would go over it
         self.room = room
         self.room_message = room_message
+        self.environments = environments
         self._started: dict[str, float] = {}  # job -> when it started RUNNING (monotonic)
         self._queue = FairQueue(running_limit)
         self._running: dict[str, _Recording] = {}
@@ -183,14 +188,45 @@ class Scheduler:
             self._started[job_id] = time.monotonic()
             self.on_state(job_id, RUNNING, {"seed": seed})
             request = self._request(job, chosen, seed)
-            end = self.executor.run(request, recording)
-            self._record(job_id, end, recording, request.time_limit_s)
+            spec = self._own_environment(chosen)
+            if spec is None:
+                end: JobEnd | None = self.executor.run(request, recording)
+            else:
+                end = self._run_in_environment(request, spec, chosen["owner"], recording)
+            if end is not None:  # None: the environment's build failed, and ended the job
+                self._record(job_id, end, recording, request.time_limit_s)
         finally:
             with self._lock:
                 self._running.pop(job_id, None)
                 self._cancelled.discard(job_id)
                 self._shutdown_killed.discard(job_id)
                 self._started.pop(job_id, None)
+
+    def _own_environment(self, program: dict[str, Any]) -> EnvironmentSpec | None:
+        if self.environments is None:
+            return None
+        digest = program["data_digest"]
+        return self.environments.own_environment(
+            digest, lambda: self.store.get_blob(digest), program["data_kind"]
+        )
+
+    def _run_in_environment(
+        self, request: JobRequest, spec: EnvironmentSpec, owner: str, recording: _Recording
+    ) -> JobEnd | None:
+        """Build (or find) the program's environment, its lines in the job's logs as they
+        come, then run the job in it; None when the build failed (the job has ended)."""
+        assert self.environments is not None
+        try:
+            environment = self.environments.prepare(spec, owner=owner, log=recording.note)
+        except ProgramEnvironmentError as exc:
+            reason = f"the program's environment cannot be built: {exc}"
+            recording.note(f"error: {reason}")
+            self._end(
+                request.job_id, FAILED, reason=reason, result=reason, logs=recording.with_notes("")
+            )
+            return None
+        with self.environments.using(environment):
+            return self.executor.run(request._replace(environment=environment), recording)
 
     def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
         spec = json.loads(program["spec"])

@@ -42,6 +42,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
             quotas=settings.quotas,
+            environments=settings.environment_settings,
         )
     except OSError as exc:
         listener.close()

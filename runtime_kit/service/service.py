@@ -14,6 +14,7 @@ from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.admission import Admission
 from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.connections import ConnectionLimits
+from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.lock import DataDirLock
@@ -46,6 +47,8 @@ class Service:
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
     quotas: what each token may use (``Quotas``; admins are not held to them).
+    environments: the settings of program environments (default: on, built under
+        ``<data_dir>/environments``).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -68,6 +71,7 @@ class Service:
         log: EventLog | None = None,
         builtin_programs: bool = True,
         quotas: Quotas | None = None,
+        environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -88,6 +92,12 @@ class Service:
             self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.environments = ProgramEnvironments(
+                environments or EnvironmentSettings(),
+                data_dir=data_dir,
+                sandboxed=self.isolation.isolated,
+                executor=executor,
+            )
             self.executor = EXECUTORS[executor](
                 data_dir=data_dir,
                 isolation=self.isolation,
@@ -105,6 +115,7 @@ class Service:
                 running_limit=self.admission.running_limit,
                 room=self.admission.room,
                 room_message=self.admission.stored_quota_message(),
+                environments=self.environments,
             )
             self.retention = RetentionWorker(
                 self.store, retention or Retention(), self._retained, self._retention_failed
@@ -167,6 +178,7 @@ class Service:
             **described,
             "connections": None if self.connections is None else asdict(self.connections),
             "quotas": self.quotas.describe(),
+            "environments": self.environments.describe(),
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }
 

@@ -16,6 +16,7 @@ import codecs
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pybase64
@@ -40,6 +41,10 @@ _SIMPLE_ESCAPES = {
 }  # fmt: skip
 _IN_STRING = re.compile(rb'["\\]')
 _IN_VALUE = re.compile(rb'["{}\[\],]')
+
+
+#: A last check of uploaded data: ``(its file, its kind)``; raises ``ApiError`` to refuse.
+DataCheck = Callable[[Path, str], None]
 
 
 class StagedData(NamedTuple):
@@ -359,7 +364,8 @@ class Upload(NamedTuple):
 class _Reading:
     """One streamed upload: raw body in, a staged blob and the other fields out."""
 
-    def __init__(self, blob: StagedBlob, *, in_json: bool) -> None:
+    def __init__(self, blob: StagedBlob, *, in_json: bool, accept: DataCheck | None) -> None:
+        self.accept = accept
         self.check = ProgramDataCheck(blob)
         self.base64 = Base64Decoder(self.check.write)
         self.scanner = ObjectScanner("data", self._data, MAX_FIELDS_BYTES) if in_json else None
@@ -404,20 +410,29 @@ class _Reading:
                 check_zip(blob.seal())
             except BundleError as exc:
                 raise ApiError(exc.status, str(exc)) from exc
+        if self.accept is not None:
+            self.accept(blob.seal(), kind)
         return StagedData(blob.keep(), kind, blob.size)
 
 
 async def read_upload(
-    request: Request, blob: StagedBlob, *, limit: int, stall_s: float, in_json: bool = True
+    request: Request,
+    blob: StagedBlob,
+    *,
+    limit: int,
+    stall_s: float,
+    in_json: bool = True,
+    accept: DataCheck | None = None,
 ) -> Upload:
     """Read ``request``'s body: a JSON object whose ``data`` (base64) is streamed into
-    ``blob`` (``in_json``), or the base64 text alone.
+    ``blob`` (``in_json``), or the base64 text alone.  ``accept(path, kind)`` checks the
+    whole data (its file) before it is kept, raising ``ApiError`` to refuse it.
 
     Raises:
         ApiError: 400 malformed JSON, 413 over ``limit``, 408 a body that stopped arriving
             (the data's own errors are in the ``Upload``).
     """
-    reading = _Reading(blob, in_json=in_json)
+    reading = _Reading(blob, in_json=in_json, accept=accept)
     batch = bytearray()
     async for chunk in body_chunks(request, limit, stall_s=stall_s):
         batch += chunk

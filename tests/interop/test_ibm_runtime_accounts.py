@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import BUILTIN_PROGRAMS
 from tests.interop.runtime09_env import runtime09_python
 from tests.service.real_server import RealServer
 from tests.service.tls import throwaway_tls
@@ -46,7 +47,7 @@ def test_qiskit_ibm_runtime_09_lists_runs_and_streams(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-4000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["channel"] == "ibm_quantum"
-    assert seen["programs"] == ["circuit-runner", "estimator", "hello-world", "sampler"]
+    assert seen["programs"] == BUILTIN_PROGRAMS
     assert seen["program"] == "circuit-runner"
     assert seen["backends"] == [
         "ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5", "noisy-5"

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import pytest
 
+from tests.conftest import BUILTIN_PROGRAMS
 from tests.interop.legacy_env import legacy_python
 from tests.service.real_server import RealServer
 from tests.service.tls import throwaway_tls
@@ -83,8 +84,9 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Legacy]:
 def test_1_programs_listed_and_printed(legacy: Legacy) -> None:
     out = legacy.run("example1_programs.py")
     listed = re.findall(r"^(\S+):\n  Name: \1$", out, re.MULTILINE)
-    assert listed[:4] == ["circuit-runner", "estimator", "hello-world", "sampler"]
-    assert listed[4] == "circuit-runner"  # print(program)
+    count = len(BUILTIN_PROGRAMS)
+    assert listed[:count] == BUILTIN_PROGRAMS
+    assert listed[count] == "circuit-runner"  # print(program)
     assert "- measurement_error_mitigation:\n            Type: boolean" in out
     assert "- circuits:\n            Type: ['object', 'array']" in out
 

@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 import runtime_kit
 from runtime_kit.service.builtins import BUILTIN_OWNER, builtin_projects
 from runtime_kit.service.service import Service
+from tests.conftest import BUILTIN_PROGRAMS as BUILTINS
 from tests.service.conftest import Api
-
-BUILTINS = ["circuit-runner", "estimator", "hello-world", "sampler"]
 
 
 @pytest.fixture
@@ -77,7 +76,7 @@ def test_a_restart_keeps_them_and_a_new_runtime_kit_adds_its_version(
     Api(client, "adm").request("PATCH", "/programs/hello-world", {"description": "mine"})
     _, client = start()
     admin = Api(client, "adm")
-    assert admin.get("/programs").json()["count"] == 4
+    assert admin.get("/programs").json()["count"] == len(BUILTINS)
     program = admin.get("/programs/hello-world").json()
     assert program["description"] == "mine"  # an admin's change stays
     assert program["versions"] == [runtime_kit.__version__]
@@ -100,4 +99,4 @@ def test_no_builtin_programs_leaves_them_out(start) -> None:
     assert Api(client, "adm").get("/programs").json()["count"] == 0
     assert not list((service.data_dir / "blobs").glob("??/*"))  # their data went too
     service, client = start()
-    assert Api(client, "adm").get("/programs").json()["count"] == 4
+    assert Api(client, "adm").get("/programs").json()["count"] == len(BUILTINS)

@@ -30,12 +30,18 @@ from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
 
 
 class _Worker:
-    def __init__(self, isolation: Isolation, root: Path) -> None:
+    """A job's process; ``environment``: the program's own (its interpreter runs the job-side
+    runner, its directory and base installation are shown read-only), else runtime-kit's."""
+
+    def __init__(self, isolation: Isolation, root: Path, environment: Any = None) -> None:
         self.id = secrets.token_hex(8)
         self.host_dir = root / f"worker-{self.id}"
         if not isolation.isolated:
             self.host_dir.mkdir(parents=True)
-        self.confinement: Confinement = isolation.confine(f"worker-{self.id}", self.host_dir)
+        reads = [] if environment is None else [str(environment.path), environment.base_prefix]
+        self.confinement: Confinement = isolation.confine(
+            f"worker-{self.id}", self.host_dir, reads=reads
+        )
         self.limit: str | None = None  # a cap seen hit while it ran
         try:
             self.process = ProgramProcess(
@@ -44,6 +50,7 @@ class _Worker:
                 wrap=self.confinement.wrap,
                 env=self.confinement.env,
                 max_log_bytes=isolation.limits.log_mib * MIB,
+                python=None if environment is None else environment.python,
             )
         except BaseException:
             isolation.release(self.confinement)
@@ -78,7 +85,9 @@ class LocalExecutor:
             self._warm.put(_Worker(self.isolation, self._root))
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
-        worker = self._take_worker()
+        own = request.environment is not None
+        worker = _Worker(self.isolation, self._root, request.environment) if own else None
+        worker = worker or self._take_worker()
         with self._lock:
             self._running[request.job_id] = worker
             killed = request.job_id in self._killed
@@ -104,7 +113,7 @@ class LocalExecutor:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
             self._discard(worker)
-            if not self._stopping:
+            if not self._stopping and not own:
                 self._warm.put(_Worker(self.isolation, self._root))
 
     def kill(self, job_id: str) -> None:
