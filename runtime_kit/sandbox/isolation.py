@@ -84,7 +84,7 @@ class Isolation:
         self.uids = (uid_pool or UidPool()) if self.isolated and self.is_root else None
         self.layout = bw.job_layout() if self.isolated else bw.Layout([], [])
         filtered = self.isolated and seccomp.supported()
-        self._seccomp = base64.b64encode(seccomp.no_network_filter()).decode() if filtered else None
+        self._seccomp = base64.b64encode(seccomp.job_filter()).decode() if filtered else None
         if self.cgroups is not None:
             self.cgroups.remove_leftovers()
         if self.isolated:
@@ -159,7 +159,7 @@ class Isolation:
                 "no capabilities; private /job (tmpfs) and /tmp"
             )
             mechanisms.append(
-                "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
+                seccomp.describe()
                 if self._seccomp
                 else f"no seccomp filter on {platform.machine()}"
             )
