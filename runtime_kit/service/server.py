@@ -42,6 +42,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
             quotas=settings.quotas,
+            allow_uncapped_jobs=settings.allow_uncapped_jobs,
             environments=settings.environment_settings,
         )
     except OSError as exc:
@@ -75,6 +76,12 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         f"request headers within {limits.header_timeout_s:g} s, idle ones closed after "
         f"{limits.keep_alive_s:g} s"
     )
+    announce("caps: " + "; ".join(health["caps"].values()))
+    if health["uncapped"]:
+        announce(
+            "warning: caps NOT per job (" + ", ".join(health["uncapped"]) + "): a job's "
+            "processes together may use more than the caps say (--allow-uncapped-jobs)"
+        )
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "

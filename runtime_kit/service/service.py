@@ -24,7 +24,7 @@ from runtime_kit.service.rates import RequestLimiter
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
 from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import take_admin_token
-from runtime_kit.service.store import Store
+from runtime_kit.service.store import RUNNING, Store
 from runtime_kit.service.streams import StreamHub
 
 ADMIN_TOKEN_FILE = "admin-token"
@@ -47,6 +47,8 @@ class Service:
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
     quotas: what each token may use (``Quotas``; admins are not held to them).
+    allow_uncapped_jobs: start even where caps cannot hold for a job as a whole
+        (``Isolation``'s ``allow_uncapped``).
     environments: the settings of program environments (default: on, built under
         ``<data_dir>/environments``).
 
@@ -71,6 +73,7 @@ class Service:
         log: EventLog | None = None,
         builtin_programs: bool = True,
         quotas: Quotas | None = None,
+        allow_uncapped_jobs: bool = False,
         environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -91,7 +94,10 @@ class Service:
             self.tokens = Tokens(self.store)
             self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
-            self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.isolation = Isolation(
+                sandbox, data_dir=data_dir, limits=self.limits, allow_uncapped=allow_uncapped_jobs
+            )
+            self._unisolated_warning = _unisolated_warning(self.isolation)
             self.environments = ProgramEnvironments(
                 environments or EnvironmentSettings(),
                 data_dir=data_dir,
@@ -130,6 +136,8 @@ class Service:
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
+        if status == RUNNING and self._unisolated_warning:
+            self.log.emit("warning", job=job_id, message=self._unisolated_warning)
         self.hub.publish_status(job_id)
         if "duration_s" in details:
             self.metrics.job_duration.labels(status).observe(details["duration_s"])
@@ -179,7 +187,7 @@ class Service:
             "connections": None if self.connections is None else asdict(self.connections),
             "quotas": self.quotas.describe(),
             "environments": self.environments.describe(),
-            "warning": None if described.get("isolated") else "jobs are not isolated",
+            "warning": _warning(described),
         }
 
     def is_admin_caller(self, key: str) -> bool:
@@ -190,6 +198,26 @@ class Service:
         from runtime_kit.service.app import create_app
 
         return create_app(self)
+
+
+def _unisolated_warning(isolation: Isolation) -> str | None:
+    """What every job start says when jobs run unisolated by fallback (``prefer`` where
+    bubblewrap cannot run) or as root."""
+    if isolation.isolated or not (isolation.fallback_reason or isolation.is_root):
+        return None
+    why = isolation.fallback_reason or "--sandbox none"
+    user = "root" if isolation.is_root else "the service's user"
+    return f"job runs NOT isolated, as {user}, seeing everything the service sees ({why})"
+
+
+def _warning(described: dict[str, Any]) -> str | None:
+    """What ``/health`` warns of: jobs not isolated, caps not per job."""
+    warnings = []
+    if not described.get("isolated"):
+        warnings.append("jobs are not isolated")
+    if described.get("uncapped"):
+        warnings.append("caps not per job: " + ", ".join(described["uncapped"]))
+    return "; ".join(warnings) or None
 
 
 def _seed_builtins(store: Store, offered: bool) -> list[str]:

@@ -59,6 +59,7 @@ class ServiceSettings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     builtin_programs: bool = True
+    allow_uncapped_jobs: bool = False
     environments: str = "on"
     environments_dir: Path | None = None
     environments_max_mib: int = 20 * 1024
@@ -346,6 +347,15 @@ SETTINGS: tuple[Setting, ...] = (
         "IBM's sample-program, vqe, qaoa and quantum-kernel-alignment; environment and file: "
         "false)",
         const=False,
+    ),
+    Setting(
+        "allow_uncapped_jobs",
+        "--allow-uncapped-jobs",
+        _boolean,
+        "start even where a job's memory and processes cannot be capped for the job as a "
+        "whole (not root and no delegated cgroup: rlimits cap each process only); "
+        "environment and file: true",
+        const=True,
     ),
     # What each token may use (Quotas); admins are not held to them.
     Setting(
