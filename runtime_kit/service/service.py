@@ -23,7 +23,7 @@ from runtime_kit.service.quotas import Quotas
 from runtime_kit.service.rates import RequestLimiter
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
 from runtime_kit.service.scheduler import Scheduler
-from runtime_kit.service.secrets import take_admin_token
+from runtime_kit.service.secrets import ADMIN_TOKEN_VARIABLE, check_admin_token, take_admin_token
 from runtime_kit.service.store import RUNNING, Store
 from runtime_kit.service.streams import StreamHub
 
@@ -37,7 +37,8 @@ class Service:
     workers: jobs that run at once (each in its own warm, confined process).
     admin_token: the admin's token; default ``RUNTIME_KIT_ADMIN_TOKEN`` (read once and
         removed from this process's environment), else the one in ``<data_dir>/admin-token``,
-        else a new one written there (mode 0600).
+        else a new one written there (mode 0600).  One from the variable or the file must be
+        strong (``secrets.check_admin_token``).
     sandbox: ``auto`` (bubblewrap, or refuse to start), ``bwrap``, ``prefer`` (bubblewrap
         when it can run, else none) or ``none`` (jobs are plain processes: not isolated).
     limits: the caps of each job.
@@ -56,6 +57,7 @@ class Service:
         DataDirInUseError: another service runs on ``data_dir``.
         SandboxError: jobs cannot be isolated as ``sandbox`` asks.
         SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
+        ServiceStartError: the admin token of the environment or the file is too weak.
     """
 
     def __init__(
@@ -84,7 +86,11 @@ class Service:
         self.log = log or SilentLog()
         self.quotas = (quotas or Quotas()).for_workers(workers)
         self.limiter = RequestLimiter(self.quotas)
-        token = admin_token or take_admin_token()
+        token = admin_token
+        if token is None:
+            from_environment = take_admin_token()
+            if from_environment is not None:
+                token = check_admin_token(from_environment, ADMIN_TOKEN_VARIABLE)
         self.lock = DataDirLock(data_dir)
         try:
             self.store = Store(data_dir)
@@ -94,6 +100,7 @@ class Service:
             self.tokens = Tokens(self.store)
             self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
+            self.tokens.on_revoke.append(self.hub.revoke)
             self.isolation = Isolation(
                 sandbox, data_dir=data_dir, limits=self.limits, allow_uncapped=allow_uncapped_jobs
             )
@@ -153,6 +160,8 @@ class Service:
         path = self.data_dir / ADMIN_TOKEN_FILE
         if token is None and path.is_file():
             token = path.read_text().strip() or None
+            if token is not None:
+                check_admin_token(token, str(path))
         if token is None:
             _, token = self.tokens.create("admin", ADMIN)
             write_atomically(path, f"{token}\n".encode(), mode=0o600)

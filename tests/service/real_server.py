@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import ssl
@@ -44,7 +45,7 @@ class RealServer:
         secure = "s" if ca_file is not None else ""
         self.url = f"http{secure}://127.0.0.1:{self.port}"
         self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
-        self.token = "admin-secret"
+        self.token = "rk_test_" + secrets.token_urlsafe(24)  # strong: serve refuses weak ones
         self.process: subprocess.Popen[bytes] | None = None
         # stderr goes to a file: a pipe nobody reads fills up with request log lines (64 KiB)
         # and then blocks the server
