@@ -24,10 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # uvicorn is imported when the service starts, not by ``serve --help``
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+from typing import Any
 
 #: File descriptors kept for the service's own use (SQLite, blobs, job pipes, cgroups) when
 #: the connection cap is derived from the file limit.
@@ -109,11 +106,26 @@ def loop_exception_handler(
     return handle
 
 
-def guarded_protocol(limits: ConnectionLimits, report: ThrottledReport) -> type[H11Protocol]:
-    """uvicorn's HTTP protocol with ``limits`` on connections (see the module)."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+def http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol: on httptools (its parser in C) when installed, else h11 (pure
+    Python: every byte of a large upload went through it on the event loop)."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # pragma: no cover - httptools is a dependency; h11 is the fallback
+        from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class GuardedH11Protocol(H11Protocol):
+        return H11Protocol
+    return HttpToolsProtocol
+
+
+def guarded_protocol(
+    limits: ConnectionLimits, report: ThrottledReport, base: Any = None
+) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol (``base``, default ``http_protocol()``) with ``limits`` on
+    connections (see the module)."""
+    base = base or http_protocol()
+
+    class GuardedProtocol(base):  # type: ignore[misc]
         lingering = 0  # refused connections still open, for all of this class
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -123,7 +135,7 @@ def guarded_protocol(limits: ConnectionLimits, report: ThrottledReport) -> type[
             if self._refused:
                 self._refuse(transport)
                 return
-            super().connection_made(transport)  # type: ignore[arg-type]
+            super().connection_made(transport)
             self._await_header()
 
         def data_received(self, data: bytes) -> None:
@@ -141,9 +153,9 @@ def guarded_protocol(limits: ConnectionLimits, report: ThrottledReport) -> type[
             self._cancel_header_timer()
             super().connection_lost(exc)
 
-        def handle_websocket_upgrade(self, event: Any) -> None:
+        def handle_websocket_upgrade(self, *event: Any) -> None:  # h11 passes the request
             self._cancel_header_timer()
-            super().handle_websocket_upgrade(event)
+            super().handle_websocket_upgrade(*event)
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -176,10 +188,10 @@ def guarded_protocol(limits: ConnectionLimits, report: ThrottledReport) -> type[
             report("connections_refused", max_connections=limits.max_connections)
             message = f"too many connections (at most {limits.max_connections}); try again"
             transport.write(_raw_error(503, "Service Unavailable", message, "TOO_MANY_CONNECTIONS"))
-            if GuardedH11Protocol.lingering >= _MAX_LINGERING:
+            if GuardedProtocol.lingering >= _MAX_LINGERING:
                 transport.close()
                 return
-            GuardedH11Protocol.lingering += 1
+            GuardedProtocol.lingering += 1
             self._linger = asyncio.get_running_loop().call_later(
                 _REFUSED_LINGER_S, self._close_refused
             )
@@ -188,11 +200,11 @@ def guarded_protocol(limits: ConnectionLimits, report: ThrottledReport) -> type[
             if self._linger is not None:
                 self._linger.cancel()
                 self._linger = None
-                GuardedH11Protocol.lingering -= 1
+                GuardedProtocol.lingering -= 1
             if not self.transport.is_closing():
                 self.transport.close()
 
-    return GuardedH11Protocol
+    return GuardedProtocol
 
 
 def _raw_error(status: int, phrase: str, message: str, code: str) -> bytes:

@@ -154,6 +154,13 @@ class RequestLimiter:
                 self._expensive_running.discard(token_id)
 
 
+def _has_body(scope: dict[str, Any]) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+            return True
+    return False
+
+
 def caller_key(scope: dict[str, Any]) -> str:
     """Who a request comes from: the sha256 of its token (as ``auth.hash_token``), else of
     its web view session, else its address."""
@@ -209,7 +216,10 @@ class RequestRates:
 
 async def _refuse(scope: Any, receive: Any, send: Any, refused: ApiError) -> None:
     if scope["type"] == "http":
-        response = error_response(refused.status, refused.message, refused.code, refused.headers)
+        headers = dict(refused.headers)
+        if _has_body(scope):  # not read: close rather than read it to throw it away
+            headers["Connection"] = "close"
+        response = error_response(refused.status, refused.message, refused.code, headers)
         await response(scope, receive, send)
         return
     # a websocket: accepted, then closed 1013 (try again later) saying why

@@ -39,7 +39,6 @@ _SIMPLE_ESCAPES = {
     ord("/"): b"/", ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t",
     ord('"'): b'"', ord("\\"): b"\\", ord("b"): b"\b", ord("f"): b"\f",
 }  # fmt: skip
-_IN_STRING = re.compile(rb'["\\]')
 _IN_VALUE = re.compile(rb'["{}\[\],]')
 
 
@@ -230,11 +229,10 @@ class ObjectScanner:
     def _on_streamed(self, data: bytes, at: int) -> int:
         if self._escape:
             return self._finish_escape(data, at)
-        match = _IN_STRING.search(data, at)
-        stop = len(data) if match is None else match.start()
+        stop = _quote_or_backslash(data, at)
         if stop > at:
             self.on_string(data[at:stop])
-        if match is None:
+        if stop == len(data):
             return stop
         if data[stop] == ord('"'):
             self._state = "after"
@@ -320,15 +318,13 @@ class ObjectScanner:
             self._escape = b""
             at += 1
         while True:
-            match = _IN_STRING.search(data, at)
-            if match is None:
-                return len(data)
-            if data[match.start()] == ord('"'):
-                return match.start()
-            if match.start() + 1 >= len(data):
+            found = _quote_or_backslash(data, at)
+            if found == len(data) or data[found] == ord('"'):
+                return found
+            if found + 1 >= len(data):
                 self._escape = b"\\"
                 return len(data)
-            at = match.start() + 2
+            at = found + 2
 
     def _key_is_streamed(self) -> bool:
         try:
@@ -359,6 +355,17 @@ class Upload(NamedTuple):
         if self.data_error is not None:
             raise self.data_error
         return self.data
+
+
+def _quote_or_backslash(data: bytes, at: int) -> int:
+    """Where the next ``"`` or ``\\`` of ``data`` is, from ``at`` (``len(data)``: none).
+    Two ``find`` (memchr, GB/s) rather than a regular expression (~100x slower on the MiB of
+    base64 a piece holds)."""
+    quote = data.find(b'"', at)
+    backslash = data.find(b"\\", at, len(data) if quote < 0 else quote)
+    if backslash >= 0:
+        return backslash
+    return len(data) if quote < 0 else quote
 
 
 class _Reading:

@@ -4,15 +4,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 from runtime_kit.service.connections import (
     RESERVED_FILES,
+    ConnectionLimits,
     ThrottledReport,
     connection_cap,
+    guarded_protocol,
     loop_exception_handler,
     raise_open_files,
 )
+from tests.service.real_server import free_port
 
 
 def test_the_cap_leaves_room_for_the_service_own_files() -> None:
@@ -77,3 +88,68 @@ def test_accept_errors_of_the_event_loop_are_throttled() -> None:
             },
         )
     ]
+
+
+@pytest.fixture(params=["h11", "httptools"])
+def guarded_server(request: pytest.FixtureRequest) -> Iterator[tuple[int, list[str]]]:
+    """uvicorn in a thread, guarded (2 connections at most, headers within 1 s), on h11 and
+    on httptools; its port and what it reported."""
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    reported: list[str] = []
+    base = H11Protocol if request.param == "h11" else HttpToolsProtocol
+    limits = ConnectionLimits(max_connections=2, header_timeout_s=1, keep_alive_s=5)
+    protocol = guarded_protocol(
+        limits, ThrottledReport(lambda what, **_: reported.append(what)), base
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, http=protocol, log_level="error",
+                       lifespan="off")
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield port, reported
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def _until_closed(sock: socket.socket) -> bytes:
+    sock.settimeout(10)
+    received = b""
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+def test_both_parsers_time_out_half_sent_headers_and_refuse_extra_connections(
+    guarded_server: tuple[int, list[str]],
+) -> None:
+    port, reported = guarded_server
+    address = ("127.0.0.1", port)
+    with socket.create_connection(address) as first, socket.create_connection(address) as second:
+        first.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        second.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        second.settimeout(10)
+        assert second.recv(65536).startswith(b"HTTP/1.1 200")
+        with socket.create_connection(address) as third:
+            third.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert _until_closed(third).startswith(b"HTTP/1.1 503 Service Unavailable")
+        started = time.monotonic()
+        assert _until_closed(first).startswith(b"HTTP/1.1 408 Request Timeout")
+        assert time.monotonic() - started < 5
+        second.sendall(b"GET / HTTP/1.1\r\n")  # the next request on a kept-alive connection
+        assert b"HTTP/1.1 408" in _until_closed(second)
+    assert "connections_refused" in reported and "slow_request_headers" in reported
