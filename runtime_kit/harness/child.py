@@ -43,6 +43,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
     from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.job_logging import configure_job_logging
     from runtime_kit.harness.legacy_modules import install_legacy_modules
 
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
@@ -51,14 +52,19 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     except Exception as exc:  # noqa: BLE001  (a bundle that cannot be unpacked fails the job)
         _failed(frames_fd, exc, Path.cwd(), limits, what="the program's bundle cannot be used")
         return
-    directory = program.parent
+    from runtime_kit.jobside.runner import working_directory
+
+    directory = working_directory(job, program)
     os.chdir(directory)
     sys.path.insert(0, str(directory))
+    if program.parent != directory:  # a script's own folder, as ``python folder/script.py``
+        sys.path.insert(0, str(program.parent))
     for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
     seed = job["seed"]
     try:
         install_legacy_modules()
+        configure_job_logging(job.get("log_level"))
         _seed_everything(seed)
         backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
     except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
@@ -85,11 +91,17 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
             "num_qubits": backend.qubit_count,
         },
     )
+    from runtime_kit.jobside.entrypoints import ENTRIES, Encoded, ScriptExit
+
     messenger = _FrameMessenger(frames_fd)
     try:
-        entry = _load_main(program)
+        entry = ENTRIES[job.get("entrypoint", "main")](program)
+        entry.load()
         inputs = _decode_inputs(job["inputs"])
-        returned = entry(backend, messenger, **inputs)
+        returned = entry.run(backend, messenger, inputs)
+    except ScriptExit as exc:
+        _control(frames_fd, frames.FAILED, {"error": str(exc), "traceback": ""})
+        return
     except SystemExit as exc:
         if messenger.final_sent:
             return
@@ -104,6 +116,9 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
         return
     except BaseException as exc:  # noqa: BLE001  (whatever the program raises is reported)
         _failed(frames_fd, exc, directory, limits)
+        return
+    if isinstance(returned, Encoded):  # a function's saved result
+        frames.write_frame(frames_fd, frames.RESULT, returned.text)
         return
     if returned is None and messenger.final_sent:
         return  # legacy: the result was published with final=True
@@ -121,20 +136,19 @@ class _FrameMessenger(UserMessenger):
         frames.write_frame(self._fd, frames.RESULT if final else frames.INTERIM, text)
         self.final_sent = self.final_sent or final
 
+    def encode(self, value: Any) -> str:
+        """``value`` in the wire format (a function's saved result).
 
-def _load_main(program: Path) -> Any:
-    import importlib.util
+        Raises:
+            EncodeError: a ``TypeError`` saying what cannot be encoded, and where.
+        """
+        from runtime_kit.serialization import RuntimeEncoder
 
-    spec = importlib.util.spec_from_file_location(program.stem, program)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {program}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[program.stem] = module
-    spec.loader.exec_module(module)
-    entry = getattr(module, "main", None)
-    if not callable(entry):
-        raise AttributeError(f"{program.name} defines no main(backend, user_messenger, **kwargs)")
-    return entry
+        return json.dumps(value, cls=RuntimeEncoder)
+
+    def status(self, status: str) -> None:
+        """A function's sub-status, to the harness as it is set."""
+        _control(self._fd, frames.STATUS, {"status": status})
 
 
 def _decode_inputs(text: str) -> dict[str, Any]:
@@ -175,6 +189,10 @@ def _program_of(job: dict[str, Any]) -> tuple[Path, list[str]]:
 
     directory = Path.cwd() / "program"
     unpack(ProgramData(base64.b64decode(job["bundle"]), job["bundle_kind"]), directory)
+    if job.get("script") is not None:
+        from runtime_kit.jobside.bundle import script_path
+
+        return script_path(directory, job["script"]), []
     layout, _ = locate(directory)
     if layout.program is None:
         raise FileNotFoundError("the program bundle has no program module (program.py)")

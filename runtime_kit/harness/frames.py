@@ -24,12 +24,14 @@ RESULT = "result"
 STARTED = "started"
 REJECTED = "rejected"
 FAILED = "failed"
+#: A Qiskit Function's sub-status (``qiskit_serverless.update_status``): ``{"status": ...}``.
+STATUS = "status"
 #: Made by the reader, never sent: a frame declared larger than the cap (``{"kind",
 #: "bytes"}``), or a header that is not one (``{"header"}``); nothing follows either.
 OVERSIZED = "oversized"
 MALFORMED = "malformed"
 
-KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED}
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, STATUS}
 #: ``result 18446744073709551615\n`` fits with room to spare.
 MAX_HEADER_BYTES = 64
 #: The most the reader asks the pipe for at once.

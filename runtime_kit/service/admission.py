@@ -2,11 +2,12 @@
 program it is.
 
 A route (or any other front door: a legacy circuit job, a Functions job) states who submits
-and what it costs, and writes its rows inside the gate's transaction::
+(the owner's token id) and what it costs, and writes its rows inside the gate's
+transaction; ``jobs_api.submit_job`` does so for every kind of job::
 
-    with admission.admitted(principal, Cost(jobs=1, stored_bytes=len(params))) as db:
+    with admission.admitted(owner, Cost(jobs=1, stored_bytes=len(params))) as db:
         db.execute("INSERT INTO jobs ...")
-    scheduler.submit(job_id, principal.id)
+    scheduler.submit(job_id, owner)
 
 The gate counts what the token has (its queued and running jobs, the bytes it stores: see
 ``usage``) in the same transaction as the insert, so two submissions cannot both slip under
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from runtime_kit.service.api_errors import ApiError
-from runtime_kit.service.auth import ADMIN, Principal
+from runtime_kit.service.auth import ADMIN
 from runtime_kit.service.quotas import Quotas
 from runtime_kit.service.store import QUEUED, RUNNING, Store
 from runtime_kit.service.usage import bytes_of
@@ -60,8 +61,9 @@ class Admission:
         self._role_of = role_of
 
     @contextmanager
-    def admitted(self, who: Principal, cost: Cost) -> Iterator[sqlite3.Connection]:
-        """A store transaction in which ``who``'s submission of ``cost`` is admitted.
+    def admitted(self, who: str, cost: Cost) -> Iterator[sqlite3.Connection]:
+        """A store transaction in which the submission of ``cost`` by the token ``who``
+        (its id) is admitted.
 
         Raises:
             QuotaExceeded: ``who`` would go over a quota (nothing is written).
@@ -70,13 +72,13 @@ class Admission:
             self.check(db, who, cost)
             yield db
 
-    def check(self, db: sqlite3.Connection, who: Principal, cost: Cost) -> None:
-        """Raise ``QuotaExceeded`` if ``cost`` would take ``who`` over a quota."""
-        if who.is_admin:
+    def check(self, db: sqlite3.Connection, who: str, cost: Cost) -> None:
+        """Raise ``QuotaExceeded`` if ``cost`` would take the token ``who`` over a quota."""
+        if self._role_of(who) == ADMIN:
             return
         quotas = self.quotas
         if cost.jobs:
-            jobs = self.jobs_of(db, who.id)
+            jobs = self.jobs_of(db, who)
             if jobs + cost.jobs > quotas.max_jobs:
                 raise QuotaExceeded(
                     429,
@@ -87,13 +89,13 @@ class Admission:
         if cost.stored_bytes:
             self.check_room(db, who, cost.stored_bytes)
 
-    def check_room(self, db: sqlite3.Connection, who: Principal, adding: int) -> None:
-        """Raise ``QuotaExceeded`` (413) if storing ``adding`` more bytes for ``who`` would
-        go over ``max_stored_mib``."""
-        if who.is_admin:
+    def check_room(self, db: sqlite3.Connection, who: str, adding: int) -> None:
+        """Raise ``QuotaExceeded`` (413) if storing ``adding`` more bytes for the token
+        ``who`` would go over ``max_stored_mib``."""
+        if self._role_of(who) == ADMIN:
             return
         limit = self.quotas.max_stored_mib * MIB
-        stored = bytes_of(db, who.id)
+        stored = bytes_of(db, who)
         if stored + adding > limit:
             raise QuotaExceeded(
                 413,

@@ -4,6 +4,7 @@ client appends message and code to its exception text)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi.responses import JSONResponse
 
@@ -22,27 +23,32 @@ _CODES = {
 
 class ApiError(Exception):
     """An answer other than success: ``status``, the message, a code (default: the
-    status's), and headers to send with it (``Retry-After``)."""
+    status's), ``details`` added to the error object (``program_ids``), and headers to send
+    with it (``Retry-After``)."""
 
     def __init__(
         self,
         status: int,
         message: str,
         code: str | None = None,
+        details: dict[str, Any] | None = None,
+        *,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or _CODES.get(status, "ERROR")
+        self.details = details or {}
         self.headers = dict(headers or {})
 
 
 def error_response(
-    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    code: str,
+    details: dict[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"message": message, "code": code, "status": status}},
-        status_code=status,
-        headers=dict(headers or {}),
-    )
+    error = {"message": message, "code": code, "status": status, **(details or {})}
+    return JSONResponse({"error": error}, status_code=status, headers=dict(headers or {}))

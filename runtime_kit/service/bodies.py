@@ -60,7 +60,10 @@ async def body_chunks(
                     yield chunk
     except TimeoutError as exc:
         raise ApiError(
-            408, f"the request body stopped arriving for {stall_s:g} s", "REQUEST_TIMEOUT", CLOSE
+            408,
+            f"the request body stopped arriving for {stall_s:g} s",
+            "REQUEST_TIMEOUT",
+            headers=CLOSE,
         ) from exc
 
 

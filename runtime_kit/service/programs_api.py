@@ -98,7 +98,7 @@ def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str,
     stamp = now()
     spec = fields.get("spec", "{}")
     cost = Cost(stored_bytes=data.size + len(spec) + len(fields["description"].encode()))
-    with api.admission.admitted(principal, cost) as db:
+    with api.admission.admitted(principal.id, cost) as db:
         if db.execute(
             "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
             (principal.id, fields["name"]),
@@ -125,7 +125,8 @@ def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str,
 
 
 @router.get(
-    "/programs/{program_id}", **documented({200: json_answer("Program")}, errors=(400, 401, 404))
+    "/programs/{program_id}",
+    **documented({200: json_answer("Program")}, errors=(400, 401, 404, 409)),
 )
 def get_program(request: Request, program_id: str, version: str | None = None) -> dict[str, Any]:
     api = api_of(request)
@@ -158,12 +159,13 @@ async def update_program(request: Request, program_id: str) -> Response:
 
 def _update_program(api: Api, principal: Principal, program_id: str, upload: Upload) -> Response:
     row = api.owned_program(principal, program_id)
+    program_id = row["id"]
     body = upload.fields
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
         _publish_version(api, principal, row, body, fields, upload.checked_data())
     elif fields:
-        with api.admission.admitted(principal, Cost(stored_bytes=_fields_bytes(fields))) as db:
+        with api.admission.admitted(principal.id, Cost(stored_bytes=_fields_bytes(fields))) as db:
             if (
                 "name" in fields
                 and db.execute(
@@ -179,7 +181,7 @@ def _update_program(api: Api, principal: Principal, program_id: str, upload: Upl
 @router.put(
     "/programs/{program_id}/data",
     **documented(
-        DONE, errors=(400, 401, 403, 404, 413), raw_body="base64 of the source or of a zip"
+        DONE, errors=(400, 401, 403, 404, 409, 413), raw_body="base64 of the source or of a zip"
     ),
 )
 async def update_program_data(request: Request, program_id: str) -> Response:
@@ -201,10 +203,10 @@ async def update_program_data(request: Request, program_id: str) -> Response:
 def _update_program_data(
     api: Api, principal: Principal, program_id: str, upload: Upload
 ) -> Response:
-    api.owned_program(principal, program_id)
+    program_id = api.owned_program(principal, program_id)["id"]
     data = upload.checked_data()
     assert data is not None  # base64 alone: always data
-    with api.admission.admitted(principal, Cost(stored_bytes=data.size)) as db:
+    with api.admission.admitted(principal.id, Cost(stored_bytes=data.size)) as db:
         # legacy: replaces the data of the current version
         db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
         db.execute(
@@ -216,12 +218,12 @@ def _update_program_data(
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404)))
+@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404, 409)))
 def set_visibility(
     request: Request, program_id: str, visibility: Literal["public", "private"]
 ) -> Response:
     api = api_of(request)
-    api.owned_program(api.caller(request), program_id)
+    program_id = api.owned_program(api.caller(request), program_id)["id"]
     with api.store.transaction() as db:
         db.execute(
             "UPDATE programs SET is_public = ?, update_date = ? WHERE id = ?",
@@ -230,10 +232,10 @@ def set_visibility(
     return Response(status_code=204)
 
 
-@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404)))
+@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404, 409)))
 def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
-    api.owned_program(api.caller(request), program_id)
+    program_id = api.owned_program(api.caller(request), program_id)["id"]
     with api.store.transaction() as db:
         db.execute("DELETE FROM programs WHERE id = ?", (program_id,))
         db.execute("DELETE FROM program_versions WHERE program_id = ?", (program_id,))
@@ -351,7 +353,7 @@ def _publish_version(
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
     stored = Cost(stored_bytes=data.size + _fields_bytes(fields) + len(spec))
-    with api.admission.admitted(principal, stored) as db:
+    with api.admission.admitted(principal.id, stored) as db:
         if db.execute(
             "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
             (row["id"], version),

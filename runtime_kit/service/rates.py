@@ -56,7 +56,7 @@ class TokenBucket:
 
 def too_many(message: str, retry_after_s: float) -> ApiError:
     seconds = max(1, math.ceil(retry_after_s))
-    return ApiError(429, message, "TOO_MANY_REQUESTS", {"Retry-After": str(seconds)})
+    return ApiError(429, message, "TOO_MANY_REQUESTS", headers={"Retry-After": str(seconds)})
 
 
 class _Caller:
@@ -219,7 +219,9 @@ async def _refuse(scope: Any, receive: Any, send: Any, refused: ApiError) -> Non
         headers = dict(refused.headers)
         if _has_body(scope):  # not read: close rather than read it to throw it away
             headers["Connection"] = "close"
-        response = error_response(refused.status, refused.message, refused.code, headers)
+        response = error_response(
+            refused.status, refused.message, refused.code, refused.details, headers
+        )
         await response(scope, receive, send)
         return
     # a websocket: accepted, then closed 1013 (try again later) saying why

@@ -39,12 +39,14 @@ from runtime_kit.service.store import (
     RAN_TOO_LONG,
     RUNNING,
     Store,
+    now,
 )
 
 STOPPED_REASON = "service stopped while the job was running"
 
 #: Called with (job_id, number, text) for each interim result as it is stored, and with
-#: (job_id, None, result text or None) when the job has ended.
+#: (job_id, None, None) when the job has ended (its result is no interim result: clients
+#: fetch it from the results route, as IBM's service had them do).
 MessageSink = Callable[[str, int | None, str | None], None]
 #: Called with (job_id, offset, text) for each chunk of a job's logs (offset: characters
 #: before it); (job_id, None, None) when the job has ended.
@@ -145,6 +147,15 @@ class Scheduler:
             recording = self._running.get(job_id)
         return None if recording is None else recording.logs_text()
 
+    def set_sub_status(self, job_id: str, sub_status: str) -> None:
+        """A running function's sub-status (``update_status``), stored and told at once."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE jobs SET sub_status = ?, updated = ? WHERE id = ? AND status = ?",
+                (sub_status, now(), job_id, RUNNING),
+            )
+        self.on_state(job_id, RUNNING, {"sub_status": sub_status})
+
     def busy(self) -> int:
         with self._lock:
             return len(self._running)
@@ -231,6 +242,7 @@ class Scheduler:
     def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
         spec = json.loads(program["spec"])
         requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
+        function = spec.get("function") if isinstance(spec, dict) else None  # a Qiskit Function
         limit = min(program["cost"], job["cost"] or math.inf, self.limits.max_execution_time_s)
         return JobRequest(
             job_id=job["id"],
@@ -241,6 +253,8 @@ class Scheduler:
             seed=seed,
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),
+            log_level=job["log_level"],
+            script=function["entrypoint"] if isinstance(function, dict) else None,
         )
 
     def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:
@@ -274,7 +288,7 @@ class Scheduler:
         """Move the job to a final ``status`` and tell its watchers (unless it had ended)."""
         moved = self.store.set_job_state(job_id, status, **fields)
         if moved:
-            self.on_message(job_id, None, fields.get("result") if status == COMPLETED else None)
+            self.on_message(job_id, None, None)
             self.on_log(job_id, None, None)
             details: dict[str, Any] = {}
             if "reason" in fields:
@@ -289,6 +303,8 @@ class Scheduler:
 #: Messages larger than this are not checked against their schemas (the check decodes
 #: arrays and would cost the service more than the message is worth).
 MAX_CHECKED_MESSAGE_BYTES = 1 << 20
+#: Sub-statuses a function's job may set (each is a commit); later ones are not kept.
+MAX_STATUS_UPDATES = 1000
 
 
 def _message_schemas(spec_text: str) -> dict[str, Any]:
@@ -322,6 +338,7 @@ class _Recording:
         self.refused: str | None = None  # a cap was hit: the job is being killed
         self.interim_count = 0
         self.interim_bytes = 0
+        self.status_updates = 0
         self._log_parts: list[str] = []
         self._log_chars = 0  # characters so far: the offset of the next chunk
         self._log_lock = threading.Lock()
@@ -361,6 +378,8 @@ class _Recording:
         elif kind == frames.RESULT:
             self.result = payload
             self._check(kind, "result", payload, size)
+        elif kind == frames.STATUS:
+            self._status(payload)
         elif kind in (frames.FAILED, frames.REJECTED):
             try:
                 details = json.loads(payload)
@@ -368,6 +387,25 @@ class _Recording:
                 self.error = f"{details['error']}\n{trace}".rstrip("\n")
             except (ValueError, TypeError, KeyError, AttributeError):
                 self._stop(f"malformed {kind} frame on the harness pipe")
+
+    def _status(self, payload: str) -> None:
+        """A function's sub-status: one of those qiskit-serverless has (the job's process
+        is not trusted to send only those), at most ``MAX_STATUS_UPDATES`` stored."""
+        from runtime_kit.jobside.serverless import SUB_STATUSES
+
+        try:
+            status = json.loads(payload).get("status")
+        except (ValueError, AttributeError):
+            return
+        if status not in SUB_STATUSES:
+            return
+        self.status_updates += 1
+        if self.status_updates > MAX_STATUS_UPDATES:
+            if self.status_updates == MAX_STATUS_UPDATES + 1:
+                self.note(f"status updates after the first {MAX_STATUS_UPDATES} are not kept")
+            return
+        self.scheduler.set_sub_status(self.job_id, status)
+        self.note(f"status: {status}")
 
     def log(self, chunk: bytes) -> None:
         text = self._decoder.decode(chunk)

@@ -17,6 +17,8 @@ from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
+from runtime_kit.service.instances import Instances
+from runtime_kit.service.internal_programs import register_internal_programs
 from runtime_kit.service.lock import DataDirLock
 from runtime_kit.service.metrics import ServiceMetrics
 from runtime_kit.service.quotas import Quotas
@@ -95,9 +97,11 @@ class Service:
         try:
             self.store = Store(data_dir)
             self.builtin_programs = _seed_builtins(self.store, builtin_programs)
+            register_internal_programs(self.store)
             self.metrics = ServiceMetrics(self)
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
+            self.instances = Instances(self.store)
             self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
             self.tokens.on_revoke.append(self.hub.revoke)

@@ -3,7 +3,8 @@
 Triggers add and subtract the UTF-8 bytes of everything an owner's programs and jobs store,
 on every insert, update and delete, whichever code path makes it: a program's description,
 each version's data (``program_versions.data_bytes``, the blob's size) and metadata
-document, a job's params, result and logs, its interim results.  Admission reads one row
+document, a job's params, result and logs, its interim results, a legacy circuit job's
+Qobj waiting to be submitted.  Admission reads one row
 (``bytes_of``) instead of summing large columns.
 
 ``add_usage`` is a migration: it adds the column and the table, counts what is stored
@@ -89,6 +90,19 @@ _TRIGGERS = (
 )
 
 
+_CIRCUIT_TRIGGERS = (
+    ("circuits_in", "circuit_uploads", "AFTER INSERT", "NEW.owner", _size("NEW.qobj")),
+    ("circuits_out", "circuit_uploads", "AFTER DELETE", "OLD.owner", f"-{_size('OLD.qobj')}"),
+    (
+        "circuits_change",
+        "circuit_uploads",
+        "AFTER UPDATE OF qobj",
+        "NEW.owner",
+        f"{_size('NEW.qobj')} - {_size('OLD.qobj')}",
+    ),
+)
+
+
 def add_usage(db: sqlite3.Connection) -> None:
     """The migration: ``program_versions.data_bytes``, the ``usage`` table filled with what
     is stored, its triggers, and an index to count an owner's jobs by status."""
@@ -111,7 +125,15 @@ def add_usage(db: sqlite3.Connection) -> None:
         "JOIN programs p ON p.id = v.program_id"
         ") GROUP BY owner"
     )
-    for name, table, event, owner, added in _TRIGGERS:
+    triggers = list(_TRIGGERS)
+    if _has_table(db, "circuit_uploads"):  # a legacy circuit job's Qobj, until it is submitted
+        db.execute(
+            "INSERT INTO usage (owner, bytes) SELECT owner, SUM(" + _size("qobj") + ") FROM "
+            "circuit_uploads GROUP BY owner ON CONFLICT (owner) DO UPDATE SET "
+            "bytes = bytes + excluded.bytes"
+        )
+        triggers += _CIRCUIT_TRIGGERS
+    for name, table, event, owner, added in triggers:
         db.execute(
             f"CREATE TRIGGER usage_{name} {event} ON {table} BEGIN "
             f"INSERT OR IGNORE INTO usage (owner, bytes) SELECT {owner}, 0 "
@@ -119,6 +141,11 @@ def add_usage(db: sqlite3.Connection) -> None:
             f"UPDATE usage SET bytes = bytes + ({added}) WHERE owner = {owner}; END"
         )
     db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner_status ON jobs (owner, status)")
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(query, (name,)).fetchone() is not None
 
 
 def bytes_of(db: sqlite3.Connection, owner: str) -> int:

@@ -32,6 +32,8 @@ def stored_by_owner(store: Store) -> Counter[str]:
         found[row["owner"]] += size(row["params"]) + size(row["result"]) + size(row["logs"])
     for row in store.query("SELECT j.owner, i.text FROM interim i JOIN jobs j ON j.id = i.job_id"):
         found[row["owner"]] += size(row["text"])
+    for row in store.query("SELECT owner, qobj FROM circuit_uploads"):
+        found[row["owner"]] += size(row["qobj"])
     for row in store.query("SELECT owner, description FROM programs"):
         found[row["owner"]] += size(row["description"])
     versions = store.query(

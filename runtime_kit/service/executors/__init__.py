@@ -27,6 +27,9 @@ class JobRequest(NamedTuple):
     #: the program's own built environment (``runtime_kit.environments.builder.Environment``),
     #: mounted read-only into the job's sandbox; None: runtime-kit's own
     environment: Any = None
+    log_level: str | None = None  # the job's logging level (harness/job_logging.py)
+    #: a Qiskit Function's entrypoint script (a path in its bundle); None: a program's main()
+    script: str | None = None
 
 
 class JobEnd(NamedTuple):

@@ -138,7 +138,9 @@ class LocalExecutor:
     # --- helpers -------------------------------------------------------------------------
 
     def _job(self, request: JobRequest) -> dict[str, Any]:
+        entry = {} if request.script is None else {"entrypoint": "script", "script": request.script}
         return {
+            **entry,
             "bundle": base64.b64encode(request.bundle).decode("ascii"),
             "bundle_kind": request.bundle_kind,
             "inputs": request.inputs,
@@ -147,6 +149,7 @@ class LocalExecutor:
             "shots": None,
             "min_num_qubits": request.min_num_qubits,
             "limits": self._limits_seen_by_job(),
+            "log_level": request.log_level,
         }
 
     def _limits_seen_by_job(self) -> dict[str, Any]:
