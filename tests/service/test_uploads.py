@@ -15,12 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime_kit.service.api_errors import ApiError
+from runtime_kit.service.json_scanner import ObjectScanner
 from runtime_kit.service.store import Store
-from runtime_kit.service.uploads import (
-    Base64Decoder,
-    ObjectScanner,
-    ProgramDataCheck,
-)
+from runtime_kit.service.uploads import Base64Decoder, ProgramDataCheck
 
 SOURCE = b"def main(backend, user_messenger):\n    return 'hi'\n"
 
