@@ -30,7 +30,8 @@
         ├── InvalidStateError         the job's state does not allow this (409)
         │   └── JobCancelledError     the result of a cancelled job
         ├── JobFailureError           the job failed or ran too long
-        └── JobTimeoutError           waiting for the job took longer than asked
+        ├── JobTimeoutError           waiting for the job took longer than asked
+        └── LimitExceededError        a quota, a rate or a size limit of the service (429, 413)
 
 ``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``; all are
 exported by ``runtime_kit``.
@@ -213,3 +214,21 @@ class JobFailureError(ServiceError):
 
 class JobTimeoutError(ServiceError):
     """Waiting for the job took longer than the given timeout."""
+
+
+class LimitExceededError(ServiceError):
+    """The service refused a request over one of its limits: a quota of the token, a rate,
+    a size (429, 413); the message names the limit.  ``retry_after_s``: when the service
+    says to come back (None: not by waiting)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        method: str = "",
+        url: str = "",
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, method=method, url=url)
+        self.retry_after_s = retry_after_s

@@ -16,6 +16,7 @@ PACKAGE = ROOT / "runtime_kit"
 #: Declared and used without an import of the package: run as a tool, or by another name.
 USED_WITHOUT_IMPORT = {
     "build": "runs as `python -m build` to make a program package's wheel",
+    "httptools": "uvicorn's HTTP parser, loaded by uvicorn.protocols.http.httptools_impl",
     "python-multipart": "starlette's request.form() parses the functions gateway's uploads",
 }
 #: Imported only where their absence is handled (served legacy names, optional backends).

@@ -17,7 +17,8 @@ memory_mib = 2048); a flag wins over the environment, which wins over the file.
 Settings and what each layer of isolation stops: docs/serve.md, docs/security.md.
 
 The admin token: RUNTIME_KIT_ADMIN_TOKEN (read once, then removed from the environment),
-else <data-dir>/admin-token (made on first start, mode 0600). Give others tokens with
+else <data-dir>/admin-token (made on first start, mode 0600); one you give must have at
+least 20 characters and about 64 bits of entropy. Give others tokens with
 `runtime-kit tokens create`.
 
 exit codes: 0 stopped cleanly, 2 usage error (or --executor ray without Ray installed), 3 a

@@ -11,6 +11,7 @@ from runtime_kit.errors import (
     JobFailureError,
     JobNotFoundError,
     JobTimeoutError,
+    LimitExceededError,
     NotAuthorizedError,
     ProgramNotFoundError,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "JobFailureError",
     "JobNotFoundError",
     "JobTimeoutError",
+    "LimitExceededError",
     "NotAuthorizedError",
     "ProgramNotFoundError",
 ]

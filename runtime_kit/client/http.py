@@ -18,6 +18,7 @@ from runtime_kit.errors import (
     DuplicateProgramError,
     InvalidStateError,
     JobNotFoundError,
+    LimitExceededError,
     NotAuthorizedError,
     ProgramNotFoundError,
     RuntimeKitError,
@@ -156,4 +157,14 @@ def _error_for(response: httpx.Response, method: str, url: str) -> RuntimeKitErr
         kind = DuplicateProgramError
     elif status == 409:
         kind = InvalidStateError
+    elif status in (413, 429):
+        retry = retries.retry_after_s(response)
+        after = f" (try again in {retry:g} s)" if retry is not None else ""
+        return LimitExceededError(
+            f"{method} {url}: {status} {message}{after}",
+            status=status,
+            method=method,
+            url=url,
+            retry_after_s=retry,
+        )
     return kind(f"{method} {url}: {status} {message}", status=status, method=method, url=url)

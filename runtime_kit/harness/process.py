@@ -120,13 +120,17 @@ class ProgramProcess:
         on_log: Callable[[bytes], None] | None = None,
         check: Callable[[], bool] | None = None,
         check_every_s: float = 1.0,
+        max_frame_bytes: int | None = None,
     ) -> Outcome:
         """Deliver each frame to ``on_frame(kind, payload)`` and each chunk of its output to
         ``on_log`` as they come, until the process ends or ``limit`` seconds pass (then it
         is killed); ``check()`` is called every ``check_every_s`` and kills it when true.
+        A frame over ``max_frame_bytes`` is refused from its header (``frames.OVERSIZED``).
         Collects its logs (up to ``max_log_bytes``)."""
         readers = [
-            threading.Thread(target=self._read_frames, args=(on_frame,), daemon=True),
+            threading.Thread(
+                target=self._read_frames, args=(on_frame, max_frame_bytes), daemon=True
+            ),
             threading.Thread(target=self._read_logs, args=(on_log,), daemon=True),
         ]
         for reader in readers:
@@ -167,9 +171,11 @@ class ProgramProcess:
                 self._popen.wait()
                 return False
 
-    def _read_frames(self, on_frame: Callable[[str, str], None]) -> None:
+    def _read_frames(
+        self, on_frame: Callable[[str, str], None], max_frame_bytes: int | None
+    ) -> None:
         fd, self._frames_fd = self._frames_fd, -1  # read_frames owns (and closes) it now
-        for kind, payload in frames.read_frames(fd):
+        for kind, payload in frames.read_frames(fd, max_frame_bytes):
             on_frame(kind, payload)
 
     def _read_logs(self, on_log: Callable[[bytes], None] | None) -> None:

@@ -224,6 +224,9 @@ class RecordFrames:
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
             record.started = True
+        elif kind in (frames.OVERSIZED, frames.MALFORMED):
+            record.status = ERROR
+            record.error = frames.refusal(kind, payload, None)
         else:  # FAILED or REJECTED
             details = json.loads(payload)
             record.status = ERROR

@@ -261,10 +261,16 @@ def _keyed(text: str) -> dict[str, int]:
 
 
 def _read(path: Path) -> str:
+    """The file's text; empty when the cgroup is gone (removed meanwhile: reading a file of
+    a cgroup directory being removed fails with ENODEV)."""
     try:
         return path.read_text()
     except FileNotFoundError:
         return ""
+    except OSError as exc:
+        if exc.errno == errno.ENODEV:
+            return ""
+        raise
 
 
 def _write(path: Path, value: object, *, missing_ok: bool = False) -> None:

@@ -4,8 +4,15 @@
 ``bwrap`` the same; ``none`` runs jobs as plain processes of the service's user (for the
 per-user local service, which runs only its user's own programs).  In every mode a job
 starts from an allow-listed environment, and its caps apply: with cgroups (when the service
-may create them) for all its processes together, with rlimits otherwise.  ``describe()``
-says which mechanisms are active; the service prints it at start and in ``/health``.
+may create them) for all its processes together, with rlimits otherwise.
+
+Rlimits cap each process, not a job: without cgroups (a service not run as root, with no
+delegated cgroup v2 subtree) a job's processes together may use more memory than its cap,
+and as many processes as the machine allows (``RLIMIT_NPROC`` counts per uid, and only a
+root service gives each job a uid of its own).  ``auto`` and ``bwrap`` then refuse to start
+unless the operator accepts it (``allow_uncapped``: ``serve --allow-uncapped-jobs``).
+``describe()`` says which mechanisms are active and exactly which caps hold (``caps``); the
+service prints it at start and in ``/health``.
 """
 
 from __future__ import annotations
@@ -61,10 +68,12 @@ class Isolation:
         limits: JobLimits,
         cgroups: bool = True,
         uid_pool: UidPool | None = None,
+        allow_uncapped: bool = False,
     ) -> None:
         if mode not in MODES:
             raise SandboxError(f"unknown sandbox {mode!r}: choose one of {', '.join(MODES)}")
         self.mode = mode  # as asked (an executor confines on other machines the same way)
+        self.allow_uncapped = allow_uncapped
         self.limits = limits
         self.data_dir = data_dir
         #: why ``prefer`` runs jobs unisolated (bubblewrap missing or refused), if it does
@@ -84,9 +93,19 @@ class Isolation:
         self.uids = (uid_pool or UidPool()) if self.isolated and self.is_root else None
         self.layout = bw.job_layout() if self.isolated else bw.Layout([], [])
         filtered = self.isolated and seccomp.supported()
-        self._seccomp = base64.b64encode(seccomp.no_network_filter()).decode() if filtered else None
+        self._seccomp = base64.b64encode(seccomp.job_filter()).decode() if filtered else None
         if self.cgroups is not None:
             self.cgroups.remove_leftovers()
+        uncapped = self.uncapped()
+        if mode in ("auto", "bwrap") and uncapped and not allow_uncapped:
+            if self.uids is not None:
+                self.uids.close()
+            raise SandboxError(
+                f"jobs cannot be capped per job here ({self.cgroups_reason}): "
+                + "; ".join(self.caps()[name] for name in uncapped)
+                + ". Run serve as root or in a delegated cgroup v2 subtree (systemd "
+                "Delegate=yes), or accept this with --allow-uncapped-jobs"
+            )
         if self.isolated:
             try:
                 self._probe()
@@ -151,6 +170,33 @@ class Isolation:
 
     # --- what is active ------------------------------------------------------------------
 
+    def caps(self) -> dict[str, str]:
+        """How each cap of a job holds, in words: per job, per process, or not at all."""
+        limits = self.limits
+        if self.cgroups is not None:
+            return {
+                "memory": f"{limits.memory_mib} MiB for all of a job's processes (cgroup)",
+                "tasks": f"{limits.max_tasks} processes and threads per job (cgroup)",
+                "cpu_time": f"{limits.cpu_time_cap_s} CPU s per job (cgroup)",
+            }
+        tasks = (
+            f"{limits.max_tasks} processes and threads per job (RLIMIT_NPROC on its own uid)"
+            if self.uids is not None
+            else "processes: no cap (RLIMIT_NPROC would count the service's uid, not the job)"
+        )
+        return {
+            "memory": f"{limits.memory_mib} MiB per process (RLIMIT_AS): a job's processes "
+            "together may use more",
+            "tasks": tasks,
+            "cpu_time": f"{limits.cpu_time_cap_s} CPU s per process (RLIMIT_CPU)",
+        }
+
+    def uncapped(self) -> list[str]:
+        """The caps that do not hold for a job as a whole (``memory``, ``tasks``)."""
+        if self.cgroups is not None:
+            return []
+        return ["memory"] + ([] if self.uids is not None else ["tasks"])
+
     def describe(self) -> dict[str, object]:
         mechanisms: list[str] = []
         if self.isolated:
@@ -159,7 +205,7 @@ class Isolation:
                 "no capabilities; private /job (tmpfs) and /tmp"
             )
             mechanisms.append(
-                "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
+                seccomp.describe()
                 if self._seccomp
                 else f"no seccomp filter on {platform.machine()}"
             )
@@ -178,6 +224,8 @@ class Isolation:
             "isolated": self.isolated,
             "mechanisms": mechanisms,
             "limits": self.limits.describe(),
+            "caps": self.caps(),
+            "uncapped": self.uncapped(),
         }
 
     def close(self) -> None:

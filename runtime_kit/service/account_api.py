@@ -27,14 +27,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.api_schemas import DONE, documented, json_answer
+from runtime_kit.service.auth import Principal
 from runtime_kit.service.backend_documents import configuration, properties, status
 from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
 from runtime_kit.service.instances import Instance
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import QUEUED, now
 
 PROJECT_PATH = "/api/Network/{hub}/Groups/{group}/Projects/{project}"
@@ -43,7 +45,7 @@ ACCESS_TOKEN_TTL_S = 1_209_600
 #: The backends' ``online_date``: when this service started.
 ONLINE_SINCE = now()
 
-router = APIRouter()
+router = api_router()
 
 
 @router.get("/api/version", **documented({200: json_answer("ApiVersion")}))
@@ -107,8 +109,9 @@ def network(instances: list[Instance]) -> list[dict[str, Any]]:
     **documented({200: json_answer("BackendConfigurations")}, errors=(401, 404)),
 )
 def project_backends(request: Request, hub: str, group: str, project: str) -> list[Any]:
-    api = _project_api(request, hub, group, project)
-    return [_configuration(api, backend) for backend in LISTED]
+    api, principal = _project_api(request, hub, group, project)
+    with api.expensive(principal):
+        return [_configuration(api, backend) for backend in LISTED]
 
 
 @router.get(
@@ -118,7 +121,9 @@ def project_backends(request: Request, hub: str, group: str, project: str) -> li
 def project_backend_properties(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
-    return _properties(_project_api(request, hub, group, project), name)
+    api, principal = _project_api(request, hub, group, project)
+    with api.expensive(principal):
+        return _properties(api, name)
 
 
 @router.get(
@@ -128,7 +133,7 @@ def project_backend_properties(
 def project_backend_status(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
-    return _status(_project_api(request, hub, group, project), name)
+    return _status(_project_api(request, hub, group, project)[0], name)
 
 
 @router.get(
@@ -138,7 +143,7 @@ def project_backend_status(
 def project_backend_defaults(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
-    _service_backend(_project_api(request, hub, group, project), name)
+    _service_backend(_project_api(request, hub, group, project)[0], name)
     return {}  # no pulse defaults: these backends take circuits only
 
 
@@ -167,8 +172,8 @@ def runtime_backends(request: Request, provider: str | None = None) -> dict[str,
 )
 def runtime_backend_configuration(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
-    api.caller(request)
-    return _configuration(api, _service_backend(api, name))
+    with api.expensive(api.caller(request)):
+        return _configuration(api, _service_backend(api, name))
 
 
 @router.get(
@@ -187,8 +192,8 @@ def runtime_backend_status(request: Request, name: str) -> dict[str, Any]:
 )
 def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
-    api.caller(request)
-    return _properties(api, name)
+    with api.expensive(api.caller(request)):
+        return _properties(api, name)
 
 
 @router.get(
@@ -202,12 +207,14 @@ def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
     return {}
 
 
-def _project_api(request: Request, hub: str, group: str, project: str) -> Api:
-    """The API for a caller of one of its own hub/group/projects (any other is 404)."""
+def _project_api(request: Request, hub: str, group: str, project: str) -> tuple[Api, Principal]:
+    """The API and the caller, for a caller of one of its own hub/group/projects (any other
+    is 404)."""
     api = api_of(request)
-    if Instance(hub, group, project) not in api.instances_of(api.caller(request)):
+    principal = api.caller(request)
+    if Instance(hub, group, project) not in api.instances_of(principal):
         raise ApiError(404, f"no such hub/group/project: {hub}/{group}/{project}")
-    return api
+    return api, principal
 
 
 def _service_backend(api: Api, name: str) -> ServiceBackend:

@@ -1,13 +1,13 @@
 """What every route shares: the error shape, the caller's identity, bodies, visibility rules.
 
-Every error answers ``{"error": {"message", "code", "status"}}`` (the legacy client appends
-message and code to its exception text).  JSON bodies are read whatever their Content-Type,
-as legacy clients send them as plain data.  Programs and jobs the caller may not see are
-404, never 403: their existence is not disclosed.
+Every error answers ``{"error": {"message", "code", "status"}}`` (``api_errors``).  JSON
+bodies are read whatever their Content-Type, as legacy clients send them as plain data, and
+within limits that hold while they arrive (``bodies``).  Programs and jobs the caller may not
+see are 404, never 403: their existence is not disclosed.
 
-Nothing that blocks (SQLite commits with ``fsync``, parsing and checking bodies of up to
-64 MiB) runs on the event loop: routes are plain functions (FastAPI runs them in its thread
-pool), or async only to read the body and then hand the work to the pool.
+Nothing that blocks (SQLite commits with ``fsync``, parsing and checking bodies) runs on the
+event loop: routes are plain functions (FastAPI runs them in its thread pool), or async only
+to read the body and then hand the work to the pool.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ import json
 import math
 import re
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, WebSocket
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.service.api_errors import ApiError as ApiError  # noqa: PLC0414  (routes import it from here)
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.bodies import SMALL_BODY_BYTES, STALL_S, read_body
+from runtime_kit.service.field_limits import MAX_LABEL_BYTES, utf8_size
 from runtime_kit.service.instances import Instance
 from runtime_kit.service.internal_programs import INTERNAL_OWNER
 from runtime_kit.service.store import RUNNING
@@ -30,16 +33,6 @@ from runtime_kit.service.store import RUNNING
 if TYPE_CHECKING:
     from runtime_kit.sandbox.limits import JobLimits
     from runtime_kit.service.service import Service
-
-_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    409: "CONFLICT",
-    413: "TOO_LARGE",
-}
-
 
 #: Paging query parameters, bounded so that no number reaches SQLite too large for it.
 Limit = Annotated[int, Query(ge=1, le=10_000, description="items in the page")]
@@ -56,35 +49,14 @@ MAX_COST_S = 2**31 - 1
 COST_TEXT = r"[1-9][0-9]{0,8}"
 #: The longest token name.
 MAX_NAME_CHARS = 100
-#: The longest free-text label a job keeps (hub, group, project, runtime, log_level).
+#: The longest free-text label a job keeps (hub, group, project, runtime, log_level), in
+#: characters; its UTF-8 takes at most ``field_limits.MAX_LABEL_BYTES`` too.
 MAX_LABEL_CHARS = 256
 
 
 #: The code of a 409 for a program name that several programs the caller may see have; the
 #: error then also lists their ``program_ids``.
 AMBIGUOUS_PROGRAM = "AMBIGUOUS_PROGRAM_NAME"
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code or _CODES.get(status, "ERROR")
-        self.details = details or {}
-
-
-def error_response(
-    status: int, message: str, code: str, details: dict[str, Any] | None = None
-) -> JSONResponse:
-    error = {"message": message, "code": code, "status": status, **(details or {})}
-    return JSONResponse({"error": error}, status_code=status)
 
 
 class Api:
@@ -99,6 +71,7 @@ class Api:
         self.tokens = service.tokens
         self.instances = service.instances
         self.scheduler = service.scheduler
+        self.admission = service.admission
         self.hub = service.hub
         self.environments = service.environments
         self._service = service
@@ -129,21 +102,26 @@ class Api:
             raise ApiError(401, "invalid or revoked API token")
         return principal
 
-    async def body(self, request: Request) -> bytes:
-        limit = self.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
-            raise ApiError(413, f"request body over {limit} bytes")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise ApiError(413, f"request body over {limit} bytes")
-        return bytes(body)
+    @property
+    def stall_s(self) -> float:
+        """Seconds a request body may stop arriving."""
+        connections = self._service.connections
+        return STALL_S if connections is None else connections.header_timeout_s
 
-    async def json_body(self, request: Request) -> dict[str, Any]:
-        """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
-        return await run_in_threadpool(parse_json_object, await self.body(request))
+    async def body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> bytes:
+        """The body, at most ``limit`` bytes (``bodies.read_body``)."""
+        return await read_body(request, limit, stall_s=self.stall_s)
+
+    async def json_body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> dict[str, Any]:
+        """The body (at most ``limit`` bytes) as a JSON object, parsed off the event loop."""
+        return await run_in_threadpool(parse_json_object, await self.body(request, limit))
+
+    def expensive(self, principal: Principal) -> AbstractContextManager[None]:
+        """Around an expensive route's work (``RequestLimiter.expensive``): one at a time
+        per token, at most ``expensive_per_min`` (admins are not held to it)."""
+        if principal.is_admin:
+            return nullcontext()
+        return self._service.limiter.expensive(principal.id)
 
     def instances_of(self, principal: Principal) -> list[Instance]:
         """The instances ``principal`` may run under, its default first."""
@@ -278,10 +256,19 @@ def shown(value: Any, limit: int = 80) -> str:
 
 
 def optional_label(body: dict[str, Any], key: str) -> str | None:
-    """``body[key]``: a string of at most ``MAX_LABEL_CHARS`` characters, or absent/null."""
+    """``body[key]``: a string of at most ``MAX_LABEL_CHARS`` characters and
+    ``MAX_LABEL_BYTES`` bytes (UTF-8), or absent/null."""
     value = body.get(key)
-    if value is not None and (not isinstance(value, str) or len(value) > MAX_LABEL_CHARS):
-        raise ApiError(400, f"{key} must be a string of at most {MAX_LABEL_CHARS} characters")
+    if value is not None and (
+        not isinstance(value, str)
+        or len(value) > MAX_LABEL_CHARS
+        or utf8_size(value) > MAX_LABEL_BYTES
+    ):
+        raise ApiError(
+            400,
+            f"{key} must be a string of at most {MAX_LABEL_CHARS} characters "
+            f"({MAX_LABEL_BYTES} bytes in UTF-8)",
+        )
     return value
 
 

@@ -25,9 +25,11 @@ from runtime_kit.service import (
     tokens_api,
     ui,
 )
-from runtime_kit.service.api import Api, ApiError, error_response
+from runtime_kit.service.api import Api
+from runtime_kit.service.api_errors import ApiError, error_response
 from runtime_kit.service.api_schemas import documented, json_answer, text_answer
 from runtime_kit.service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from runtime_kit.service.rates import RequestRates
 
 
 def create_app(service: Any) -> FastAPI:
@@ -59,6 +61,7 @@ def create_app(service: Any) -> FastAPI:
     ):
         app.include_router(module.router)
     openapi.install(app)
+    app.add_middleware(RequestRates, limiter=service.limiter, exempt=service.is_admin_caller)
     app.add_middleware(RequestLog, service=service)
     app.include_router(ui.router)
 
@@ -108,7 +111,7 @@ class RequestLog:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code, exc.details)
+    return error_response(exc.status, exc.message, exc.code, exc.details, exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

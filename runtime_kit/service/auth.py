@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from runtime_kit.errors import InputValueError
@@ -39,6 +39,15 @@ def hash_token(token: str) -> str:
 class Tokens:
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: the sha256 of every admin token not revoked: requests with one are not held to
+        #: the per-token quotas (read without the database, as requests arrive)
+        self.admin_hashes: set[str] = {
+            row["hash"]
+            for row in store.query("SELECT hash FROM tokens WHERE role = ? AND revoked = 0", ADMIN)
+        }
+        #: called with the id of each token revoked (its streams are ended)
+        self.on_revoke: list[Callable[[str], None]] = []
+        self._roles: dict[str, str] = {}
 
     def create(
         self,
@@ -65,6 +74,8 @@ class Tokens:
                 (token_id, name, role, hash_token(token), now()),
             )
             grant(db, token_id, instances)
+        if role == ADMIN:
+            self.admin_hashes.add(hash_token(token))
         return Principal(token_id, name, role), token
 
     def authenticate(self, token: str) -> Principal | None:
@@ -75,6 +86,16 @@ class Tokens:
         if row is None or not hmac.compare_digest(row["hash"], digest):
             return None
         return Principal(row["id"], row["name"], row["role"])
+
+    def role_of(self, token_id: str) -> str | None:
+        """The role of the token ``token_id`` (None: no such token); roles never change."""
+        role = self._roles.get(token_id)
+        if role is None:
+            row = self.store.query_one("SELECT role FROM tokens WHERE id = ?", token_id)
+            if row is None:
+                return None
+            role = self._roles[token_id] = row["role"]
+        return role
 
     def ensure(self, token: str, name: str, role: str) -> Principal:
         """The principal of ``token``, creating it with ``role`` if it is new."""
@@ -98,5 +119,10 @@ class Tokens:
 
     def revoke(self, token_id: str) -> bool:
         with self.store.transaction() as db:
+            row = db.execute("SELECT hash FROM tokens WHERE id = ?", (token_id,)).fetchone()
             cursor = db.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,))
+        if row is not None:
+            self.admin_hashes.discard(row["hash"])
+        for notify in self.on_revoke:
+            notify(token_id)
         return cursor.rowcount == 1

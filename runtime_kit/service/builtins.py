@@ -56,6 +56,7 @@ def _register(
     """Add ``project`` at ``version`` as the program of its folder's name, ``owner``'s."""
     from runtime_kit.bundle import build_bundle
     from runtime_kit.service.programs_api import add_version
+    from runtime_kit.service.uploads import StagedData
 
     program_id = project.name
     bundle = build_bundle(project)
@@ -71,9 +72,8 @@ def _register(
             _make_latest(db, program_id, version, metadata)
         else:
             _insert(db, program_id, version, metadata, owner=owner, public=public)
-        add_version(
-            db, program_id, version, digest, bundle.kind, spec, metadata["max_execution_time"]
-        )
+        data = StagedData(digest, bundle.kind, len(bundle.data))
+        add_version(db, program_id, version, data, spec, metadata["max_execution_time"])
     return program_id
 
 

@@ -1,4 +1,5 @@
-"""Program data as uploaded: base64 source (legacy) or a zip bundle, checked before storing.
+"""Program data as uploaded: source (legacy) or a zip bundle, checked before storing (the
+upload is decoded and checked as it arrives: ``uploads``).
 
 A zip is accepted only if every entry is a plain file or directory with a relative path
 inside the bundle (no absolute paths, no ``..``, no links), within limits of entry count,
@@ -13,8 +14,8 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from runtime_kit.errors import BundleError, DecodeError
-from runtime_kit.serialization.binary import from_base64
+from runtime_kit.errors import BundleError
+from runtime_kit.service.zip_count import count_entries
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ENTRIES = 10_000
@@ -28,36 +29,20 @@ class ProgramData(NamedTuple):
     kind: str  # "source" or "zip"
 
 
-def decode_program_data(text: str) -> ProgramData:
-    """The bytes of base64 ``text``: a checked zip bundle, or UTF-8 program source."""
-    try:
-        raw = from_base64(text.strip(), tag="program data")
-    except DecodeError as exc:
-        raise BundleError(f"data is not valid base64 ({exc})") from exc
-    if raw.startswith(ZIP_MAGIC):
-        check_zip(raw)
-        return ProgramData(raw, "zip")
-    try:
-        source = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BundleError("data is neither a zip bundle nor UTF-8 program source") from exc
-    if "def main(" not in source:
-        raise BundleError("the program source defines no main()")
-    return ProgramData(raw, "source")
-
-
 #: What ``zipfile`` can read (others, such as AES or deflate64, fail only when unpacked).
 _READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
-def check_zip(raw: bytes) -> list[zipfile.ZipInfo]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise BundleError(f"data is not a valid zip bundle ({exc})") from exc
-    if len(entries) > MAX_ENTRIES:
-        raise BundleError(f"bundle has {len(entries)} entries (limit {MAX_ENTRIES})", 413)
+def check_zip(raw: bytes | Path) -> list[zipfile.ZipInfo]:
+    """The entries of a zip bundle (its bytes, or its file), each checked; refused from
+    its end records when it holds too many (``zip_count``)."""
+    with io.BytesIO(raw) if isinstance(raw, bytes) else raw.open("rb") as file:
+        count_entries(file, MAX_ENTRIES)
+        try:
+            archive = zipfile.ZipFile(file)
+            entries = archive.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            raise BundleError(f"data is not a valid zip bundle ({exc})") from exc
     total = 0
     for entry in entries:
         _check_entry(entry)

@@ -30,10 +30,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.account_api import PROJECT_PATH
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import MAX_LABEL_CHARS, Api, ApiError, api_of, parse_json, shown
 from runtime_kit.service.api_schemas import DONE, documented, json_answer
 from runtime_kit.service.auth import Principal
@@ -48,6 +49,7 @@ from runtime_kit.service.jobs_api import (
     delete_visible_job,
     submit_job,
 )
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import CIRCUITS_JOB, now, random_id
 
 JOBS = f"{PROJECT_PATH}/Jobs"
@@ -58,7 +60,7 @@ MAX_TAGS = 100
 #: when a job is created this long after it.
 STALE_UPLOAD_S = 24 * 3600
 
-router = APIRouter()
+router = api_router()
 
 
 # --- submit: create, upload the Qobj, say it is uploaded ------------------------------------
@@ -128,7 +130,7 @@ async def upload_qobj(
     api = api_of(request)
     principal = await api.principal(request)
     instance = _instance_of(api, principal, hub, group, project)
-    body = await api.body(request)
+    body = await api.body(request, api.max_body_bytes)  # a Qobj: the caller is known
     await run_in_threadpool(_upload, api, principal, instance, job_id, body)
     return Response(status_code=204)
 
@@ -137,10 +139,10 @@ def _upload(api: Api, principal: Principal, instance: Instance, job_id: str, bod
     _pending(api, principal, instance, job_id)
     qobj = parse_json(body, "Qobj")
     _check_qobj(qobj)
+    text = json.dumps(qobj)
     with api.store.transaction() as db:
-        db.execute(
-            "UPDATE circuit_uploads SET qobj = ? WHERE job_id = ?", (json.dumps(qobj), job_id)
-        )
+        api.admission.check_room(db, principal.id, len(text))  # stored until submitted
+        db.execute("UPDATE circuit_uploads SET qobj = ? WHERE job_id = ?", (text, job_id))
 
 
 @router.post(
@@ -169,6 +171,8 @@ def job_data_uploaded(
         client=pending["client"],
     )
     with api.store.transaction() as db:
+        # the quotas first: a refused job keeps its upload (submit_job checks them again)
+        api.admission.check(db, job.owner, Cost(jobs=1))
         if not db.execute("DELETE FROM circuit_uploads WHERE job_id = ?", (job_id,)).rowcount:
             raise ApiError(409, f"job {job_id} was submitted already")
     submit_job(api, job, job_id)

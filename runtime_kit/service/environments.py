@@ -103,7 +103,7 @@ class ProgramEnvironments:
 
     # --- upload --------------------------------------------------------------------------
 
-    def check_upload(self, raw: bytes, kind: str) -> None:
+    def check_upload(self, raw: bytes | Path, kind: str) -> None:
         """Refuse program data whose environment this service cannot give.
 
         Raises:
@@ -176,15 +176,16 @@ class ProgramEnvironments:
         }
 
 
-def declared_environment(raw: bytes, kind: str) -> EnvironmentSpec:
-    """The environment program data (``source`` or a ``zip`` bundle) declares.
+def declared_environment(raw: bytes | Path, kind: str) -> EnvironmentSpec:
+    """The environment program data (``source`` or a ``zip`` bundle: its bytes or its file)
+    declares.
 
     Raises:
         ProgramEnvironmentError: the declaration has errors (the first, with its line).
     """
     if kind != "zip":
         return EnvironmentSpec()
-    archive = zipfile.ZipFile(io.BytesIO(raw))
+    archive = zipfile.ZipFile(io.BytesIO(raw) if isinstance(raw, bytes) else raw)
     names = set(archive.namelist())
     if not names & set(DECLARATION_FILES):
         return EnvironmentSpec()

@@ -33,6 +33,7 @@ from runtime_kit.service.gateway_functions import (
     store_function,
     title_and_provider,
 )
+from runtime_kit.service.routing import ThreadRenderedRoute
 from runtime_kit.service.store import FINAL_STATUSES, PROGRAM_JOB
 
 PREFIX = "/api/v1"
@@ -52,7 +53,7 @@ UPLOAD_FIELDS = {
 }
 MAX_FORM_FIELDS = 32
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=ThreadRenderedRoute)
 
 
 def _route(method: str, path: str) -> Callable[[Any], Any]:
@@ -238,7 +239,7 @@ def _arguments_schema(text: str | None) -> Any:
 async def validate_arguments(request: Request) -> dict[str, Any]:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.json_body(request)
+    body = await api.json_body(request, api.max_body_bytes)  # arguments: the caller is known
     await run_in_threadpool(_checked_run, api, principal, body)
     return {"valid": True}
 
@@ -247,7 +248,7 @@ async def validate_arguments(request: Request) -> dict[str, Any]:
 async def run_function(request: Request) -> dict[str, Any]:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.json_body(request)
+    body = await api.json_body(request, api.max_body_bytes)  # arguments: the caller is known
     return await run_in_threadpool(_run, api, principal, body)
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.api_schemas import DONE, documented, json_answer
 from runtime_kit.service.instances import Instance
+from runtime_kit.service.routing import api_router
 
-router = APIRouter()
+router = api_router()
 
 
 def _admin(request: Request) -> Api:

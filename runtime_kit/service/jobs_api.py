@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import (
     Api,
     ApiError,
@@ -27,8 +28,10 @@ from runtime_kit.service.api import (
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.backends import OFFERED
+from runtime_kit.service.field_limits import page_within
 from runtime_kit.service.instances import INSTANCE, Instance
 from runtime_kit.service.programs_api import checked_version
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import (
     CANCELLED,
     FINAL_STATUSES,
@@ -57,7 +60,7 @@ INTERIM_ANSWER = {
     "content": {"application/json": {"schema": {"type": "array"}}},
 }
 
-router = APIRouter()
+router = api_router()
 
 
 @router.post(
@@ -70,8 +73,8 @@ router = APIRouter()
 )
 async def create_job(request: Request) -> dict[str, str]:
     api = api_of(request)
-    principal = await api.principal(request)
-    body = await api.json_body(request)
+    principal = await api.principal(request)  # a large body only once the caller is known
+    body = await api.json_body(request, api.max_body_bytes)
     return await run_in_threadpool(_create_job, api, principal, body)
 
 
@@ -145,10 +148,11 @@ class NewJob(NamedTuple):
 
 
 def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
-    """Store ``job`` (QUEUED) and hand it to the scheduler; its id (``job_id`` if given)."""
+    """Store ``job`` (QUEUED) once its owner's quotas admit it (``admission``: 429 or 413
+    naming the quota otherwise) and hand it to the scheduler; its id (``job_id`` if given)."""
     job_id = job_id or f"job-{random_id(16)}"
     stamp = now()
-    with api.store.transaction() as db:
+    with api.admission.admitted(job.owner, Cost(jobs=1, stored_bytes=len(job.params))) as db:
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0]
         db.execute(
             "INSERT INTO jobs (id, owner, program_id, hub, grp, project, backend, params, "
@@ -175,7 +179,7 @@ def submit_job(api: Api, job: NewJob, job_id: str | None = None) -> str:
                 job.client,
             ),
         )
-    api.scheduler.submit(job_id)
+    api.scheduler.submit(job_id, job.owner)
     return job_id
 
 
@@ -244,6 +248,7 @@ def list_jobs(
         limit,
         offset,
     )
+    rows = page_within(rows, lambda row: len(row["params"]))
     return {"jobs": [job_object(row) for row in rows], "count": total}
 
 
@@ -292,8 +297,10 @@ def cancel_job(request: Request, job_id: str) -> Response:
 )
 def job_logs(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    job = api.visible_job(api.caller(request), job_id, PROGRAM_JOB)
-    return PlainTextResponse(api.logs_so_far(job))
+    principal = api.caller(request)
+    job = api.visible_job(principal, job_id, PROGRAM_JOB)
+    with api.expensive(principal):  # up to --max-log-mib
+        return PlainTextResponse(api.logs_so_far(job))
 
 
 @router.get(
@@ -302,8 +309,10 @@ def job_logs(request: Request, job_id: str) -> Response:
 )
 def job_interim_results(request: Request, job_id: str) -> Response:
     api = api_of(request)
-    api.visible_job(api.caller(request), job_id, PROGRAM_JOB)
-    return Response(api.interim_json(job_id), media_type="application/json")
+    principal = api.caller(request)
+    api.visible_job(principal, job_id, PROGRAM_JOB)
+    with api.expensive(principal):  # up to --max-interim-mib
+        return Response(api.interim_json(job_id), media_type="application/json")
 
 
 def cancel_visible_job(

@@ -4,14 +4,17 @@ delete (reference §4.2)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.errors import BundleError, ProgramEnvironmentError
+from runtime_kit.errors import ProgramEnvironmentError
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
     DONE,
@@ -22,14 +25,22 @@ from runtime_kit.service.api_schemas import (
     json_answer,
 )
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.bundles import ProgramData, decode_program_data
+from runtime_kit.service.field_limits import (
+    MAX_DESCRIPTION_BYTES,
+    MAX_SPEC_BYTES,
+    check_size,
+    page_within,
+    utf8_size,
+)
+from runtime_kit.service.routing import api_router
 from runtime_kit.service.spec_checks import checked_spec
 from runtime_kit.service.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
+from runtime_kit.service.uploads import StagedData, Upload, read_upload
 
 NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
-router = APIRouter()
+router = api_router()
 
 
 @router.get("/programs", **documented({200: json_answer("ProgramList")}, errors=(400, 401)))
@@ -44,6 +55,7 @@ def list_programs(request: Request, limit: Limit = 20, offset: Offset = 0) -> di
         limit,
         offset,
     )
+    rows = page_within(rows, lambda row: len(row["spec"]) + utf8_size(row["description"]))
     programs = [program_object(api.store, row, principal) for row in rows]
     return {"programs": programs, "count": total, "limit": limit, "offset": offset}
 
@@ -61,47 +73,54 @@ async def create_program(request: Request) -> dict[str, str]:
     principal = await api.principal(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
-    body = await api.json_body(request)
-    return await run_in_threadpool(_create_program, api, principal, body)
+    with api.expensive(principal), api.store.staged_blob() as blob:
+        upload = await read_upload(
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            accept=functools.partial(checked_environment, api),
+        )
+        return await run_in_threadpool(_create_program, api, principal, upload)
 
 
-def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dict[str, str]:
+def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str, str]:
+    body = upload.fields
     fields = checked_fields(body, partial=False)
-    if not isinstance(body.get("data"), str):
+    data = upload.checked_data()
+    if data is None:
         raise ApiError(400, "data (the base64 program source or zip bundle) is required")
-    data = program_data(body["data"], api)
     is_public = body.get("is_public", False)
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
     version = checked_version(body.get("version", "0"))
-    with api.store.new_blob(data.raw) as digest:
-        program_id = f"{fields['name']}-{random_id(10)}"
-        stamp = now()
-        with api.store.transaction() as db:
-            if db.execute(
-                "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
-                (principal.id, fields["name"]),
-            ).fetchone():
-                raise ApiError(409, f"program with the same name already exists: {fields['name']}")
-            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
-            db.execute(
-                "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
-                "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    program_id,
-                    principal.id,
-                    fields["name"],
-                    fields["description"],
-                    int(is_public),
-                    stamp,
-                    stamp,
-                    seq,
-                    version,
-                ),
-            )
-            add_version(
-                db, program_id, version, digest, data.kind, fields.get("spec", "{}"), fields["cost"]
-            )
+    program_id = f"{fields['name']}-{random_id(10)}"
+    stamp = now()
+    spec = fields.get("spec", "{}")
+    cost = Cost(stored_bytes=data.size + len(spec) + len(fields["description"].encode()))
+    with api.admission.admitted(principal.id, cost) as db:
+        if db.execute(
+            "SELECT 1 FROM programs WHERE owner = ? AND name = ?",
+            (principal.id, fields["name"]),
+        ).fetchone():
+            raise ApiError(409, f"program with the same name already exists: {fields['name']}")
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
+        db.execute(
+            "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
+            "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                program_id,
+                principal.id,
+                fields["name"],
+                fields["description"],
+                int(is_public),
+                stamp,
+                stamp,
+                seq,
+                version,
+            ),
+        )
+        add_version(db, program_id, version, data, spec, fields["cost"])
     return {"id": program_id}
 
 
@@ -113,7 +132,10 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
     api = api_of(request)
     principal = api.caller(request)
     row = api.visible_program(principal, program_id)
-    return program_object(api.store, row, principal, with_data=True, version=version)
+    if not sees_data(row, principal):
+        return program_object(api.store, row, principal, with_data=True, version=version)
+    with api.expensive(principal):  # its data: up to --max-body-mib
+        return program_object(api.store, row, principal, with_data=True, version=version)
 
 
 @router.patch(
@@ -123,20 +145,27 @@ def get_program(request: Request, program_id: str, version: str | None = None) -
 async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.json_body(request)
-    return await run_in_threadpool(_update_program, api, principal, program_id, body)
+    await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
+    with api.expensive(principal), api.store.staged_blob() as blob:
+        upload = await read_upload(
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            accept=functools.partial(checked_environment, api),
+        )
+        return await run_in_threadpool(_update_program, api, principal, program_id, upload)
 
 
-def _update_program(
-    api: Api, principal: Principal, program_id: str, body: dict[str, Any]
-) -> Response:
+def _update_program(api: Api, principal: Principal, program_id: str, upload: Upload) -> Response:
     row = api.owned_program(principal, program_id)
     program_id = row["id"]
+    body = upload.fields
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
-        _publish_version(api, row, body, fields)
+        _publish_version(api, principal, row, body, fields, upload.checked_data())
     elif fields:
-        with api.store.transaction() as db:
+        with api.admission.admitted(principal.id, Cost(stored_bytes=_fields_bytes(fields))) as db:
             if (
                 "name" in fields
                 and db.execute(
@@ -158,24 +187,32 @@ def _update_program(
 async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
-    body = await api.body(request)
-    return await run_in_threadpool(_update_program_data, api, principal, program_id, body)
+    await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
+    with api.expensive(principal), api.store.staged_blob() as blob:
+        upload = await read_upload(
+            request,
+            blob,
+            limit=api.max_body_bytes,
+            stall_s=api.stall_s,
+            in_json=False,
+            accept=functools.partial(checked_environment, api),
+        )
+        return await run_in_threadpool(_update_program_data, api, principal, program_id, upload)
 
 
-def _update_program_data(api: Api, principal: Principal, program_id: str, body: bytes) -> Response:
+def _update_program_data(
+    api: Api, principal: Principal, program_id: str, upload: Upload
+) -> Response:
     program_id = api.owned_program(principal, program_id)["id"]
-    try:
-        text = body.decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "data must be base64 text") from exc
-    data = program_data(text, api)
-    with api.store.new_blob(data.raw) as digest, api.store.transaction() as db:
+    data = upload.checked_data()
+    assert data is not None  # base64 alone: always data
+    with api.admission.admitted(principal.id, Cost(stored_bytes=data.size)) as db:
         # legacy: replaces the data of the current version
         db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
         db.execute(
-            "UPDATE program_versions SET data_digest = ?, data_kind = ? "
+            "UPDATE program_versions SET data_digest = ?, data_kind = ?, data_bytes = ? "
             "WHERE program_id = ? AND version = (SELECT version FROM programs WHERE id = ?)",
-            (digest, data.kind, program_id, program_id),
+            (data.digest, data.kind, data.size, program_id, program_id),
         )
     api.store.remove_unused_blobs()
     return Response(status_code=204)
@@ -235,12 +272,17 @@ def program_object(
         "version": row["version"],
         "versions": [v["version"] for v in versions],
     }
-    if with_data and (row["owner"] == principal.id or principal.is_admin):
+    if with_data and sees_data(row, principal):
         raw = store.get_blob(row["data_digest"])
         is_source = row["data_kind"] == "source"
         obj["data"] = raw.decode("utf-8") if is_source else base64.b64encode(raw).decode("ascii")
         obj["data_kind"] = row["data_kind"]
     return obj
+
+
+def sees_data(row: Any, principal: Principal) -> bool:
+    """Whether ``principal`` is shown the data of program ``row`` (its owner, admins)."""
+    return bool(row["owner"] == principal.id or principal.is_admin)
 
 
 def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -260,24 +302,21 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         description = body.get("description", "")
         if not isinstance(description, str):
             raise ApiError(400, "description must be a string")
-        fields["description"] = description
+        fields["description"] = check_size(description, "description", MAX_DESCRIPTION_BYTES)
     if "spec" in body:
-        fields["spec"] = spec_json(checked_spec(body["spec"]))
+        spec = spec_json(checked_spec(body["spec"]))
+        fields["spec"] = check_size(spec, "spec (the metadata document)", MAX_SPEC_BYTES)
     return fields
 
 
-def program_data(text: str, api: Api) -> ProgramData:
-    """The checked program data of base64 ``text``: a bundle that declares an environment
-    this service cannot give (environments off, a package not allowed, no interpreter of
-    its Python, a declaration with errors) is refused here, before it is stored."""
+def checked_environment(api: Api, data: Path, kind: str) -> None:
+    """Refuse program data (its staged file) that declares an environment this service
+    cannot give (environments off, a package not allowed, no interpreter of its Python, a
+    declaration with errors), before it is stored."""
     try:
-        data = decode_program_data(text)
-        api.environments.check_upload(data.raw, data.kind)
-    except BundleError as exc:
-        raise ApiError(exc.status, str(exc)) from exc
+        api.environments.check_upload(data, kind)
     except ProgramEnvironmentError as exc:
         raise ApiError(400, f"the program's environment: {exc}") from exc
-    return data
 
 
 def checked_version(version: Any) -> str:
@@ -289,34 +328,45 @@ def checked_version(version: Any) -> str:
 
 
 def add_version(
-    db: Any, program_id: str, version: str, digest: str, kind: str, spec: str, cost: int
+    db: Any, program_id: str, version: str, data: StagedData, spec: str, cost: int
 ) -> None:
     seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM program_versions").fetchone()[0]
     db.execute(
-        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, spec, cost, "
-        "created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (program_id, version, digest, kind, spec, cost, now(), seq),
+        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, data_bytes, "
+        "spec, cost, created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (program_id, version, data.digest, data.kind, data.size, spec, cost, now(), seq),
     )
 
 
-def _publish_version(api: Api, row: Any, body: dict[str, Any], fields: dict[str, Any]) -> None:
+def _publish_version(
+    api: Api,
+    principal: Principal,
+    row: Any,
+    body: dict[str, Any],
+    fields: dict[str, Any],
+    data: StagedData | None,
+) -> None:
     """PATCH with ``data`` and ``version``: a new version, which becomes the latest."""
-    if not isinstance(body.get("data"), str) or "version" not in body:
+    if data is None or "version" not in body:
         raise ApiError(400, "a new version needs both data and version")
     version = checked_version(body["version"])
-    data = program_data(body["data"], api)
-    store = api.store
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
-    with store.new_blob(data.raw) as digest, store.transaction() as db:
+    stored = Cost(stored_bytes=data.size + _fields_bytes(fields) + len(spec))
+    with api.admission.admitted(principal.id, stored) as db:
         if db.execute(
             "SELECT 1 FROM program_versions WHERE program_id = ? AND version = ?",
             (row["id"], version),
         ).fetchone():
             raise ApiError(409, f"program {row['id']} already has version {version!r}")
-        add_version(db, row["id"], version, digest, data.kind, spec, cost)
+        add_version(db, row["id"], version, data, spec, cost)
         program_fields = {k: v for k, v in fields.items() if k not in VERSIONED_FIELDS}
         _update(db, row["id"], version, {**program_fields, "version": version})
+
+
+def _fields_bytes(fields: dict[str, Any]) -> int:
+    """The bytes the stored texts among ``fields`` take (description, spec)."""
+    return sum(utf8_size(fields[key]) for key in ("description", "spec") if key in fields)
 
 
 def _update(db: Any, program_id: str, version: str, fields: dict[str, Any]) -> None:

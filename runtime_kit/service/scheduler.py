@@ -1,6 +1,7 @@
 """Jobs from QUEUED to a final state, whatever executor runs them.
 
-The ``Scheduler`` keeps the queue and one thread per executor slot; for each job it reads
+The ``Scheduler`` keeps the queue (``FairQueue``: round-robin between owners, each within its
+running limit) and one thread per executor slot; for each job it reads
 the program version from the store, records the seed it runs with, hands the executor a
 ``JobRequest`` and records what comes back: interim results (stored and streamed as they
 come, within the job's count and size caps), live logs, and the final state.  It also
@@ -14,7 +15,6 @@ from __future__ import annotations
 import codecs
 import json
 import math
-import queue
 import secrets
 import threading
 import time
@@ -30,6 +30,7 @@ from runtime_kit.sandbox.limits import MIB, JobLimits
 from runtime_kit.service.backends import resolve_backend
 from runtime_kit.service.environments import ProgramEnvironments
 from runtime_kit.service.executors import Executor, JobEnd, JobRequest
+from runtime_kit.service.fair_queue import FairQueue
 from runtime_kit.service.store import (
     CANCELLED,
     COMPLETED,
@@ -66,6 +67,9 @@ class Scheduler:
         on_log: LogSink,
         on_state: StateSink | None = None,
         sandboxed: bool = False,
+        running_limit: Callable[[str], int | None] = lambda owner: None,
+        room: Callable[[str], int | None] = lambda owner: None,
+        room_message: str = "",
         environments: ProgramEnvironments | None = None,
     ) -> None:
         self.store = store
@@ -75,9 +79,13 @@ class Scheduler:
         self.on_log = on_log
         self.on_state = on_state or (lambda job_id, status, details: None)
         self.sandboxed = sandboxed
+        #: the bytes an owner may still store (None: no quota), and what the job's failure
+        #: says when an interim result would go over it
+        self.room = room
+        self.room_message = room_message
         self.environments = environments
         self._started: dict[str, float] = {}  # job -> when it started RUNNING (monotonic)
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue = FairQueue(running_limit)
         self._running: dict[str, _Recording] = {}
         self._cancelled: set[str] = set()
         self._shutdown_killed: set[str] = set()
@@ -91,8 +99,9 @@ class Scheduler:
         for row in self.store.query("SELECT id FROM jobs WHERE status = ?", RUNNING):
             self._end(row["id"], FAILED, reason=STOPPED_REASON, result=STOPPED_REASON)
         self.executor.start()
-        for row in self.store.query("SELECT id FROM jobs WHERE status = ? ORDER BY seq", QUEUED):
-            self._queue.put(row["id"])
+        queued = "SELECT id, owner FROM jobs WHERE status = ? ORDER BY seq"
+        for row in self.store.query(queued, QUEUED):
+            self._queue.put(row["id"], row["owner"])
         for number in range(self.executor.slots):
             thread = threading.Thread(target=self._serve, daemon=True, name=f"job-slot-{number}")
             thread.start()
@@ -102,8 +111,7 @@ class Scheduler:
         """Take no more jobs; give running ones ``shutdown_timeout_s`` to end, then kill
         them (FAILED, saying so).  Queued jobs stay queued for the next start."""
         self._stopping = True
-        for _ in self._threads:
-            self._queue.put(None)
+        self._queue.close()
         deadline = time.monotonic() + shutdown_timeout_s
         while self.busy() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -118,9 +126,10 @@ class Scheduler:
 
     # --- requests ------------------------------------------------------------------------
 
-    def submit(self, job_id: str) -> None:
+    def submit(self, job_id: str, owner: str) -> None:
+        """Queue the admitted job ``job_id`` of ``owner`` (``admission``)."""
         self.on_state(job_id, QUEUED, {})
-        self._queue.put(job_id)
+        self._queue.put(job_id, owner)
 
     def cancel(self, job_id: str) -> bool:
         """Cancel a queued or running job; False if it had already ended."""
@@ -152,19 +161,22 @@ class Scheduler:
             return len(self._running)
 
     def queued(self) -> int:
-        return self._queue.qsize()
+        return len(self._queue)
 
     # --- one job -------------------------------------------------------------------------
 
     def _serve(self) -> None:
         while True:
-            job_id = self._queue.get()
-            if job_id is None or self._stopping:
+            waiting = self._queue.get()
+            if waiting is None or self._stopping:
                 return
             try:
-                self._run(job_id)
+                self._run(waiting.job_id)
             except Exception as exc:  # noqa: BLE001  (the service must outlive any job)
-                self._end(job_id, FAILED, reason=f"service error: {exc}", result=str(exc))
+                reason = f"service error: {exc}"
+                self._end(waiting.job_id, FAILED, reason=reason, result=str(exc))
+            finally:
+                self._queue.done(waiting.owner)
 
     def _run(self, job_id: str) -> None:
         job = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
@@ -176,7 +188,7 @@ class Scheduler:
             self._end(job_id, FAILED, reason=reason, result=reason)
             return
         seed = secrets.randbelow(2**31)
-        recording = _Recording(self, job_id, _message_schemas(chosen["spec"]))
+        recording = _Recording(self, job_id, _message_schemas(chosen["spec"]), job["owner"])
         with self._lock:
             if job_id in self._cancelled:
                 return
@@ -311,10 +323,13 @@ class _Recording:
     """What one running job sends, as it comes (the executor's ``JobEvents``); a message
     that fails its declared schema is said in the job's logs (it is kept all the same)."""
 
-    def __init__(self, scheduler: Scheduler, job_id: str, schemas: dict[str, Any]) -> None:
+    def __init__(
+        self, scheduler: Scheduler, job_id: str, schemas: dict[str, Any], owner: str
+    ) -> None:
         self.scheduler = scheduler
         self.job_id = job_id
         self.schemas = schemas
+        self.owner = owner
         #: Lines of the service's own in the job's logs, each with the number of characters
         #: of the job's own output before it (where it goes in the logs kept at the end).
         self.notes: list[tuple[int, str]] = []
@@ -337,7 +352,13 @@ class _Recording:
         if self.refused:
             return
         limits = self.scheduler.limits
-        size = len(payload.encode())
+        if kind == frames.OVERSIZED:
+            self._refuse(frames.refusal(kind, payload, self._max_message))
+            return
+        if kind == frames.MALFORMED:
+            self._stop(frames.refusal(kind, payload, self._max_message))
+            return
+        size = _utf8_size(payload)
         if kind in (frames.INTERIM, frames.RESULT) and size > self._max_message:
             what = "an interim result" if kind == frames.INTERIM else "the result"
             self._refuse(f"message size ({what} of {size} bytes; at most {self._max_message})")
@@ -346,6 +367,8 @@ class _Recording:
                 self._refuse(f"interim results ({limits.interim_results} per job)")
             elif self.interim_bytes + size > self._max_interim_bytes:
                 self._refuse(f"interim results ({limits.interim_mib} MiB per job)")
+            elif not self._room_for(size):
+                self._stop(self.scheduler.room_message)
             else:
                 self.interim_count += 1
                 self.interim_bytes += size
@@ -358,9 +381,12 @@ class _Recording:
         elif kind == frames.STATUS:
             self._status(payload)
         elif kind in (frames.FAILED, frames.REJECTED):
-            details = json.loads(payload)
-            trace = details.get("traceback") or ""
-            self.error = f"{details['error']}\n{trace}".rstrip("\n")
+            try:
+                details = json.loads(payload)
+                trace = details.get("traceback") or ""
+                self.error = f"{details['error']}\n{trace}".rstrip("\n")
+            except (ValueError, TypeError, KeyError, AttributeError):
+                self._stop(f"malformed {kind} frame on the harness pipe")
 
     def _status(self, payload: str) -> None:
         """A function's sub-status: one of those qiskit-serverless has (the job's process
@@ -426,7 +452,21 @@ class _Recording:
         with self._log_lock:
             return "".join(self._log_parts)
 
+    def _room_for(self, size: int) -> bool:
+        room = self.scheduler.room(self.owner)
+        return room is None or size <= room
+
     def _refuse(self, cap: str) -> None:
-        self.refused = f"limit reached: {cap}"
+        self._stop(f"limit reached: {cap}")
+
+    def _stop(self, reason: str) -> None:
+        """End the job now: it FAILS with ``reason``, whatever it sends after."""
+        self.refused = reason
         self.result = None
         self.scheduler.executor.kill(self.job_id)
+
+
+def _utf8_size(text: str) -> int:
+    """The bytes of ``text`` in UTF-8, without a copy when it is ASCII (wire-format JSON
+    is: the encoder escapes the rest)."""
+    return len(text) if text.isascii() else len(text.encode())

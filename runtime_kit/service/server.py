@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 import uvicorn
 
 from runtime_kit.errors import ServiceStartError
+from runtime_kit.service import connections as conn
 from runtime_kit.service.events import EventLog
 from runtime_kit.service.service import Service
 from runtime_kit.service.settings import ServiceSettings
@@ -21,6 +23,11 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     from runtime_kit.service.service import ADMIN_TOKEN_FILE
 
     tls = tls_options(settings)
+    open_files = conn.raise_open_files()
+    limits = dataclasses.replace(
+        settings.connections,
+        max_connections=conn.connection_cap(settings.connections.max_connections, open_files),
+    )
     listener = _bind(settings.host, settings.port)
     try:
         service = Service(
@@ -34,6 +41,8 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             retention=settings.retention,
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
+            quotas=settings.quotas,
+            allow_uncapped_jobs=settings.allow_uncapped_jobs,
             environments=settings.environment_settings,
         )
     except OSError as exc:
@@ -54,6 +63,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     service.lock.describe(pid=os.getpid(), url=url)
     token_file = settings.data_dir / ADMIN_TOKEN_FILE
     token_source = str(token_file) if token_file.exists() else "RUNTIME_KIT_ADMIN_TOKEN"
+    service.connections = limits
     health = service.health()
     announce(
         f"runtime-kit service on {url} (data {settings.data_dir}, {settings.workers} "
@@ -61,13 +71,27 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     )
     announce("jobs: " + "; ".join(health["mechanisms"]))
     announce("built-in programs: " + (", ".join(service.builtin_programs) or "left out"))
+    announce(
+        f"connections: at most {limits.max_connections} at once (open files {open_files}); "
+        f"request headers within {limits.header_timeout_s:g} s, idle ones closed after "
+        f"{limits.keep_alive_s:g} s"
+    )
+    announce("caps: " + "; ".join(health["caps"].values()))
+    if health["uncapped"]:
+        announce(
+            "warning: caps NOT per job (" + ", ".join(health["uncapped"]) + "): a job's "
+            "processes together may use more than the caps say (--allow-uncapped-jobs)"
+        )
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "
             "service's user and sees its files; serve only programs you trust"
         )
+    report = conn.ThrottledReport(service.log.emit)
     config = uvicorn.Config(
         service.app(),
+        http=conn.guarded_protocol(limits, report),
+        timeout_keep_alive=limits.keep_alive_s,  # type: ignore[arg-type]
         log_level="warning",
         access_log=False,  # the service logs each request itself (--log-format)
         lifespan="off",
@@ -75,7 +99,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         timeout_graceful_shutdown=10,
         **tls,
     )
-    server = _Server(config, service)
+    server = _Server(config, service, conn.loop_exception_handler(report))
     try:
         server.run(sockets=[listener])
     finally:
@@ -111,9 +135,19 @@ class _Server(uvicorn.Server):
     websocket closed with 1001 (going away), then uvicorn's own shutdown; running jobs get
     their ``--shutdown-timeout`` afterwards (``Service.stop``)."""
 
-    def __init__(self, config: uvicorn.Config, service: Service) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        service: Service,
+        on_loop_error: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None],
+    ) -> None:
         super().__init__(config)
         self.service = service
+        self.on_loop_error = on_loop_error
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        asyncio.get_running_loop().set_exception_handler(self.on_loop_error)
+        await super().startup(sockets)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)

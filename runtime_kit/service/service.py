@@ -4,13 +4,16 @@ directory."""
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.admission import Admission
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
@@ -18,10 +21,12 @@ from runtime_kit.service.instances import Instances
 from runtime_kit.service.internal_programs import register_internal_programs
 from runtime_kit.service.lock import DataDirLock
 from runtime_kit.service.metrics import ServiceMetrics
+from runtime_kit.service.quotas import Quotas
+from runtime_kit.service.rates import RequestLimiter
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
 from runtime_kit.service.scheduler import Scheduler
-from runtime_kit.service.secrets import take_admin_token
-from runtime_kit.service.store import Store
+from runtime_kit.service.secrets import ADMIN_TOKEN_VARIABLE, check_admin_token, take_admin_token
+from runtime_kit.service.store import RUNNING, Store
 from runtime_kit.service.streams import StreamHub
 
 ADMIN_TOKEN_FILE = "admin-token"
@@ -34,7 +39,8 @@ class Service:
     workers: jobs that run at once (each in its own warm, confined process).
     admin_token: the admin's token; default ``RUNTIME_KIT_ADMIN_TOKEN`` (read once and
         removed from this process's environment), else the one in ``<data_dir>/admin-token``,
-        else a new one written there (mode 0600).
+        else a new one written there (mode 0600).  One from the variable or the file must be
+        strong (``secrets.check_admin_token``).
     sandbox: ``auto`` (bubblewrap, or refuse to start), ``bwrap``, ``prefer`` (bubblewrap
         when it can run, else none) or ``none`` (jobs are plain processes: not isolated).
     limits: the caps of each job.
@@ -43,6 +49,9 @@ class Service:
     log: where request and job lines go (default: nowhere).
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
+    quotas: what each token may use (``Quotas``; admins are not held to them).
+    allow_uncapped_jobs: start even where caps cannot hold for a job as a whole
+        (``Isolation``'s ``allow_uncapped``).
     environments: the settings of program environments (default: on, built under
         ``<data_dir>/environments``).
 
@@ -50,6 +59,7 @@ class Service:
         DataDirInUseError: another service runs on ``data_dir``.
         SandboxError: jobs cannot be isolated as ``sandbox`` asks.
         SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
+        ServiceStartError: the admin token of the environment or the file is too weak.
     """
 
     def __init__(
@@ -66,6 +76,8 @@ class Service:
         retention: Retention | None = None,
         log: EventLog | None = None,
         builtin_programs: bool = True,
+        quotas: Quotas | None = None,
+        allow_uncapped_jobs: bool = False,
         environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -74,7 +86,13 @@ class Service:
         self.max_body_bytes = max_body_bytes
         self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
-        token = admin_token or take_admin_token()
+        self.quotas = (quotas or Quotas()).for_workers(workers)
+        self.limiter = RequestLimiter(self.quotas)
+        token = admin_token
+        if token is None:
+            from_environment = take_admin_token()
+            if from_environment is not None:
+                token = check_admin_token(from_environment, ADMIN_TOKEN_VARIABLE)
         self.lock = DataDirLock(data_dir)
         try:
             self.store = Store(data_dir)
@@ -84,8 +102,13 @@ class Service:
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
             self.instances = Instances(self.store)
+            self.admission = Admission(self.store, self.quotas, self.tokens.role_of)
             self.hub = StreamHub()
-            self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.tokens.on_revoke.append(self.hub.revoke)
+            self.isolation = Isolation(
+                sandbox, data_dir=data_dir, limits=self.limits, allow_uncapped=allow_uncapped_jobs
+            )
+            self._unisolated_warning = _unisolated_warning(self.isolation)
             self.environments = ProgramEnvironments(
                 environments or EnvironmentSettings(),
                 data_dir=data_dir,
@@ -106,6 +129,9 @@ class Service:
                 on_log=self.hub.publish_log,
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
+                running_limit=self.admission.running_limit,
+                room=self.admission.room,
+                room_message=self.admission.stored_quota_message(),
                 environments=self.environments,
             )
             self.retention = RetentionWorker(
@@ -113,12 +139,16 @@ class Service:
             )
             self.disk = DiskUsage(data_dir)
             self.admin_token = self._bootstrap_admin(token)
+            #: what ``serve`` bounds connections with (None: not served by ``serve``)
+            self.connections: ConnectionLimits | None = None
         except BaseException:
             self.lock.release()
             raise
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
+        if status == RUNNING and self._unisolated_warning:
+            self.log.emit("warning", job=job_id, message=self._unisolated_warning)
         self.hub.publish_status(job_id)
         if "duration_s" in details:
             self.metrics.job_duration.labels(status).observe(details["duration_s"])
@@ -134,6 +164,8 @@ class Service:
         path = self.data_dir / ADMIN_TOKEN_FILE
         if token is None and path.is_file():
             token = path.read_text().strip() or None
+            if token is not None:
+                check_admin_token(token, str(path))
         if token is None:
             _, token = self.tokens.create("admin", ADMIN)
             write_atomically(path, f"{token}\n".encode(), mode=0o600)
@@ -165,14 +197,40 @@ class Service:
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
             **described,
+            "connections": None if self.connections is None else asdict(self.connections),
+            "quotas": self.quotas.describe(),
             "environments": self.environments.describe(),
-            "warning": None if described.get("isolated") else "jobs are not isolated",
+            "warning": _warning(described),
         }
+
+    def is_admin_caller(self, key: str) -> bool:
+        """Whether a caller (``rates.caller_key``) sends an admin's token."""
+        return key.startswith("token:") and key[6:] in self.tokens.admin_hashes
 
     def app(self) -> Any:
         from runtime_kit.service.app import create_app
 
         return create_app(self)
+
+
+def _unisolated_warning(isolation: Isolation) -> str | None:
+    """What every job start says when jobs run unisolated by fallback (``prefer`` where
+    bubblewrap cannot run) or as root."""
+    if isolation.isolated or not (isolation.fallback_reason or isolation.is_root):
+        return None
+    why = isolation.fallback_reason or "--sandbox none"
+    user = "root" if isolation.is_root else "the service's user"
+    return f"job runs NOT isolated, as {user}, seeing everything the service sees ({why})"
+
+
+def _warning(described: dict[str, Any]) -> str | None:
+    """What ``/health`` warns of: jobs not isolated, caps not per job."""
+    warnings = []
+    if not described.get("isolated"):
+        warnings.append("jobs are not isolated")
+    if described.get("uncapped"):
+        warnings.append("caps not per job: " + ", ".join(described["uncapped"]))
+    return "; ".join(warnings) or None
 
 
 def _seed_builtins(store: Store, offered: bool) -> list[str]:

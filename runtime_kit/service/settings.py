@@ -18,7 +18,9 @@ from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.environments import EnvironmentSettings
+from runtime_kit.service.quotas import Quotas
 from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
@@ -57,6 +59,7 @@ class ServiceSettings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     builtin_programs: bool = True
+    allow_uncapped_jobs: bool = False
     environments: str = "on"
     environments_dir: Path | None = None
     environments_max_mib: int = 20 * 1024
@@ -67,6 +70,8 @@ class ServiceSettings:
     environments_build_memory_mib: int = 4096
     environments_build_disk_mib: int = 8192
     limits: JobLimits = field(default_factory=JobLimits)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
+    quotas: Quotas = field(default_factory=Quotas)
 
     def __post_init__(self) -> None:
         if (self.tls_cert is None) != (self.tls_key is None):
@@ -295,6 +300,29 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("plain", "json"),
     ),
     Setting("max_body_mib", "--max-body-mib", _positive_int, "largest request (default 64)", "MIB"),
+    # Connections (ConnectionLimits).
+    Setting(
+        "max_connections",
+        "--max-connections",
+        _positive_int,
+        "connections open at once, HTTP and websockets; more are answered 503 (default 1000, "
+        "fewer when the open-files limit leaves less room)",
+        "N",
+    ),
+    Setting(
+        "header_timeout_s",
+        "--header-timeout",
+        _positive_float,
+        "seconds a client has to send a whole request header (default 10)",
+        "S",
+    ),
+    Setting(
+        "keep_alive_s",
+        "--keep-alive",
+        _positive_float,
+        "seconds an idle kept-alive connection stays open (default 5)",
+        "S",
+    ),
     Setting(
         "keep_jobs_days",
         "--keep-jobs",
@@ -332,6 +360,67 @@ SETTINGS: tuple[Setting, ...] = (
         "IBM's sample-program, vqe, qaoa and quantum-kernel-alignment; environment and file: "
         "false)",
         const=False,
+    ),
+    Setting(
+        "allow_uncapped_jobs",
+        "--allow-uncapped-jobs",
+        _boolean,
+        "start even where a job's memory and processes cannot be capped for the job as a "
+        "whole (not root and no delegated cgroup: rlimits cap each process only); "
+        "environment and file: true",
+        const=True,
+    ),
+    # What each token may use (Quotas); admins are not held to them.
+    Setting(
+        "requests_per_s",
+        "--requests-per-s",
+        _positive_float,
+        "requests a token may make per second, in bursts of twice as many (default 50)",
+        "N",
+    ),
+    Setting(
+        "requests_at_once",
+        "--requests-at-once",
+        _positive_int,
+        "requests of one token the service works on at once (default 8)",
+        "N",
+    ),
+    Setting(
+        "streams_per_token",
+        "--streams-per-token",
+        _positive_int,
+        "websocket streams one token may hold open (default 32)",
+        "N",
+    ),
+    Setting(
+        "expensive_per_min",
+        "--expensive-per-min",
+        _positive_float,
+        "expensive requests (backend documents, program data, interim results, logs, "
+        "uploads) a token may make per minute, one at a time (default 30)",
+        "N",
+    ),
+    Setting(
+        "max_jobs",
+        "--max-jobs",
+        _positive_int,
+        "jobs of one token queued or running (default 100; more: 429)",
+        "N",
+    ),
+    Setting(
+        "max_running",
+        "--max-running",
+        _positive_int,
+        "jobs of one token running at once (default: --workers minus 1, at least 1)",
+        "N",
+    ),
+    Setting(
+        "max_stored_mib",
+        "--max-stored-mib",
+        _positive_int,
+        "what one token stores: programs, params, interim results, logs, results "
+        "(default 1024; more: 413)",
+        "MIB",
     ),
     # Program environments (docs/environments.md).
     Setting(
@@ -472,7 +561,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("log_mib", "--max-log-mib", _positive_int, "logs kept per job (default 8)", "MIB"),
 )
-_LIMIT_NAMES = {f.name for f in fields(JobLimits)}
+#: Settings kept in a group of their own (a frozen dataclass field of ServiceSettings).
+GROUPS: dict[str, type[Any]] = {
+    "limits": JobLimits,
+    "connections": ConnectionLimits,
+    "quotas": Quotas,
+}
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
@@ -499,8 +593,11 @@ def load_settings(
             values[setting.name] = _parsed(setting, text, f"environment {setting.variable}")
     values.update({name: value for name, value in flags.items() if value is not None})
     _check_executor(values, environ)
-    limits = {name: values.pop(name) for name in list(values) if name in _LIMIT_NAMES}
-    return ServiceSettings(**values, limits=JobLimits(**limits))
+    groups = {
+        group: kind(**{f.name: values.pop(f.name) for f in fields(kind) if f.name in values})
+        for group, kind in GROUPS.items()
+    }
+    return ServiceSettings(**values, **groups)
 
 
 def _check_executor(values: dict[str, Any], environ: Mapping[str, str]) -> None:

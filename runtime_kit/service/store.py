@@ -7,9 +7,9 @@ by a lock: SQLite serialises writers anyway, and the service's writes are small.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
+import shutil
 import sqlite3
 import string
 import threading
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from runtime_kit.errors import ConfigurationError
-from runtime_kit.files import write_atomically
+from runtime_kit.service.blobs import INCOMING, StagedBlob
+from runtime_kit.service.usage import add_usage
 
 #: The schema as runtime-kit 0.1 made it, before schema versions (``user_version`` 0).
 SCHEMA_0_1 = """
@@ -143,6 +144,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CIRCUIT_JOBS,
     # 7: the sub-status a running Qiskit Function set (``update_status``).
     "ALTER TABLE jobs ADD COLUMN sub_status TEXT;",
+    # 8: what each owner stores, kept by triggers (quotas); jobs counted by owner and status.
+    add_usage,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -191,6 +194,7 @@ class Store:
         self.data_dir = data_dir
         self.blobs = data_dir / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.blobs / INCOMING, ignore_errors=True)  # uploads a stop cut short
         self.path = data_dir / "runtime-kit.sqlite3"
         self._lock = threading.RLock()
         self._db = self._connect()
@@ -276,15 +280,27 @@ class Store:
         """Store ``data`` (once per content) durably and yield its sha256 digest; until the
         block ends (the caller has committed the row that refers to it), the blob is safe
         from ``remove_unused_blobs``."""
-        digest = hashlib.sha256(data).hexdigest()
+        with self.staged_blob() as staged:
+            staged.write(data)
+            yield staged.keep()
+
+    @contextmanager
+    def staged_blob(self) -> Iterator[StagedBlob]:
+        """A blob written piece by piece (``StagedBlob.write``), hashed as it comes, then
+        ``keep()``: stored under its digest and safe from ``remove_unused_blobs`` until the
+        block ends.  A blob not kept is removed when the block ends."""
+        staged = StagedBlob(self.blobs / INCOMING, self._hold)
+        try:
+            yield staged
+        finally:
+            staged.release()
+
+    @contextmanager
+    def _hold(self, digest: str) -> Iterator[None]:
         with self._blob_lock:
             self._pending_blobs[digest] = self._pending_blobs.get(digest, 0) + 1
         try:
-            path = self.blob_path(digest)
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, data)
-            yield digest
+            yield
         finally:
             with self._blob_lock:
                 self._pending_blobs[digest] -= 1

@@ -23,10 +23,17 @@ STATUS_TOPIC: Topic = ("status", "*")
 
 #: Delivered to every subscriber when the service shuts down: close with 1001 (going away).
 GOING_AWAY: Message = (-1, None)
+#: Delivered to the subscribers of a token revoked meanwhile: the stream ends (1008).
+REVOKED: Message = (-2, None)
 
 
 def log_topic(job_id: str) -> Topic:
     return ("logs", job_id)
+
+
+def token_topic(token_id: str) -> Topic:
+    """Where ``REVOKED`` reaches every stream a token holds open."""
+    return ("token", token_id)
 
 
 class StreamHub:
@@ -36,20 +43,34 @@ class StreamHub:
             Topic, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Message]]]
         ] = defaultdict(set)
 
-    def subscribe(self, topic: Topic) -> asyncio.Queue[Message]:
-        """A queue receiving every message of ``topic`` from now on (call in the loop)."""
+    def subscribe(self, topic: Topic, token_id: str | None = None) -> asyncio.Queue[Message]:
+        """A queue receiving every message of ``topic`` from now on (call in the loop), and
+        ``REVOKED`` if ``token_id`` (the subscriber's token) is revoked."""
         messages: asyncio.Queue[Message] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
         with self._lock:
-            self._subscribers[topic].add((asyncio.get_running_loop(), messages))
+            for each in self._topics(topic, token_id):
+                self._subscribers[each].add((loop, messages))
         return messages
 
-    def unsubscribe(self, topic: Topic, messages: asyncio.Queue[Message]) -> None:
+    def unsubscribe(
+        self, topic: Topic, messages: asyncio.Queue[Message], token_id: str | None = None
+    ) -> None:
         with self._lock:
-            entries = self._subscribers.get(topic, set())
-            for entry in [e for e in entries if e[1] is messages]:
-                entries.discard(entry)
-            if not entries:
-                self._subscribers.pop(topic, None)
+            for each in self._topics(topic, token_id):
+                entries = self._subscribers.get(each, set())
+                for entry in [e for e in entries if e[1] is messages]:
+                    entries.discard(entry)
+                if not entries:
+                    self._subscribers.pop(each, None)
+
+    def revoke(self, token_id: str) -> None:
+        """Thread-safe: ``token_id`` was revoked: end every stream it holds."""
+        self._deliver(token_topic(token_id), REVOKED)
+
+    @staticmethod
+    def _topics(topic: Topic, token_id: str | None) -> list[Topic]:
+        return [topic] if token_id is None else [topic, token_topic(token_id)]
 
     def publish(self, job_id: str, number: int | None, text: str | None) -> None:
         """Thread-safe: an interim result (number, text) or the end (None, None)."""
@@ -72,7 +93,11 @@ class StreamHub:
 
     def watchers(self) -> int:
         with self._lock:
-            return sum(len(entries) for entries in self._subscribers.values())
+            return sum(
+                len(entries)
+                for topic, entries in self._subscribers.items()
+                if not (isinstance(topic, tuple) and topic[0] == "token")
+            )
 
     def _deliver(self, topic: Topic, message: Message) -> None:
         number, text = message

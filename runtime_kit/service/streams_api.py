@@ -15,7 +15,8 @@ and a reason, never an HTTP 403 at the handshake.  The close codes (docs/serve.m
 1000   the job has ended and everything was sent (a finished job: ACK, then 1000 at once)
 1001   the service is shutting down
 1008   refused (policy violation), the reason says why: no or an invalid token, no such
-       job (or not the caller's), a ``since`` that is not an integer from 0 to 2^62
+       job (or not the caller's), a ``since`` that is not an integer from 0 to 2^62; or
+       the token was revoked while the stream was open
 1013   the client reads too slowly (try again later): a message waited
        ``Api.ws_send_timeout_s`` for the ones before it to be taken; reconnect with ``since``
 =====  ==================================================================================
@@ -31,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of, shown
 from runtime_kit.service.store import FINAL_STATUSES, PROGRAM_JOB
-from runtime_kit.service.streams import GOING_AWAY, Message, Topic, log_topic
+from runtime_kit.service.streams import GOING_AWAY, REVOKED, Message, Topic, log_topic
 
 NORMAL, SHUTTING_DOWN, REFUSED, TOO_SLOW = 1000, 1001, 1008, 1013
 #: The largest ``since`` (a count of messages or characters already received).
@@ -54,9 +55,13 @@ async def stream_job(websocket: WebSocket, job_id: str) -> None:
     """ACK, then each interim result after number ``since``; close 1000 when the job ends."""
     opened = await _open(websocket, job_id)
     if opened is not None:
-        api, since = opened
+        api, since, token_id = opened
         await _serve(
-            websocket, api, job_id, lambda queue: _messages(websocket, api, job_id, since, queue)
+            websocket,
+            api,
+            job_id,
+            token_id,
+            lambda queue: _messages(websocket, api, job_id, since, queue),
         )
 
 
@@ -66,18 +71,19 @@ async def stream_job_logs(websocket: WebSocket, job_id: str) -> None:
     when the job has ended (runtime-kit's own route; legacy clients poll ``/logs``)."""
     opened = await _open(websocket, job_id)
     if opened is not None:
-        api, since = opened
+        api, since, token_id = opened
         await _serve(
             websocket,
             api,
             log_topic(job_id),
+            token_id,
             lambda queue: _logs(websocket, api, job_id, since, queue),
         )
 
 
-async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int] | None:
-    """Accept, then check the caller, ``since`` and the job: (the api, since), or None once
-    the stream is refused (closed 1008 with the reason)."""
+async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int, str] | None:
+    """Accept, then check the caller, ``since`` and the job: (the api, since, the caller's
+    token id), or None once the stream is refused (closed 1008 with the reason)."""
     await websocket.accept()
     api = api_of(websocket)
     try:
@@ -87,7 +93,7 @@ async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int] | None:
     except ApiError as exc:
         await _close(websocket, (REFUSED, exc.message))
         return None
-    return api, since
+    return api, since, principal.id
 
 
 def _since(text: str) -> int:
@@ -100,11 +106,13 @@ async def _serve(
     websocket: WebSocket,
     api: Api,
     topic: Topic,
+    token_id: str,
     stream: Callable[[asyncio.Queue[Message]], Awaitable[Close]],
 ) -> None:
     """Run ``stream`` on the messages of ``topic``, subscribed to before ``stream`` reads the
-    store (nothing falls between), then close as it says."""
-    queue = api.hub.subscribe(topic)
+    store (nothing falls between), then close as it says (1008 if ``token_id`` is revoked
+    meanwhile)."""
+    queue = api.hub.subscribe(topic, token_id)
     try:
         close = await stream(queue)
     except _TooSlow:
@@ -112,7 +120,7 @@ async def _serve(
     except WebSocketDisconnect:
         return
     finally:
-        api.hub.unsubscribe(topic, queue)
+        api.hub.unsubscribe(topic, queue, token_id)
     await _close(websocket, close)
 
 
@@ -133,6 +141,8 @@ async def _messages(
         message = await queue.get()
         if message == GOING_AWAY:
             return SHUTTING_DOWN, "the service is shutting down"
+        if message == REVOKED:
+            return REFUSED, "the token was revoked"
         published, body = message
         if published is None:
             return NORMAL, ""
@@ -157,6 +167,8 @@ async def _logs(
         offset, text = await queue.get()
         if (offset, text) == GOING_AWAY:
             return SHUTTING_DOWN, "the service is shutting down"
+        if (offset, text) == REVOKED:
+            return REFUSED, "the token was revoked"
         if offset is None:
             row = await run_in_threadpool(
                 api.store.query_one, "SELECT logs FROM jobs WHERE id = ?", job_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import MAX_NAME_CHARS, Api, ApiError, api_of, shown
@@ -13,8 +13,9 @@ from runtime_kit.service.api_schemas import DONE, TOKEN_LINKS, TOKEN_NAME, docum
 from runtime_kit.service.auth import ROLES
 from runtime_kit.service.instances import UnknownInstanceError
 from runtime_kit.service.instances_api import parsed_instance
+from runtime_kit.service.routing import api_router
 
-router = APIRouter()
+router = api_router()
 
 
 def _admin(request: Request) -> Api:

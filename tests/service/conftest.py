@@ -13,11 +13,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime_kit.service.quotas import Quotas
 from runtime_kit.service.service import Service
 from tests.conftest import ROOT
 from tests.service.real_server import RealServer
 
 HELLO = ROOT / "examples" / "hello"
+UNLIMITED_QUOTAS = Quotas(requests_per_s=1e6, requests_at_once=1000, expensive_per_min=1e6)
 START_TIMEOUT_S = 60
 
 
@@ -67,8 +69,14 @@ class Api:
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
     # Without the built-in programs: these tests count and clean up programs of their own.
+    # Quotas out of reach: these tests call routes as fast as they can (quota tests set
+    # their own).
     running = Service(
-        tmp_path / "data", workers=2, admin_token="admin-secret", builtin_programs=False
+        tmp_path / "data",
+        workers=2,
+        admin_token="admin-secret",
+        builtin_programs=False,
+        quotas=UNLIMITED_QUOTAS,
     )
     running.start()
     try:

@@ -247,3 +247,75 @@ def attack_sleep(messenger, marker, seconds=600):
     os.execvp(
         sys.executable, [sys.executable, "-c", f"import time; time.sleep({seconds}) # {marker}"]
     )
+
+
+def attack_big_frame(messenger, declared, mib):
+    """A frame header declaring ``declared`` bytes on the harness pipe, then ``mib`` MiB of
+    it (the service used to allocate what the header said, and read it all)."""
+    fd = messenger._fd
+    os.write(fd, f"interim {declared}\n".encode())
+    chunk = b"x" * (1 << 20)
+    sent = 0
+    with contextlib.suppress(OSError):
+        for _ in range(mib):
+            os.write(fd, chunk)
+            sent += 1
+    time.sleep(30)  # the service ends the job from the header; it should not get here
+    return {"sent_mib": sent}
+
+
+def attack_malformed_frame(messenger):
+    """A header line with no end, then silence."""
+    os.write(messenger._fd, b"interim " + b"9" * 4096)
+    time.sleep(30)
+    return "not stopped"
+
+
+# (x86_64, aarch64) numbers of the calls attack_kernel_surface makes.
+_NUMBERS = {
+    "ptrace": (101, 117), "process_vm_readv": (310, 270), "keyctl": (250, 219),
+    "add_key": (248, 217), "request_key": (249, 218), "perf_event_open": (298, 241),
+    "userfaultfd": (323, 282), "bpf": (321, 280), "getpid": (39, 172),
+}  # fmt: skip
+
+
+def attack_kernel_surface(messenger):
+    """Calls a job has no use for: each should fail, with the errno's name returned."""
+    import platform
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    column = 0 if platform.machine() == "x86_64" else 1
+
+    def call(name, *args, number=None):
+        number = _NUMBERS[name][column] if number is None else number
+        result = libc.syscall(ctypes.c_long(number), *[ctypes.c_long(a) for a in args])
+        if result == -1:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+        return result
+
+    attr = ctypes.create_string_buffer(128)
+    seen = {
+        "vsock": _attempt(lambda: socket.socket(40, socket.SOCK_STREAM).close()),
+        "netlink": _attempt(lambda: socket.socket(16, socket.SOCK_RAW, 0).close()),
+        "ptrace_init": _attempt(lambda: call("ptrace", 16, 1, 0, 0)),  # PTRACE_ATTACH pid 1
+        "ptrace_traceme": _attempt(lambda: call("ptrace", 0, 0, 0, 0)),
+        "process_vm_readv": _attempt(lambda: call("process_vm_readv", 1, 0, 0, 0, 0, 0)),
+        "keyctl": _attempt(lambda: call("keyctl", 0, -3, 0)),  # the session keyring's id
+        "add_key": _attempt(
+            lambda: call(
+                "add_key", ctypes.addressof(ctypes.create_string_buffer(b"user")), 0, 0, 0, -3
+            )
+        ),
+        "request_key": _attempt(lambda: call("request_key", 0, 0, 0, 0)),
+        "perf_event_open": _attempt(
+            lambda: call("perf_event_open", ctypes.addressof(attr), 0, -1, -1, 0)
+        ),
+        "userfaultfd": _attempt(lambda: call("userfaultfd", 0)),
+        "bpf": _attempt(lambda: call("bpf", 0, 0, 0)),
+        "unix_socket": _attempt(lambda: socket.socketpair()[0].close() or "ok"),
+    }
+    if column == 0:  # x32: getpid through the x32 ABI
+        seen["x32"] = _attempt(lambda: call("getpid", number=0x40000000 | 39))
+    return {name: [what[0], what[1] if what[0] != "ok" else ""] for name, what in seen.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import ssl
@@ -31,20 +32,23 @@ class RealServer:
         data_dir: Path,
         *extra: str,
         ca_file: Path | None = None,
+        open_files: int | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         """``ca_file``: the CA of the certificate given in ``extra`` (``--tls-cert``): the
-        service is then https and wss, and the client side trusts that CA.  ``host``: a
+        service is then https and wss, and the client side trusts that CA.  ``open_files``:
+        its soft and hard limit on open files (default: this process's).  ``host``: a
         loopback address to listen on (127.0.0.2: one that clients do not treat as local,
         e.g. websocket-client, which bypasses proxies for localhost and 127.0.0.1)."""
         self.data_dir = data_dir
         self.extra = (*extra, "--host", host) if host != "127.0.0.1" else extra
         self.port = free_port()
         self.ca_file = ca_file
+        self.open_files = open_files
         secure = "s" if ca_file is not None else ""
         self.url = f"http{secure}://{host}:{self.port}"
         self.ws_url = f"ws{secure}://{host}:{self.port}"
-        self.token = "admin-secret"
+        self.token = "rk_test_" + secrets.token_urlsafe(24)  # strong: serve refuses weak ones
         self.process: subprocess.Popen[bytes] | None = None
         # stderr goes to a file: a pipe nobody reads fills up with request log lines (64 KiB)
         # and then blocks the server
@@ -56,10 +60,15 @@ class RealServer:
             str(Path(sys.executable).with_name("runtime-kit")), "serve", "--port", str(self.port),
             "--data-dir", str(self.data_dir), *self.extra,
         ]  # fmt: skip
+        if self.open_files is not None:  # util-linux's prlimit: no preexec_fn in a threaded test
+            command = ["prlimit", f"--nofile={self.open_files}:{self.open_files}", *command]
         env = {**os.environ, "RUNTIME_KIT_ADMIN_TOKEN": self.token}
         self._stderr = self.stderr_path.open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

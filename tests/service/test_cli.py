@@ -141,3 +141,42 @@ def test_instances_create_list_delete_and_grant(real_server: RealServer) -> None
     assert missing.returncode == 4 and "no such instance" in missing.stderr
     malformed = instances(real_server, "delete", "ibm-q/deployed")
     assert malformed.returncode == 2 and "an instance is HUB/GROUP/PROJECT" in malformed.stderr
+
+
+def test_a_quota_is_one_line_in_the_cli_and_an_error_in_the_sdk(tmp_path: Path) -> None:
+    from runtime_kit import LimitExceededError, RuntimeService
+
+    server = RealServer(tmp_path / "data", "--sandbox", "none", "--max-jobs", "1").start()
+    try:
+        made = json.loads(
+            tokens(server, "--json", "create", "--name", "bob", "--role", "uploader").stdout
+        )
+        sleeper = tmp_path / "sleeper.py"
+        sleeper.write_text(
+            "import time\n\ndef main(backend, user_messenger):\n    time.sleep(60)\n"
+        )
+        service = RuntimeService(server.url, made["token"])
+        program_id = service.upload_program(
+            metadata={"name": "sleeper", "max_execution_time": 600}, path=sleeper
+        )
+        first = service.run(program_id, {"backend_name": "aer_simulator"}, {})
+        env = {**os.environ, "RUNTIME_KIT_URL": server.url, "RUNTIME_KIT_TOKEN": made["token"]}
+        refused = subprocess.run(
+            [RUNTIME_KIT, "jobs", "submit", program_id], env=env, capture_output=True,
+            text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert refused.returncode == 4, refused.stderr
+        assert refused.stderr.count("\n") == 1, refused.stderr
+        assert refused.stderr.startswith("error: POST ") and refused.stderr.rstrip().endswith(
+            "429 quota reached: 1 queued or running jobs per token (1 now); wait for some to end"
+        ), refused.stderr
+        try:
+            service.run(program_id, {"backend_name": "aer_simulator"}, {})
+        except LimitExceededError as error:
+            assert error.status == 429 and error.retry_after_s is None
+        else:
+            raise AssertionError("no LimitExceededError")
+        first.cancel()
+        service.close()
+    finally:
+        server.stop()

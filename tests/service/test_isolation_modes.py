@@ -87,7 +87,7 @@ def test_health_says_what_isolates_jobs(tight: Stage) -> None:
     assert health["isolated"] is True and health["sandbox"] == "bwrap"
     mechanisms = health["mechanisms"]
     assert mechanisms[0].startswith("bubblewrap: user, pid, network")
-    assert mechanisms[1] == "seccomp: no IPv4, IPv6 or packet sockets, no io_uring"
+    assert mechanisms[1].startswith("seccomp: sockets other than Unix, io_uring, ptrace")
     assert health["limits"]["cpu_time_s"] == 2 and health["limits"]["open_files"] == 64
     assert health["limits"]["threads"] == 3
     if os.geteuid() == 0:

@@ -105,6 +105,7 @@ class LocalExecutor:
                 events.frame,
                 on_log=events.log,
                 check=lambda: self._over_limits(worker),
+                max_frame_bytes=self.limits.message_mib * MIB,
             )
             return JobEnd(
                 outcome.timed_out,

@@ -98,6 +98,7 @@ class RayExecutor:
         self.limits: JobLimits = isolation.limits
         self.memory_mib = memory_mib or self.limits.memory_mib
         self._sandbox = isolation.mode
+        self._allow_uncapped = isolation.allow_uncapped
         self._key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
         self._idle: queue.SimpleQueue[_Slot | None] = queue.SimpleQueue()
         self._running: dict[str, _Slot] = {}
@@ -185,7 +186,7 @@ class RayExecutor:
         numbers = [self._number() for _ in range(count)]
         actors: list[Any] = [  # ActorHandle[JobRunner], which Ray's own hints do not reach
             JobRunnerActor.options(**options).remote(
-                self._sandbox, self.limits, f"{self._key}-{number}"
+                self._sandbox, self.limits, f"{self._key}-{number}", self._allow_uncapped
             )
             for number in numbers
         ]

@@ -24,7 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.store import FINAL_STATUSES, RUNNING
-from runtime_kit.service.streams import GOING_AWAY, STATUS_TOPIC, Message, Topic, log_topic
+from runtime_kit.service.streams import (
+    GOING_AWAY,
+    REVOKED,
+    STATUS_TOPIC,
+    Message,
+    Topic,
+    log_topic,
+    token_topic,
+)
 from runtime_kit.service.ui.job_view import (
     InterimView,
     charts_html,
@@ -58,7 +66,7 @@ async def job_events(request: Request, job_id: str, interim: int = 0, logs: int 
         return PlainTextResponse(exc.message, status_code=exc.status)
     resumed = _resume_point(request.headers.get("last-event-id"))
     since_interim, since_logs = resumed or (max(interim, 0), max(logs, 0))
-    stream = _JobStream(api, job_id, since_interim, since_logs)
+    stream = _JobStream(api, job_id, since_interim, since_logs, principal.id)
     return StreamingResponse(stream.events(), media_type="text/event-stream", headers=_HEADERS)
 
 
@@ -78,9 +86,12 @@ async def jobs_events(request: Request, ids: str = "") -> Response:
 
 
 class _JobStream:
-    def __init__(self, api: Api, job_id: str, since_interim: int, since_logs: int) -> None:
+    def __init__(
+        self, api: Api, job_id: str, since_interim: int, since_logs: int, token_id: str
+    ) -> None:
         self.api = api
         self.job_id = job_id
+        self.token_id = token_id
         self.last_interim = since_interim
         self.logs_sent = since_logs
         self.view = InterimView()
@@ -89,7 +100,7 @@ class _JobStream:
 
     async def events(self) -> AsyncIterator[str]:
         topics: list[Topic] = [self.job_id, log_topic(self.job_id), STATUS_TOPIC]
-        async with _merged(self.api, topics) as inbox:
+        async with _merged(self.api, topics, self.token_id) as inbox:
             yield f"retry: {_RETRY_MS}\n\n"
             row, results, live = await run_in_threadpool(self._snapshot)
             if row is None:
@@ -122,7 +133,7 @@ class _JobStream:
             batch = [first]
             while not inbox.empty():
                 batch.append(inbox.get_nowait())
-            if any(message == GOING_AWAY for _, message in batch):
+            if any(message in (GOING_AWAY, REVOKED) for _, message in batch):
                 return
             for event in await self._handle(batch):
                 yield event
@@ -198,7 +209,7 @@ class _JobStream:
 
 
 async def _status_events(api: Api, principal: Principal, listed: list[str]) -> AsyncIterator[str]:
-    async with _merged(api, [STATUS_TOPIC]) as inbox:
+    async with _merged(api, [STATUS_TOPIC], principal.id) as inbox:
         yield f"retry: {_RETRY_MS}\n\n"
         for job_id in listed:
             status = await run_in_threadpool(_visible_status, api, principal, job_id)
@@ -210,7 +221,7 @@ async def _status_events(api: Api, principal: Principal, listed: list[str]) -> A
                 _, message = await asyncio.wait_for(inbox.get(), timeout=remaining)
             except TimeoutError:
                 return
-            if message == GOING_AWAY:
+            if message in (GOING_AWAY, REVOKED):
                 return
             changed = message[1] or ""
             status = await run_in_threadpool(_visible_status, api, principal, changed)
@@ -228,11 +239,13 @@ def _visible_status(api: Api, principal: Principal, job_id: str) -> str | None:
 
 @contextlib.asynccontextmanager
 async def _merged(
-    api: Api, topics: list[Topic]
+    api: Api, topics: list[Topic], token_id: str
 ) -> AsyncIterator[asyncio.Queue[tuple[Topic, Message]]]:
-    """One queue of (topic, message) from several hub topics, for the block's duration."""
+    """One queue of (topic, message) from several hub topics, for the block's duration
+    (``REVOKED`` once ``token_id`` is revoked)."""
     inbox: asyncio.Queue[tuple[Topic, Message]] = asyncio.Queue()
     queues = [(topic, api.hub.subscribe(topic)) for topic in topics]
+    queues.append((token_topic(token_id), api.hub.subscribe(token_topic(token_id))))
 
     async def forward(topic: Topic, queue: asyncio.Queue[Message]) -> None:
         while True:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import ApiError, api_of
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.bodies import read_body
 from runtime_kit.service.ui.sessions import (
     SESSION_COOKIE,
     SESSION_LIFETIME_S,
@@ -193,11 +194,12 @@ def safe_next(path: str | None) -> str:
 
 async def read_form(request: Request) -> dict[str, str]:
     """A url-encoded form body (at most ``MAX_FORM_BYTES``) as a dict (first values)."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise ApiError(413, f"form over {MAX_FORM_BYTES} bytes")
+    try:
+        body = await read_body(request, MAX_FORM_BYTES)
+    except ApiError as exc:
+        if exc.status == 413:
+            raise ApiError(413, f"form over {MAX_FORM_BYTES} bytes") from exc
+        raise
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError as exc:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from runtime_kit.service.api import Api, api_of
+from runtime_kit.service.field_limits import LISTED_DESCRIPTION_CHARS
 from runtime_kit.service.programs_api import program_object
 from runtime_kit.service.ui.pages import html_page, pretty_json, render, visitor_of
 from runtime_kit.service.ui.paging import Paging
@@ -64,7 +65,8 @@ def programs(request: Request, q: str = "", visibility: str = "all", page: int =
     total = api.store.count(f"SELECT COUNT(*) FROM programs WHERE {where}", *values)
     paging = Paging(page, PAGE_SIZE, total)
     rows = api.store.query(
-        "SELECT id, name, description, is_public, version, cost, update_date, owner "
+        f"SELECT id, name, substr(description, 1, {LISTED_DESCRIPTION_CHARS}) AS description, "
+        "is_public, version, cost, update_date, owner "
         f"FROM program_rows WHERE {where} ORDER BY name COLLATE NOCASE, seq LIMIT ? OFFSET ?",
         *values,
         PAGE_SIZE,

@@ -38,7 +38,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
     data: Path = tmp_path_factory.mktemp("ui-service") / "data"
-    server = RealServer(data, "--sandbox", "prefer", "--shutdown-timeout", "1").start()
+    # --max-running 2: the live view's test follows one user's two jobs running at once
+    # (by default one token runs one job at a time on two workers)
+    server = RealServer(
+        data, "--sandbox", "prefer", "--shutdown-timeout", "1", "--max-running", "2"
+    ).start()
     try:
         yield server
     finally:
