@@ -26,17 +26,21 @@ def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
     _limit_memory(memory_mib)  # runtime-kit run; a service confines its jobs before this
     _die_with_parent()
-    _warm_up()
+    warm_up()
+    serve_one_job(frames_fd, memory_mib)
+    return 0
+
+
+def serve_one_job(frames_fd: int, memory_mib: int = 0) -> None:
+    """Read one job from stdin and run it (an empty stdin: the job was called off); then
+    end the process: threads the program left behind must not keep the job alive."""
     line = sys.stdin.readline()
-    if not line.strip():
-        return 0
-    job = json.loads(line)
-    try:
-        run_job(job, frames_fd, memory_mib)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    # Threads the program left behind must not keep the job alive after it has ended.
+    if line.strip():
+        try:
+            run_job(json.loads(line), frames_fd, memory_mib)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
     os._exit(0)
 
 
@@ -297,7 +301,7 @@ def _seed_everything(seed: int) -> None:
     qiskit.transpiler.generate_preset_pass_manager = presets.generate_preset_pass_manager = preset
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Import what every job needs while the harness is busy elsewhere (or idle)."""
     with contextlib.suppress(ImportError):
         import qiskit  # noqa: F401

@@ -18,9 +18,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from runtime_kit.harness import frames
+from runtime_kit.sandbox.warm_template import ForkedChild
+
+if TYPE_CHECKING:
+    from runtime_kit.sandbox.warm_template import WarmTemplate
 
 #: Logs kept per job; beyond it the rest is dropped (and the cut is said in the logs).
 MAX_LOG_BYTES = 8 * 1024 * 1024
@@ -60,12 +64,11 @@ class ProgramProcess:
         max_log_bytes: int = MAX_LOG_BYTES,
         python: Path | None = None,
     ) -> None:
-        self.max_log_bytes = max_log_bytes
         read_end, write_end = os.pipe()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"} if env is None else env
         command = [*child_command(python), str(write_end), str(memory_mib)]
         try:
-            self._popen = subprocess.Popen(
+            popen = subprocess.Popen(
                 wrap(command) if wrap else command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -80,7 +83,29 @@ class ProgramProcess:
             raise
         finally:
             os.close(write_end)
-        self._frames_fd = read_end
+        self._attach(popen, read_end, max_log_bytes)
+
+    @classmethod
+    def forked(
+        cls, template: WarmTemplate, plan: dict[str, Any], max_log_bytes: int
+    ) -> ProgramProcess:
+        """A job's process forked by a warm template (``plan``: see ``WarmTemplate.spawn``)."""
+        read_end, write_end = os.pipe()
+        try:
+            child = template.spawn(plan, write_end)
+        except BaseException:
+            os.close(read_end)
+            raise
+        process = cls.__new__(cls)
+        process._attach(child, read_end, max_log_bytes)
+        return process
+
+    def _attach(
+        self, popen: subprocess.Popen[bytes] | ForkedChild, frames_fd: int, max_log_bytes: int
+    ) -> None:
+        self._popen = popen
+        self.max_log_bytes = max_log_bytes
+        self._frames_fd = frames_fd
         self._logs = bytearray()
         self._logs_cut = False
 
@@ -103,8 +128,18 @@ class ProgramProcess:
             self.kill()
         self._close_pipes()
 
+    def watch_unused(self, limit: float) -> Outcome:
+        """Call the process off (no job will come) and watch it end: a probe."""
+        assert self._popen.stdin is not None
+        self._popen.stdin.close()
+        return self.watch(limit, lambda kind, payload: None)
+
     def kill(self) -> None:
-        """End the process and everything it started (its whole session)."""
+        """End the process and everything it started (its whole session; a forked job's
+        pid namespace)."""
+        if isinstance(self._popen, ForkedChild):
+            self._popen.kill()
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._popen.pid, signal.SIGKILL)
 

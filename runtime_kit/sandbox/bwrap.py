@@ -22,6 +22,7 @@ from runtime_kit.sandbox.limits import MIB, JobLimits
 JOB_DIR = "/job"
 JOB_TMP = "/tmp"
 SHM_MIB = 64
+HOSTNAME = "runtime-kit-job"
 #: The top-level system paths a program's process needs: /usr, and what links into it.
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 #: Files of /etc the dynamic linker and the C library read.
@@ -88,7 +89,7 @@ def bwrap_arguments(
         "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--unshare-cgroup-try", "--unshare-net",
         "--disable-userns", "--die-with-parent", "--new-session",
-        "--cap-drop", "ALL", "--hostname", "runtime-kit-job", "--clearenv",
+        "--cap-drop", "ALL", "--hostname", HOSTNAME, "--clearenv",
     ]  # fmt: skip
     for name, value in sorted(environment.items()):
         arguments += ["--setenv", name, value]

@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox import bwrap as bw
@@ -57,6 +58,8 @@ class Confinement:
     env: dict[str, str]
     cgroup: cg.JobCgroup | None
     uid: int | None
+    #: what a warm template needs to fork it instead (``WarmTemplate.spawn``)
+    fork_plan: dict[str, Any]
 
 
 class Isolation:
@@ -158,7 +161,14 @@ class Isolation:
             full = {**plan, "command": [*prefix, *command]}
             return [sys.executable, "-I", "-S", ENTER, json.dumps(full)]
 
-        return Confinement(wrap, host_dir, env, cgroup, uid)
+        fork_plan = {
+            "cgroup_procs": plan["cgroup_procs"],
+            "rlimits": plan["rlimits"],
+            "user": plan["user"],
+            "env": env,
+            "threads": limits.job_threads,
+        }
+        return Confinement(wrap, host_dir, env, cgroup, uid, fork_plan)
 
     def release(self, confinement: Confinement) -> None:
         """Kill whatever is left of the job process and free its cgroup and uid."""
@@ -238,6 +248,25 @@ class Isolation:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def fork_layout(self) -> dict[str, Any]:
+        """What a forked job sees, as ``job_root.build`` takes it: the same as bubblewrap's."""
+        return {
+            "reads": list(self.layout.reads),
+            "links": [list(link) for link in self.layout.links],
+            "hidden": self._hidden(),
+            "disk_mib": self.limits.disk_mib,
+            "shm_mib": bw.SHM_MIB,
+            "hostname": bw.HOSTNAME,
+        }
+
+    @property
+    def seccomp_filter(self) -> str | None:
+        """The seccomp filter of jobs (base64), if one applies here."""
+        return self._seccomp
+
+    def _hidden(self) -> list[str]:
+        return [str(self.data_dir.resolve()), os.path.expanduser("~")]
+
     def _rlimits(self, cgroup: cg.JobCgroup | None) -> dict[str, int]:
         limits = self.limits
         rlimits = {
@@ -264,7 +293,7 @@ class Isolation:
             seccomp=self._seccomp is not None,
             limits=self.limits,
             environment=env,
-            hidden=[str(self.data_dir.resolve()), os.path.expanduser("~")],
+            hidden=self._hidden(),
             staged=staged,
             extra_reads=list(reads),
         )

@@ -46,6 +46,7 @@ class ServiceSettings:
     workers: int = 2
     sandbox: str = "auto"
     executor: str = "local"
+    job_start: str = "auto"
     shutdown_timeout_s: float = 30.0
     log_format: str = "plain"
     max_body_mib: int = 64
@@ -89,7 +90,7 @@ class ServiceSettings:
     def executor_settings(self) -> dict[str, Any]:
         """The executor's own settings (keyword arguments of its ``EXECUTORS`` factory)."""
         if self.executor != "ray":
-            return {}
+            return {"job_start": self.job_start}
         return {
             "address": self.ray_address,
             "namespace": self.ray_namespace,
@@ -235,6 +236,7 @@ def _choice(*choices: str) -> Callable[[str], str]:
 
 SANDBOXES = ("auto", "bwrap", "prefer", "none")
 EXECUTOR_NAMES = ("local", "ray")
+JOB_STARTS = ("auto", "fork", "exec")
 RAY_SETTINGS = ("ray_address", "ray_num_cpus", "ray_memory_mib", "ray_namespace")
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "--host", str, "address to listen on (default 127.0.0.1)", "HOST"),
@@ -256,6 +258,15 @@ SETTINGS: tuple[Setting, ...] = (
         "where jobs run: local (default: worker processes here) or ray (a Ray cluster; "
         "pip install runtime-kit[ray])",
         choices=EXECUTOR_NAMES,
+    ),
+    Setting(
+        "job_start",
+        "--job-start",
+        _choice(*JOB_STARTS),
+        "how a job's process starts (local executor): auto (default: fork where it can be "
+        "set up, else exec), fork (from a warm template that has imported qiskit and Aer: "
+        "tens of ms; root and user namespaces), exec (a fresh process per job)",
+        choices=JOB_STARTS,
     ),
     Setting(
         "ray_address",
@@ -608,6 +619,8 @@ def _check_executor(values: dict[str, Any], environ: Mapping[str, str]) -> None:
         if given:
             raise SettingsError(f"{given[0]} is a setting of the ray executor: add --executor ray")
         return
+    if "job_start" in values:
+        raise SettingsError("job_start is a setting of the local executor (--executor local)")
     if "ray_address" not in values:
         address = environ.get("RAY_ADDRESS")
         if not address:

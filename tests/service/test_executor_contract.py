@@ -46,10 +46,12 @@ def main(backend, user_messenger, lines=3, pause=0.3):
 CRASH = "import ctypes\n\ndef main(backend, user_messenger):\n    ctypes.string_at(0)\n"
 
 
-@pytest.fixture(params=["local", "ray"])
+@pytest.fixture(params=["local-fork", "local-exec", "ray"])
 def executor_args(request: pytest.FixtureRequest) -> list[str]:
-    if request.param == "local":
-        return ["--executor", "local"]
+    """The local executor on each of its job starts (a job forked from a warm template, a
+    fresh process per job), and Ray."""
+    if request.param.startswith("local"):
+        return ["--executor", "local", "--job-start", request.param.removeprefix("local-")]
     return request.getfixturevalue("ray_serve_args")
 
 

@@ -108,13 +108,27 @@ def _token(admin: httpx.Client, name: str) -> str:
     return response.json()["token"]
 
 
-@pytest.fixture(scope="module")
-def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
+#: How the service starts a job's process: forked from a warm template, or a fresh one
+#: (``serve --job-start``); every attack must fail on both.
+JOB_STARTS = ["fork", "exec"]
+
+
+def job_start_usable(job_start: str) -> str | None:
+    """Why this machine cannot start jobs this way (None: it can)."""
+    if job_start == "fork" and os.geteuid() != 0:
+        return "the fork path needs a root service"
+    return None
+
+
+@pytest.fixture(scope="module", params=JOB_STARTS)
+def stage(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Stage]:
     root = tmp_path_factory.mktemp("hostile")
-    unusable = _sandbox_usable(root / "probe")
+    unusable = _sandbox_usable(root / "probe") or job_start_usable(request.param)
     if unusable:
-        pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
-    server = RealServer(root / "data").start()
+        pytest.skip(f"jobs cannot be isolated this way here: {unusable}")
+    server = RealServer(root / "data", "--job-start", request.param).start()
     try:
         yield Stage(server)
     finally:
@@ -308,11 +322,14 @@ def test_a_detached_process_does_not_outlive_its_job(stage: Stage) -> None:
     assert _processes_with(marker) == []
 
 
-def test_nothing_of_a_job_outlives_the_service(tmp_path: Path) -> None:
-    unusable = _sandbox_usable(tmp_path / "probe")
+@pytest.mark.parametrize("job_start", JOB_STARTS)
+def test_nothing_of_a_job_outlives_the_service(tmp_path: Path, job_start: str) -> None:
+    unusable = _sandbox_usable(tmp_path / "probe") or job_start_usable(job_start)
     if unusable:
-        pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
-    server = RealServer(tmp_path / "data", "--shutdown-timeout", "1").start()
+        pytest.skip(f"jobs cannot be isolated this way here: {unusable}")
+    server = RealServer(
+        tmp_path / "data", "--shutdown-timeout", "1", "--job-start", job_start
+    ).start()
     marker = f"outlive-{os.getpid()}-{time.monotonic_ns()}"
     try:
         stage = Stage(server)

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.service.real_server import RealServer, free_port
-from tests.service.test_hostile_jobs import HOSTILE, Stage, _sandbox_usable
+from tests.service.test_hostile_jobs import (
+    HOSTILE,
+    JOB_STARTS,
+    Stage,
+    _sandbox_usable,
+    job_start_usable,
+)
 
 BUSY = "def main(backend, user_messenger):\n    while True:\n        pass\n"
 FILES = """
@@ -60,15 +66,17 @@ def test_none_says_loudly_that_jobs_are_not_isolated(tmp_path: Path) -> None:
     assert "warning: jobs are NOT isolated (--sandbox none)" in stderr
 
 
-@pytest.fixture(scope="module")
-def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
+@pytest.fixture(scope="module", params=JOB_STARTS)
+def tight(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Stage]:
     root = tmp_path_factory.mktemp("tight")
-    unusable = _sandbox_usable(root / "probe")
+    unusable = _sandbox_usable(root / "probe") or job_start_usable(request.param)
     if unusable:
-        pytest.skip(f"bubblewrap cannot isolate jobs here: {unusable}")
+        pytest.skip(f"jobs cannot be isolated this way here: {unusable}")
     server = RealServer(
         root / "data", "--cpu-time", "2", "--open-files", "64", "--max-interim-results", "5",
-        "--job-threads", "3",
+        "--job-threads", "3", "--job-start", request.param,
     ).start()  # fmt: skip
     try:
         yield Stage(server)

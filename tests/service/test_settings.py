@@ -87,7 +87,9 @@ def test_ray_settings_go_to_the_ray_executor() -> None:
     flagged = load_settings({"executor": "ray", "ray_address": "auto"}, environ=environ)
     assert flagged.executor_settings["address"] == "auto"
     local = load_settings({}, environ={"RAY_ADDRESS": "10.0.0.5:6379"})
-    assert local.executor_settings == {}  # RAY_ADDRESS is Ray's: no error for local
+    assert local.executor_settings == {
+        "job_start": "auto"
+    }  # RAY_ADDRESS is Ray's: no error for local
 
 
 @pytest.mark.parametrize(

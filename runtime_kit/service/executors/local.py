@@ -14,6 +14,7 @@ with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request 
 from __future__ import annotations
 
 import base64
+import os
 import queue
 import secrets
 import shutil
@@ -24,18 +25,35 @@ from typing import Any
 
 from runtime_kit.harness.limit_errors import memory_cap, memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, signal_of
-from runtime_kit.sandbox.isolation import Confinement, Isolation
+from runtime_kit.sandbox.isolation import Confinement, Isolation, SandboxError
 from runtime_kit.sandbox.limits import MIB, JobLimits
+from runtime_kit.sandbox.warm_template import TemplateError, WarmTemplate
 from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
+
+#: How a job's process starts: ``fork`` (from a warm template), ``exec`` (a fresh process),
+#: ``auto`` (fork where it can be set up, else exec).
+JOB_STARTS = ("auto", "fork", "exec")
+PROBE_TIMEOUT_S = 60.0
+FORKED = (
+    "jobs of runtime-kit's own environment forked from a warm template, each confined as "
+    "bubblewrap confines the others: the same namespaces, uid, cgroup, rlimits, capabilities "
+    "and seccomp filter, set up by the forked process itself"
+)
 
 
 class _Worker:
     """A job's process; ``environment``: the program's own (its interpreter runs the job-side
     runner, its directory and base installation are shown read-only), or an overlay (runtime-
     kit's own child, the overlay's directory shown read-only and added to its path), else
-    runtime-kit's."""
+    runtime-kit's, forked by ``template`` when there is one."""
 
-    def __init__(self, isolation: Isolation, root: Path, environment: Any = None) -> None:
+    def __init__(
+        self,
+        isolation: Isolation,
+        root: Path,
+        environment: Any = None,
+        template: WarmTemplate | None = None,
+    ) -> None:
         self.id = secrets.token_hex(8)
         self.host_dir = root / f"worker-{self.id}"
         if not isolation.isolated:
@@ -49,6 +67,11 @@ class _Worker:
         )
         self.limit: str | None = None  # a cap seen hit while it ran
         try:
+            if template is not None and environment is None:
+                self.process = ProgramProcess.forked(
+                    template, self.confinement.fork_plan, isolation.limits.log_mib * MIB
+                )
+                return
             self.process = ProgramProcess(
                 self.host_dir if not isolation.isolated else root,
                 0,
@@ -70,7 +93,18 @@ class _Worker:
 class LocalExecutor:
     name = "local"
 
-    def __init__(self, *, data_dir: Path, isolation: Isolation, workers: int = 2) -> None:
+    def __init__(
+        self, *, data_dir: Path, isolation: Isolation, workers: int = 2, job_start: str = "auto"
+    ) -> None:
+        if job_start not in JOB_STARTS:
+            raise SandboxError(
+                f"unknown job start {job_start!r}: choose one of {', '.join(JOB_STARTS)}"
+            )
+        self.job_start = job_start
+        #: forks the jobs of runtime-kit's own environment, when the fork path holds
+        self.template: WarmTemplate | None = None
+        #: why jobs start as they do (said in /health)
+        self.job_start_reason = ""
         self.slots = workers
         self.isolation = isolation
         self.limits: JobLimits = isolation.limits
@@ -86,8 +120,9 @@ class LocalExecutor:
             shutil.rmtree(self._root)
         self._root.mkdir(parents=True)
         precompile_package()
+        self._start_template()
         for _ in range(self.slots):
-            self._warm.put(_Worker(self.isolation, self._root))
+            self._warm.put(self._new_worker())
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
         own = request.environment is not None
@@ -119,7 +154,7 @@ class LocalExecutor:
                 self._killed.discard(request.job_id)
             self._discard(worker)
             if not self._stopping and not own:
-                self._warm.put(_Worker(self.isolation, self._root))
+                self._warm.put(self._new_worker())
 
     def kill(self, job_id: str) -> None:
         with self._lock:
@@ -136,9 +171,75 @@ class LocalExecutor:
             worker.kill()
         while not self._warm.empty():
             self._discard(self._warm.get())
+        if self.template is not None:
+            self.template.close()
 
     def describe(self) -> dict[str, Any]:
-        return {"executor": self.name, "workers": self.slots, **self.isolation.describe()}
+        described: dict[str, Any] = {
+            "executor": self.name,
+            "workers": self.slots,
+            **self.isolation.describe(),
+        }
+        template = self.template
+        described["job_start"] = {
+            "asked": self.job_start,
+            "path": "fork" if template is not None else "exec",
+            "reason": self.job_start_reason,
+            "template": None if template is None else template.ready,
+        }
+        if template is not None:
+            described["mechanisms"] = [*described["mechanisms"], FORKED]
+        return described
+
+    # --- the fork path -------------------------------------------------------------------
+
+    def _start_template(self) -> None:
+        """The fork path when asked and possible (``auto``: else the exec path, saying why)."""
+        if self.job_start == "exec":
+            self.job_start_reason = "asked (--job-start exec): a fresh process per job"
+            return
+        unavailable = fork_unavailable(self.isolation)
+        if unavailable is None:
+            try:
+                self.template = self._probed_template()
+            except TemplateError as exc:
+                unavailable = str(exc)
+        if unavailable is not None:
+            if self.job_start == "fork":
+                raise SandboxError(f"--job-start fork: {unavailable}")
+            self.job_start_reason = f"a fresh process per job: {unavailable}"
+            return
+        self.job_start_reason = (
+            "a warm template forks each job of runtime-kit's own environment (program "
+            "environments: a fresh process per job)"
+        )
+
+    def _probed_template(self) -> WarmTemplate:
+        """A started template that has forked one confined process which ended cleanly."""
+        isolation = self.isolation
+        template = WarmTemplate(isolation.fork_layout(), isolation.seccomp_filter, backends=[])
+        confinement = isolation.confine("probe-fork", self._root)
+        try:
+            process = ProgramProcess.forked(template, confinement.fork_plan, 64 * 1024)
+            outcome = process.watch_unused(PROBE_TIMEOUT_S)
+        except BaseException:
+            template.close()
+            raise
+        finally:
+            isolation.release(confinement)
+        if outcome.timed_out or outcome.returncode != 0:
+            template.close()
+            lines = outcome.logs.strip().splitlines()
+            why = lines[-1] if lines else f"exit status {outcome.returncode}"
+            raise TemplateError(f"a forked job cannot be confined here ({why})")
+        return template
+
+    def _new_worker(self) -> _Worker:
+        """A warm worker of runtime-kit's own environment: forked by the template, or started
+        afresh (a template that has died is replaced first)."""
+        if self.template is not None and not self.template.alive():
+            self.template = self._probed_template()
+        return _Worker(self.isolation, self._root, template=self.template)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -167,7 +268,7 @@ class LocalExecutor:
             try:
                 worker = self._warm.get_nowait()
             except queue.Empty:
-                return _Worker(self.isolation, self._root)
+                return self._new_worker()
             if worker.process.alive():
                 return worker
             self._discard(worker)
@@ -224,3 +325,15 @@ def precompile_package() -> bool:
     if not os.access(package, os.W_OK):
         return False
     return bool(compileall.compile_dir(package, quiet=2, workers=1))
+
+
+def fork_unavailable(isolation: Isolation) -> str | None:
+    """Why jobs cannot be forked from a warm template here (None: they can, if the probe
+    agrees)."""
+    if not isolation.isolated:
+        return "jobs are not isolated here (--sandbox none or prefer without bubblewrap)"
+    if isolation.uids is None:
+        return "the service is not root (the fork path gives each job a uid of its own)"
+    if not hasattr(os, "pidfd_open"):
+        return "this Python has no pidfd_open"
+    return None

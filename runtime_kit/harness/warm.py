@@ -1,0 +1,54 @@
+"""What a warm template prepares before it forks jobs: the simulators the service offers
+(and, once device backends exist, their noise models), exercised once so that the first job
+of each fork pays none of it.
+
+``prepare_backends`` is the hook: it runs in the template (one thread, see
+``runtime_kit.sandbox.fork_server``), after qiskit, Aer and the job side are imported.
+Device backends plug in here: whatever builds a device's noise model once per process is
+called from ``prepare_backends`` with the names the service offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Shots of the warm-up run: enough to go through Aer's sampling path.
+WARM_SHOTS = 200
+
+
+def prepare_backends(names: Sequence[str] = ()) -> None:
+    """Exercise the simulators (a preset pass manager and an Aer sampler run) and build the
+    backends ``names`` (``runtime_kit.harness.backends`` names) once, in this process."""
+    from runtime_kit.harness.backends import build_backend, parse_backend
+
+    warm_simulators()
+    for name in names:
+        build_backend(parse_backend(name), seed=0)
+
+
+def warm_simulators() -> None:
+    from qiskit import QuantumCircuit
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_aer import AerSimulator
+    from qiskit_aer.primitives import SamplerV2
+
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.measure_all()
+    simulator = AerSimulator()
+    isa = generate_preset_pass_manager(optimization_level=1, backend=simulator).run(circuit)
+    SamplerV2(default_shots=WARM_SHOTS, seed=0).run([isa]).result()
+    _stop_aer_job_thread()
+
+
+def _stop_aer_job_thread() -> None:
+    """Aer runs jobs on a thread of its own, started on first use and left waiting: end it,
+    so that the template forks with its main thread alone (Aer makes a new executor in a
+    forked child anyway)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qiskit_aer.jobs import utils
+
+    utils.DEFAULT_EXECUTOR.shutdown(wait=True)
+    utils.DEFAULT_EXECUTOR = ThreadPoolExecutor(max_workers=1)

@@ -1,0 +1,308 @@
+"""A warm template: ``python -m runtime_kit.sandbox.fork_server CONTROL_FD``.
+
+Started by the service as a fresh process (never a fork of the service: it holds no token,
+no store, no other job's data), with a job's allow-listed environment, ``/`` as its
+directory, and no open file but its end of a Unix socket pair (``CONTROL_FD``).  It reads its
+configuration from the socket, stages what jobs read (``job_root.stage``), imports qiskit,
+Aer and runtime-kit's job side with one thread each and ``QISKIT_IN_PARALLEL=TRUE`` (so
+that nothing but its main thread runs when it forks), prepares the simulators, says it is
+ready, and then serves spawn requests until the socket closes.
+
+A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
+``env``, ``threads``) with four file descriptors: the job's stdin (read end), its logs and
+frames pipes (write ends) and a status pipe (write end).  The answer is ``{"pid": N}`` with a
+pidfd of the job's first process (or ``{"error": ...}``).  When that process ends, its exit
+status goes on the status pipe as a decimal number (negative: killed by that signal).
+
+Per job (``_job``): the first process joins the job's cgroups, takes the job's uid (no
+groups), unshares every namespace while single-threaded, has the template map its uid into
+the new user namespace (``U U 1``: never host root), and forks the job's pid 1, which builds the
+job's file system (``job_root.build``) and forks the job's process, reaping everything
+else.  The job's process drops every capability (the bounding set too), sets no_new_privs
+and the seccomp filter and the rlimits, then sets its numeric libraries' thread count and
+runs the job as ``runtime_kit.harness.child`` does.  Each process dies with its parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from runtime_kit.sandbox import job_root, linux
+
+#: File descriptors of a job's process: its stdin (the job), logs (1 and 2), frames; and
+#: of its first process until its ids are mapped: the pipes to and from the template.
+STDIN, LOGS, FRAMES, UNSHARED, MAPPED = 0, 1, 3, 4, 5
+UNSHARE_TIMEOUT_S = 10.0
+#: Exit status of a job whose confinement failed (as ``enter.py``).
+FAILED = 125
+MAX_MESSAGE = 1 << 20
+WARM_VARIABLES = {
+    "QISKIT_IN_PARALLEL": "TRUE",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "RAYON_NUM_THREADS": "1",
+}
+
+
+def main(argv: list[str]) -> None:
+    control = socket.socket(fileno=int(argv[0]))
+    config = json.loads(control.recv(MAX_MESSAGE))
+    started = time.monotonic()
+    try:
+        if config.get("stage"):
+            job_root.stage(config["layout"]["reads"])
+        warm_up(config.get("backends") or [])
+    except Exception as exc:  # noqa: BLE001  (said to the service, which says it in /health)
+        control.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ready = {
+        "ready": True,
+        "pid": os.getpid(),
+        "warm_s": round(time.monotonic() - started, 3),
+        "threads": _thread_count(),
+    }
+    control.sendall(json.dumps(ready).encode())
+    Server(control, config).serve()
+
+
+def warm_up(backends: list[str]) -> None:
+    """Import and exercise what every job uses: qiskit's preset pass manager, Aer's
+    sampler, the wire format; prepare the backends the service offers."""
+    for name, value in WARM_VARIABLES.items():
+        os.environ[name] = value
+    from runtime_kit.harness.child import warm_up as import_job_side
+
+    import_job_side()
+    from runtime_kit.harness.warm import prepare_backends
+
+    prepare_backends(backends)
+
+
+class Server:
+    def __init__(self, control: socket.socket, config: dict[str, Any]) -> None:
+        self.control = control
+        self.config = config
+        self.statuses: dict[int, int] = {}  # pid of a job's first process -> its status fd
+        self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        os.set_blocking(wakeup_write, False)
+        signal.set_wakeup_fd(wakeup_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def serve(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.control.fileno(), self.wakeup_read], [], [])
+            if self.wakeup_read in ready:
+                while _drain(self.wakeup_read):
+                    pass
+                self._reap()
+            if self.control.fileno() in ready and not self._request():
+                return  # the service closed its end (or died): jobs die with this process
+
+    def _request(self) -> bool:
+        try:
+            message, fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, 4)
+        except ConnectionResetError:
+            return False
+        if not message:
+            return False
+        if len(fds) != 4:
+            for fd in fds:
+                os.close(fd)
+            self.control.sendall(json.dumps({"error": "a spawn needs 4 descriptors"}).encode())
+            return True
+        plan = json.loads(message)
+        template = os.getpid()
+        unshared_read, unshared_write = os.pipe()
+        mapped_read, mapped_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _job(plan, [*fds, unshared_write, mapped_read], self.config, parent=template)
+        status_fd = fds[3]
+        for fd in (*fds[:3], unshared_write, mapped_read):
+            os.close(fd)
+        self.statuses[pid] = status_fd
+        _map_ids(pid, plan["user"], unshared_read, mapped_write)
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(self.control, [json.dumps({"pid": pid}).encode()], [pidfd])
+        finally:
+            os.close(pidfd)
+        return True
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            status_fd = self.statuses.pop(pid, None)
+            if status_fd is not None:
+                code = os.waitstatus_to_exitcode(status)
+                # OSError: the service no longer listens (it killed and forgot the job)
+                with contextlib.suppress(OSError):
+                    os.write(status_fd, str(code).encode())
+                os.close(status_fd)
+
+
+def _map_ids(pid: int, user: dict[str, int], unshared: int, mapped: int) -> None:
+    """Once the job's first process has unshared its namespaces, map its uid and gid to
+    themselves in its user namespace (``U U 1``: never host root), from here (a privileged
+    parent), then let it go on.  A process that ends before unsharing is left to end."""
+    try:
+        ready, _, _ = select.select([unshared], [], [], UNSHARE_TIMEOUT_S)
+        if not ready or os.read(unshared, 1) != b"u":
+            return
+        with open(f"/proc/{pid}/setgroups", "w") as handle:
+            handle.write("deny")
+        for name, number in (("uid_map", user["uid"]), ("gid_map", user["gid"])):
+            with open(f"/proc/{pid}/{name}", "w") as handle:
+                handle.write(f"{number} {number} 1")
+        os.write(mapped, b"m")
+    except OSError:
+        pass  # it died meanwhile: its status says so
+    finally:
+        os.close(unshared)
+        os.close(mapped)
+
+
+def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: int) -> None:
+    """The job's first process (never returns): confine, then fork the job's pid 1."""
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _own_descriptors(fds)
+        linux.die_with_parent(parent)
+        for procs in plan["cgroup_procs"]:
+            with open(procs, "w") as handle:
+                handle.write("0")
+        user = plan["user"]
+        if user is not None:
+            os.setgroups([])
+            os.setresgid(user["gid"], user["gid"], user["gid"])
+            os.setresuid(user["uid"], user["uid"], user["uid"])
+            linux.prctl(linux.PR_SET_DUMPABLE, 1)  # its own /proc files stay its own
+        linux.unshare(linux.JOB_NAMESPACES)
+        os.write(UNSHARED, b"u")
+        if os.read(MAPPED, 1) != b"m":
+            raise OSError("the template did not map the job's uid")
+        os.close(UNSHARED)
+        os.close(MAPPED)
+        init = os.fork()
+        if init == 0:
+            _init(plan, config, parent=0)  # its parent is outside its pid namespace: 0
+        for fd in (STDIN, LOGS, 2, FRAMES):
+            os.close(fd)
+        _, status = os.waitpid(init, 0)
+        os._exit(_exit_code(status))
+    except BaseException as exc:  # noqa: BLE001  (said on the job's logs; nothing ran)
+        _refuse(exc)
+
+
+def _own_descriptors(fds: list[int]) -> None:
+    """Keep only the job's pipes and the two to the template, at their fixed numbers: the
+    template's socket, the status pipes of the other jobs and everything else are closed."""
+    os.close(fds[3])  # the status pipe: the template's
+    kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, MAPPED + 1) for fd in (*fds[:3], *fds[4:])]
+    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, UNSHARED, MAPPED)):
+        os.dup2(fd, number)
+    os.dup2(kept[1], 2)
+    os.closerange(MAPPED + 1, _max_fd())
+
+
+def _max_fd() -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
+    """The job's pid 1 (never returns): its file system, then the job's process; reaps
+    every orphan, ends with the job's status (and so ends whatever the job left)."""
+    try:
+        linux.die_with_parent(parent)
+        job_root.build(config["layout"])
+        job = os.fork()
+        if job == 0:
+            _run(plan, config, parent=1)
+        for fd in (STDIN, LOGS, 2, FRAMES):
+            os.close(fd)
+        while True:
+            pid, status = os.wait()
+            if pid == job:
+                os._exit(_exit_code(status))
+    except BaseException as exc:  # noqa: BLE001
+        _refuse(exc)
+
+
+def _run(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
+    """The job's process (never returns)."""
+    try:
+        linux.die_with_parent(parent)
+        os.setsid()
+        os.environ.clear()
+        os.environ.update(plan["env"])
+        os.chdir(job_root.JOB_DIR)
+        if sys.path and sys.path[0] in ("", "/"):
+            sys.path[0] = job_root.JOB_DIR  # as ``python -m`` started in /job
+        import resource
+
+        for name, (soft, hard) in plan["rlimits"].items():
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+        linux.drop_capabilities()
+        if config.get("seccomp"):
+            import base64
+
+            linux.load_seccomp(base64.b64decode(config["seccomp"]))
+        else:
+            linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+        # After the privileges are gone: a thread started before would keep them.
+        from runtime_kit.sandbox.thread_pools import set_threads
+
+        set_threads(plan["threads"])
+    except BaseException as exc:  # noqa: BLE001
+        _refuse(exc)
+    from runtime_kit.harness.child import serve_one_job
+
+    serve_one_job(FRAMES)
+
+
+def _refuse(exc: BaseException) -> None:
+    try:
+        os.write(2, f"runtime-kit: cannot confine the job process: {exc}\n".encode())
+    finally:
+        os._exit(FAILED)
+
+
+def _exit_code(status: int) -> int:
+    """An exit status to pass on: a process killed by signal N ends its parent with 128 + N
+    (as bubblewrap reports it)."""
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+def _thread_count() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def _drain(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 4096))
+    except BlockingIOError:
+        return False
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,174 @@
+"""The service's side of a warm template (``fork_server.py``): start it, ask it for jobs.
+
+``WarmTemplate`` starts the template as a fresh process (never a fork of the service) with a
+job's allow-listed environment and one thread per numeric library, sends it the job layout
+and the seccomp filter, and waits until it has warmed up.  ``spawn`` hands it one job's plan
+and pipes and returns a ``ForkedChild``: the part of ``subprocess.Popen`` that
+``ProgramProcess`` uses (the job's stdin and logs, its exit status, a kill by pidfd).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from runtime_kit.sandbox.environment import job_environment
+from runtime_kit.sandbox.fork_server import MAX_MESSAGE, WARM_VARIABLES
+
+#: Seconds a template may take to import and warm up (qiskit, Aer: ~1 s here, idle).
+WARM_TIMEOUT_S = 120.0
+#: Seconds a spawn may take to be answered.
+SPAWN_TIMEOUT_S = 30.0
+
+
+class TemplateError(RuntimeError):
+    """The template cannot start, or cannot fork a job (said in ``/health``)."""
+
+
+class ForkedChild:
+    """A job forked by a template, seen as ``subprocess.Popen``: ``pid``, ``stdin``,
+    ``stdout`` (its logs), ``poll``, ``wait``, ``returncode``; and ``kill`` (its first
+    process, by pidfd: the rest dies with it, and with its cgroup)."""
+
+    def __init__(
+        self, pid: int, pidfd: int, status_fd: int, stdin: IO[bytes], stdout: IO[bytes]
+    ) -> None:
+        self.pid = pid
+        self.stdin = stdin
+        self.stdout = stdout
+        self.returncode: int | None = None
+        self._pidfd = pidfd
+        self._status_fd = status_fd
+
+    def poll(self) -> int | None:
+        if self.returncode is None and _readable(self._status_fd, 0):
+            self._read_status()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not _readable(self._status_fd, timeout):
+                raise subprocess.TimeoutExpired(f"job {self.pid}", timeout or 0)
+            self._read_status()
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def _read_status(self) -> None:
+        text = os.read(self._status_fd, 64).decode()
+        # Nothing: the template died first (and the job with it).
+        self.returncode = int(text) if text else -signal.SIGKILL
+        os.close(self._status_fd)
+        os.close(self._pidfd)
+
+
+class WarmTemplate:
+    """One template process; ``spawn`` is safe from any thread."""
+
+    def __init__(self, layout: dict[str, Any], seccomp: str | None, backends: list[str]) -> None:
+        self._lock = threading.Lock()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**job_environment("/job", "/tmp", 1), **WARM_VARIABLES}
+        started = time.monotonic()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "runtime_kit.sandbox.fork_server", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                env=env,
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            theirs.close()
+        self._control = ours
+        config = {"layout": layout, "seccomp": seccomp, "backends": backends, "stage": True}
+        ours.sendall(json.dumps(config).encode())
+        answer = self._answer(WARM_TIMEOUT_S, "warm up")
+        if "error" in answer:
+            self.close()
+            raise TemplateError(f"the warm template cannot start: {answer['error']}")
+        #: what it said when ready: its pid, warm-up seconds, threads at the first fork
+        self.ready = {**answer, "start_s": round(time.monotonic() - started, 3)}
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def spawn(self, plan: dict[str, Any], frames_fd: int) -> ForkedChild:
+        """Fork one job (``plan``: ``user``, ``cgroup_procs``, ``rlimits``, ``env``,
+        ``threads``), waiting for its stdin line; ``frames_fd``: the write end of its frames
+        pipe (closed here)."""
+        stdin_read, stdin_write = os.pipe2(os.O_CLOEXEC)
+        logs_read, logs_write = os.pipe2(os.O_CLOEXEC)
+        status_read, status_write = os.pipe2(os.O_CLOEXEC)
+        theirs = [stdin_read, logs_write, frames_fd, status_write]
+        ours = [stdin_write, logs_read, status_read]
+        try:
+            with self._lock:
+                socket.send_fds(self._control, [json.dumps(plan).encode()], theirs)
+                answer, fds = self._answer_with_fds(SPAWN_TIMEOUT_S)
+        except BaseException:
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        if "error" in answer or not fds:
+            for fd in ours + fds:
+                os.close(fd)
+            raise TemplateError(f"the warm template cannot fork a job: {answer.get('error')}")
+        return ForkedChild(
+            answer["pid"], fds[0], status_read, open(stdin_write, "wb"), open(logs_read, "rb")
+        )
+
+    def close(self) -> None:
+        """Stop the template (the jobs it forked die with it)."""
+        self._control.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def _answer(self, timeout: float, what: str) -> dict[str, Any]:
+        if not _readable(self._control.fileno(), timeout):
+            self.close()
+            raise TemplateError(f"the warm template did not {what} within {timeout:g} s")
+        message = self._control.recv(MAX_MESSAGE)
+        if not message:
+            code = self._process.wait(timeout=10)
+            raise TemplateError(f"the warm template ended (exit status {code})")
+        answer: dict[str, Any] = json.loads(message)
+        return answer
+
+    def _answer_with_fds(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        if not _readable(self._control.fileno(), timeout):
+            raise TemplateError(f"the warm template did not answer within {timeout:g} s")
+        message, fds, _, _ = socket.recv_fds(self._control, MAX_MESSAGE, 1)
+        if not message:
+            raise TemplateError("the warm template has ended")
+        answer: dict[str, Any] = json.loads(message)
+        return answer, fds
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    ready, _, _ = select.select([fd], [], [], timeout)
+    return bool(ready)
