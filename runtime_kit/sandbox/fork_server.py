@@ -45,6 +45,8 @@ UNSHARE_TIMEOUT_S = 10.0
 #: Exit status of a job whose confinement failed (as ``enter.py``).
 FAILED = 125
 MAX_MESSAGE = 1 << 20
+#: While warming: no Rayon pool (qiskit runs serially), one OpenMP and OpenBLAS thread (the
+#: main one): nothing but the main thread runs when the template forks.
 WARM_VARIABLES = {
     "QISKIT_IN_PARALLEL": "TRUE",
     "OMP_NUM_THREADS": "1",
@@ -66,6 +68,7 @@ def main(argv: list[str]) -> None:
         return
     sys.stdout.flush()
     sys.stderr.flush()
+    _await_single_thread()
     ready = {
         "ready": True,
         "pid": os.getpid(),
@@ -79,8 +82,6 @@ def main(argv: list[str]) -> None:
 def warm_up(backends: list[str]) -> None:
     """Import and exercise what every job uses: qiskit's preset pass manager, Aer's
     sampler, the wire format; prepare the backends the service offers."""
-    for name, value in WARM_VARIABLES.items():
-        os.environ[name] = value
     from runtime_kit.harness.child import warm_up as import_job_side
 
     import_job_side()
@@ -216,7 +217,7 @@ def _own_descriptors(fds: list[int]) -> None:
     template's socket, the status pipes of the other jobs and everything else are closed."""
     os.close(fds[3])  # the status pipe: the template's
     kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, MAPPED + 1) for fd in (*fds[:3], *fds[4:])]
-    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, UNSHARED, MAPPED)):
+    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, UNSHARED, MAPPED), strict=True):
         os.dup2(fd, number)
     os.dup2(kept[1], 2)
     os.closerange(MAPPED + 1, _max_fd())
@@ -295,6 +296,15 @@ def _exit_code(status: int) -> int:
 
 def _thread_count() -> int:
     return len(os.listdir("/proc/self/task"))
+
+
+def _await_single_thread(timeout_s: float = 2.0) -> None:
+    """A thread joined from Python (Aer's job thread) may take a moment more to leave the
+    kernel's task list; the template says how many it forks with, so wait for them to go.
+    There is no event for it: the list is read every few milliseconds."""
+    deadline = time.monotonic() + timeout_s
+    while _thread_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def _drain(fd: int) -> bool:
