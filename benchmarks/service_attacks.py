@@ -101,8 +101,8 @@ class Attacks:
 
     # --- the measure ----------------------------------------------------------------------
 
-    def measure(self) -> dict[str, tuple[float, float, float]]:
-        """attack -> (p50 ms, p99 ms, peak RSS growth MiB)."""
+    def measure(self, only: set[str] | None = None) -> dict[str, tuple[float, float, float]]:
+        """attack -> (p50 ms, p99 ms, peak RSS growth MiB); ``only``: these attacks alone."""
         attacks: dict[str, Callable[[Stop], None]] = {
             "none (idle)": lambda stop: stop.wait(),
             "a job declaring a 12 GiB frame (again and again)": self._big_frames,
@@ -118,6 +118,8 @@ class Attacks:
         memory = Memory(self.server.process.pid)  # type: ignore[union-attr]
         context = multiprocessing.get_context("fork")
         for name, attack in attacks.items():
+            if only is not None and name not in only:
+                continue
             stop = context.Event()
             before = memory.reset()
             runner = context.Process(target=_swallowing(attack, stop), daemon=True)
