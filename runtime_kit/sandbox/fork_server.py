@@ -11,8 +11,9 @@ ready, and then serves spawn requests until the socket closes.
 A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
 ``env``, ``threads``) with four file descriptors: the job's stdin (read end), its logs and
 frames pipes (write ends) and a status pipe (write end).  The answer is ``{"pid": N}`` with a
-pidfd of the job's first process (or ``{"error": ...}``).  When that process ends, its exit
-status goes on the status pipe as a decimal number (negative: killed by that signal).
+pidfd of the job's first process (or ``{"error": ...}``).  When the job's process ends, its
+pid 1 writes its exit status on the status pipe as a decimal number (128 + N: killed by
+signal N); nothing there (the pipe closed empty): the job was killed.
 
 Per job (``_job``): the first process joins the job's cgroups, takes the job's uid (no
 groups), unshares every namespace while single-threaded, has the template map its uid into
@@ -26,7 +27,6 @@ runs the job as ``runtime_kit.harness.child`` does.  Each process dies with its 
 from __future__ import annotations
 
 import base64
-import contextlib
 import fcntl
 import gc
 import json
@@ -43,7 +43,7 @@ from runtime_kit.sandbox import job_root, linux, thread_pools
 
 #: File descriptors of a job's process: its stdin (the job), logs (1 and 2), frames; and
 #: of its first process until its ids are mapped: the pipes to and from the template.
-STDIN, LOGS, FRAMES, UNSHARED, MAPPED = 0, 1, 3, 4, 5
+STDIN, LOGS, FRAMES, UNSHARED, MAPPED, STATUS = 0, 1, 3, 4, 5, 6
 UNSHARE_TIMEOUT_S = 10.0
 #: Exit status of a job whose confinement failed (as ``enter.py``).
 FAILED = 125
@@ -92,8 +92,9 @@ def warm_up(backends: list[str]) -> None:
     from runtime_kit.harness.child import warm_up as import_job_side
 
     import_job_side()
-    from runtime_kit.harness.warm import prepare_backends
+    from runtime_kit.harness.warm import import_job_modules, prepare_backends
 
+    import_job_modules()
     prepare_backends(backends)
 
 
@@ -101,7 +102,6 @@ class Server:
     def __init__(self, control: socket.socket, config: dict[str, Any]) -> None:
         self.control = control
         self.config = config
-        self.statuses: dict[int, int] = {}  # pid of a job's first process -> its status fd
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         os.set_blocking(wakeup_write, False)
         signal.set_wakeup_fd(wakeup_write)
@@ -136,10 +136,8 @@ class Server:
         pid = os.fork()
         if pid == 0:
             _job(plan, [*fds, unshared_write, mapped_read], self.config, parent=template)
-        status_fd = fds[3]
-        for fd in (*fds[:3], unshared_write, mapped_read):
+        for fd in (*fds, unshared_write, mapped_read):
             os.close(fd)
-        self.statuses[pid] = status_fd
         _map_ids(pid, plan["user"], unshared_read, mapped_write)
         pidfd = os.pidfd_open(pid)
         try:
@@ -149,20 +147,14 @@ class Server:
         return True
 
     def _reap(self) -> None:
+        """Reap the jobs' first processes (their pid 1 has sent the job's status)."""
         while True:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            status_fd = self.statuses.pop(pid, None)
-            if status_fd is not None:
-                code = os.waitstatus_to_exitcode(status)
-                # OSError: the service no longer listens (it killed and forgot the job)
-                with contextlib.suppress(OSError):
-                    os.write(status_fd, str(code).encode())
-                os.close(status_fd)
 
 
 def _map_ids(pid: int, user: dict[str, int], unshared: int, mapped: int) -> None:
@@ -211,7 +203,7 @@ def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: i
         init = os.fork()
         if init == 0:
             _init(plan, config, parent=0)  # its parent is outside its pid namespace: 0
-        for fd in (STDIN, LOGS, 2, FRAMES):
+        for fd in (STDIN, LOGS, 2, FRAMES, STATUS):
             os.close(fd)
         _, status = os.waitpid(init, 0)
         os._exit(_exit_code(status))
@@ -222,12 +214,12 @@ def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: i
 def _own_descriptors(fds: list[int]) -> None:
     """Keep only the job's pipes and the two to the template, at their fixed numbers: the
     template's socket, the status pipes of the other jobs and everything else are closed."""
-    os.close(fds[3])  # the status pipe: the template's
-    kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, MAPPED + 1) for fd in (*fds[:3], *fds[4:])]
-    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, UNSHARED, MAPPED), strict=True):
+    kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, STATUS + 1) for fd in fds]
+    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, STATUS, UNSHARED, MAPPED), strict=True):
         os.dup2(fd, number)
     os.dup2(kept[1], 2)
-    os.closerange(MAPPED + 1, _max_fd())
+    os.set_inheritable(STATUS, False)  # never the job's: its pid 1 alone writes it
+    os.closerange(STATUS + 1, _max_fd())
 
 
 def _max_fd() -> int:
@@ -248,7 +240,11 @@ def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
         while True:
             pid, status = os.wait()
             if pid == job:
-                os._exit(_exit_code(status))
+                # Said at once: the service need not wait for this process and the first
+                # one to end (each a copy of the template to tear down).
+                code = _exit_code(status)
+                os.write(STATUS, str(code).encode())
+                os._exit(code)
     except BaseException as exc:  # noqa: BLE001
         _refuse(exc)
 
@@ -257,6 +253,7 @@ def _run(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
     """The job's process (never returns)."""
     try:
         linux.die_with_parent(parent)
+        os.close(STATUS)
         os.setsid()
         os.environ.clear()
         os.environ.update(plan["env"])

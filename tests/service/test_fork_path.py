@@ -282,14 +282,28 @@ def main(backend, user_messenger, marker):
 """
 
 
+def _ignoring_sigterm(marker: str) -> bool:
+    """Whether the processes with ``marker`` exist and all ignore SIGTERM already."""
+    found = _processes_with(marker)
+    for pid, _ in found:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        ignored = int(next(line for line in status.splitlines() if "SigIgn" in line).split()[1], 16)
+        if not ignored & (1 << (signal.SIGTERM - 1)):
+            return False
+    return bool(found)
+
+
 def test_pid_1_ignores_sigterm_and_cancel_still_ends_the_job(forked: Stage) -> None:
     marker = f"ignores-sigterm-{os.getpid()}-{time.monotonic_ns()}"
     program = forked.upload(forked.attacker, "stubborn", IGNORES_SIGTERM)
     job_id = forked.submit(forked.attacker, program, {"marker": marker})
     deadline = time.monotonic() + 60
-    while not _processes_with(marker) and time.monotonic() < deadline:
+    while not _ignoring_sigterm(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_with(marker), "the job never got to sleep"
+    assert _ignoring_sigterm(marker), "the job never got to sleep"
     for pid, _ in _processes_with(marker):
         os.kill(pid, signal.SIGTERM)  # ignored: the job asked for it
     with forked.http(forked.attacker) as http:

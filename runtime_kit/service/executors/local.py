@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,13 @@ class LocalExecutor:
         self._killed: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = False
+        #: the last failure to discard a worker or to warm the next (for /health)
+        self.aftercare_failure: str | None = None
+        #: what follows a job's end off its slot's thread: discard its worker, warm the next
+        self._aftercare: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._aftercare_thread = threading.Thread(
+            target=self._serve_aftercare, daemon=True, name="worker-aftercare"
+        )
 
     def start(self) -> None:
         if self._root.exists():
@@ -123,6 +131,7 @@ class LocalExecutor:
         self._start_template()
         for _ in range(self.slots):
             self._warm.put(self._new_worker())
+        self._aftercare_thread.start()
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
         own = request.environment is not None
@@ -152,9 +161,15 @@ class LocalExecutor:
             with self._lock:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
-            self._discard(worker)
-            if not self._stopping and not own:
-                self._warm.put(self._new_worker())
+            worker.kill()
+            if self._stopping:
+                self._discard(worker)
+            else:
+                # The job has ended: its result need not wait for its cgroup's removal nor
+                # for the next warm worker (a fork waits for the template's answer).
+                self._aftercare.put(lambda: self._discard(worker))
+                if not own:
+                    self._aftercare.put(self._warm_another)
 
     def kill(self, job_id: str) -> None:
         with self._lock:
@@ -165,6 +180,13 @@ class LocalExecutor:
 
     def stop(self) -> None:
         self._stopping = True
+        if self._aftercare_thread.is_alive():
+            self._aftercare.put(None)
+            self._aftercare_thread.join(timeout=60)
+        while not self._aftercare.empty():  # what came after the end of the thread
+            task = self._aftercare.get()
+            if task is not None:
+                task()
         with self._lock:
             running = list(self._running.values())
         for worker in running:
@@ -187,9 +209,26 @@ class LocalExecutor:
             "reason": self.job_start_reason,
             "template": None if template is None else template.ready,
         }
+        if self.aftercare_failure is not None:
+            described["worker_failure"] = self.aftercare_failure
         if template is not None:
             described["mechanisms"] = [*described["mechanisms"], FORKED]
         return described
+
+    # --- after a job ----------------------------------------------------------------------
+
+    def _serve_aftercare(self) -> None:
+        """A long-lived thread (a confined process dies with the thread that started it)."""
+        while (task := self._aftercare.get()) is not None:
+            try:
+                task()
+            except Exception as exc:  # noqa: BLE001  (said in /health; a job takes a worker
+                # started on demand meanwhile)
+                self.aftercare_failure = f"{type(exc).__name__}: {exc}"
+
+    def _warm_another(self) -> None:
+        if not self._stopping:
+            self._warm.put(self._new_worker())
 
     # --- the fork path -------------------------------------------------------------------
 
