@@ -200,6 +200,7 @@ def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: i
             raise OSError("the template did not map the job's uid")
         os.close(UNSHARED)
         os.close(MAPPED)
+        linux.die_with_parent(parent)  # again: a change of credentials cleared it
         init = os.fork()
         if init == 0:
             _init(plan, config, parent=0)  # its parent is outside its pid namespace: 0

@@ -97,12 +97,26 @@ class WarmTemplate:
         self._control = ours
         config = {"layout": layout, "seccomp": seccomp, "backends": backends, "stage": True}
         ours.sendall(json.dumps(config).encode())
+        self._started = started
+        #: what it said when ready: its pid, warm-up seconds, threads at the first fork
+        self.ready: dict[str, Any] = {}
+
+    def wait_ready(self) -> None:
+        """Wait until it has warmed up (``kill`` from another thread ends the wait).
+
+        Raises:
+            TemplateError: it failed to warm up, ended, or took too long.
+        """
         answer = self._answer(WARM_TIMEOUT_S, "warm up")
         if "error" in answer:
             self.close()
             raise TemplateError(f"the warm template cannot start: {answer['error']}")
-        #: what it said when ready: its pid, warm-up seconds, threads at the first fork
-        self.ready = {**answer, "start_s": round(time.monotonic() - started, 3)}
+        self.ready = {**answer, "start_s": round(time.monotonic() - self._started, 3)}
+
+    def kill(self) -> None:
+        """End it now (the jobs it forked die with it)."""
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
 
     @property
     def pid(self) -> int:

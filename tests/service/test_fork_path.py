@@ -401,3 +401,33 @@ def test_exec_when_asked(tmp_path: Path) -> None:
         "reason": "asked (--job-start exec): a fresh process per job",
         "template": None,
     }
+
+
+def test_a_dead_template_is_replaced_before_the_next_job(forked: Stage) -> None:
+    """Last in this module: it kills the module's template."""
+    dead = _template_pid(forked)
+    forks = _children_of(dead)
+    assert forks, "no warm worker forked"
+    os.kill(dead, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}/cmdline").exists() for pid in forks):
+        assert time.monotonic() < deadline, "the template's warm workers outlived it"
+        time.sleep(0.05)
+    _, result = _run(forked, "def main(backend, user_messenger):\n    return 'after'\n", "after")
+    assert result == "after"
+    job_start = _health(forked)["job_start"]
+    assert job_start["path"] == "fork" and job_start["template"]["pid"] != dead
+    assert "worker_failure" not in _health(forked)
+
+
+def _children_of(parent: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue
+        ppid = next((line.split()[1] for line in lines if line.startswith("PPid:")), "")
+        if ppid == str(parent):
+            found.append(int(status.parent.name))
+    return found

@@ -28,13 +28,15 @@ from runtime_kit.harness.limit_errors import memory_cap, memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, signal_of
 from runtime_kit.sandbox.isolation import Confinement, Isolation, SandboxError
 from runtime_kit.sandbox.limits import MIB, JobLimits
-from runtime_kit.sandbox.warm_template import TemplateError, WarmTemplate
+from runtime_kit.sandbox.warm_template import WARM_TIMEOUT_S, TemplateError, WarmTemplate
 from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
 
 #: How a job's process starts: ``fork`` (from a warm template), ``exec`` (a fresh process),
 #: ``auto`` (fork where it can be set up, else exec).
 JOB_STARTS = ("auto", "fork", "exec")
 PROBE_TIMEOUT_S = 60.0
+#: How long a new worker waits for the template to start (its warm-up and probe).
+TEMPLATE_WAIT_S = WARM_TIMEOUT_S + PROBE_TIMEOUT_S
 FORKED = (
     "jobs of runtime-kit's own environment forked from a warm template, each confined as "
     "bubblewrap confines the others: the same namespaces, uid, cgroup, rlimits, capabilities "
@@ -115,6 +117,11 @@ class LocalExecutor:
         self._killed: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = False
+        #: set once the template has started or cannot (until then a new worker waits)
+        self._settled = threading.Event()
+        self._template_lock = threading.Lock()
+        #: a template still warming up (stop ends it)
+        self._warming: WarmTemplate | None = None
         #: the last failure to discard a worker or to warm the next (for /health)
         self.aftercare_failure: str | None = None
         #: what follows a job's end off its slot's thread: discard its worker, warm the next
@@ -128,10 +135,23 @@ class LocalExecutor:
             shutil.rmtree(self._root)
         self._root.mkdir(parents=True)
         precompile_package()
-        self._start_template()
-        for _ in range(self.slots):
-            self._warm.put(self._new_worker())
         self._aftercare_thread.start()
+        if self.job_start == "auto" and fork_unavailable(self.isolation) is None:
+            # Warmed off the start: the service answers meanwhile, a job waits for it.
+            self._aftercare.put(self._warm_up)
+            return
+        self._warm_up()  # exec, or fork as asked: refused now (exit 3) if it cannot be
+
+    def _warm_up(self) -> None:
+        """The template (when it holds), then the pool of warm workers."""
+        try:
+            self._start_template()
+        finally:
+            self._settled.set()
+        for _ in range(self.slots):
+            if self._stopping:
+                return
+            self._warm.put(self._new_worker())
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
         own = request.environment is not None
@@ -180,6 +200,9 @@ class LocalExecutor:
 
     def stop(self) -> None:
         self._stopping = True
+        warming = self._warming
+        if warming is not None:
+            warming.kill()  # ends its warm-up at once
         if self._aftercare_thread.is_alive():
             self._aftercare.put(None)
             self._aftercare_thread.join(timeout=60)
@@ -203,10 +226,11 @@ class LocalExecutor:
             **self.isolation.describe(),
         }
         template = self.template
+        path = "fork" if template is not None else "exec"
         described["job_start"] = {
             "asked": self.job_start,
-            "path": "fork" if template is not None else "exec",
-            "reason": self.job_start_reason,
+            "path": path if self._settled.is_set() else "starting",
+            "reason": self.job_start_reason or "the warm template is warming up",
             "template": None if template is None else template.ready,
         }
         if self.aftercare_failure is not None:
@@ -257,6 +281,13 @@ class LocalExecutor:
         """A started template that has forked one confined process which ended cleanly."""
         isolation = self.isolation
         template = WarmTemplate(isolation.fork_layout(), isolation.seccomp_filter, backends=[])
+        self._warming = template
+        if self._stopping:
+            template.kill()
+        try:
+            template.wait_ready()
+        finally:
+            self._warming = None
         confinement = isolation.confine("probe-fork", self._root)
         try:
             process = ProgramProcess.forked(template, confinement.fork_plan, 64 * 1024)
@@ -276,8 +307,12 @@ class LocalExecutor:
     def _new_worker(self) -> _Worker:
         """A warm worker of runtime-kit's own environment: forked by the template, or started
         afresh (a template that has died is replaced first)."""
-        if self.template is not None and not self.template.alive():
-            self.template = self._probed_template()
+        if not self._settled.wait(timeout=TEMPLATE_WAIT_S):
+            raise TemplateError(f"the warm template has not started in {TEMPLATE_WAIT_S:g} s")
+        with self._template_lock:  # one replacement, whichever thread finds it dead
+            if self.template is not None and not self.template.alive():
+                self.template.close()
+                self.template = self._probed_template()
         return _Worker(self.isolation, self._root, template=self.template)
 
     # --- helpers -------------------------------------------------------------------------
