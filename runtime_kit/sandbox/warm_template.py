@@ -107,10 +107,13 @@ class WarmTemplate:
         Raises:
             TemplateError: it failed to warm up, ended, or took too long.
         """
-        answer = self._answer(WARM_TIMEOUT_S, "warm up")
-        if "error" in answer:
+        try:
+            answer = self._answer(WARM_TIMEOUT_S, "warm up")
+            if "error" in answer:
+                raise TemplateError(f"the warm template cannot start: {answer['error']}")
+        except BaseException:
             self.close()
-            raise TemplateError(f"the warm template cannot start: {answer['error']}")
+            raise
         self.ready = {**answer, "start_s": round(time.monotonic() - self._started, 3)}
 
     def kill(self) -> None:
@@ -164,7 +167,6 @@ class WarmTemplate:
 
     def _answer(self, timeout: float, what: str) -> dict[str, Any]:
         if not _readable(self._control.fileno(), timeout):
-            self.close()
             raise TemplateError(f"the warm template did not {what} within {timeout:g} s")
         message = self._control.recv(MAX_MESSAGE)
         if not message:
