@@ -98,6 +98,11 @@ def test_ray_settings_go_to_the_ray_executor() -> None:
         ({"executor": "ray"}, {}, "--executor ray: no Ray cluster given (--ray-address"),
         ({"ray_num_cpus": 2.0}, {}, "ray_num_cpus is a setting of the ray executor"),
         ({"executor": "ray"}, {"RAY_ADDRESS": "head"}, "RAY_ADDRESS: expected HOST:PORT or auto"),
+        (
+            {"executor": "ray", "ray_address": "auto", "job_start": "fork"},
+            {},
+            "job_start is a setting of the local executor (--executor local)",
+        ),
     ],
 )
 def test_ray_settings_that_cannot_work(
