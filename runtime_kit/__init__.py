@@ -32,6 +32,7 @@ _EXPORTS = {
     "MigrationError": "runtime_kit.errors",
     "ProgramRejectedError": "runtime_kit.errors",
     "RemovedFeatureError": "runtime_kit.errors",
+    "CircuitNotRunnableError": "runtime_kit.errors",
     "SchemaDefinitionError": "runtime_kit.errors",
     "validate": "runtime_kit.validation",
     "Finding": "runtime_kit.findings",
@@ -90,6 +91,7 @@ __all__ = [
     "ProgramRejectedError",
     "ProjectExistsError",
     "RemovedFeatureError",
+    "CircuitNotRunnableError",
     "ResultDecoder",
     "RunRecord",
     "RunnerResult",
@@ -124,6 +126,7 @@ if TYPE_CHECKING:
     from runtime_kit.errors import (
         AmbiguousProgramError,
         BundleError,
+        CircuitNotRunnableError,
         ConfigurationError,
         DecodeError,
         DecodeLimitError,

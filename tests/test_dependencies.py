@@ -16,6 +16,7 @@ PACKAGE = ROOT / "runtime_kit"
 #: Declared and used without an import of the package: run as a tool, or by another name.
 USED_WITHOUT_IMPORT = {
     "build": "runs as `python -m build` to make a program package's wheel",
+    "qiskit-ibm-runtime": "its device snapshots (fake_provider JSON files) are read, not imported",
 }
 #: Imported only where their absence is handled (served legacy names, optional backends).
 OPTIONAL_IMPORTS = {

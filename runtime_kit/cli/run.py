@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runtime_kit.cli.parsers import backend_option, command_parser, positive_float, positive_int
+from runtime_kit.cli.parsers import (
+    backend_option,
+    backend_provider_option,
+    command_parser,
+    positive_float,
+    positive_int,
+)
 
 if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
@@ -33,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
     )
     backend_option(parser)
+    backend_provider_option(parser)
     parser.add_argument(
         "--shots",
         type=positive_int,
@@ -67,6 +74,7 @@ def run(argv: list[str]) -> int:
         inputs_text=inputs_text,
         params=params,
         backend=args.backend,
+        backend_providers=args.backend_providers,
         seed=args.seed,
         shots=args.shots,
         timeout=args.timeout,

@@ -1,9 +1,10 @@
-"""The program's process: ``python -m runtime_kit.harness.child FRAMES_FD MEMORY_MIB``.
+"""The program's process: ``python -m runtime_kit.harness.child FRAMES_FD MEMORY_MIB [PREPARE]``.
 
 Started by the harness before the inputs are even checked, it applies the memory limit and
-imports qiskit while the harness works, then reads one job (a JSON line on stdin), runs
-``main()`` and reports on the frames pipe.  Its stdout and stderr are the program's logs.
-An empty stdin means the job was called off.
+imports qiskit while the harness works (and prepares the backends ``PREPARE`` lists, a JSON
+list of backend specs: a service's ``--prepare-backends``), then reads one job (a JSON line
+on stdin), runs ``main()`` and reports on the frames pipe.  Its stdout and stderr are the
+program's logs.  An empty stdin means the job was called off.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from runtime_kit.program.messenger import UserMessenger
 
 def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
+    prepare = json.loads(argv[2]) if len(argv) > 2 else []
     _limit_memory(memory_mib)  # runtime-kit run; a service confines its jobs before this
     _die_with_parent()
-    _warm_up()
+    _warm_up(prepare)
     line = sys.stdin.readline()
     if not line.strip():
         return 0
@@ -44,6 +46,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     data as a service stores it, unpacked here, inside the job's confinement)."""
     from runtime_kit.harness.backends import BackendSpec, build_backend
     from runtime_kit.harness.legacy_modules import install_legacy_modules
+    from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
 
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
     try:
@@ -57,9 +60,15 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
     install_legacy_modules()
+    defer_ibm_runtime_plugins()
     seed = job["seed"]
     _seed_everything(seed)
-    backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
+    spec = BackendSpec(*job["backend"])
+    try:
+        backend = build_backend(spec, seed=seed, memory_mib=limits.get("memory_mib") or 0)
+    except Exception as exc:  # noqa: BLE001  (a backend that cannot be made fails the job)
+        _failed(frames_fd, exc, directory, limits, what=f"backend {spec.name} cannot be used")
+        return
     if job.get("shots"):
         backend.set_options(shots=job["shots"])
     required = job.get("min_num_qubits")
@@ -257,8 +266,9 @@ def _seed_everything(seed: int) -> None:
     qiskit.transpiler.generate_preset_pass_manager = presets.generate_preset_pass_manager = preset
 
 
-def _warm_up() -> None:
-    """Import what every job needs while the harness is busy elsewhere (or idle)."""
+def _warm_up(prepare: list[list[str]]) -> None:
+    """Import what every job needs while the harness is busy elsewhere (or idle), and
+    prepare the backends in ``prepare`` (a failure there is the job's: not swallowed)."""
     with contextlib.suppress(ImportError):
         import qiskit  # noqa: F401
         import qiskit_aer  # noqa: F401
@@ -266,6 +276,13 @@ def _warm_up() -> None:
         import runtime_kit.harness.backends
         import runtime_kit.serialization.decoder
         import runtime_kit.serialization.encoder  # noqa: F401
+    if prepare:
+        from runtime_kit.backends.provider import BackendSpec
+        from runtime_kit.backends.registry import prepare_backends
+        from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
+
+        defer_ibm_runtime_plugins()
+        prepare_backends(BackendSpec(*spec) for spec in prepare)
 
 
 def _die_with_parent() -> None:

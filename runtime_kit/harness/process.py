@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -46,6 +46,7 @@ class ProgramProcess:
             ``runtime_kit.sandbox.isolation``).
         env: its whole environment (default: this process's, for ``runtime-kit run``).
         max_log_bytes: logs kept; beyond it the rest is dropped (and the cut is said).
+        prepare: backends (``BackendSpec`` lists) it prepares while it waits for its job.
     """
 
     def __init__(
@@ -55,12 +56,15 @@ class ProgramProcess:
         wrap: Callable[[list[str]], list[str]] | None = None,
         env: dict[str, str] | None = None,
         max_log_bytes: int = MAX_LOG_BYTES,
+        prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         self.max_log_bytes = max_log_bytes
         read_end, write_end = os.pipe()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"} if env is None else env
         command = [sys.executable, "-m", "runtime_kit.harness.child", str(write_end)]
         command.append(str(memory_mib))
+        if prepare:
+            command.append(json.dumps([list(spec) for spec in prepare]))
         try:
             self._popen = subprocess.Popen(
                 wrap(command) if wrap else command,

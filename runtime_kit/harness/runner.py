@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ def run_program(
     inputs_text: str | None = None,
     params: Mapping[str, Any] | None = None,
     backend: str = "aer_simulator",
+    backend_providers: Sequence[str] = (),
     seed: int | None = None,
     shots: int | None = None,
     timeout: float | None = None,
@@ -49,8 +50,12 @@ def run_program(
             path of a wire-format JSON file; default: ``inputs/example.json`` if present.
         inputs_text: wire-format JSON text, instead of ``inputs``.
         params: values that override single inputs.
-        backend: ``aer_simulator`` (default), ``basic_simulator``, ``generic-N`` or
-            ``noisy-N`` (aliases: ``aer``, ``basic``, ``generic:N``, ``noisy:N``).
+        backend: ``aer_simulator`` (default), ``basic_simulator``, ``generic-N``,
+            ``noisy-N`` (aliases: ``aer``, ``basic``, ``generic:N``, ``noisy:N``), an IBM
+            device snapshot (``ibmq_montreal``, ``ibm_sherbrooke``, ``fake_*``), or a
+            backend of ``backend_providers``.
+        backend_providers: providers (``runtime_kit.backends``) asked first for
+            ``backend``.
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
         shots: the ``shots`` input if the program declares one, else the backend's
@@ -64,12 +69,13 @@ def run_program(
 
     Raises:
         InputValueError: the inputs or the backend name are wrong (nothing was run).
+        ConfigurationError: a backend provider that cannot be loaded.
         ProgramRejectedError: validate finds errors in the program or its metadata.
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
         raise InputValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    backend_spec = parse_backend(backend)
+    backend_spec = parse_backend(backend, backend_providers)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
     process = ProgramProcess(spec.program.parent, memory_mib)

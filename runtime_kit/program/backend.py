@@ -19,11 +19,14 @@ independent of each other.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qiskit.providers import BackendV2, Options
 
+from runtime_kit.program.properties import BackendProperties
 from runtime_kit.program.seeds import SeedStream
 
 #: ``max_experiments`` of a backend without a limit: BackendV1 configurations always held a
@@ -55,6 +58,11 @@ class BackendConfiguration:
     memory: bool = True
     open_pulse: bool = False
     gates: list[Any] = field(default_factory=list)
+    online_date: str | None = None
+    description: str | None = None
+    processor_type: dict[str, Any] | None = None
+    dt: float | None = None
+    supported_instructions: list[str] | None = None
 
     @property
     def num_qubits(self) -> int:
@@ -63,6 +71,11 @@ class BackendConfiguration:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: What ``configuration()`` takes from a provider's configuration document as it is.
+_DOCUMENTED = ("simulator", "local", "conditional", "memory", "online_date", "description",
+               "processor_type", "supported_instructions")  # fmt: skip
 
 
 def default_simulator(*, seed: int | None = None) -> BackendV2:
@@ -85,6 +98,12 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         max_shots: reported by ``configuration()``.
         seed: the run's seed, from which each sampling call draws its own (default: the
             wrapped backend's ``seed_simulator``, if it has one; else calls are unseeded).
+        configuration: gives the backend's configuration document as its provider serves
+            it (called once, when first needed): ``configuration()`` takes what is not in
+            the target from it (``simulator``, ``local``, ``max_shots``,
+            ``max_experiments``, ``online_date``...).
+        properties: gives its calibration properties document (None: none), which
+            ``properties()`` returns as a ``BackendProperties``.
     """
 
     def __init__(
@@ -94,6 +113,8 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         name: str | None = None,
         max_shots: int = 1_000_000,
         seed: int | None = None,
+        configuration: Callable[[], Mapping[str, Any]] | None = None,
+        properties: Callable[[], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self._backend = backend if backend is not None else default_simulator()
         if seed is None:
@@ -107,6 +128,8 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
             backend_version=getattr(self._backend, "backend_version", None) or "0",
         )
         self._max_shots = max_shots
+        self._configuration_document = functools.cache(configuration or dict)
+        self._properties_document = functools.cache(properties or _none)
         _teach_aer_primitives()
 
     @property
@@ -168,22 +191,30 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         return job
 
     def configuration(self) -> BackendConfiguration:
-        """BackendV1-style configuration, as legacy programs read it."""
+        """BackendV1-style configuration, as legacy programs read it: qubits, basis and
+        coupling map from the target, the rest from the provider's document."""
         target = self.target
         coupling = target.build_coupling_map()
+        document = self._configuration_document()
+        extra = {key: document[key] for key in _DOCUMENTED if key in document}
         return BackendConfiguration(
             backend_name=str(self.name),
             backend_version=str(self.backend_version),
             n_qubits=self.qubit_count,
             basis_gates=sorted(target.operation_names),
             coupling_map=[list(edge) for edge in coupling.get_edges()] if coupling else None,
-            max_shots=self._max_shots,
-            max_experiments=self.max_circuits or UNLIMITED_EXPERIMENTS,
+            max_shots=int(document.get("max_shots") or self._max_shots),
+            max_experiments=int(
+                document.get("max_experiments") or self.max_circuits or UNLIMITED_EXPERIMENTS
+            ),
+            dt=target.dt,
+            **extra,
         )
 
-    def properties(self) -> None:
-        """Simulators have no calibration properties (BackendV1 API)."""
-        return None
+    def properties(self) -> BackendProperties | None:
+        """The backend's calibration (BackendV1 API); None for a simulator, which has none."""
+        document = self._properties_document()
+        return None if document is None else BackendProperties(document)
 
     @property
     def seed(self) -> int | None:
@@ -194,6 +225,10 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
     def seeds(self) -> SeedStream | None:
         """The stream each sampling call takes its seed from (None: unseeded)."""
         return self._seeds
+
+
+def _none() -> None:
+    return None
 
 
 def _aer_primitive(cls: Any, backend: ProgramBackend, from_backend: Any, options: Any) -> Any:

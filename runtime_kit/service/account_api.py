@@ -26,22 +26,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.backends.provider import BackendSpec
+from runtime_kit.errors import InputValueError
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.api_schemas import documented, json_answer
-from runtime_kit.service.backend_documents import configuration, properties, status
-from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
 from runtime_kit.service.store import QUEUED, now
 
 HUB, GROUP, PROJECT = "ibm-q", "open", "main"
 PROJECT_PATH = "/api/Network/{hub}/Groups/{group}/Projects/{project}"
 #: Seconds an access token lives, as the login answer states it (it is the API token).
 ACCESS_TOKEN_TTL_S = 1_209_600
-#: The backends' ``online_date``: when this service started.
-ONLINE_SINCE = now()
-
 router = APIRouter()
 
 
@@ -96,9 +93,13 @@ def hubs(request: Request) -> list[dict[str, Any]]:
     f"{PROJECT_PATH}/devices/v/1",
     **documented({200: json_answer("BackendConfigurations")}, errors=(401, 404)),
 )
-def project_backends(request: Request, hub: str, group: str, project: str) -> list[Any]:
+def project_backends(request: Request, hub: str, group: str, project: str) -> Response:
     api = _project_api(request, hub, group, project)
-    return [_configuration(api, backend) for backend in LISTED]
+    documents = [
+        api.backends.configuration(info.name, api.backends.resolve(info.name))
+        for info in api.backends.listed()
+    ]
+    return _json(b"[" + b",".join(documents) + b"]")
 
 
 @router.get(
@@ -107,8 +108,9 @@ def project_backends(request: Request, hub: str, group: str, project: str) -> li
 )
 def project_backend_properties(
     request: Request, hub: str, group: str, project: str, name: str
-) -> dict[str, Any]:
-    return _properties(_project_api(request, hub, group, project), name)
+) -> Response:
+    api = _project_api(request, hub, group, project)
+    return _json(api.backends.properties(name, _spec(api, name)))
 
 
 @router.get(
@@ -128,7 +130,8 @@ def project_backend_status(
 def project_backend_defaults(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
-    _service_backend(_project_api(request, hub, group, project), name)
+    api = _project_api(request, hub, group, project)
+    _spec(api, name)
     return {}  # no pulse defaults: these backends take circuits only
 
 
@@ -146,20 +149,21 @@ def project_job(request: Request, hub: str, group: str, project: str) -> None:
 
 @router.get("/backends", **documented({200: json_answer("BackendNames")}, errors=(401, 404)))
 def runtime_backends(request: Request, provider: str | None = None) -> dict[str, Any]:
-    api_of(request).caller(request)
+    api = api_of(request)
+    api.caller(request)
     if provider is not None and provider != f"{HUB}/{GROUP}/{PROJECT}":
         raise ApiError(404, f"no such hub/group/project: {provider}")
-    return {"devices": [backend.name for backend in LISTED]}
+    return {"devices": [info.name for info in api.backends.listed()]}
 
 
 @router.get(
     "/backends/{name}/configuration",
     **documented({200: json_answer("BackendConfiguration")}, errors=(401, 404)),
 )
-def runtime_backend_configuration(request: Request, name: str) -> dict[str, Any]:
+def runtime_backend_configuration(request: Request, name: str) -> Response:
     api = api_of(request)
     api.caller(request)
-    return _configuration(api, _service_backend(api, name))
+    return _json(api.backends.configuration(name, _spec(api, name)))
 
 
 @router.get(
@@ -176,10 +180,10 @@ def runtime_backend_status(request: Request, name: str) -> dict[str, Any]:
     "/backends/{name}/properties",
     **documented({200: json_answer("BackendProperties")}, errors=(401, 404)),
 )
-def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
+def runtime_backend_properties(request: Request, name: str) -> Response:
     api = api_of(request)
     api.caller(request)
-    return _properties(api, name)
+    return _json(api.backends.properties(name, _spec(api, name)))
 
 
 @router.get(
@@ -189,7 +193,7 @@ def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
 def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)
-    _service_backend(api, name)
+    _spec(api, name)
     return {}
 
 
@@ -202,41 +206,33 @@ def _project_api(request: Request, hub: str, group: str, project: str) -> Api:
     return api
 
 
-def _service_backend(api: Api, name: str) -> ServiceBackend:
-    listed = next((backend for backend in LISTED if backend.name == name), None)
-    if listed is not None:
-        return listed
-    spec = backend_spec(name)
+def _spec(api: Api, name: str) -> BackendSpec:
+    """The backend this service offers under ``name`` (any other is 404)."""
+    try:
+        spec = api.backends.find(name)
+    except InputValueError as exc:
+        raise ApiError(404, f"no such backend: {name} ({exc})") from exc
     if spec is None:
         raise ApiError(404, f"no such backend: {name}")
-    return ServiceBackend(name, spec, f"{spec}")
+    return spec
 
 
-def _configuration(api: Api, backend: ServiceBackend) -> dict[str, Any]:
-    from runtime_kit import __version__
-
-    return configuration(
-        backend.name,
-        backend.spec,
-        version=__version__,
-        memory_mib=api.limits.memory_mib,
-        online_date=ONLINE_SINCE,
-        description=backend.description,
-    )
+def _json(document: bytes) -> Response:
+    return Response(content=document, media_type="application/json")
 
 
 def _status(api: Api, name: str) -> dict[str, Any]:
     from runtime_kit import __version__
 
-    _service_backend(api, name)
+    _spec(api, name)
     queued = api.store.count(
         "SELECT COUNT(*) FROM jobs WHERE backend = ? AND status = ?", name, QUEUED
     )
-    return status(name, version=__version__, queued=queued)
-
-
-def _properties(api: Api, name: str) -> dict[str, Any]:
-    from runtime_kit import __version__
-
-    backend = _service_backend(api, name)
-    return properties(backend.name, backend.spec, version=__version__, date=now())
+    return {
+        "backend_name": name,
+        "backend_version": __version__,
+        "state": True,
+        "status": "active",
+        "lengthQueue": queued,
+        "length_queue": queued,
+    }

@@ -84,6 +84,7 @@ class Api:
         self.tokens = service.tokens
         self.scheduler = service.scheduler
         self.hub = service.hub
+        self.backends = service.backends
         self._service = service
 
     @property

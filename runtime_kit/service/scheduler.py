@@ -21,11 +21,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from runtime_kit.backends.provider import BackendSpec
+from runtime_kit.errors import ConfigurationError, InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import describe_exit
 from runtime_kit.sandbox.limits import MIB, JobLimits
-from runtime_kit.service.backends import resolve_backend
+from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.executors import Executor, JobEnd, JobRequest
 from runtime_kit.service.store import (
     CANCELLED,
@@ -61,8 +63,10 @@ class Scheduler:
         on_log: LogSink,
         on_state: StateSink | None = None,
         sandboxed: bool = False,
+        backends: ServiceBackends | None = None,
     ) -> None:
         self.store = store
+        self.backends = backends or ServiceBackends(memory_mib=limits.memory_mib)
         self.executor = executor
         self.limits = limits
         self.on_message = on_message
@@ -159,6 +163,12 @@ class Scheduler:
             reason = "the program (or its version) was deleted before the job started"
             self._end(job_id, FAILED, reason=reason, result=reason)
             return
+        try:
+            backend = self.backends.resolve(job["backend"])
+        except (InputValueError, ConfigurationError) as exc:
+            reason = f"backend {job['backend']} is not offered by this service now: {exc}"
+            self._end(job_id, FAILED, reason=reason, result=reason)
+            return
         seed = secrets.randbelow(2**31)
         recording = _Recording(self, job_id)
         with self._lock:
@@ -170,7 +180,7 @@ class Scheduler:
                 return
             self._started[job_id] = time.monotonic()
             self.on_state(job_id, RUNNING, {"seed": seed})
-            request = self._request(job, chosen, seed)
+            request = self._request(job, chosen, seed, backend)
             end = self.executor.run(request, recording)
             self._record(job_id, end, recording, request.time_limit_s)
         finally:
@@ -180,7 +190,9 @@ class Scheduler:
                 self._shutdown_killed.discard(job_id)
                 self._started.pop(job_id, None)
 
-    def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
+    def _request(
+        self, job: Any, program: dict[str, Any], seed: int, backend: BackendSpec
+    ) -> JobRequest:
         spec = json.loads(program["spec"])
         requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
         limit = min(program["cost"], job["cost"] or math.inf, self.limits.max_execution_time_s)
@@ -189,7 +201,7 @@ class Scheduler:
             bundle=self.store.get_blob(program["data_digest"]),
             bundle_kind=program["data_kind"],
             inputs=job["params"],
-            backend=list(resolve_backend(job["backend"])),
+            backend=list(backend),
             seed=seed,
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),

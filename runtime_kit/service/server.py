@@ -34,6 +34,8 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             retention=settings.retention,
             log=EventLog(settings.log_format),
             builtin_programs=settings.builtin_programs,
+            backend_providers=settings.backend_providers,
+            prepare_backends=settings.prepare_backends,
         )
     except OSError as exc:
         listener.close()
@@ -60,6 +62,9 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
     )
     announce("jobs: " + "; ".join(health["mechanisms"]))
     announce("built-in programs: " + (", ".join(service.builtin_programs) or "left out"))
+    announce("backend providers: " + ", ".join(service.backends.provider_names))
+    if service.prepared_backends:
+        announce("prepared in each worker: " + ", ".join(service.prepared_backends))
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "

@@ -11,6 +11,7 @@ from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.lock import DataDirLock
@@ -40,9 +41,15 @@ class Service:
     log: where request and job lines go (default: nowhere).
     builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
         remove those an earlier start added.
+    backend_providers: providers of backends to offer before the simulators and the
+        device snapshots (``runtime_kit.backends``).
+    prepare_backends: backends each warm worker prepares before its job (a device
+        snapshot's target and noise code), so that jobs on them start sooner.
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
+        ConfigurationError: a backend provider that cannot be loaded, or a backend to
+            prepare that it does not offer.
         SandboxError: jobs cannot be isolated as ``sandbox`` asks.
         SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
     """
@@ -61,6 +68,8 @@ class Service:
         retention: Retention | None = None,
         log: EventLog | None = None,
         builtin_programs: bool = True,
+        backend_providers: tuple[str, ...] = (),
+        prepare_backends: tuple[str, ...] = (),
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -68,6 +77,10 @@ class Service:
         self.max_body_bytes = max_body_bytes
         self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
+        self.backends = ServiceBackends(backend_providers, memory_mib=self.limits.memory_mib)
+        self.backends.load()  # a provider that cannot be loaded stops the start here
+        prepared = self.backends.to_prepare(prepare_backends)
+        self.prepared_backends = [spec.name for spec in prepared]
         token = admin_token or take_admin_token()
         self.lock = DataDirLock(data_dir)
         try:
@@ -82,6 +95,7 @@ class Service:
                 data_dir=data_dir,
                 isolation=self.isolation,
                 workers=workers,
+                prepare=prepared,
                 **(executor_settings or {}),
             )
             self.scheduler = Scheduler(
@@ -92,6 +106,7 @@ class Service:
                 on_log=self.hub.publish_log,
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
+                backends=self.backends,
             )
             self.retention = RetentionWorker(
                 self.store, retention or Retention(), self._retained, self._retention_failed
@@ -149,6 +164,8 @@ class Service:
             "version": __version__,
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
+            "backend_providers": list(self.backends.provider_names),
+            "prepared_backends": self.prepared_backends,
             **described,
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }

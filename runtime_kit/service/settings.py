@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -56,6 +57,8 @@ class ServiceSettings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     builtin_programs: bool = True
+    backend_providers: tuple[str, ...] = ()
+    prepare_backends: tuple[str, ...] = ()
     limits: JobLimits = field(default_factory=JobLimits)
 
     def __post_init__(self) -> None:
@@ -163,6 +166,21 @@ def _boolean(text: str) -> bool:
     if value not in ("true", "false", "1", "0", "yes", "no"):
         raise ValueError(f"expected true or false, got {text!r}")
     return value in ("true", "1", "yes")
+
+
+def _provider_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+            raise ValueError(f"expected provider names separated by commas, got {text!r}")
+    return names
+
+
+def _backend_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names) or any(len(name) > 256 for name in names):
+        raise ValueError(f"expected backend names separated by commas, got {text!r}")
+    return names
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -277,6 +295,23 @@ SETTINGS: tuple[Setting, ...] = (
         "leave out the built-in programs hello-world, circuit-runner, sampler and estimator "
         "(environment and file: false)",
         const=False,
+    ),
+    Setting(
+        "backend_providers",
+        "--backend-provider",
+        _provider_names,
+        "also offer the backends of these providers, asked first: ibm-quantum, or a plug-in "
+        "(entry point group runtime_kit.backend_providers); comma-separated",
+        "NAME[,NAME]",
+    ),
+    Setting(
+        "prepare_backends",
+        "--prepare-backends",
+        _backend_names,
+        "backends each warm worker prepares before its job (a device snapshot's target and "
+        "noise code, ~0.5 s of CPU a worker), so that jobs on them start sooner; "
+        "comma-separated",
+        "NAME[,NAME]",
     ),
     # Caps of each job (JobLimits).
     Setting(

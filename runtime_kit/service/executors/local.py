@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
 
 
 class _Worker:
-    def __init__(self, isolation: Isolation, root: Path) -> None:
+    def __init__(
+        self, isolation: Isolation, root: Path, prepare: Sequence[Sequence[str]] = ()
+    ) -> None:
         self.id = secrets.token_hex(8)
         self.host_dir = root / f"worker-{self.id}"
         if not isolation.isolated:
@@ -44,6 +47,7 @@ class _Worker:
                 wrap=self.confinement.wrap,
                 env=self.confinement.env,
                 max_log_bytes=isolation.limits.log_mib * MIB,
+                prepare=prepare,
             )
         except BaseException:
             isolation.release(self.confinement)
@@ -58,8 +62,16 @@ class _Worker:
 class LocalExecutor:
     name = "local"
 
-    def __init__(self, *, data_dir: Path, isolation: Isolation, workers: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        isolation: Isolation,
+        workers: int = 2,
+        prepare: Sequence[Sequence[str]] = (),
+    ) -> None:
         self.slots = workers
+        self.prepare = [list(spec) for spec in prepare]
         self.isolation = isolation
         self.limits: JobLimits = isolation.limits
         self._root = data_dir / "work"
@@ -75,7 +87,7 @@ class LocalExecutor:
         self._root.mkdir(parents=True)
         precompile_package()
         for _ in range(self.slots):
-            self._warm.put(_Worker(self.isolation, self._root))
+            self._warm.put(_Worker(self.isolation, self._root, self.prepare))
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
         worker = self._take_worker()
@@ -104,7 +116,7 @@ class LocalExecutor:
                 self._killed.discard(request.job_id)
             self._discard(worker)
             if not self._stopping:
-                self._warm.put(_Worker(self.isolation, self._root))
+                self._warm.put(_Worker(self.isolation, self._root, self.prepare))
 
     def kill(self, job_id: str) -> None:
         with self._lock:
@@ -148,7 +160,7 @@ class LocalExecutor:
             try:
                 worker = self._warm.get_nowait()
             except queue.Empty:
-                return _Worker(self.isolation, self._root)
+                return _Worker(self.isolation, self._root, self.prepare)
             if worker.process.alive():
                 return worker
             self._discard(worker)

@@ -49,9 +49,12 @@ class JobRunner:
     sandbox: the service's ``--sandbox`` mode, applied on this node.
     limits: the caps of each job.
     key: names this runner's directory and cgroups on the node.
+    prepare: backends its warm worker prepares before each job (``--prepare-backends``).
     """
 
-    def __init__(self, sandbox: str, limits: JobLimits, key: str) -> None:
+    def __init__(
+        self, sandbox: str, limits: JobLimits, key: str, prepare: list[list[str]] | None = None
+    ) -> None:
         context = ray.get_runtime_context()
         node_ip = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
         self.node = {"node_id": context.get_node_id(), "node_ip": node_ip}
@@ -60,7 +63,9 @@ class JobRunner:
         self._started: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
         self._executor: LocalExecutor | None = None
         self._thread = threading.Thread(
-            target=self._slot, args=(sandbox, limits, NodeDirectory(NODE_DIR, key)), daemon=True
+            target=self._slot,
+            args=(sandbox, limits, NodeDirectory(NODE_DIR, key), prepare or []),
+            daemon=True,
         )
         self._thread.start()
         failure = self._started.get()
@@ -94,12 +99,16 @@ class JobRunner:
 
     # --- the slot thread ----------------------------------------------------------------
 
-    def _slot(self, sandbox: str, limits: JobLimits, claimed: NodeDirectory) -> None:
+    def _slot(
+        self, sandbox: str, limits: JobLimits, claimed: NodeDirectory, prepare: list[list[str]]
+    ) -> None:
         try:
             directory = claimed.claim()
             claimed.sweep()
             isolation = Isolation(sandbox, data_dir=directory, limits=limits)
-            self._executor = LocalExecutor(data_dir=directory, isolation=isolation, workers=1)
+            self._executor = LocalExecutor(
+                data_dir=directory, isolation=isolation, workers=1, prepare=prepare
+            )
             self._executor.start()
         except BaseException as exc:  # noqa: BLE001  (raised again by __init__, to the service)
             self._started.put(exc)
