@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/runtime-kit validate $(DEMO)/demo-hello
 	$(BIN)/runtime-kit run $(DEMO)/demo-hello --seed 1
 	$(BIN)/runtime-kit publish $(DEMO)/demo-hello --yes
-	$(BIN)/runtime-kit jobs submit demo-hello --follow --param iterations=2 --param seed=7
+	$(BIN)/runtime-kit jobs submit demo-hello --follow --param iterations=2
 	$(BIN)/runtime-kit service status
 
 lint: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import NamedTuple
 
 from runtime_kit.errors import MetadataSyntaxError
@@ -24,6 +25,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK002": (Severity.ERROR, "file is not valid JSON or YAML"),
     "RK003": (Severity.ERROR, "no program file found, or more than one candidate"),
     "RK004": (Severity.ERROR, "no metadata file found, or more than one candidate"),
+    "RK005": (Severity.ERROR, "unresolved merge conflict (markers left by `runtime-kit update`)"),
     "RK101": (Severity.ERROR, "a required metadata field is missing"),
     "RK102": (Severity.ERROR, "a metadata field has the wrong type or value"),
     "RK103": (Severity.WARNING, "unknown metadata field (ignored by runtime services)"),
@@ -51,9 +53,15 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "an import names a module or name removed from qiskit that runtime-kit does not serve",
     ),
+    "RK403": (Severity.ERROR, "a name imported from an installed module does not exist there"),
+    "RK404": (
+        Severity.WARNING,
+        "a legacy import served by a compatibility alias whose API changed",
+    ),
     "RK501": (Severity.ERROR, "an example input does not match spec.parameters"),
     "RK502": (Severity.WARNING, "an example input is not a declared parameter"),
     "RK503": (Severity.ERROR, "an example input cannot be decoded"),
+    "RK504": (Severity.WARNING, "an example input is not of its parameter's v1 type"),
 }
 
 
@@ -80,10 +88,29 @@ class Finding(NamedTuple):
         return cls(str(path), position[0], position[1], code, message, CODES[code][0])
 
 
-def syntax_finding(error: MetadataSyntaxError) -> Finding:
-    """RK002 for a file that does not parse (it has a position), else RK001 (unreadable)."""
+def syntax_finding(error: MetadataSyntaxError) -> list[Finding]:
+    """RK002 for a file that does not parse (it has a position), else RK001 (unreadable);
+    RK005 instead, one per block, when what does not parse is a merge conflict."""
+    if error.line:
+        try:
+            text = Path(error.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        conflicts = conflict_findings(error.path, text)
+        if conflicts:
+            return conflicts
     code = "RK002" if error.line else "RK001"
-    return Finding.of(error.path, (error.line, error.col), code, error.reason)
+    return [Finding.of(error.path, (error.line, error.col), code, error.reason)]
+
+
+def conflict_findings(path: object, text: str) -> list[Finding]:
+    """RK005 for each merge conflict block left in ``text``."""
+    from runtime_kit.conflict_markers import conflicts_in
+
+    return [
+        Finding.of(path, (conflict.first_line, 1), "RK005", conflict.describe())
+        for conflict in conflicts_in(text)
+    ]
 
 
 def has_errors(findings: Iterable[Finding], *, strict: bool = False) -> bool:

@@ -29,7 +29,8 @@ def publish(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Publish the program at ``path``; returns what was done:
-    ``{"action": created|updated|new version|unchanged|dry run, "program_id", ...}``.
+    ``{"action": created|updated|new version|unchanged|dry run, "program_id", ...}``; a dry
+    run also says what it ``would`` do (create, new version, updated, unchanged).
 
     Raises:
         ProgramRejectedError: validate finds errors, or the update was not confirmed.
@@ -51,9 +52,9 @@ def publish(
         "left_out": list(bundle.left_out),
         "metadata_diff": _metadata_diff(existing, bundle.metadata),
     }
-    if dry_run:
-        return {**outcome, "action": "dry run"}
     if existing is None:
+        if dry_run:
+            return {**outcome, "action": "dry run", "would": "create"}
         _uploading(progress, bundle, service)
         metadata = {**bundle.metadata, "is_public": bool(public)}
         program_id = service.upload_program(
@@ -63,6 +64,11 @@ def publish(
     new_version = bundle.version not in existing.versions
     new_data = new_version or _published_digest(existing) != bundle.digest
     changed_fields = metadata_changes(existing, bundle.metadata)
+    action = (
+        "new version" if new_version else "updated" if new_data or changed_fields else "unchanged"
+    )
+    if dry_run:
+        return {**outcome, "action": "dry run", "would": action}
     if new_data or changed_fields:
         if confirm is not None and not confirm(
             f"update {existing.program_id} to version {bundle.version}?"
@@ -76,9 +82,6 @@ def publish(
             fields=changed_fields,
             version=bundle.version if new_version else None,
         )
-    action = (
-        "new version" if new_version else "updated" if new_data or changed_fields else "unchanged"
-    )
     if public is not None and public != existing.is_public:
         service.set_program_visibility(existing.program_id, public)
     return {**outcome, "action": action}
@@ -120,19 +123,25 @@ def _published_digest(program: RuntimeProgram) -> str:
 
 
 def _metadata_diff(existing: RuntimeProgram | None, metadata: dict[str, Any]) -> list[str]:
-    if existing is None:
-        return []
-    published = {
-        k: v
-        for k, v in existing.to_dict().items()
-        if k in ("name", "description", "spec", "version", "is_public")
-    }
-    published["max_execution_time"] = existing.max_execution_time
-    new = {
-        k: metadata.get(k)
-        for k in ("name", "description", "spec", "version", "max_execution_time")
-        if k in metadata
-    }
-    old_text = json.dumps({k: published.get(k) for k in new}, indent=2, sort_keys=True).splitlines()
+    """The metadata as a unified diff from the published program's (from nothing for a
+    program not published yet); a spec part left out and one published empty are the same."""
+    fields = ("name", "description", "spec", "version", "max_execution_time")
+    new = {k: _comparable(k, metadata.get(k)) for k in fields if k in metadata}
+    old_text: list[str] = []
+    if existing is not None:
+        published = {
+            k: v
+            for k, v in existing.to_dict().items()
+            if k in ("name", "description", "spec", "version", "is_public")
+        }
+        published["max_execution_time"] = existing.max_execution_time
+        old = {k: _comparable(k, published.get(k)) for k in new}
+        old_text = json.dumps(old, indent=2, sort_keys=True).splitlines()
     new_text = json.dumps(new, indent=2, sort_keys=True).splitlines()
     return list(difflib.unified_diff(old_text, new_text, "published", "local", lineterm=""))
+
+
+def _comparable(field: str, value: Any) -> Any:
+    if field != "spec" or not isinstance(value, dict):
+        return value
+    return {key: value.get(key) or {} for key in SPEC_KEYS}

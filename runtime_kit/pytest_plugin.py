@@ -1,4 +1,5 @@
-"""The pytest plugin (entry point ``pytest11``): the ``run_program`` fixture, and
+"""The pytest plugin (entry point ``pytest11``): the ``run_program`` fixture (strict about
+schemas with ``--runtime-kit-strict``, ini ``runtime_kit_strict = true``), and
 ``--runtime-kit-legacy`` (ini: ``runtime_kit_legacy = true``), which serves the legacy import
 paths of ``runtime_kit.harness.legacy_modules`` to the test session, as the harness does.
 
@@ -25,6 +26,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addoption("--runtime-kit-legacy", action="store_true", help=help_text)
     parser.addini("runtime_kit_legacy", help_text, type="bool", default=False)
+    strict_text = (
+        "run_program: an interim result or result that does not match its declared schema "
+        "makes the run an ERROR (as `runtime-kit run --strict`)"
+    )
+    parser.addoption("--runtime-kit-strict", action="store_true", help=strict_text)
+    parser.addini("runtime_kit_strict", strict_text, type="bool", default=False)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -53,8 +60,12 @@ def run_program(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     records: list[Any] = []
     request.node.stash[_RECORDS] = records
 
+    config = request.config
+    strict = config.getoption("runtime_kit_strict") or config.getini("runtime_kit_strict")
+
     def run_and_keep(path: str | Path | None = None, **options: Any) -> Any:
-        record = run(path if path is not None else request.config.rootpath, **options)
+        options.setdefault("strict", bool(strict))
+        record = run(path if path is not None else config.rootpath, **options)
         records.append(record)
         return record
 

@@ -221,3 +221,30 @@ def _check_values(template: str, values: dict[str, Any], variables: dict[str, An
             f"(it has: {', '.join(sorted(variables))})",
             name="set",
         )
+
+
+def next_steps(project: Path) -> str:
+    """The commands that check, run and test a new ``project``, spelled so that they work
+    from where the user is: this runtime-kit and this Python by their paths when the shell's
+    ``runtime-kit``/``python`` are other ones (e.g. a venv that is not activated)."""
+    import importlib.util
+    import shlex
+    import shutil
+    import sys
+
+    here = Path.cwd()
+    place = project.resolve()
+    shown = place.relative_to(here) if place.is_relative_to(here) else place
+    command = Path(sys.argv[0]).absolute()
+    found = shutil.which("runtime-kit")
+    kit = "runtime-kit" if found and Path(found).absolute() == command else str(command)
+    python = sys.executable
+    found_python = shutil.which("python")
+    if found_python and Path(found_python).absolute() == Path(python).absolute():
+        python = "python"
+    steps = [f"cd {shlex.quote(str(shown))}", f"{kit} validate", f"{kit} run ."]
+    if importlib.util.find_spec("pytest") is not None:
+        steps.append(f"{python} -m pytest")
+    else:
+        steps.append(f"{python} -m pip install pytest && {python} -m pytest")
+    return " && ".join(steps)

@@ -55,6 +55,8 @@ class UpdateReport:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    #: Conflicts of an earlier update still in the project: "path:first-last" per block.
+    unresolved: list[str] = field(default_factory=list)
 
     @property
     def available(self) -> bool:
@@ -99,7 +101,8 @@ def update_project(path: str | Path = ".", *, check: bool = False) -> UpdateRepo
 
     Returns:
         The ``UpdateReport``; ``conflicts`` lists the files left with conflict markers (or
-        kept against the template's removal).
+        kept against the template's removal).  Nothing is merged while the conflicts of an
+        earlier update remain (``unresolved``).
 
     Raises:
         InputValueError: ``path`` is not a project with a template record.
@@ -112,7 +115,8 @@ def update_project(path: str | Path = ".", *, check: bool = False) -> UpdateRepo
     record = read_record(project)
     target = template_versions.current_version(record.template)
     report = UpdateReport(record.template, record.version, target)
-    if check or not report.available:
+    report.unresolved = unresolved_conflicts(project)
+    if check or not report.available or report.unresolved:
         return report
     with tempfile.TemporaryDirectory(prefix="runtime-kit-update-") as scratch:
         old, _ = _render(record, record.version, Path(scratch, "old"))
@@ -123,6 +127,20 @@ def update_project(path: str | Path = ".", *, check: bool = False) -> UpdateRepo
 
     write_record(project, record.template, target, answers)
     return report
+
+
+def unresolved_conflicts(project: Path) -> list[str]:
+    """Merge conflict blocks left in the project's files, as "path:first-last"."""
+    from runtime_kit.conflict_markers import conflicts_in
+
+    found = []
+    for relative in sorted(_files(project)):
+        try:
+            text = (project / relative).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # binary: update keeps yours whole, never writes markers into it
+        found += [f"{relative}:{c.first_line}-{c.last_line}" for c in conflicts_in(text)]
+    return found
 
 
 def _render(record: TemplateRecord, version: int, output_dir: Path) -> tuple[Path, dict[str, Any]]:

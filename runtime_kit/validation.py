@@ -66,7 +66,7 @@ def inspect(
         try:
             doc = load_document(layout.metadata)
         except MetadataSyntaxError as exc:
-            findings.append(syntax_finding(exc))
+            findings += syntax_finding(exc)
         else:
             findings += check_metadata(doc)
     declared = _declared(doc)
@@ -80,7 +80,9 @@ def inspect(
     v2 = _v2(doc)
     parameters = _spec_part(v2, "parameters")
     for inputs in layout.inputs:
-        findings += check_inputs(inputs, parameters, main_takes_any=takes_kwargs)
+        findings += check_inputs(
+            inputs, parameters, main_takes_any=takes_kwargs, v1_typed=_v1_typed_parameters(doc)
+        )
     return Inspection(sorted(set(findings)), layout, v2, takes_kwargs, named)
 
 
@@ -161,7 +163,7 @@ def _check_program(
     try:
         source = read_text(path)
     except MetadataSyntaxError as exc:
-        return [syntax_finding(exc)], True, frozenset()
+        return syntax_finding(exc), True, frozenset()
     tree, findings = parse_program(path, source)
     if tree is None:
         return findings, True, frozenset()
@@ -211,6 +213,19 @@ def _required_names(required: Any) -> frozenset[str] | None:
     if isinstance(required, list) and all(isinstance(name, str) for name in required):
         return frozenset(required)
     return None  # malformed: the schema check reports it
+
+
+def _v1_typed_parameters(doc: MetadataDocument | None) -> Any:
+    """The parameters of v1 metadata with their v1 types as JSON Schema types (None for v2
+    metadata, or v1 that cannot be migrated)."""
+    if doc is None or not isinstance(doc.data, dict) or metadata_version(doc.data) != 1:
+        return None
+    from runtime_kit.metadata.migrate import migrate_metadata
+
+    try:
+        return _spec_part(migrate_metadata(doc.data)[0], "parameters")
+    except MigrationError:
+        return None
 
 
 def _v2(doc: MetadataDocument | None) -> dict[str, Any] | None:

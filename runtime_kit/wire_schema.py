@@ -56,8 +56,30 @@ def wire_view(value: Any) -> Any:
 
 
 def plain(text: str) -> Any:
-    """Wire-format JSON ``text`` as plain JSON data: ``wire_view`` of the parsed document."""
-    return wire_view(json.loads(text))
+    """Wire-format JSON ``text`` as plain JSON data to show: ``wire_view`` of the parsed
+    document, with V2 primitive results shown readable (``runtime_kit.primitives.readable``:
+    counts by register, evs and stds as lists)."""
+    return _shown(json.loads(text))
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    tag = value.get("__type__")
+    if not isinstance(tag, str) or "__value__" not in value:
+        return {key: _shown(item) for key, item in value.items()}
+    from runtime_kit.primitives.readable import TAGS, readable
+
+    if tag in TAGS:
+        from runtime_kit.errors import DecodeError
+
+        try:
+            return readable(value)
+        except DecodeError:
+            return value
+    return wire_view(value)
 
 
 def check(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]:

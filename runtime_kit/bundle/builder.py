@@ -32,7 +32,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01
 #: Files that do not make a program multi-file (they are not needed to run it).
 NOT_PROGRAM = ("README*", "LICENSE*", "*.md", ".gitignore", ".runtimeignore",
-               ".pre-commit-config.yaml", "inputs/*", "tests/*")  # fmt: skip
+               ".pre-commit-config.yaml", "pytest.ini", "inputs/*", "tests/*")  # fmt: skip
 
 
 @dataclass(frozen=True)

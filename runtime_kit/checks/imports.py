@@ -8,12 +8,14 @@ up on the file system with ``PathFinder``, which only reads directories.
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 import importlib.machinery
 import sys
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from runtime_kit.checks.module_names import defined_names
 from runtime_kit.findings import Finding
 from runtime_kit.harness.legacy_modules import MOVED, REMOVED_NAMES, STAND_INS, installed
 
@@ -51,11 +53,34 @@ def check_imports(path: Path, tree: ast.Module, local_modules: Collection[str]) 
     for node, module, names, guarded in _imports(tree.body, guarded=False):
         if guarded:
             continue
+        where = (node.lineno, node.col_offset + 1)
         problem = _problem(module, local_modules)
-        problems = [problem] if problem is not None else _name_problems(module, names)
-        for code, message in problems:
-            findings.append(Finding.of(path, (node.lineno, node.col_offset + 1), code, message))
+        if problem is not None:
+            findings.append(Finding.of(path, where, *problem))
+            continue
+        for name, code, message in _name_problems(module, names):
+            findings.append(Finding.of(path, _name_position(node, name), code, message))
     return findings
+
+
+def _name_position(node: ast.stmt, name: str) -> tuple[int, int]:
+    """Where ``name`` is written in the import ``node`` (the statement's start if unknown)."""
+    for alias in getattr(node, "names", ()):
+        if alias.name == name and getattr(alias, "lineno", None) is not None:
+            return alias.lineno, alias.col_offset + 1
+    return node.lineno, node.col_offset + 1
+
+
+def _api_changed(module: str, name: str) -> str | None:
+    """RK404's message for a legacy name served by a successor that changed its API."""
+    moved = next((m for root, m in MOVED.items() if _within(module, root)), None)
+    if moved is None or name not in moved.changed_names or not installed(moved.successor):
+        return None
+    target = moved.successor + module[len(moved.module) :]
+    return (
+        f"{module}.{name} is served as {target}.{name}, a compatibility alias whose API "
+        f"changed: {moved.api_change}"
+    )
 
 
 def _imports(
@@ -134,14 +159,37 @@ def _moved_problem(
     )
 
 
-def _name_problems(module: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
-    """RK402 for names that a module which exists (or is served) no longer has."""
-    messages = (_name_problem(module, name) for name in names)
-    return [
-        ("RK402", f"cannot import {name!r} from {module!r}: {message}")
-        for name, message in zip(names, messages, strict=True)
-        if message is not None
-    ]
+def _name_problems(module: str, names: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(name, code, message): RK402 for names that a module which exists (or is served) no
+    longer has, RK403 for names an installed module never had, RK404 for names served by a
+    successor that changed their API."""
+    found = []
+    for name in names:
+        message = _name_problem(module, name)
+        if message is not None:
+            found.append((name, "RK402", f"cannot import {name!r} from {module!r}: {message}"))
+            continue
+        changed = _api_changed(module, name)
+        if changed is not None:
+            found.append((name, "RK404", changed))
+            continue
+        missing = _missing_name(module, name)
+        if missing is not None:
+            found.append((name, "RK403", missing))
+    return found
+
+
+def _missing_name(module: str, name: str) -> str | None:
+    """RK403's message when the installed ``module``'s source shows it has no ``name``."""
+    if name == "*" or f"{module}.{name}" in REMOVED_NAMES or module in STAND_INS:
+        return None
+    spec = find_module(module)
+    names = None if spec is None else defined_names(spec)
+    if names is None or name in names:
+        return None
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.7)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"cannot import {name!r} from {module!r}: it has no such name{hint}"
 
 
 def _name_problem(module: str, name: str) -> str | None:
@@ -167,13 +215,23 @@ def _within(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
-@functools.cache
 def _first_missing(module: str) -> str | None:
     """The first dotted prefix of ``module`` that cannot be found, or None."""
+    return _lookup(module)[1]
+
+
+def find_module(module: str) -> importlib.machinery.ModuleSpec | None:
+    """The spec of ``module`` found on the file system (nothing imported), or None."""
+    return _lookup(module)[0]
+
+
+@functools.cache
+def _lookup(module: str) -> tuple[importlib.machinery.ModuleSpec | None, str | None]:
+    """(spec of ``module``, None), or (None, its first dotted prefix that is missing)."""
     parts = module.split(".")
     spec = _top_level_spec(parts[0])
     if spec is None:
-        return parts[0]
+        return None, parts[0]
     for index in range(1, len(parts)):
         name = ".".join(parts[: index + 1])
         locations = spec.submodule_search_locations
@@ -182,8 +240,8 @@ def _first_missing(module: str) -> str | None:
         if spec is None and locations:
             spec = importlib.machinery.PathFinder.find_spec(name, list(locations))
         if spec is None:
-            return name
-    return None
+            return None, name
+    return spec, None
 
 
 def _top_level_spec(name: str) -> importlib.machinery.ModuleSpec | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from runtime_kit.findings import Finding
+from runtime_kit.findings import Finding, conflict_findings
 
 Position = tuple[int, int]
 HARNESS_ARGUMENTS = ("backend", "user_messenger")
@@ -27,6 +27,9 @@ def parse_program(path: Path, source: str) -> tuple[ast.Module | None, list[Find
     try:
         return ast.parse(source, filename=str(path)), []
     except SyntaxError as exc:
+        conflicts = conflict_findings(path, source)
+        if conflicts:
+            return None, conflicts
         position = (exc.lineno or 1, exc.offset or 1)
         return None, [Finding.of(path, position, "RK301", f"syntax error: {exc.msg}")]
     except ValueError as exc:  # e.g. null bytes

@@ -43,7 +43,7 @@ COMMANDS = {
     "login": ("runtime_kit.cli.login", "Store a service URL and token for this user."),
     "service": (
         "runtime_kit.cli.local_service",
-        "Status of, or stop, the per-user local service.",
+        "The per-user local service: its status, stop it, open its web view.",
     ),
     "serve": (
         "runtime_kit.cli.serve",

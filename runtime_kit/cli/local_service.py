@@ -14,7 +14,10 @@ EPILOG = "exit codes: 0 done, 2 usage error."
 
 def build_group() -> CommandGroup:
     group = CommandGroup(
-        "service", "Status of, or stop, the per-user local service.", EPILOG, json_option
+        "service",
+        "The per-user local service: its status, stop it, open its web view.",
+        EPILOG,
+        json_option,
     )
     group.add("status", "is it running, where, and where its data is")
     group.add("stop", "stop it (it starts again on next use)")

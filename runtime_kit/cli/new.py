@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from runtime_kit.scaffold import bundled_templates, create_project
+    from runtime_kit.scaffold import bundled_templates, create_project, next_steps
 
     if args.list:
         from runtime_kit.template_versions import current_version
@@ -67,9 +67,6 @@ def run(argv: list[str]) -> int:
         overwrite=args.force,
     )
     print(f"created {project} (template {args.template})", file=sys.stderr)
-    print(
-        f"next: cd {project} && runtime-kit validate && runtime-kit run . && python -m pytest",
-        file=sys.stderr,
-    )
+    print(f"next: {next_steps(project)}", file=sys.stderr)
     print(project)
     return 0

@@ -53,7 +53,7 @@ def run(argv: list[str]) -> int:
     program = service.find_program(args.program, version=getattr(args, "version", None))
     program_id = program.program_id
     if args.command == "show":
-        print(json.dumps(program.to_dict()) if args.json else program)
+        print(json.dumps(program.to_dict()) if args.json else program.describe())
     elif args.command == "delete":
         service.delete_program(program_id)
         print(json.dumps({"deleted": program_id}) if args.json else f"deleted {program_id}")

@@ -64,12 +64,22 @@ def run(argv: list[str]) -> int:
         for line in outcome["metadata_diff"] or ["(metadata unchanged)"]:
             print(line)
     what = outcome["program_id"] or outcome["name"]
+    action = f"dry run, would {_WOULD[outcome['would']]}" if args.dry_run else outcome["action"]
     print(
-        f"{outcome['action']}: {what} version {outcome['version']} ({outcome['digest'][:12]})",
+        f"{action}: {what} version {outcome['version']} ({outcome['digest'][:12]})",
         file=sys.stderr,
     )
     print(outcome["program_id"] or "")
     return 0
+
+
+#: What a dry run says it would do, by the action the real run would report.
+_WOULD = {
+    "create": "create",
+    "new version": "add a new version",
+    "updated": "update",
+    "unchanged": "change nothing",
+}
 
 
 def _ask(question: str) -> bool:

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
 
-exit codes: 0 DONE, 1 ERROR, ran too long, or the program has validate errors,
-2 usage error or inputs that do not match spec.parameters."""
+exit codes: 0 DONE, 1 ERROR, ran too long, the program has validate errors, or (--strict)
+a message that does not match its schema,
+2 usage error, no such program, or inputs that do not match spec.parameters or that main()
+cannot take."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         help="the 'shots' input if declared, else the backend's default shots",
     )
-    parser.add_argument("--seed", type=int, help="seed for simulator and transpiler")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="the run's seed: each sampling call, the transpiler and the global random "
+        "generators draw from it (default: a random one, printed at the end)",
+    )
     parser.add_argument(
         "--timeout",
         type=positive_float,
@@ -54,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--memory", type=positive_int, metavar="MIB", help="memory limit of the program's process"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="an interim result or result that does not match its schema is an error (exit 1)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON record at the end")
     return parser
@@ -80,11 +92,12 @@ def run(argv: list[str]) -> int:
         timeout=args.timeout,
         memory_mib=args.memory or DEFAULT_MEMORY_MIB,
         on_interim=None if args.json else _show_interim,
+        strict=args.strict,
     )
     if args.json:
         print(json.dumps(record.to_json()))
     else:
-        _show(record)
+        _show(record, seed_given=args.seed is not None)
     return 0 if record.status == DONE else 1
 
 
@@ -98,7 +111,7 @@ def _plain(text: str) -> str:
     return json.dumps(plain(text))
 
 
-def _show(record: RunRecord) -> None:
+def _show(record: RunRecord, *, seed_given: bool) -> None:
     if record.result_text is not None:
         print(f"result: {_plain(record.result_text)}")
     err = sys.stderr
@@ -112,8 +125,24 @@ def _show(record: RunRecord) -> None:
         print(f"error: {record.error}", file=err)
     if record.traceback:
         print(record.traceback.rstrip("\n"), file=err)
-    print(
-        f"{record.status} in {record.duration_s:.2f} s on {record.backend}, seed {record.seed} "
-        f"(--seed {record.seed} repeats this run)",
-        file=err,
-    )
+    print(_footer(record, seed_given), file=err)
+
+
+def _footer(record: RunRecord, seed_given: bool) -> str:
+    """How the run ended; its seed only when the program ran, and how to repeat it only
+    when that is true of the seed alone."""
+    footer = f"{record.status} in {record.duration_s:.2f} s on {record.backend}"
+    if not record.started:
+        return footer
+    footer += f", seed {record.seed}"
+    if record.input_seeds:
+        given = ", ".join(f"{name}={value!r}" for name, value in record.input_seeds.items())
+        return (
+            f"{footer}\nnote: the inputs also set {given}: where main() uses "
+            f"{'it' if len(record.input_seeds) == 1 else 'them'}, "
+            f"{'it decides' if len(record.input_seeds) == 1 else 'they decide'} instead of "
+            "the run's seed"
+        )
+    if not seed_given:
+        footer += f" (--seed {record.seed} repeats this run)"
+    return footer

@@ -17,8 +17,9 @@ project's answers (.runtime-kit-template.json, written by `runtime-kit new`) and
 difference into the project three ways: your edits are kept; where you and the template
 changed the same lines, conflict markers (<<<<<<< yours / >>>>>>> template) are left.
 
-exit codes: 0 updated or up to date, 1 conflicts to resolve (or, with --check, an update
-is available), 2 usage error (no template record)."""
+exit codes: 0 updated or up to date, 1 conflicts to resolve (left now, or by an earlier
+update: nothing is merged until they are resolved; with --check, also: an update is
+available), 2 usage error (no template record)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +43,8 @@ def run(argv: list[str]) -> int:
         print(json.dumps(report.to_json()))
     else:
         _print(report, args.check)
+    if report.unresolved:
+        return 1
     if args.check:
         return 1 if report.available else 0
     return 1 if report.conflicts else 0
@@ -49,6 +52,10 @@ def run(argv: list[str]) -> int:
 
 def _print(report: UpdateReport, check: bool) -> None:
     versions = f"{report.template} {report.from_version} -> {report.to_version}"
+    if report.unresolved:
+        print(f"not updated: unresolved merge conflicts ({', '.join(report.unresolved)})")
+        print("resolve them (markers <<<<<<< yours / >>>>>>> template), then run update again")
+        return
     if not report.available:
         print(f"up to date: {report.template} version {report.to_version}")
         return

@@ -61,6 +61,19 @@ class RuntimeProgram:
         }
 
     def __str__(self) -> str:
+        """The legacy layout (``print(program)`` in qiskit-ibmq-provider): fields a schema
+        leaves out are shown as ``None``."""
+        return self.describe(legacy=True)
+
+    def describe(self, *, legacy: bool = False) -> str:
+        """The program as text; without ``legacy``, what a schema leaves out is omitted
+        (``runtime-kit programs show``) instead of shown as ``None``."""
+
+        def field(label: str, value: Any) -> list[str]:
+            if value is None and not legacy:
+                return []
+            return [f"{label}: {value}"]
+
         def block(title: str, schema: dict[str, Any]) -> list[str]:
             lines = [f"  {title}:"]
             properties = schema.get("properties") if isinstance(schema, dict) else None
@@ -68,13 +81,17 @@ class RuntimeProgram:
                 required = set(schema.get("required") or [])
                 for name, item in properties.items():
                     lines.append(f"    - {name}:")
-                    lines.append(f"      Description: {item.get('description', 'None')}")
-                    lines.append(f"      Type: {item.get('type', 'None')}")
+                    lines += field("      Description", item.get("description"))
+                    lines += field("      Type", item.get("type"))
                     if title == "Parameters":
                         lines.append(f"      Required: {name in required}")
             elif schema:
-                lines.append(f"    - Description: {schema.get('description', 'None')}")
-                lines.append(f"      Type: {schema.get('type', 'None')}")
+                described = [
+                    *field("Description", schema.get("description")),
+                    *field("Type", schema.get("type")),
+                ] or ["(a schema without description or type)"]
+                lines.append(f"    - {described[0]}")
+                lines += [f"      {line}" for line in described[1:]]
             else:
                 lines.append("    none")
             return lines
@@ -82,7 +99,7 @@ class RuntimeProgram:
         lines = [
             f"{self.program_id}:",
             f"  Name: {self.name}",
-            f"  Description: {self.description}",
+            *field("  Description", self.description if legacy else self.description or None),
             f"  Version: {self.version}",
             f"  Versions: {', '.join(self.versions)}",
             f"  Creation date: {self.creation_date}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,9 +38,24 @@ class RetryPolicy:
 
 
 def retryable_error(method: str, error: httpx.HTTPError) -> bool:
+    if tls_failure(error):
+        return False  # a certificate or TLS mismatch fails the same way every time
     if isinstance(error, NOT_SENT):
         return True
     return method in IDEMPOTENT and isinstance(error, httpx.TransportError)
+
+
+def tls_failure(error: BaseException) -> bool:
+    """The connection failed in its TLS handshake (an untrusted certificate, a name that
+    does not match, no common protocol): not something a second try changes."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def retryable_answer(method: str, response: httpx.Response) -> bool:

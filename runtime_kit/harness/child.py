@@ -59,15 +59,15 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     sys.path.insert(0, str(directory))
     for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
-    install_legacy_modules()
-    defer_ibm_runtime_plugins()
     seed = job["seed"]
-    _seed_everything(seed)
-    spec = BackendSpec(*job["backend"])
     try:
+        install_legacy_modules()
+        defer_ibm_runtime_plugins()
+        _seed_everything(seed)
+        spec = BackendSpec(*job["backend"])
         backend = build_backend(spec, seed=seed, memory_mib=limits.get("memory_mib") or 0)
-    except Exception as exc:  # noqa: BLE001  (a backend that cannot be made fails the job)
-        _failed(frames_fd, exc, directory, limits, what=f"backend {spec.name} cannot be used")
+    except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
+        _failed_before_main(frames_fd, exc, directory, limits)
         return
     if job.get("shots"):
         backend.set_options(shots=job["shots"])
@@ -211,6 +211,21 @@ def _failed(
             "traceback": _program_traceback(exc, directory),
         },
     )
+
+
+def _failed_before_main(
+    frames_fd: int, exc: BaseException, directory: Path, limits: dict[str, Any]
+) -> None:
+    """The job could not be prepared (qiskit, Aer and the backend): a cap hit there is said
+    in one line, with what the libraries need; anything else with its whole traceback."""
+    from runtime_kit.harness.limit_errors import limit_reached, preparation_needs
+
+    reached = limit_reached(exc, limits)
+    if reached is None:
+        _failed(frames_fd, exc, directory, limits, what="the job could not be prepared")
+        return
+    error = f"{reached} before main() started: {preparation_needs(limits)}"
+    _control(frames_fd, frames.FAILED, {"error": error, "traceback": ""})
 
 
 def _program_traceback(exc: BaseException, directory: Path) -> str:

@@ -48,6 +48,9 @@ class Moved(NamedTuple):
     successor: str
     #: what to install when the successor is missing
     install: str
+    #: names whose API the successor changed, and how (validate warns about their imports)
+    changed_names: tuple[str, ...] = ()
+    api_change: str = ""
 
 
 class RemovedName(NamedTuple):
@@ -65,6 +68,12 @@ class RemovedName(NamedTuple):
 
 
 _LEGACY_QISKIT = "runtime_kit.harness.legacy_qiskit"
+#: What took a QuantumInstance (or a backend) in qiskit.algorithms, before qiskit-algorithms 0.3.
+_QUANTUM_INSTANCE_ALGORITHMS = (
+    "VQE", "VQD", "QAOA", "Grover", "AmplitudeEstimation", "IterativeAmplitudeEstimation",
+    "MaximumLikelihoodAmplitudeEstimation", "FasterAmplitudeEstimation", "PhaseEstimation",
+    "IterativePhaseEstimation", "HamiltonianPhaseEstimation",
+)  # fmt: skip
 
 LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
     StandIn("qiskit.providers.ibmq", ("RunnerResult",)),
@@ -89,7 +98,15 @@ LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
     StandIn("qiskit_ibm_runtime.utils.json", ("RuntimeEncoder", "RuntimeDecoder")),
     StandIn("qiskit.execute_function", ("execute",), source=_LEGACY_QISKIT, modern=None),
     Moved("qiskit.providers.aer", "qiskit_aer", install="qiskit-aer"),
-    Moved("qiskit.algorithms", "qiskit_algorithms", install="qiskit-algorithms"),
+    Moved(
+        "qiskit.algorithms",
+        "qiskit_algorithms",
+        install="qiskit-algorithms",
+        changed_names=_QUANTUM_INSTANCE_ALGORITHMS,
+        api_change="qiskit-algorithms >= 0.3 runs on primitives, with no QuantumInstance "
+        "(VQE takes an Estimator, QAOA a Sampler; see docs/legacy.md), or give the program the "
+        "Qiskit it was written for (requirements.txt)",
+    ),
     RemovedName("qiskit", "Aer", "qiskit_aer", modern="qiskit_aer"),
     RemovedName("qiskit", "execute", _LEGACY_QISKIT, modern=None),
     RemovedName("qiskit.compiler", "schedule", _LEGACY_QISKIT, modern=None),

@@ -38,6 +38,22 @@ def memory_cap(limits: dict[str, Any]) -> str:
     return f"memory ({memory} MiB of address space per process, RLIMIT_AS)"
 
 
+#: RLIMIT_AS at which qiskit and qiskit-aer import and run a small circuit, measured on
+#: x86_64 (qiskit 2.x, Aer 0.17): 800-1000 MiB works, 1100-1700 fails (qiskit's 1 GiB
+#: reservation succeeds and leaves OpenBLAS too little), 1800 and more works.
+IMPORT_ADDRESS_SPACE_MIB = 1800
+
+
+def preparation_needs(limits: dict[str, Any]) -> str:
+    """What importing the job's libraries needs, said to someone whose cap was too low."""
+    if limits.get("memory_scope") == "job":
+        return "importing the program's libraries (qiskit, qiskit-aer) needs more memory"
+    return (
+        "importing the program's libraries needs more address space than that (qiskit and "
+        f"qiskit-aer: {IMPORT_ADDRESS_SPACE_MIB} MiB or more; see docs/run.md)"
+    )
+
+
 def memory_failure_in(logs: str, limits: dict[str, Any]) -> str | None:
     """The memory cap, if ``logs`` show a native library refused an allocation."""
     if any(mark in logs for mark in MEMORY_FAILURE_MARKS):
@@ -46,7 +62,7 @@ def memory_failure_in(logs: str, limits: dict[str, Any]) -> str | None:
 
 
 def _cap_of(error: BaseException, limits: dict[str, Any]) -> str | None:
-    if isinstance(error, MemoryError) or "std::bad_alloc" in str(error):
+    if isinstance(error, MemoryError) or any(mark in str(error) for mark in MEMORY_FAILURE_MARKS):
         return memory_cap(limits)
     if isinstance(error, OSError):
         if error.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -27,9 +27,21 @@ class RunRecord:
     #: The program's traceback (its own frames), when main() raised.
     traceback: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: How interim results and the result failed their declared schemas (also warnings).
+    schema_mismatches: list[str] = field(default_factory=list)
     seed: int | None = None
     backend: str | None = None
     duration_s: float = 0.0
+    #: main() was called (the backend was ready and the program's inputs given to it).
+    started: bool = False
+    #: Inputs named like seeds (``seed``, ``seed_simulator``, ...) that the run was given:
+    #: where the program uses them, they decide instead of the run's ``seed``.
+    input_seeds: dict[str, Any] = field(default_factory=dict)
+
+    def mismatched(self, mismatches: list[str]) -> None:
+        """Note values that failed their schemas (warnings, unless the run is strict)."""
+        self.schema_mismatches += mismatches
+        self.warnings += mismatches
 
     @property
     def ok(self) -> bool:
@@ -58,6 +70,8 @@ class RunRecord:
             "error": self.error if self.traceback is None else f"{self.error}\n{self.traceback}",
             "warnings": self.warnings,
             "seed": self.seed,
+            "input_seeds": self.input_seeds,
+            "started": self.started,
             "backend": self.backend,
             "duration_s": self.duration_s,
         }

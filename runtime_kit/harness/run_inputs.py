@@ -20,13 +20,18 @@ def prepare_inputs(
     """The wire-format text to hand to ``main()``, and warnings about it.
 
     Raises:
-        InputValueError: unreadable inputs, or values that fail ``spec.parameters`` (every
-            problem, one per line), before anything runs.
+        InputValueError: unreadable inputs, values that fail ``spec.parameters``, or inputs
+            that ``main()`` cannot take (every problem, one per line), before anything runs.
     """
     values = _read(spec, inputs, inputs_text)
     if params:
         values.update(_encoded(dict(params)))
     problems = _problems(values, spec.declared("parameters"))
+    problems += [
+        f"input {name!r}: main() has neither such a parameter nor **kwargs to take it"
+        for name in values
+        if not (spec.main_takes_kwargs or name in spec.main_parameters)
+    ]
     if problems:
         raise InputValueError("\n".join(problems), name=None)
     declared = spec.declared("parameters")
@@ -35,15 +40,21 @@ def prepare_inputs(
     if isinstance(properties, dict):
         warnings = [
             f"input {name!r} is not declared in spec.parameters"
-            + (
-                ""
-                if spec.main_takes_kwargs or name in spec.main_parameters
-                else " and main() has neither such a parameter nor **kwargs to take it"
-            )
             for name in values
             if name not in properties
         ]
     return json.dumps(values), warnings
+
+
+def seed_inputs(text: str) -> dict[str, Any]:
+    """The inputs in wire-format ``text`` named like seeds (``seed``, ``seed_simulator``,
+    ``random_seed``, ...) and given a value."""
+    values = json.loads(text)
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None and "seed" in name.lower().split("_")
+    }
 
 
 def parse_param(assignment: str) -> tuple[str, Any]:

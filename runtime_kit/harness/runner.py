@@ -22,7 +22,7 @@ from runtime_kit.harness.backends import parse_backend
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
-from runtime_kit.harness.run_inputs import prepare_inputs
+from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
 
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
@@ -42,6 +42,7 @@ def run_program(
     timeout: float | None = None,
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
+    strict: bool = False,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -63,12 +64,15 @@ def run_program(
         timeout: wall-clock limit in seconds; default: the metadata's max_execution_time.
         memory_mib: address-space limit of the program's process.
         on_interim: called with (index, wire text) for each interim result as it arrives.
+        strict: an interim result or a result that does not match its declared schema
+            makes the run an ERROR (else it is a warning).
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
 
     Raises:
-        InputValueError: the inputs or the backend name are wrong (nothing was run).
+        InputValueError: the inputs, the backend name or the path are wrong (nothing was
+            run).
         ConfigurationError: a backend provider that cannot be loaded.
         ProgramRejectedError: validate finds errors in the program or its metadata.
     """
@@ -76,6 +80,8 @@ def run_program(
     if timeout is not None and not timeout > 0:
         raise InputValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     backend_spec = parse_backend(backend, backend_providers)
+    if not Path(path).exists():
+        raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
     process = ProgramProcess(spec.program.parent, memory_mib)
@@ -101,7 +107,7 @@ def run_program(
     finally:
         if not job_sent:
             process.call_off()
-    record = RunRecord(status=ERROR, warnings=warnings, seed=seed)
+    record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
     outcome = process.watch(limit, _RecordFrames(record, spec, on_interim))
     record.logs = outcome.logs
@@ -111,6 +117,9 @@ def run_program(
     elif record.status != DONE and record.error is None:
         limits = {"memory_mib": memory_mib, "memory_scope": "process"}
         record.error = memory_failure_in(outcome.logs, limits) or describe_exit(outcome.returncode)
+    if strict and record.status == DONE and record.schema_mismatches:
+        record.status = ERROR
+        record.error = "strict: " + "; ".join(record.schema_mismatches)
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
@@ -134,15 +143,16 @@ class _RecordFrames:
         if kind == frames.INTERIM:
             record.interim_texts.append(payload)
             index = len(record.interim_texts) - 1
-            record.warnings += self.spec.check_interim(index, payload)
+            record.mismatched(self.spec.check_interim(index, payload))
             if self.on_interim is not None:
                 self.on_interim(index, payload)
         elif kind == frames.RESULT:
             record.result_text = payload
             record.status = DONE
-            record.warnings += self.spec.check_result(payload)
+            record.mismatched(self.spec.check_result(payload))
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
+            record.started = True
         else:  # FAILED or REJECTED
             details = json.loads(payload)
             record.status = ERROR

@@ -36,10 +36,10 @@ class ProgramSpec:
         return value if isinstance(value, int) else None
 
     def check_interim(self, index: int, text: str) -> list[str]:
-        return _violations(f"interim result #{index}", text, self.declared("interim_results"))
+        return schema_mismatches(f"interim result #{index}", text, self.declared("interim_results"))
 
     def check_result(self, text: str) -> list[str]:
-        return _violations("result", text, self.declared("return_values"))
+        return schema_mismatches("result", text, self.declared("return_values"))
 
 
 def load_program_spec(path: Path) -> ProgramSpec:
@@ -64,7 +64,9 @@ def load_program_spec(path: Path) -> ProgramSpec:
     )
 
 
-def _violations(what: str, text: str, schema: Any) -> list[str]:
+def schema_mismatches(what: str, text: str, schema: Any) -> list[str]:
+    """How the wire-format message ``text`` (``what``: "result", "interim result #3") fails
+    its declared ``schema``, one line each (none when it passes or nothing is declared)."""
     if not isinstance(schema, dict | bool):
         return []
     from runtime_kit.wire_schema import check

@@ -47,7 +47,8 @@ def metadata_version(data: Any) -> int:
 
 
 def as_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` in the v2 form: v1 metadata migrated in memory (``migrate`` writes the same).
+    """``data`` in the v2 form: v1 metadata migrated in memory, as ``migrate`` writes it but
+    with the parameters' v1 types left unchecked (IBM's service did not check them).
 
     Raises:
         MigrationError: v1 metadata that cannot be migrated (an entry without a name...).
@@ -56,7 +57,7 @@ def as_v2(data: dict[str, Any]) -> dict[str, Any]:
         return data
     from runtime_kit.metadata.migrate import migrate_metadata
 
-    return migrate_metadata(data)[0]
+    return migrate_metadata(data, typed_parameters=False)[0]
 
 
 def load_v2(path: Path) -> dict[str, Any]:

@@ -71,8 +71,15 @@ class Migration:
         return self.text is not None
 
 
-def migrate_metadata(data: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+def migrate_metadata(
+    data: dict[str, Any], *, typed_parameters: bool = True
+) -> tuple[dict[str, Any], list[Note]]:
     """The v2 form of v1 metadata ``data``, and notes on what could not map one to one.
+
+    With ``typed_parameters=False`` the parameters keep their v1 types as words in their
+    descriptions, not as JSON Schema types: IBM's service did not check v1 types, so inputs
+    it took (a dict sent as a JSON string by a legacy ``to_json``) are taken too.  That is
+    how a v1 program is read to be run or published; ``runtime-kit migrate`` writes types.
 
     Raises:
         MigrationError: an entry of a v1 list is not an object with a string ``name``.
@@ -88,7 +95,8 @@ def migrate_metadata(data: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
             continue
         if not isinstance(items, list):
             raise MigrationError(f"{key} must be a list in v1 metadata", keys=(key,))
-        spec[key] = _declared_schema(key, items, notes)
+        typed = typed_parameters or key != "parameters"
+        spec[key] = _declared_schema(key, items, notes, typed=typed)
     if spec:
         v2["spec"] = spec
     for key, value in data.items():
@@ -130,7 +138,9 @@ def migrate_file(path: Path, *, write: bool = True) -> Migration:
     return migration
 
 
-def _declared_schema(key: str, items: list[Any], notes: list[Note]) -> dict[str, Any]:
+def _declared_schema(
+    key: str, items: list[Any], notes: list[Note], *, typed: bool = True
+) -> dict[str, Any]:
     schema: dict[str, Any] = {"$schema": DEFAULT_DIALECT_URI}
     entries = []
     for index, item in enumerate(items):
@@ -141,14 +151,15 @@ def _declared_schema(key: str, items: list[Any], notes: list[Note]) -> dict[str,
         entries.append((index, item))
     if key != "parameters" and len(entries) == 1 and entries[0][1]["name"] == "-":
         index, item = entries[0]
-        return schema | _item_schema(item, (key, index, "type"), notes)  # anonymous single value
+        anonymous = _item_schema(item, (key, index, "type"), notes, typed=typed)
+        return schema | anonymous  # a single value without a name
     properties: dict[str, Any] = {}
     required = []
     for index, item in entries:
         name = item["name"]
         if name in properties:
             notes.append(Note((key, index), f"{key}: duplicate {name!r}, the later entry wins"))
-        properties[name] = _item_schema(item, (key, index, "type"), notes)
+        properties[name] = _item_schema(item, (key, index, "type"), notes, typed=typed)
         if key == "parameters" and item.get("required") is True and name not in required:
             required.append(name)
     schema |= {"type": "object", "properties": properties}
@@ -158,7 +169,7 @@ def _declared_schema(key: str, items: list[Any], notes: list[Note]) -> dict[str,
 
 
 def _item_schema(
-    item: dict[str, Any], keys: tuple[str | int, ...], notes: list[Note]
+    item: dict[str, Any], keys: tuple[str | int, ...], notes: list[Note], *, typed: bool = True
 ) -> dict[str, Any]:
     schema: dict[str, Any] = {}
     description = item.get("description")
@@ -168,8 +179,11 @@ def _item_schema(
     if v1_type is None:
         return schema
     mapped = schema_for_type(v1_type) if isinstance(v1_type, str) else None
-    if mapped is not None:
+    if mapped is not None and typed:
         return schema | mapped
+    if mapped is not None:  # kept as words: not checked, as IBM's service did not
+        prefix = f"{description} " if isinstance(description, str) and description else ""
+        return schema | {"description": f"{prefix}(v1 type: {v1_type})".strip()}
     text = v1_type if isinstance(v1_type, str) else json.dumps(v1_type)
     prefix = f"{description} " if isinstance(description, str) and description else ""
     schema["description"] = f"{prefix}(v1 type: {text})".strip()

@@ -170,7 +170,7 @@ class Scheduler:
             self._end(job_id, FAILED, reason=reason, result=reason)
             return
         seed = secrets.randbelow(2**31)
-        recording = _Recording(self, job_id)
+        recording = _Recording(self, job_id, _message_schemas(chosen["spec"]))
         with self._lock:
             if job_id in self._cancelled:
                 return
@@ -208,7 +208,7 @@ class Scheduler:
         )
 
     def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:
-        logs = end.logs
+        logs = recording.with_notes(end.logs)
         with self._lock:
             stopped = job_id in self._shutdown_killed
         if stopped:
@@ -250,12 +250,34 @@ class Scheduler:
         return moved
 
 
-class _Recording:
-    """What one running job sends, as it comes (the executor's ``JobEvents``)."""
+#: Messages larger than this are not checked against their schemas (the check decodes
+#: arrays and would cost the service more than the message is worth).
+MAX_CHECKED_MESSAGE_BYTES = 1 << 20
 
-    def __init__(self, scheduler: Scheduler, job_id: str) -> None:
+
+def _message_schemas(spec_text: str) -> dict[str, Any]:
+    """The program's declared schemas of its messages, by frame kind."""
+    spec = json.loads(spec_text)
+    if not isinstance(spec, dict):
+        return {}
+    declared = {
+        frames.INTERIM: spec.get("interim_results"),
+        frames.RESULT: spec.get("return_values"),
+    }
+    return {kind: schema for kind, schema in declared.items() if isinstance(schema, dict | bool)}
+
+
+class _Recording:
+    """What one running job sends, as it comes (the executor's ``JobEvents``); a message
+    that fails its declared schema is said in the job's logs (it is kept all the same)."""
+
+    def __init__(self, scheduler: Scheduler, job_id: str, schemas: dict[str, Any]) -> None:
         self.scheduler = scheduler
         self.job_id = job_id
+        self.schemas = schemas
+        #: Lines of the service's own in the job's logs, each with the number of characters
+        #: of the job's own output before it (where it goes in the logs kept at the end).
+        self.notes: list[tuple[int, str]] = []
         self.result: str | None = None
         self.error: str | None = None
         self.refused: str | None = None  # a cap was hit: the job is being killed
@@ -288,8 +310,10 @@ class _Recording:
                 self.interim_bytes += size
                 number = self.scheduler.store.append_interim(self.job_id, payload)
                 self.scheduler.on_message(self.job_id, number, payload)
+                self._check(kind, f"interim result #{number - 1}", payload, size)  # as run
         elif kind == frames.RESULT:
             self.result = payload
+            self._check(kind, "result", payload, size)
         elif kind in (frames.FAILED, frames.REJECTED):
             details = json.loads(payload)
             trace = details.get("traceback") or ""
@@ -302,6 +326,39 @@ class _Recording:
             self._log_parts.append(text)
             self._log_chars += len(text)
         self.scheduler.on_log(self.job_id, offset, text)
+
+    def _check(self, kind: str, what: str, payload: str, size: int) -> None:
+        from runtime_kit.harness.spec import schema_mismatches
+
+        schema = self.schemas.get(kind)
+        if schema is None:
+            return
+        if size > MAX_CHECKED_MESSAGE_BYTES:
+            found = [f"{what} not checked against its schema: {size} bytes, over 1 MiB"]
+        else:
+            found = schema_mismatches(what, payload, schema)
+        for line in found:
+            self.note(f"warning: {line}")
+
+    def note(self, line: str) -> None:
+        """A line of the service's own in the job's logs, live and kept."""
+        text = f"[runtime-kit] {line}\n"
+        with self._log_lock:
+            offset = self._log_chars
+            output_before = offset - sum(len(note) for _, note in self.notes)
+            self.notes.append((output_before, text))
+            self._log_parts.append(text)
+            self._log_chars += len(text)
+        self.scheduler.on_log(self.job_id, offset, text)
+
+    def with_notes(self, logs: str) -> str:
+        """The job's final ``logs`` with the service's lines where they were shown live."""
+        parts, start = [], 0
+        for output_before, text in self.notes:
+            at = min(max(output_before, start), len(logs))
+            parts += [logs[start:at], text]
+            start = at
+        return "".join([*parts, logs[start:]])
 
     def logs_text(self) -> str:
         with self._log_lock:

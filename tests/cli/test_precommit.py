@@ -74,7 +74,11 @@ def test_hook_fails_on_the_bad_program_with_its_finding(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "runtime-kit validate" in output and "Failed" in output
-    assert "bad/program.py:7:1: RK303 main() must start with (backend, user_messenger" in output
+    lines = (HELLO / "program.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("def main("))
+    assert (
+        f"bad/program.py:{line}:1: RK303 main() must start with (backend, user_messenger" in output
+    )
     assert "good/" not in output
     assert "1 error(s), 0 warning(s) in 2 programs" in output
 

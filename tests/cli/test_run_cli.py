@@ -19,7 +19,11 @@ def test_text_output_shows_interim_results_result_and_how_to_repeat() -> None:
     assert [line.split(":")[0] for line in lines] == ["interim #0", "interim #1", "result"]
     assert lines[-1] == 'result: "Ran 2 circuits, 1024 shots in all."'
     assert "DONE in " in result.stderr
-    assert "on aer_simulator, seed 1 (--seed 1 repeats this run)" in result.stderr
+    assert result.stderr.rstrip().endswith("on aer_simulator, seed 1")  # it was given
+    unseeded = run_command("run", HELLO, "--param", "iterations=1")
+    seed = json.loads(run_command("run", HELLO, "--json").stdout)["seed"]
+    assert isinstance(seed, int)
+    assert unseeded.stderr.rstrip().endswith(")") and "repeats this run" in unseeded.stderr
 
 
 def test_json_prints_one_record() -> None:
@@ -36,6 +40,8 @@ def test_json_prints_one_record() -> None:
         "error",
         "warnings",
         "seed",
+        "input_seeds",
+        "started",
         "backend",
         "duration_s",
     }
@@ -60,7 +66,7 @@ def test_inputs_from_stdin() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["result"] == "Ran 1 circuits, 8 shots in all."
+    assert json.loads(result.stdout)["result"] == "Ran 1 circuit, 8 shots in all."
 
 
 def test_failed_program_exits_1_with_its_traceback(tmp_path: Path) -> None:
@@ -99,3 +105,65 @@ def test_usage_errors_exit_2() -> None:
         result = run_command("run", HELLO, *args)
         assert result.returncode == 2, args
         assert "error" in result.stderr
+
+
+def test_an_input_main_cannot_take_is_refused_before_running() -> None:
+    result = run_command("run", HELLO, "--param", "foo=1")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "error: input 'foo': main() has neither such a parameter nor **kwargs to take it"
+    )
+    assert result.stdout == ""
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_command("run", tmp_path / "nonexistent")
+    assert result.returncode == 2
+    assert "no such program directory or file" in result.stderr
+
+
+def _program(directory: Path, source: str, parameters: dict[str, object]) -> Path:
+    directory.mkdir()
+    (directory / "program.py").write_text(source)
+    spec = {"parameters": {"type": "object", "properties": parameters}}
+    metadata = {"name": "p", "max_execution_time": 60, "spec": spec}
+    (directory / "metadata.json").write_text(json.dumps(metadata))
+    return directory
+
+
+def test_the_footer_says_when_inputs_set_their_own_seed(tmp_path: Path) -> None:
+    program = _program(
+        tmp_path / "p",
+        "def main(backend, user_messenger, seed=None):\n    return seed\n",
+        {"seed": {"type": "integer"}},
+    )
+    seeded = run_command("run", program, "--seed", "3", "--param", "seed=11")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "seed 3" in seeded.stderr and "repeats this run" not in seeded.stderr
+    assert "note: the inputs also set seed=11: where main() uses it, it decides" in (seeded.stderr)
+    plain = run_command("run", program)
+    assert "note:" not in plain.stderr and "repeats this run" in plain.stderr
+
+
+def test_a_run_that_never_started_shows_no_seed(tmp_path: Path) -> None:
+    program = _program(tmp_path / "p", "def main(backend, user_messenger):\n    return 1\n", {})
+    metadata = json.loads((program / "metadata.json").read_text())
+    metadata["spec"]["backend_requirements"] = {"min_num_qubits": 50}
+    (program / "metadata.json").write_text(json.dumps(metadata))
+    result = run_command("run", program, "--backend", "generic-5")
+    assert result.returncode == 1
+    assert "needs 50" in result.stderr
+    footer = result.stderr.strip().splitlines()[-1]
+    assert footer.startswith("ERROR in ") and "seed" not in footer
+
+
+def test_a_memory_cap_below_the_libraries_is_one_line(tmp_path: Path) -> None:
+    result = run_command("run", HELLO, "--memory", "300")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr, result.stderr
+    assert lines[0] == (
+        "error: limit reached: memory (300 MiB of address space per process, RLIMIT_AS) "
+        "before main() started: importing the program's libraries needs more address space "
+        "than that (qiskit and qiskit-aer: 1800 MiB or more; see docs/run.md)"
+    )

@@ -120,8 +120,6 @@ def test_programs_and_jobs_commands(client_env: dict[str, str], project: Path) -
         "--follow",
         "--param",
         "iterations=2",
-        "--param",
-        "seed=4",
     )
     assert followed.returncode == 0, followed.stderr
     lines = followed.stdout.splitlines()

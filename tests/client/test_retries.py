@@ -4,6 +4,7 @@ time; a POST that may have been received is never repeated."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -172,3 +173,39 @@ def test_out_of_range_settings_name_their_variable(
         resolve_http()
     with pytest.raises(ConfigurationError, match="timeout must be"):
         resolve_http(timeout_s=float("inf"), retries=0)
+
+
+def test_an_untrusted_certificate_is_not_tried_again(tmp_path: Path) -> None:
+    """A TLS failure is the same on every try: one handshake, then the hint, at once."""
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    handshakes: list[int] = []
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(10)
+        port = listener.getsockname()[1]
+
+        def serve() -> None:
+            try:
+                while True:
+                    connection, _ = listener.accept()
+                    handshakes.append(1)
+                    with connection, contextlib.suppress(ssl.SSLError, OSError):
+                        context.wrap_socket(connection, server_side=True)
+            except OSError:  # the listener closed, or 10 s without a connection
+                return
+
+        threading.Thread(target=serve, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(ServiceError, match="CERTIFICATE_VERIFY_FAILED") as raised:
+            _http(f"https://127.0.0.1:{port}", attempts=4, backoff_s=1.0).json("GET", "/jobs")
+    assert "tries" not in str(raised.value) and "--ca-file" in str(raised.value)
+    assert handshakes == [1]
+    assert time.monotonic() - started < 4.0  # no backoff: 4 tries would wait >= 5.6 s

@@ -358,7 +358,7 @@ def test_shots_set_the_backend_default_when_not_an_input(tmp_path: Path) -> None
     )
     assert run_program(program, shots=37).result == {"0": 37}
     hello = run_program(HELLO, shots=9, params={"iterations": 1}, seed=1)
-    assert hello.result == "Ran 1 circuits, 9 shots in all."
+    assert hello.result == "Ran 1 circuit, 9 shots in all."
 
 
 def test_a_non_positive_timeout_is_refused() -> None:

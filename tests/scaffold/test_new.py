@@ -41,10 +41,14 @@ def test_the_bundled_templates() -> None:
 def test_generated_project_validates_runs_and_passes_its_tests(
     template: str, tmp_path: Path
 ) -> None:
+    # The project is made inside another whose pytest settings would break its tests (as a
+    # repository's would: "Unknown config option: timeout"): the project brings its own.
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n")
     created = run_command("new", f"My {template}", "--template", template, "-o", tmp_path)
     assert created.returncode == 0, created.stderr
     project = tmp_path / f"my-{template}"
     assert created.stdout.strip() == str(project)
+    assert "next: cd " in created.stderr and "validate && " in created.stderr
     expected = {
         "program.py",
         "metadata.json",
@@ -65,7 +69,7 @@ def test_generated_project_validates_runs_and_passes_its_tests(
     assert record["interim_results"]
 
     tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -204,3 +208,34 @@ def test_an_unwritable_output_directory_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: cannot write the project:")
     assert "Traceback" not in result.stderr
+
+
+def test_the_next_step_hint_works_from_where_the_user_is(tmp_path: Path) -> None:
+    """As after `make demo`: the venv is not activated, so `runtime-kit` and `python` on
+    the PATH are not this one's; the hint names what works, and does work when pasted."""
+    script = Path(sys.executable).with_name("runtime-kit")
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    created = subprocess.run(
+        [str(script), "new", "Hinted", "--no-input", "-o", "made"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    hint = created.stderr.split("next: ", 1)[1].strip()
+    assert hint.startswith("cd made/hinted && ")
+    assert f"{script} validate" in hint and f"{sys.executable} -m pytest" in hint
+    pasted = subprocess.run(
+        ["bash", "-c", hint],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    assert " passed" in pasted.stdout

@@ -88,7 +88,7 @@ def main():
         program_id,
         credentials,
         "ibmq_qasm_simulator",
-        {"iterations": 3, "shots": 16, "seed": 5},
+        {"iterations": 3, "shots": 16},
         "",
     )["id"]
     messages = queue.Queue()

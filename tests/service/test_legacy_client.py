@@ -37,7 +37,7 @@ def test_legacy_runtime_client_full_cycle(real_server: RealServer) -> None:
         True,
         "ibm-q",
         "ibmq_qasm_simulator",
-        {"iterations": 3, "shots": 16, "seed": 5},
+        {"iterations": 3, "shots": 16},
     ]
     assert seen["jobs"] is True
     assert seen["cancel_finished"] == 409

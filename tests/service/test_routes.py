@@ -106,7 +106,7 @@ def test_legacy_param_shapes_and_private_attributes(admin: Api) -> None:
     shapes = [
         ['{"iterations": 1, "shots": 4}'],  # P 0.16: a list holding a JSON string
         '{"iterations": 1, "shots": 4}',
-        {"iterations": 1, "shots": 4, "seed": None, "_ParameterNamespace__metadata": {"x": 1}},
+        {"iterations": 1, "shots": 4, "_ParameterNamespace__metadata": {"x": 1}},
     ]
     for params in shapes:
         job_id = admin.post("/jobs", {"programId": program_id, "params": params}).json()["id"]

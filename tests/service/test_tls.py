@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,8 +93,12 @@ def test_login_stores_the_ca_for_that_service(
         "RUNTIME_KIT_TOKEN": "",
     }
     login = ("login", "--url", server.url, "--token-stdin")
+    started = time.monotonic()
     refused = cli(*login, stdin=server.token, env=env)
     assert refused.returncode == 4 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
+    # not transient: failed at once (no retries, no backoff), with the way to trust the CA
+    assert "tries" not in refused.stderr and "--ca-file" in refused.stderr
+    assert time.monotonic() - started < 30  # a generous bound; retries waited 4 x backoff
     done = cli(*login, "--ca-file", tls.ca, stdin=server.token, env=env)
     assert done.returncode == 0, done.stderr
     stored = json.loads((tmp_path / "config.json").read_text())

@@ -130,6 +130,10 @@ case("file-json-trailing-comma", ["metadata.json:4:29: RK002"],
 case("file-yaml-bad-indent", ["metadata.yaml:3:20: RK002"],
      {"metadata.yaml": sub(METADATA_YAML, "max_execution_time: 300", " max_execution_time: 300"), "metadata.json": None},
      description="YAML metadata with a mis-indented key")
+case("file-update-conflict", ["program.py:7:1: RK005", "metadata.json:4:1: RK005"],
+     {"program.py": sub(P, '    seed = kwargs.get("seed")\n', '<<<<<<< yours\n    seed = kwargs.get("seed", 1)\n=======\n    seed = kwargs.get("seed")\n>>>>>>> template\n'),
+      "metadata.json": sub(M, '  "max_execution_time": 300,\n', '<<<<<<< yours\n  "max_execution_time": 600,\n=======\n  "max_execution_time": 300,\n>>>>>>> template\n')},
+     description="conflict markers left by runtime-kit update, in the program and the metadata")
 case("file-metadata-binary", ["metadata.json:0:0: RK001"],
      {"metadata.json": b'{"name": "x\x00\x00\x01"}'}, description="metadata file is binary")
 case("file-metadata-not-utf8", ["metadata.json:0:0: RK001"],
@@ -277,15 +281,21 @@ case("import-opflow", ["program.py:4:1: RK402"],
 case("import-ignis", ["program.py:4:1: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.ignis.mitigation import CompleteMeasFitter\n")},
      description="qiskit.ignis, retired without a faithful successor")
-case("import-ibmq-provider-name", ["program.py:4:1: RK402"],
+case("import-ibmq-provider-name", ["program.py:4:35: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.ibmq import IBMQ\n")},
      description="IBMQ from qiskit.providers.ibmq, where runtime-kit serves RunnerResult only")
-case("import-basicaer", ["program.py:3:1: RK402"],
+case("import-basicaer", ["program.py:3:47: RK402"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile, BasicAer\n")},
      description="BasicAer, removed from qiskit in 1.0")
 case("import-providers-aer-missing-submodule", ["program.py:4:1: RK401"],
      {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.providers.aer.no_such_module import thing\n")},
      description="qiskit.providers.aer is qiskit_aer, which has no such module")
+case("import-name-typo", ["program.py:4:35: RK403"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.circuit.random import random_circuitt\n")},
+     description="a name the installed module does not have (read from its source, not imported)")
+case("import-algorithms-alias", ["program.py:4:31: RK404"],
+     {"program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n", "from qiskit import QuantumCircuit, transpile\nfrom qiskit.algorithms import VQE\n")},
+     description="qiskit.algorithms, served as qiskit_algorithms, whose VQE has no QuantumInstance")
 # --- example inputs (RK5xx)
 case("inputs-wrong-type", ["inputs/example.json:2:3: RK501"],
      {"inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')}, description="iterations is a string")
@@ -303,9 +313,9 @@ case("inputs-bad-ndarray", ["inputs/example.json:4:3: RK503"],
 case("inputs-invalid-json", ["inputs/example.json:3:3: RK002"],
      {"inputs/example.json": sub(I, '"iterations": 2,', '"iterations": 2')}, description="missing comma")
 
-case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK501"],
+case("inputs-v1-wrong-type", ["metadata.json:1:1: RK104", "inputs/example.json:2:3: RK504"],
      {"metadata.json": METADATA_V1, "inputs/example.json": sub(I, '"iterations": 2', '"iterations": "two"')},
-     description="v1 metadata (checked as migrate would write it), iterations a string")
+     description="v1 metadata, iterations a string: IBM's service took it (v1 types were not checked), so only a warning")
 case("schema-yaml-required-unknown", ["metadata.yaml:14:28: RK202"],
      {"metadata.yaml": sub(METADATA_YAML, "required: [iterations]", "required: [iterations, shotz]"), "metadata.json": None,
       "inputs/example.json": None},

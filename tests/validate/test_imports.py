@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,67 @@ def test_every_path_the_harness_serves_passes_and_no_other() -> None:
     assert findings("from qiskit.providers.ibmq.runtime import IBMRuntimeService\n") == [
         (1, "RK402")
     ]
+
+
+def test_names_read_from_source_never_miss_a_real_name() -> None:
+    """RK403 must never be a false alarm: for every module of qiskit and qiskit-aer whose
+    names the source can tell, every name the imported module really has is among them.
+    (Run in a subprocess: it imports all of them.)"""
+    code = """
+import contextlib, importlib, io, json, pkgutil, warnings
+from runtime_kit.checks.imports import find_module
+from runtime_kit.checks.module_names import defined_names
+warnings.simplefilter("ignore")
+modules, told, wrong = set(), 0, {}
+for root in ("qiskit", "qiskit_aer"):
+    package = importlib.import_module(root)
+    modules.add(root)
+    for info in pkgutil.walk_packages(package.__path__, root + "."):
+        if ".test" not in info.name:
+            modules.add(info.name)
+for name in sorted(modules):
+    names = defined_names(find_module(name))
+    if names is None:
+        continue
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            module = importlib.import_module(name)
+    except Exception:
+        continue
+    told += 1
+    missing = [n for n in dir(module) if n not in names and not n.startswith("__")]
+    if missing:
+        wrong[name] = missing[:5]
+print(json.dumps({"told": told, "wrong": wrong}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True
+    )
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["wrong"] == {}
+    assert outcome["told"] > 300  # the check does read most modules
+
+
+def test_a_misspelt_name_is_found_without_importing_the_module() -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from runtime_kit.validation import validate\n"
+        "import tempfile, json\n"
+        "d = Path(tempfile.mkdtemp())\n"
+        "(d / 'program.py').write_text('from qiskit.circuit.random import random_circuitt\\n'\n"
+        "    'from qiskit import QuantumCirquit\\n\\ndef main(backend, user_messenger):\\n'\n"
+        "    '    pass\\n')\n"
+        "(d / 'metadata.json').write_text(json.dumps({'name': 'p', 'description': 'd', "
+        "'max_execution_time': 60}))\n"
+        "print([f'{f.line}:{f.col} {f.code} {f.message}' for f in validate(d)])\n"
+        "print('qiskit' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    shown, imported = result.stdout.strip().splitlines()
+    assert "1:35 RK403 cannot import 'random_circuitt' from 'qiskit.circuit.random'" in shown
+    assert "(did you mean 'random_circuit'?)" in shown
+    assert "2:20 RK403 cannot import 'QuantumCirquit' from 'qiskit'" in shown
+    assert imported == "False"

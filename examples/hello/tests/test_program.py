@@ -21,9 +21,11 @@ def test_example_inputs_run_and_publish_each_iteration(run_program):
 
 
 def test_same_seed_same_counts(run_program):
-    first = run_program(PROJECT, params={"iterations": 1}, seed=5)
-    again = run_program(PROJECT, params={"iterations": 1}, seed=5)
+    first = run_program(PROJECT, params={"iterations": 2}, seed=5)
+    again = run_program(PROJECT, params={"iterations": 2}, seed=5)
     assert first.interim_results == again.interim_results
+    other = run_program(PROJECT, params={"iterations": 2}, seed=6)
+    assert other.interim_results != first.interim_results
 
 
 def test_iterations_must_be_positive(run_program):
