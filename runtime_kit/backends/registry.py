@@ -25,6 +25,7 @@ ENTRY_POINT_GROUP = "runtime_kit.backend_providers"
 BUILTIN = {
     "simulators": "runtime_kit.backends.simulators:SimulatorProvider",
     "snapshots": "runtime_kit.backends.snapshots.provider:SnapshotProvider",
+    "ibm-quantum": "runtime_kit.backends.ibm_quantum.provider:IBMQuantumProvider",
 }
 #: The providers every ``Backends`` has, after the chosen ones.
 DEFAULT_PROVIDERS = ("simulators", "snapshots")

@@ -36,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_group().parse(argv)
+    from runtime_kit.backends.ibm_quantum.provider import open_if_chosen
     from runtime_kit.backends.summary import list_backends, show_backend
 
+    open_if_chosen(args.backend_providers, args.ibm_quantum_credentials)
     if args.command == "list":
         listed = list_backends(args.backend_providers)
         print(json.dumps(listed) if args.json else _table(listed))

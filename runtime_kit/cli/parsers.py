@@ -110,6 +110,13 @@ def backend_provider_option(parser: argparse.ArgumentParser) -> None:
         "simulators, snapshots, ibm-quantum; plug-ins: the entry point group "
         "runtime_kit.backend_providers)",
     )
+    parser.add_argument(
+        "--ibm-quantum-credentials",
+        type=Path,
+        metavar="FILE",
+        help="the IBM Quantum account of --backend-provider ibm-quantum: a TOML (or .json) "
+        "file of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ...)",
+    )
 
 
 def paths_parser(

@@ -73,10 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from runtime_kit.backends.ibm_quantum.provider import open_if_chosen
     from runtime_kit.harness.record import DONE
     from runtime_kit.harness.run_inputs import parse_param
     from runtime_kit.harness.runner import DEFAULT_MEMORY_MIB, run_program
 
+    broker = open_if_chosen(
+        args.backend_providers, args.ibm_quantum_credentials, on_note=_note
+    )  # before the program's process starts: the credentials leave the environment first
     params = dict(parse_param(p) for p in args.param)
     inputs_text = sys.stdin.read() if args.inputs == "-" else None
     inputs = Path(args.inputs) if args.inputs not in (None, "-") else None
@@ -87,6 +91,7 @@ def run(argv: list[str]) -> int:
         params=params,
         backend=args.backend,
         backend_providers=args.backend_providers,
+        broker=broker,
         seed=args.seed,
         shots=args.shots,
         timeout=args.timeout,
@@ -99,6 +104,10 @@ def run(argv: list[str]) -> int:
     else:
         _show(record, seed_given=args.seed is not None)
     return 0 if record.status == DONE else 1
+
+
+def _note(job_id: str, text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
 
 
 def _show_interim(index: int, text: str) -> None:

@@ -44,6 +44,7 @@ def main(argv: list[str]) -> int:
 def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
+    from runtime_kit.harness import broker_client
     from runtime_kit.harness.backends import BackendSpec, build_backend
     from runtime_kit.harness.legacy_modules import install_legacy_modules
     from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
@@ -62,6 +63,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     seed = job["seed"]
     try:
         install_legacy_modules()
+        broker_client.connect(frames_fd, sys.stdin)  # answers come on stdin, if any
         defer_ibm_runtime_plugins()
         _seed_everything(seed)
         spec = BackendSpec(*job["backend"])

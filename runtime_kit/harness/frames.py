@@ -7,6 +7,7 @@ Payloads are UTF-8 text (wire-format JSON, or a JSON object for control frames).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 
 #: Interim result published by the program (wire-format JSON).
@@ -17,17 +18,23 @@ RESULT = "result"
 STARTED = "started"
 REJECTED = "rejected"
 FAILED = "failed"
+#: A request to the job's broker, a JSON object (``runtime_kit.harness.broker``): answered
+#: on the process's stdin, never seen by the service's records.
+BROKER = "broker"
 
-KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED}
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, BROKER}
+_writing = threading.Lock()
 
 
 def write_frame(fd: int, kind: str, payload: str) -> None:
+    """Write one frame whole (threads of one process take turns: a frame is never torn)."""
     data = payload.encode()
     frame = f"{kind} {len(data)}\n".encode() + data
     view = memoryview(frame)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    with _writing:
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
 
 
 def read_frames(fd: int) -> Iterator[tuple[str, str]]:

@@ -82,17 +82,37 @@ class ProgramProcess:
         finally:
             os.close(write_end)
         self._frames_fd = read_end
+        self._stdin_lock = threading.Lock()
         self._logs = bytearray()
         self._logs_cut = False
 
     def alive(self) -> bool:
         return self._popen.poll() is None
 
-    def send(self, job: dict[str, Any]) -> None:
-        """Hand the process its job (see ``child.run_job`` for the fields)."""
+    def send(self, job: dict[str, Any], *, keep_stdin: bool = False) -> None:
+        """Hand the process its job (see ``child.run_job`` for the fields).  ``keep_stdin``:
+        leave stdin open for ``reply`` (a job whose backend has a broker), else close it."""
         assert self._popen.stdin is not None
         self._popen.stdin.write((json.dumps(job) + "\n").encode())
-        self._popen.stdin.close()
+        if keep_stdin:
+            self._popen.stdin.flush()
+        else:
+            self._popen.stdin.close()
+
+    def reply(self, message: dict[str, Any]) -> bool:
+        """Write one JSON line to the process's stdin (a broker's answer); False if the
+        process has gone (or its stdin was closed)."""
+        line = (json.dumps(message) + "\n").encode()
+        with self._stdin_lock:
+            stdin = self._popen.stdin
+            if stdin is None or stdin.closed:
+                return False
+            try:
+                stdin.write(line)
+                stdin.flush()
+            except (OSError, ValueError):
+                return False
+        return True
 
     def call_off(self) -> None:
         """No job will come: let the process end, and release its pipes."""
@@ -185,6 +205,8 @@ class ProgramProcess:
             self._logs_cut = self._logs_cut or len(chunk) > room
 
     def _close_pipes(self) -> None:
+        with self._stdin_lock, contextlib.suppress(OSError, ValueError):
+            self._popen.stdin.close()  # type: ignore[union-attr]
         with contextlib.suppress(OSError, ValueError):
             self._popen.stdout.close()  # type: ignore[union-attr]
         if self._frames_fd >= 0:

@@ -19,12 +19,15 @@ from typing import Any
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
+from runtime_kit.harness.broker import Broker, BrokerLink
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
 
+#: The job id a broker knows a ``runtime-kit run`` by.
+LOCAL_RUN = "runtime-kit-run"
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
 DEFAULT_MEMORY_MIB = 4096
 
@@ -37,6 +40,7 @@ def run_program(
     params: Mapping[str, Any] | None = None,
     backend: str = "aer_simulator",
     backend_providers: Sequence[str] = (),
+    broker: Broker | None = None,
     seed: int | None = None,
     shots: int | None = None,
     timeout: float | None = None,
@@ -57,6 +61,8 @@ def run_program(
             backend of ``backend_providers``.
         backend_providers: providers (``runtime_kit.backends``) asked first for
             ``backend``.
+        broker: serves the program's requests for a backend it cannot reach itself (IBM
+            Quantum hardware: ``runtime_kit.backends.ibm_quantum``).
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
         shots: the ``shots`` input if the program declares one, else the backend's
@@ -91,6 +97,9 @@ def run_program(
     takes_shots = isinstance(declared, dict) and "shots" in (declared.get("properties") or {})
     if shots is not None and takes_shots:
         params["shots"] = shots
+    link = None
+    if broker is not None and broker.serves(list(backend_spec)):
+        link = BrokerLink(broker, LOCAL_RUN, list(backend_spec), process)
     try:
         text, warnings = prepare_inputs(spec, inputs, inputs_text, params)
         process.send(
@@ -101,15 +110,23 @@ def run_program(
                 "seed": seed,
                 "shots": None if takes_shots else shots,
                 "min_num_qubits": spec.min_num_qubits,
-            }
+            },
+            keep_stdin=link is not None,
         )
         job_sent = True
     finally:
         if not job_sent:
             process.call_off()
+            if link is not None:
+                link.end()
     record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
-    outcome = process.watch(limit, _RecordFrames(record, spec, on_interim))
+    frames_to = _RecordFrames(record, spec, on_interim)
+    try:
+        outcome = process.watch(limit, frames_to if link is None else link.frames(frames_to))
+    finally:
+        if link is not None:
+            link.end()  # what the run left on the hardware is cancelled
     record.logs = outcome.logs
     if outcome.timed_out:
         record.status = CANCELLED

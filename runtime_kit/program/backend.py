@@ -237,12 +237,30 @@ def _aer_primitive(cls: Any, backend: ProgramBackend, from_backend: Any, options
     from qiskit_aer import AerSimulator
 
     wrapped = backend.wrapped
+    if getattr(wrapped, "runs_elsewhere", False):
+        return _backend_primitive(cls, backend, options)
     if not isinstance(wrapped, AerSimulator) and wrapped.coupling_map is None:
         wrapped = AerSimulator()  # e.g. basic: ideal, all-to-all
     primitive = from_backend(cls, wrapped, **options)
     if backend.seeds is not None:
         _seed_each_run(primitive, backend.seeds)
     return primitive
+
+
+def _backend_primitive(cls: Any, backend: ProgramBackend, options: Any) -> Any:
+    """For a backend that runs elsewhere (IBM Quantum hardware), Aer's primitives would
+    simulate a copy of it here: qiskit's backend primitives run on the device instead,
+    through ``backend.run``, with the default shots or precision asked for."""
+    from qiskit.primitives import BackendEstimatorV2, BackendSamplerV2
+    from qiskit_aer.primitives import SamplerV2
+
+    if cls is SamplerV2:
+        shots = options.get("default_shots")
+        asked = {"default_shots": shots} if shots else None
+        return BackendSamplerV2(backend=backend, options=asked)
+    precision = options.get("default_precision")
+    chosen = {"default_precision": precision} if precision else None
+    return BackendEstimatorV2(backend=backend, options=chosen)
 
 
 def _seed_each_run(primitive: Any, seeds: SeedStream) -> None:

@@ -198,6 +198,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         cost={"type": ["integer", "null"]},
         version={"type": ["string", "null"]},
         seed={"type": ["integer", "null"]},
+        external_jobs={
+            "description": "jobs this job made elsewhere (IBM Quantum jobs; GET /jobs/{id} only)",
+            "type": "array",
+            "items": _object(
+                "provider id backend created",
+                provider={"type": "string"},
+                id={"type": "string"},
+                backend={"type": "string"},
+                created={"type": "string"},
+            ),
+        },
     ),
     "JobList": _object(
         "jobs count", jobs={"type": "array", "items": _ref("Job")}, count={"type": "integer"}

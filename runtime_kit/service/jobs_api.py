@@ -160,7 +160,9 @@ def list_jobs(
 @router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, errors=(401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
-    return job_object(api.visible_job(api.caller(request), job_id))
+    job = job_object(api.visible_job(api.caller(request), job_id))
+    external = api.store.external_jobs(job_id)
+    return {**job, "external_jobs": external} if external else job
 
 
 @router.delete("/jobs/{job_id}", **documented(DONE, errors=(401, 404)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from runtime_kit.errors import ConfigurationError
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
@@ -21,6 +22,10 @@ from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import take_admin_token
 from runtime_kit.service.store import Store
 from runtime_kit.service.streams import StreamHub
+
+if TYPE_CHECKING:
+    from runtime_kit.backends.ibm_quantum.broker import HardwareBroker
+    from runtime_kit.backends.ibm_quantum.credentials import Credentials
 
 ADMIN_TOKEN_FILE = "admin-token"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -45,6 +50,8 @@ class Service:
         device snapshots (``runtime_kit.backends``).
     prepare_backends: backends each warm worker prepares before its job (a device
         snapshot's target and noise code), so that jobs on them start sooner.
+    ibm_quantum_credentials: the account of the ``ibm-quantum`` provider (needed when it
+        is among ``backend_providers``); they stay in this process.
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -70,6 +77,7 @@ class Service:
         builtin_programs: bool = True,
         backend_providers: tuple[str, ...] = (),
         prepare_backends: tuple[str, ...] = (),
+        ibm_quantum_credentials: Credentials | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -78,6 +86,7 @@ class Service:
         self.limits = (limits or JobLimits()).shared_by(workers)
         self.log = log or SilentLog()
         self.backends = ServiceBackends(backend_providers, memory_mib=self.limits.memory_mib)
+        self.broker = self._open_hardware(backend_providers, ibm_quantum_credentials, executor)
         self.backends.load()  # a provider that cannot be loaded stops the start here
         prepared = self.backends.to_prepare(prepare_backends)
         self.prepared_backends = [spec.name for spec in prepared]
@@ -96,6 +105,7 @@ class Service:
                 isolation=self.isolation,
                 workers=workers,
                 prepare=prepared,
+                **({"broker": self.broker} if self.broker is not None else {}),
                 **(executor_settings or {}),
             )
             self.scheduler = Scheduler(
@@ -116,6 +126,33 @@ class Service:
         except BaseException:
             self.lock.release()
             raise
+
+    def _open_hardware(
+        self, providers: tuple[str, ...], credentials: Credentials | None, executor: str
+    ) -> HardwareBroker | None:
+        """The broker of the ``ibm-quantum`` provider, with its account open (when chosen)."""
+        if "ibm-quantum" not in providers:
+            return None
+        if credentials is None:
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs IBM Quantum credentials: "
+                "--ibm-quantum-credentials FILE, or RUNTIME_KIT_IBM_QUANTUM_TOKEN "
+                "(docs/hardware.md)"
+            )
+        if executor != "local":
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs --executor local: its broker, which holds "
+                "the account, serves jobs from this process"
+            )
+        from runtime_kit.backends.ibm_quantum.provider import open_ibm_quantum
+
+        return open_ibm_quantum(
+            credentials,
+            on_job=lambda job_id, ibm_job_id, device: self.store.add_external_job(
+                job_id, "ibm-quantum", ibm_job_id, device
+            ),
+            on_note=lambda job_id, text: self.log.emit("ibm_quantum", job=job_id, note=text),
+        )
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)

@@ -59,6 +59,7 @@ class ServiceSettings:
     builtin_programs: bool = True
     backend_providers: tuple[str, ...] = ()
     prepare_backends: tuple[str, ...] = ()
+    ibm_quantum_credentials: Path | None = None
     limits: JobLimits = field(default_factory=JobLimits)
 
     def __post_init__(self) -> None:
@@ -312,6 +313,15 @@ SETTINGS: tuple[Setting, ...] = (
         "noise code, ~0.5 s of CPU a worker), so that jobs on them start sooner; "
         "comma-separated",
         "NAME[,NAME]",
+    ),
+    Setting(
+        "ibm_quantum_credentials",
+        "--ibm-quantum-credentials",
+        Path,
+        "the IBM Quantum account of --backend-provider ibm-quantum: a TOML (or .json) file "
+        "of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ..._INSTANCE, "
+        "..._CHANNEL, ..._URL)",
+        "FILE",
     ),
     # Caps of each job (JobLimits).
     Setting(

@@ -83,6 +83,19 @@ def _one_home_per_version(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq)")
 
 
+def _external_jobs(db: sqlite3.Connection) -> None:
+    """5: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS external_jobs (job_id TEXT NOT NULL, provider TEXT NOT "
+        "NULL, external_id TEXT NOT NULL, backend TEXT NOT NULL, created TEXT NOT NULL, "
+        "PRIMARY KEY (job_id, external_id))"
+    )
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS external_jobs_go_with_their_job AFTER DELETE ON jobs "
+        "BEGIN DELETE FROM external_jobs WHERE job_id = OLD.id; END"
+    )
+
+
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
@@ -96,6 +109,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _one_home_per_version,
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
+    _external_jobs,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -278,6 +292,28 @@ class Store:
         if chosen is None:
             return None
         return {**dict(row), **{k: chosen[k] for k in VERSIONED_FIELDS}, "version": version}
+
+    def add_external_job(self, job_id: str, provider: str, external_id: str, backend: str) -> None:
+        """Record a job that job ``job_id`` made at ``provider`` (an IBM Quantum job)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO external_jobs (job_id, provider, external_id, backend, "
+                "created) VALUES (?, ?, ?, ?, ?)",
+                (job_id, provider, external_id, backend, now()),
+            )
+
+    def external_jobs(self, job_id: str) -> list[dict[str, str]]:
+        """The jobs ``job_id`` made elsewhere, oldest first."""
+        rows = self.query(
+            "SELECT provider, external_id, backend, created FROM external_jobs "
+            "WHERE job_id = ? ORDER BY created, external_id",
+            job_id,
+        )
+        return [
+            {"provider": row["provider"], "id": row["external_id"], "backend": row["backend"],
+             "created": row["created"]}
+            for row in rows
+        ]  # fmt: skip
 
     def append_interim(self, job_id: str, text: str) -> int:
         """Store the next interim result of ``job_id``; returns its number (from 1)."""

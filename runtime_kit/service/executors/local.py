@@ -5,7 +5,9 @@ Each worker is a harness child (``ProgramProcess``) started ahead, confined as
 and Aer.  A job takes one, sends it the program's bundle and inputs, and the worker runs
 exactly that job and ends; everything it started is killed with it, and a new warm worker
 takes its place.  So a crash, a leak or a killed job never affects the next one, and a
-trivial job does not pay qiskit's import.
+trivial job does not pay qiskit's import.  A job on a backend that a ``broker`` serves (IBM
+Quantum hardware) keeps its worker's stdin open for the broker's answers
+(``runtime_kit.harness.broker``); when it ends, the broker cancels what it left.
 
 Workers are started from the executor's own long-lived threads: a confined process dies
 with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.harness.broker import Broker, BrokerLink
 from runtime_kit.harness.limit_errors import memory_cap, memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, signal_of
 from runtime_kit.sandbox.isolation import Confinement, Isolation
@@ -69,9 +72,11 @@ class LocalExecutor:
         isolation: Isolation,
         workers: int = 2,
         prepare: Sequence[Sequence[str]] = (),
+        broker: Broker | None = None,
     ) -> None:
         self.slots = workers
         self.prepare = [list(spec) for spec in prepare]
+        self.broker = broker
         self.isolation = isolation
         self.limits: JobLimits = isolation.limits
         self._root = data_dir / "work"
@@ -94,13 +99,16 @@ class LocalExecutor:
         with self._lock:
             self._running[request.job_id] = worker
             killed = request.job_id in self._killed
+        link = None
+        if self.broker is not None and self.broker.serves(request.backend):
+            link = BrokerLink(self.broker, request.job_id, request.backend, worker.process)
         try:
             if killed:
                 return JobEnd(False, None, "")
-            worker.process.send(self._job(request))
+            worker.process.send(self._job(request), keep_stdin=link is not None)
             outcome = worker.process.watch(
                 request.time_limit_s,
-                events.frame,
+                events.frame if link is None else link.frames(events.frame),
                 on_log=events.log,
                 check=lambda: self._over_limits(worker),
             )
@@ -115,6 +123,8 @@ class LocalExecutor:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
             self._discard(worker)
+            if link is not None:
+                link.end()  # what the job left on the hardware is cancelled
             if not self._stopping:
                 self._warm.put(_Worker(self.isolation, self._root, self.prepare))
 
