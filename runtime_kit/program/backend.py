@@ -19,8 +19,10 @@ independent of each other.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -189,6 +191,13 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         if timeout is not None:
             job.result = _with_timeout(job.result, timeout)
         return job
+
+    def session(self) -> AbstractContextManager[Any]:
+        """Run the calls made in the ``with`` block in one session of the backend, where it
+        has sessions (IBM Quantum hardware); on a simulator the block just runs, as in
+        qiskit-ibm-runtime's local mode."""
+        opened = getattr(self._backend, "session", None)
+        return opened() if callable(opened) else contextlib.nullcontext()
 
     def configuration(self) -> BackendConfiguration:
         """BackendV1-style configuration, as legacy programs read it: qubits, basis and

@@ -76,9 +76,14 @@ class HardwareBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no t
         from qiskit.transpiler import generate_preset_pass_manager
 
         circuits = list(run_input) if isinstance(run_input, list | tuple) else [run_input]
-        shots = int(options.get("shots") or self.options.shots)
-        memory = bool(options.get("memory", self.options.memory))
-        seed = options.get("seed_simulator")
+        shots = int(options.pop("shots", None) or self.options.shots)
+        memory = bool(options.pop("memory", self.options.memory))
+        seed = options.pop("seed_simulator", None)
+        if options:
+            print(
+                f"runtime-kit: options not applied on IBM Quantum hardware: {', '.join(options)}",
+                flush=True,
+            )
         manager = generate_preset_pass_manager(
             optimization_level=OPTIMIZATION_LEVEL, target=self._target, seed_transpiler=seed
         )
