@@ -19,6 +19,7 @@
     ├── CircuitNotRunnableError       a circuit the device cannot run (its basis, coupling, size)
     ├── BackendPropertyError          a calibration value the device does not have
     ├── BundleError                   program data (source or zip) that is refused
+    ├── ProgramEnvironmentError       a program's environment cannot be found or built
     ├── ProjectExistsError            ``new``: the project directory exists already
     ├── TemplateError                 ``new``: a template that cannot be rendered
     ├── ConfigurationError            settings or credentials that cannot work (exit 3)
@@ -156,6 +157,12 @@ class CircuitNotRunnableError(RuntimeKitError, ValueError):
         super().__init__(message)
         self.circuit = circuit
         self.instruction = instruction
+
+
+class ProgramEnvironmentError(RuntimeKitError):
+    """A program's declared environment cannot be had: no interpreter of its Python, a
+    requirement the operator does not allow, environments turned off, or the build (the
+    resolver's message) failed."""
 
 
 class BundleError(RuntimeKitError, ValueError):

@@ -62,6 +62,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RK502": (Severity.WARNING, "an example input is not a declared parameter"),
     "RK503": (Severity.ERROR, "an example input cannot be decoded"),
     "RK504": (Severity.WARNING, "an example input is not of its parameter's v1 type"),
+    "RK601": (Severity.ERROR, "a line of requirements.txt is not a requirement"),
+    "RK602": (
+        Severity.ERROR,
+        "a requirement a program may not ask for (a pip option, a URL or a local path)",
+    ),
+    "RK603": (
+        Severity.ERROR,
+        "pyproject.toml or .python-version declares its Python or its dependencies wrongly",
+    ),
+    "RK604": (Severity.ERROR, "no interpreter of the Python the program names is on this host"),
+    "RK605": (Severity.ERROR, "the requirements do not resolve (validate --resolve)"),
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from runtime_kit.checks.environment import environment_of
 from runtime_kit.checks.imports import check_imports
 from runtime_kit.checks.inputs import check_inputs
 from runtime_kit.checks.source import (
@@ -16,7 +17,13 @@ from runtime_kit.checks.source import (
     main_inputs,
     parse_program,
 )
-from runtime_kit.errors import MetadataSyntaxError, MigrationError, ProgramRejectedError
+from runtime_kit.environments.declaration import EnvironmentSpec
+from runtime_kit.errors import (
+    MetadataSyntaxError,
+    MigrationError,
+    ProgramEnvironmentError,
+    ProgramRejectedError,
+)
 from runtime_kit.findings import Finding, Severity, syntax_finding
 from runtime_kit.metadata.checks import as_v2, check_metadata, metadata_version
 from runtime_kit.metadata.document import MetadataDocument, load_document, read_text
@@ -43,17 +50,30 @@ class Inspection(NamedTuple):
     main_takes_kwargs: bool
     #: The inputs main() names (its parameters after backend and user_messenger).
     main_parameters: frozenset[str] = frozenset()
+    #: The environment the program declares (empty when it declares none).
+    environment: EnvironmentSpec = EnvironmentSpec()
 
 
 def validate(
-    path: str | Path, *, program: str | Path | None = None, metadata: str | Path | None = None
+    path: str | Path,
+    *,
+    program: str | Path | None = None,
+    metadata: str | Path | None = None,
+    resolve: bool = False,
 ) -> list[Finding]:
     """Check the program at ``path`` (its directory, or a file in it).
 
     Never imports or runs the program.  Returns every finding, sorted by file and line;
-    an empty list means the program is ready to publish.
+    an empty list means the program is ready to publish.  ``resolve``: also resolve the
+    requirements it declares against the package index (uv; needs the network).
     """
-    return inspect(path, program=program, metadata=metadata).findings
+    found = inspect(path, program=program, metadata=metadata)
+    if not resolve or not found.environment.needs_own_environment():
+        return found.findings
+    from runtime_kit.checks.environment import resolution_findings
+
+    extra = resolution_findings(found.layout.directory, found.environment)
+    return sorted(set(found.findings + extra))
 
 
 def inspect(
@@ -70,20 +90,29 @@ def inspect(
         else:
             findings += check_metadata(doc)
     declared = _declared(doc)
+    environment, environment_findings = environment_of(layout.directory)
+    findings += environment_findings
+    own_environment = environment.needs_own_environment()
     takes_kwargs, named = True, frozenset[str]()
     if layout.program is not None:
         beside = layout.local_modules
         if layout.program.parent != layout.directory:
             beside = local_modules(*listing(layout.program.parent))
-        program_findings, takes_kwargs, named = _check_program(layout.program, declared, beside)
+        program_findings, takes_kwargs, named = _check_program(
+            layout.program, declared, beside, imports=not own_environment
+        )
         findings += program_findings
     v2 = _v2(doc)
     parameters = _spec_part(v2, "parameters")
     for inputs in layout.inputs:
         findings += check_inputs(
-            inputs, parameters, main_takes_any=takes_kwargs, v1_typed=_v1_typed_parameters(doc)
+            inputs,
+            parameters,
+            main_takes_any=takes_kwargs,
+            v1_typed=_v1_typed_parameters(doc),
+            decoded_elsewhere=own_environment,
         )
-    return Inspection(sorted(set(findings)), layout, v2, takes_kwargs, named)
+    return Inspection(sorted(set(findings)), layout, v2, takes_kwargs, named, environment)
 
 
 def require_valid(path: str | Path, *, allowed: tuple[str, ...] = ()) -> Inspection:
@@ -92,11 +121,16 @@ def require_valid(path: str | Path, *, allowed: tuple[str, ...] = ()) -> Inspect
 
     Raises:
         ProgramRejectedError: listing each error, as ``validate`` prints it.
+        ProgramEnvironmentError: there is no interpreter of the Python the program names
+            (one line).
     """
     found = inspect(path)
     errors = [
         f for f in found.findings if f.severity is Severity.ERROR and not f.code.startswith(allowed)
     ]
+    no_python = [f for f in errors if f.code == "RK604"]
+    if no_python:  # said in one line, before anything is built
+        raise ProgramEnvironmentError(f"{no_python[0].path}: {no_python[0].message}")
     if errors or found.metadata is None or found.layout.program is None:
         listed = "\n".join(str(f) for f in errors)
         raise ProgramRejectedError(f"the program has errors (runtime-kit validate):\n{listed}")
@@ -109,13 +143,14 @@ def validate_all(
     program: str | Path | None = None,
     metadata: str | Path | None = None,
     jobs: int | None = None,
+    resolve: bool = False,
 ) -> list[Finding]:
     """``validate`` each of ``paths`` (each once), spread over ``jobs`` processes
     (default: the available CPUs, when there are enough programs to gain from it)."""
     unique = list(dict.fromkeys(Path(p) for p in paths))
     if len(unique) > 1:
         _warm_up()  # once, before any fork: workers inherit it instead of each paying
-    check = functools.partial(validate, program=program, metadata=metadata)
+    check = functools.partial(validate, program=program, metadata=metadata, resolve=resolve)
     return [finding for found in forked_map(check, unique, jobs=jobs) for finding in found]
 
 
@@ -156,10 +191,11 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
 
 
 def _check_program(
-    path: Path, declared: DeclaredParameters | None, beside: frozenset[str]
+    path: Path, declared: DeclaredParameters | None, beside: frozenset[str], *, imports: bool
 ) -> tuple[list[Finding], bool, frozenset[str]]:
     """The findings of the program file, whether main() takes **kwargs, and the inputs
-    it names."""
+    it names; ``imports``: check them here (not for a program with an environment of its
+    own, where they are the environment's)."""
     try:
         source = read_text(path)
     except MetadataSyntaxError as exc:
@@ -168,7 +204,8 @@ def _check_program(
     if tree is None:
         return findings, True, frozenset()
     findings += check_main(path, tree, declared)
-    findings += check_imports(path, tree, beside)
+    if imports:
+        findings += check_imports(path, tree, beside)
     main = find_main(tree)
     if main is None:
         return findings, True, frozenset()

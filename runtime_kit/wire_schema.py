@@ -91,15 +91,23 @@ def check(value: Any, schema: Mapping[str, Any] | bool) -> list[SchemaViolation]
     return sorted(violations, key=lambda v: (v.path, v.message))
 
 
-def input_problems(inputs: dict[str, Any], schema: Any) -> list[SchemaViolation]:
+def input_problems(
+    inputs: dict[str, Any], schema: Any, *, decoded_elsewhere: bool = False
+) -> list[SchemaViolation]:
     """What is wrong with a program's ``inputs`` (wire format): encoded values that would not
     decode (``undecodable``; then nothing else is checked), else values failing ``schema``
     (``spec.parameters``).  A schema that is not one yields nothing: ``validate`` reports it.
+
+    ``decoded_elsewhere``: the program has an environment of its own, whose Qiskit decodes
+    its inputs (a legacy ``PauliSumOp``): a ``settings`` object of any class is taken as it
+    is (checked as an object), the rest as always.
     """
     from runtime_kit.errors import DecodeError, SchemaDefinitionError
     from runtime_kit.serialization.envelopes import envelope_problems
 
-    broken = [SchemaViolation(k, reason, True) for k, reason in envelope_problems(inputs)]
+    allowed = _ANY_CLASS if decoded_elsewhere else None
+    found = envelope_problems(inputs, allowed_settings=allowed)
+    broken = [SchemaViolation(k, reason, True) for k, reason in found]
     if broken or not isinstance(schema, Mapping | bool):
         return broken
     try:
@@ -108,6 +116,25 @@ def input_problems(inputs: dict[str, Any], schema: Any) -> list[SchemaViolation]
         return []
     except DecodeError as exc:
         return [SchemaViolation((), f"cannot decode inputs: {exc}", True)]
+
+
+class _AnyClass(Mapping[str, object]):
+    """An allow-list of ``settings`` classes that holds every class."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> object:
+        return key
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+_ANY_CLASS = _AnyClass()
 
 
 def input_label(keys: tuple[str | int, ...]) -> str:

@@ -19,6 +19,10 @@ def _no_writes_to_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Ite
     watched = _real_home_places()
     before = _snapshot(watched)
     fake_home = tmp_path_factory.mktemp("home")
+    # Program environments find pyenv's Pythons in the real home (only read there).
+    pyenv = Path(os.environ.get("HOME") or Path.home()) / ".pyenv"
+    if "PYENV_ROOT" not in os.environ and pyenv.is_dir():
+        os.environ["PYENV_ROOT"] = str(pyenv)
     saved = {key: os.environ.get(key) for key in _HOME_VARIABLES}
     for key in _HOME_VARIABLES:
         os.environ[key] = str(fake_home / key.lower()) if key != "HOME" else str(fake_home)

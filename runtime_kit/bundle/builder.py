@@ -2,7 +2,9 @@
 
 The zip holds the program's files (sorted, timestamps 1980-01-01, mode 0644, no owner or
 host details), ``metadata.json`` (normalised v2) and ``manifest.json`` (every file with its
-sha256, the entry point, the runtime-kit version).  Building twice gives the same bytes.  A
+sha256, the entry point, the runtime-kit version, and the ``environment`` the program
+declares: its requirements and Python, from ``requirements.txt``, ``pyproject.toml`` and
+``.python-version``, which travel in the bundle too).  Building twice gives the same bytes.  A
 directory with ``pyproject.toml`` also carries the wheel PyPA ``build`` makes of it
 (``wheels/``), built with ``SOURCE_DATE_EPOCH`` fixed so it is reproducible too.
 """
@@ -147,6 +149,9 @@ def build_bundle(
         contents += _wheel(directory)
     contents.sort()
     manifest = _manifest(contents, entry, metadata)
+    environment = _environment(directory)
+    if environment is not None:
+        manifest["environment"] = environment
     data = _zip(contents, metadata, manifest)
     return Bundle(
         metadata["name"],
@@ -158,6 +163,22 @@ def build_bundle(
         [(n, len(b)) for n, b in contents],
         tuple(left_out),
     )
+
+
+def _environment(directory: Path) -> dict[str, Any] | None:
+    """The manifest's ``environment``: what the program declares (requirements.txt,
+    pyproject.toml, .python-version, all in the bundle); None when it declares nothing.
+
+    Raises:
+        ProgramRejectedError: a declaration ``validate`` finds errors in.
+    """
+    from runtime_kit.checks.environment import environment_of
+
+    spec, findings = environment_of(directory)
+    if findings:
+        listed = "\n".join(str(f) for f in findings)
+        raise ProgramRejectedError(f"the program's environment has errors:\n{listed}")
+    return spec.describe() if spec.declared else None
 
 
 def _single_file(files: list[PurePosixPath], entry: str) -> bool:

@@ -12,7 +12,12 @@ from runtime_kit.wire_schema import input_label, input_problems
 
 
 def check_inputs(
-    path: Path, parameters: Any, *, main_takes_any: bool, v1_typed: Any = None
+    path: Path,
+    parameters: Any,
+    *,
+    main_takes_any: bool,
+    v1_typed: Any = None,
+    decoded_elsewhere: bool = False,
 ) -> list[Finding]:
     """Findings of one inputs file against ``parameters`` (the spec.parameters schema).
 
@@ -22,6 +27,8 @@ def check_inputs(
         main_takes_any: main() has **kwargs, so undeclared inputs still reach it.
         v1_typed: for v1 metadata, its parameters with their v1 types as JSON Schema types:
             a value of another type is a warning (IBM's service did not check v1 types).
+        decoded_elsewhere: the program's own environment decodes its inputs (a ``settings``
+            object of any class is taken as it is).
     """
     try:
         doc = load_document(path)
@@ -29,7 +36,7 @@ def check_inputs(
         return syntax_finding(exc)
     if not isinstance(doc.data, dict):
         return [Finding.of(path, (1, 1), "RK501", "inputs must be a JSON object of parameters")]
-    problems = input_problems(doc.data, parameters)
+    problems = input_problems(doc.data, parameters, decoded_elsewhere=decoded_elsewhere)
     findings = [
         Finding.of(
             path,

@@ -98,6 +98,7 @@ def run(argv: list[str]) -> int:
         memory_mib=args.memory or DEFAULT_MEMORY_MIB,
         on_interim=None if args.json else _show_interim,
         strict=args.strict,
+        on_build=_show_build,
     )
     if args.json:
         print(json.dumps(record.to_json()))
@@ -108,6 +109,10 @@ def run(argv: list[str]) -> int:
 
 def _note(job_id: str, text: str) -> None:
     print(f"warning: {text}", file=sys.stderr)
+
+
+def _show_build(line: str) -> None:
+    print(f"[runtime-kit] {line}", file=sys.stderr, flush=True)
 
 
 def _show_interim(index: int, text: str) -> None:

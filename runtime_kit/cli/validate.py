@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--resolve",
+        action="store_true",
+        help="also resolve the requirements a program declares on the package index (uv; "
+        "needs the network)",
+    )
+    parser.add_argument(
         "--jobs",
         type=positive_int,
         metavar="N",
@@ -59,7 +65,9 @@ def run(argv: list[str]) -> int:
     from runtime_kit.validation import program_directories, validate_all
 
     targets = program_directories(args.paths, root=Path.cwd()) if args.hook else args.paths
-    findings = validate_all(targets, program=args.program, metadata=args.metadata, jobs=args.jobs)
+    findings = validate_all(
+        targets, program=args.program, metadata=args.metadata, jobs=args.jobs, resolve=args.resolve
+    )
     output = format_findings(findings, args.format)
     if output:
         print(output)

@@ -139,7 +139,8 @@ class RuntimeJob:
 
     @property
     def program_version(self) -> str | None:
-        """The program version the job was submitted for (None: the latest one)."""
+        """The program version the job runs: the one it was submitted for, else the latest
+        one at its submission (None from a service that did not record it)."""
         version = self._job_details().get("version")
         return None if version is None else str(version)
 

@@ -46,7 +46,11 @@ class ProgramProcess:
             ``runtime_kit.sandbox.isolation``).
         env: its whole environment (default: this process's, for ``runtime-kit run``).
         max_log_bytes: logs kept; beyond it the rest is dropped (and the cut is said).
-        prepare: backends (``BackendSpec`` lists) it prepares while it waits for its job.
+        python: the interpreter of the program's own environment, which runs the
+            standard-library runner of ``runtime_kit.jobside`` (default: runtime-kit's own
+            interpreter and ``harness/child.py``).
+        prepare: backends (``BackendSpec`` lists) runtime-kit's own child prepares while it
+            waits for its job (not the runner of a program's environment).
     """
 
     def __init__(
@@ -56,14 +60,14 @@ class ProgramProcess:
         wrap: Callable[[list[str]], list[str]] | None = None,
         env: dict[str, str] | None = None,
         max_log_bytes: int = MAX_LOG_BYTES,
+        python: Path | None = None,
         prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         self.max_log_bytes = max_log_bytes
         read_end, write_end = os.pipe()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"} if env is None else env
-        command = [sys.executable, "-m", "runtime_kit.harness.child", str(write_end)]
-        command.append(str(memory_mib))
-        if prepare:
+        command = [*child_command(python), str(write_end), str(memory_mib)]
+        if prepare and python is None:
             command.append(json.dumps([list(spec) for spec in prepare]))
         try:
             self._popen = subprocess.Popen(
@@ -213,6 +217,20 @@ class ProgramProcess:
             with contextlib.suppress(OSError):
                 os.close(self._frames_fd)
             self._frames_fd = -1
+
+
+#: The job-side runner of program environments (standard library only; see its docstring).
+JOBSIDE_DIR = Path(__file__).resolve().parent.parent / "jobside"
+
+
+def child_command(python: Path | None) -> list[str]:
+    """The command of a job's process, before its frames fd and memory limit: runtime-kit's
+    own child, or the job-side runner on the interpreter of a program's environment."""
+    if python is None:
+        return [sys.executable, "-m", "runtime_kit.harness.child"]
+    from runtime_kit.jobside import BOOT
+
+    return [str(python), "-I", "-c", BOOT, str(JOBSIDE_DIR)]
 
 
 def signal_of(returncode: int | None, sandboxed: bool = False) -> int | None:

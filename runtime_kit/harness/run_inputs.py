@@ -26,7 +26,7 @@ def prepare_inputs(
     values = _read(spec, inputs, inputs_text)
     if params:
         values.update(_encoded(dict(params)))
-    problems = _problems(values, spec.declared("parameters"))
+    problems = _problems(values, spec.declared("parameters"), spec.own_environment)
     problems += [
         f"input {name!r}: main() has neither such a parameter nor **kwargs to take it"
         for name in values
@@ -111,7 +111,8 @@ def _encoded(values: dict[str, Any]) -> dict[str, Any]:
     return encoded
 
 
-def _problems(values: dict[str, Any], schema: Any) -> list[str]:
+def _problems(values: dict[str, Any], schema: Any, decoded_elsewhere: bool) -> list[str]:
     from runtime_kit.wire_schema import input_label, input_problems
 
-    return [f"{input_label(p.keys)}: {p.message}" for p in input_problems(values, schema)]
+    found = input_problems(values, schema, decoded_elsewhere=decoded_elsewhere)
+    return [f"{input_label(p.keys)}: {p.message}" for p in found]

@@ -21,7 +21,7 @@ from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
 from runtime_kit.harness.broker import Broker, BrokerLink
 from runtime_kit.harness.limit_errors import memory_failure_in
-from runtime_kit.harness.process import ProgramProcess, describe_exit
+from runtime_kit.harness.process import Outcome, ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
@@ -47,6 +47,7 @@ def run_program(
     memory_mib: int = DEFAULT_MEMORY_MIB,
     on_interim: Callable[[int, str], None] | None = None,
     strict: bool = False,
+    on_build: Callable[[str], None] | None = None,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -72,6 +73,9 @@ def run_program(
         on_interim: called with (index, wire text) for each interim result as it arrives.
         strict: an interim result or a result that does not match its declared schema
             makes the run an ERROR (else it is a warning).
+        on_build: called with each line of the build of the program's environment (a
+            program that declares requirements runtime-kit's own environment does not
+            satisfy; see docs/environments.md), as it comes.
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
@@ -81,6 +85,8 @@ def run_program(
             run).
         ConfigurationError: a backend provider that cannot be loaded.
         ProgramRejectedError: validate finds errors in the program or its metadata.
+        ProgramEnvironmentError: the program's environment cannot be had (no interpreter of
+            its Python, or the build failed: the resolver's message).
     """
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
@@ -90,7 +96,8 @@ def run_program(
         raise InputValueError(f"{path}: no such program directory or file", name=None)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
-    process = ProgramProcess(spec.program.parent, memory_mib)
+    python = _environment_python(spec, on_build) if spec.own_environment else None
+    process = ProgramProcess(spec.program.parent, memory_mib, python=python)
     job_sent = False
     params = dict(params or {})
     declared = spec.declared("parameters")
@@ -121,12 +128,7 @@ def run_program(
                 link.end()
     record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
-    frames_to = _RecordFrames(record, spec, on_interim)
-    try:
-        outcome = process.watch(limit, frames_to if link is None else link.frames(frames_to))
-    finally:
-        if link is not None:
-            link.end()  # what the run left on the hardware is cancelled
+    outcome = _watch(process, limit, _RecordFrames(record, spec, on_interim), link)
     record.logs = outcome.logs
     if outcome.timed_out:
         record.status = CANCELLED
@@ -140,6 +142,28 @@ def run_program(
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
+
+
+def _watch(
+    process: ProgramProcess, limit: float, frames_to: _RecordFrames, link: BrokerLink | None
+) -> Outcome:
+    """The process's frames into the record (its broker's requests to the broker) until
+    it ends; then the broker cancels what the run left on the hardware."""
+    try:
+        return process.watch(limit, frames_to if link is None else link.frames(frames_to))
+    finally:
+        if link is not None:
+            link.end()
+
+
+def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
+    """The interpreter of the program's environment, built first if it is not yet."""
+    from runtime_kit.environments.builder import EnvironmentBuilder
+    from runtime_kit.environments.local import local_cache
+
+    builder = EnvironmentBuilder(local_cache())
+    log = on_build or (lambda line: None)
+    return builder.prepare(spec.environment, domain="local", log=log).python
 
 
 class _RecordFrames:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.errors import RuntimeKitError
 
 
@@ -18,6 +19,13 @@ class ProgramSpec:
     main_takes_kwargs: bool
     #: The inputs main() names (parameters after backend and user_messenger).
     main_parameters: frozenset[str] = frozenset()
+    #: The environment it declares (requirements, Python); see ``own_environment``.
+    environment: EnvironmentSpec = field(default_factory=EnvironmentSpec)
+
+    @property
+    def own_environment(self) -> bool:
+        """Whether it runs in an environment of its own (one runtime-kit's does not satisfy)."""
+        return self.environment.needs_own_environment()
 
     @property
     def max_execution_time(self) -> int:
@@ -61,6 +69,7 @@ def load_program_spec(path: Path) -> ProgramSpec:
         inputs_example=example if example.is_file() else None,
         main_takes_kwargs=found.main_takes_kwargs,
         main_parameters=found.main_parameters,
+        environment=found.environment,
     )
 
 

@@ -70,6 +70,7 @@ def bwrap_arguments(
     hidden: list[str],
     staged: bool,
     seccomp: bool = False,
+    extra_reads: list[str] | None = None,
 ) -> list[str]:
     """The bubblewrap command line up to ``--`` (the job's command follows).
 
@@ -78,6 +79,9 @@ def bwrap_arguments(
     ``hidden``: host paths that must stay out of sight even if under a read-only path
     (the data directory): each is covered by an empty tmpfs.
     ``seccomp``: load the filter the launcher passes as ``{seccomp}`` (a file descriptor).
+    ``extra_reads``: more paths shown read-only, after the hidden ones are covered (a
+    program's environment in the data directory); staged as the sources after
+    ``layout.reads``.
     """
     arguments = [
         bwrap,
@@ -106,6 +110,8 @@ def bwrap_arguments(
     for path in hidden:
         if _under_any(path, layout.reads):
             arguments += ["--tmpfs", path]
+    for number, path in enumerate(extra_reads or (), start=len(layout.reads)):
+        arguments += ["--ro-bind", f"{{stage:{number}}}" if staged else path, path]
     arguments += ["--remount-ro", "/", "--chdir", JOB_DIR, "--"]
     return arguments
 

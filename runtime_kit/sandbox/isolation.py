@@ -16,7 +16,7 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,9 +108,11 @@ class Isolation:
 
     # --- one job process ----------------------------------------------------------------
 
-    def confine(self, name: str, host_dir: Path) -> Confinement:
+    def confine(self, name: str, host_dir: Path, *, reads: Sequence[str] = ()) -> Confinement:
         """The confinement of a new job process ``name``; ``host_dir`` is its directory when
-        it runs unsandboxed (and where the service keeps its files otherwise)."""
+        it runs unsandboxed (and where the service keeps its files otherwise); ``reads``:
+        more host paths it sees read-only (a program's environment), even under the data
+        directory, which it otherwise never sees."""
         limits = self.limits
         cgroup = None
         if self.cgroups is not None:
@@ -122,14 +124,16 @@ class Isolation:
         env = job_environment(home, tmp, limits.job_threads)
         plan = {
             "cgroup_procs": cgroup.procs_files if cgroup else [],
-            "stage": {"dir": "/tmp", "sources": self.layout.reads} if uid else None,
+            "stage": {"dir": "/tmp", "sources": [*self.layout.reads, *reads]} if uid else None,
             "rlimits": {
                 name: _soft_hard(name, value) for name, value in self._rlimits(cgroup).items()
             },
             "user": {"uid": uid, "gid": uid} if uid is not None else None,
             "seccomp": self._seccomp,
         }
-        prefix = self._bwrap_arguments(env, staged=uid is not None) if self.isolated else []
+        prefix = (
+            self._bwrap_arguments(env, staged=uid is not None, reads=reads) if self.isolated else []
+        )
 
         def wrap(command: list[str]) -> list[str]:
             full = {**plan, "command": [*prefix, *command]}
@@ -202,7 +206,9 @@ class Isolation:
             rlimits["RLIMIT_AS"] = limits.memory_mib * MIB
         return rlimits
 
-    def _bwrap_arguments(self, env: dict[str, str], *, staged: bool) -> list[str]:
+    def _bwrap_arguments(
+        self, env: dict[str, str], *, staged: bool, reads: Sequence[str] = ()
+    ) -> list[str]:
         assert self.bwrap is not None
         return bw.bwrap_arguments(
             self.bwrap,
@@ -212,6 +218,7 @@ class Isolation:
             environment=env,
             hidden=[str(self.data_dir.resolve()), os.path.expanduser("~")],
             staged=staged,
+            extra_reads=list(reads),
         )
 
     def _probe(self) -> None:

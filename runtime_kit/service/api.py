@@ -85,6 +85,7 @@ class Api:
         self.scheduler = service.scheduler
         self.hub = service.hub
         self.backends = service.backends
+        self.environments = service.environments
         self._service = service
 
     @property

@@ -92,7 +92,13 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     chosen = api.store.program(program["id"], version)
     if chosen is None:
         raise ApiError(404, f"program {program_id} has no version {version!r}")
-    problems = input_problems(params, json.loads(chosen["spec"]).get("parameters"))
+    version = chosen["version"]  # the job runs (and shows) the version that was latest now
+    digest = chosen["data_digest"]
+    own = api.environments.own_environment(
+        digest, lambda: api.store.get_blob(digest), chosen["data_kind"]
+    )
+    schema = json.loads(chosen["spec"]).get("parameters")
+    problems = input_problems(params, schema, decoded_elsewhere=own is not None)
     if problems:
         raise ApiError(400, "inputs do not match the program's parameters: " + "; ".join(problems))
     job_id = f"job-{random_id(16)}"
@@ -272,11 +278,15 @@ def job_params(params: Any) -> dict[str, Any]:
     return {key: value for key, value in params.items() if not key.startswith(_LEGACY_PRIVATE)}
 
 
-def input_problems(params: dict[str, Any], schema: Any) -> list[str]:
+def input_problems(
+    params: dict[str, Any], schema: Any, *, decoded_elsewhere: bool = False
+) -> list[str]:
     """What ``wire_schema.input_problems`` finds, ``None`` counting as not given (legacy
-    clients send every unset parameter as null)."""
+    clients send every unset parameter as null); ``decoded_elsewhere``: the program's own
+    environment decodes its inputs (kept encoded: a legacy ``PauliSumOp`` is taken)."""
     from runtime_kit.wire_schema import input_label
     from runtime_kit.wire_schema import input_problems as problems_of
 
     given = {key: value for key, value in params.items() if value is not None}
-    return [f"{input_label(p.keys)}: {p.message}" for p in problems_of(given, schema)]
+    found = problems_of(given, schema, decoded_elsewhere=decoded_elsewhere)
+    return [f"{input_label(p.keys)}: {p.message}" for p in found]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.errors import BundleError
+from runtime_kit.errors import BundleError, ProgramEnvironmentError
 from runtime_kit.service.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.api_schemas import (
     DONE,
@@ -69,7 +69,7 @@ def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dic
     fields = checked_fields(body, partial=False)
     if not isinstance(body.get("data"), str):
         raise ApiError(400, "data (the base64 program source or zip bundle) is required")
-    data = program_data(body["data"])
+    data = program_data(body["data"], api)
     is_public = body.get("is_public", False)
     if not isinstance(is_public, bool):
         raise ApiError(400, "is_public must be a boolean")
@@ -132,7 +132,7 @@ def _update_program(
     row = api.owned_program(principal, program_id)
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
-        _publish_version(api.store, row, body, fields)
+        _publish_version(api, row, body, fields)
     elif fields:
         with api.store.transaction() as db:
             if (
@@ -166,7 +166,7 @@ def _update_program_data(api: Api, principal: Principal, program_id: str, body: 
         text = body.decode("ascii")
     except UnicodeDecodeError as exc:
         raise ApiError(400, "data must be base64 text") from exc
-    data = program_data(text)
+    data = program_data(text, api)
     with api.store.new_blob(data.raw) as digest, api.store.transaction() as db:
         # legacy: replaces the data of the current version
         db.execute("UPDATE programs SET update_date = ? WHERE id = ?", (now(), program_id))
@@ -264,11 +264,18 @@ def checked_fields(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return fields
 
 
-def program_data(text: str) -> ProgramData:
+def program_data(text: str, api: Api) -> ProgramData:
+    """The checked program data of base64 ``text``: a bundle that declares an environment
+    this service cannot give (environments off, a package not allowed, no interpreter of
+    its Python, a declaration with errors) is refused here, before it is stored."""
     try:
-        return decode_program_data(text)
+        data = decode_program_data(text)
+        api.environments.check_upload(data.raw, data.kind)
     except BundleError as exc:
         raise ApiError(exc.status, str(exc)) from exc
+    except ProgramEnvironmentError as exc:
+        raise ApiError(400, f"the program's environment: {exc}") from exc
+    return data
 
 
 def checked_version(version: Any) -> str:
@@ -290,12 +297,13 @@ def add_version(
     )
 
 
-def _publish_version(store: Store, row: Any, body: dict[str, Any], fields: dict[str, Any]) -> None:
+def _publish_version(api: Api, row: Any, body: dict[str, Any], fields: dict[str, Any]) -> None:
     """PATCH with ``data`` and ``version``: a new version, which becomes the latest."""
     if not isinstance(body.get("data"), str) or "version" not in body:
         raise ApiError(400, "a new version needs both data and version")
     version = checked_version(body["version"])
-    data = program_data(body["data"])
+    data = program_data(body["data"], api)
+    store = api.store
     spec = fields.get("spec", row["spec"])
     cost = fields.get("cost", row["cost"])
     with store.new_blob(data.raw) as digest, store.transaction() as db:

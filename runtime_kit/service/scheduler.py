@@ -22,12 +22,14 @@ from collections.abc import Callable
 from typing import Any
 
 from runtime_kit.backends.provider import BackendSpec
-from runtime_kit.errors import ConfigurationError, InputValueError
+from runtime_kit.environments.declaration import EnvironmentSpec
+from runtime_kit.errors import ConfigurationError, InputValueError, ProgramEnvironmentError
 from runtime_kit.harness import frames
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import describe_exit
 from runtime_kit.sandbox.limits import MIB, JobLimits
 from runtime_kit.service.backends import ServiceBackends
+from runtime_kit.service.environments import ProgramEnvironments
 from runtime_kit.service.executors import Executor, JobEnd, JobRequest
 from runtime_kit.service.store import (
     CANCELLED,
@@ -64,6 +66,7 @@ class Scheduler:
         on_state: StateSink | None = None,
         sandboxed: bool = False,
         backends: ServiceBackends | None = None,
+        environments: ProgramEnvironments | None = None,
     ) -> None:
         self.store = store
         self.backends = backends or ServiceBackends(memory_mib=limits.memory_mib)
@@ -73,6 +76,7 @@ class Scheduler:
         self.on_log = on_log
         self.on_state = on_state or (lambda job_id, status, details: None)
         self.sandboxed = sandboxed
+        self.environments = environments
         self._started: dict[str, float] = {}  # job -> when it started RUNNING (monotonic)
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._running: dict[str, _Recording] = {}
@@ -181,14 +185,45 @@ class Scheduler:
             self._started[job_id] = time.monotonic()
             self.on_state(job_id, RUNNING, {"seed": seed})
             request = self._request(job, chosen, seed, backend)
-            end = self.executor.run(request, recording)
-            self._record(job_id, end, recording, request.time_limit_s)
+            spec = self._own_environment(chosen)
+            if spec is None:
+                end: JobEnd | None = self.executor.run(request, recording)
+            else:
+                end = self._run_in_environment(request, spec, chosen["owner"], recording)
+            if end is not None:  # None: the environment's build failed, and ended the job
+                self._record(job_id, end, recording, request.time_limit_s)
         finally:
             with self._lock:
                 self._running.pop(job_id, None)
                 self._cancelled.discard(job_id)
                 self._shutdown_killed.discard(job_id)
                 self._started.pop(job_id, None)
+
+    def _own_environment(self, program: dict[str, Any]) -> EnvironmentSpec | None:
+        if self.environments is None:
+            return None
+        digest = program["data_digest"]
+        return self.environments.own_environment(
+            digest, lambda: self.store.get_blob(digest), program["data_kind"]
+        )
+
+    def _run_in_environment(
+        self, request: JobRequest, spec: EnvironmentSpec, owner: str, recording: _Recording
+    ) -> JobEnd | None:
+        """Build (or find) the program's environment, its lines in the job's logs as they
+        come, then run the job in it; None when the build failed (the job has ended)."""
+        assert self.environments is not None
+        try:
+            environment = self.environments.prepare(spec, owner=owner, log=recording.note)
+        except ProgramEnvironmentError as exc:
+            reason = f"the program's environment cannot be built: {exc}"
+            recording.note(f"error: {reason}")
+            self._end(
+                request.job_id, FAILED, reason=reason, result=reason, logs=recording.with_notes("")
+            )
+            return None
+        with self.environments.using(environment):
+            return self.executor.run(request._replace(environment=environment), recording)
 
     def _request(
         self, job: Any, program: dict[str, Any], seed: int, backend: BackendSpec

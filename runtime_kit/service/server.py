@@ -38,6 +38,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             backend_providers=settings.backend_providers,
             prepare_backends=settings.prepare_backends,
             ibm_quantum_credentials=credentials,
+            environments=settings.environment_settings,
         )
     except OSError as exc:
         listener.close()

@@ -13,6 +13,7 @@ from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.backends import ServiceBackends
+from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
 from runtime_kit.service.lock import DataDirLock
@@ -52,6 +53,8 @@ class Service:
         snapshot's target and noise code), so that jobs on them start sooner.
     ibm_quantum_credentials: the account of the ``ibm-quantum`` provider (needed when it
         is among ``backend_providers``); they stay in this process.
+    environments: the settings of program environments (default: on, built under
+        ``<data_dir>/environments``).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
@@ -78,6 +81,7 @@ class Service:
         backend_providers: tuple[str, ...] = (),
         prepare_backends: tuple[str, ...] = (),
         ibm_quantum_credentials: Credentials | None = None,
+        environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(data_dir, 0o700)
@@ -100,6 +104,12 @@ class Service:
             self.tokens = Tokens(self.store)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
+            self.environments = ProgramEnvironments(
+                environments or EnvironmentSettings(),
+                data_dir=data_dir,
+                sandboxed=self.isolation.isolated,
+                executor=executor,
+            )
             self.executor = EXECUTORS[executor](
                 data_dir=data_dir,
                 isolation=self.isolation,
@@ -117,6 +127,7 @@ class Service:
                 on_state=self._job_state,
                 sandboxed=self.isolation.isolated,
                 backends=self.backends,
+                environments=self.environments,
             )
             self.retention = RetentionWorker(
                 self.store, retention or Retention(), self._retained, self._retention_failed
@@ -204,6 +215,7 @@ class Service:
             "backend_providers": list(self.backends.provider_names),
             "prepared_backends": self.prepared_backends,
             **described,
+            "environments": self.environments.describe(),
             "warning": None if described.get("isolated") else "jobs are not isolated",
         }
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
+from runtime_kit.service.environments import EnvironmentSettings
 from runtime_kit.service.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
@@ -60,6 +61,14 @@ class ServiceSettings:
     backend_providers: tuple[str, ...] = ()
     prepare_backends: tuple[str, ...] = ()
     ibm_quantum_credentials: Path | None = None
+    environments: str = "on"
+    environments_dir: Path | None = None
+    environments_max_mib: int = 20 * 1024
+    environments_index_url: str | None = None
+    environments_allow: frozenset[str] | None = None
+    environments_build_timeout_s: float = 1800.0
+    environments_build_memory_mib: int = 4096
+    environments_build_disk_mib: int = 8192
     limits: JobLimits = field(default_factory=JobLimits)
 
     def __post_init__(self) -> None:
@@ -85,6 +94,20 @@ class ServiceSettings:
             "num_cpus": self.ray_num_cpus,
             "memory_mib": self.ray_memory_mib or self.limits.memory_mib,
         }
+
+    @property
+    def environment_settings(self) -> EnvironmentSettings:
+        """The settings of program environments (``runtime_kit.service.environments``)."""
+        return EnvironmentSettings(
+            enabled=self.environments == "on",
+            directory=self.environments_dir,
+            max_mib=self.environments_max_mib,
+            index_url=self.environments_index_url,
+            allowed=self.environments_allow,
+            build_timeout_s=self.environments_build_timeout_s,
+            build_memory_mib=self.environments_build_memory_mib,
+            build_disk_mib=self.environments_build_disk_mib,
+        )
 
     @property
     def scheme(self) -> str:
@@ -182,6 +205,24 @@ def _backend_names(text: str) -> tuple[str, ...]:
     if not all(names) or any(len(name) > 256 for name in names):
         raise ValueError(f"expected backend names separated by commas, got {text!r}")
     return names
+
+
+def _index_url(text: str) -> str:
+    if not text.startswith(("https://", "http://", "file://")):
+        raise ValueError(f"expected an http(s):// or file:// URL of a package index, got {text!r}")
+    return text
+
+
+def _package_names(text: str) -> frozenset[str]:
+    from packaging.utils import InvalidName, canonicalize_name
+
+    names = [part for part in text.replace(",", " ").split() if part]
+    if not names:
+        raise ValueError("expected package names separated by commas or spaces")
+    try:
+        return frozenset(canonicalize_name(name, validate=True) for name in names)
+    except InvalidName as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -322,6 +363,64 @@ SETTINGS: tuple[Setting, ...] = (
         "of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ..._INSTANCE, "
         "..._CHANNEL, ..._URL)",
         "FILE",
+    ),
+    # Program environments (docs/environments.md).
+    Setting(
+        "environments",
+        "--environments",
+        _choice("on", "off"),
+        "build and run programs' own environments (requirements.txt): on (default) or off "
+        "(programs with requirements are refused at upload)",
+        choices=("on", "off"),
+    ),
+    Setting(
+        "environments_dir",
+        "--environments-dir",
+        Path,
+        "where built environments and their downloads are kept (default: DATA_DIR/environments)",
+        "DIR",
+    ),
+    Setting(
+        "environments_max_mib",
+        "--environments-max-mib",
+        _positive_int,
+        "size of the built environments; the least recently used go beyond it (default 20480)",
+        "MIB",
+    ),
+    Setting(
+        "environments_index_url",
+        "--environments-index-url",
+        _index_url,
+        "the package index environments are built from (default: PyPI)",
+        "URL",
+    ),
+    Setting(
+        "environments_allow",
+        "--environments-allow",
+        _package_names,
+        "the only packages a program may require, comma-separated (default: any)",
+        "NAMES",
+    ),
+    Setting(
+        "environments_build_timeout_s",
+        "--environments-build-timeout",
+        _positive_float,
+        "seconds one step of an environment's build may take (default 1800)",
+        "S",
+    ),
+    Setting(
+        "environments_build_memory_mib",
+        "--environments-build-memory",
+        _positive_int,
+        "address space of an environment's build (default 4096)",
+        "MIB",
+    ),
+    Setting(
+        "environments_build_disk_mib",
+        "--environments-build-disk",
+        _positive_int,
+        "what an environment's build may write (default 8192)",
+        "MIB",
     ),
     # Caps of each job (JobLimits).
     Setting(

@@ -79,15 +79,26 @@ def test_a_changed_program_replays_with_a_diff(
 ) -> None:
     job_id = finished_job(service, SAMPLING, "changing", {"shots": 300})
     program_id = service.job(job_id).program_id
-    changed = SAMPLING.replace("[0, 1, 2]", "[0, 1]")  # the job ran the latest version
-    service.update_program(
-        program_id, source=changed, metadata={**METADATA, "name": "changing", "version": "2"}
-    )
+    changed = SAMPLING.replace("[0, 1, 2]", "[0, 1]")
+    # no new version: the data of the version the job ran is replaced
+    service.update_program(program_id, source=changed, metadata={**METADATA, "name": "changing"})
     shown = cli(client_env, "replay", job_id, "--json")
     assert shown.returncode == 1, shown.stderr
     report = json.loads(shown.stdout)
     assert report["equal"] is False and report["differences"]
     assert all(line.startswith("$.result") for line in report["differences"])
+
+
+def test_a_job_replays_the_version_it_ran_not_a_later_one(service: RuntimeService) -> None:
+    job_id = finished_job(service, SAMPLING, "versioned", {"shots": 300})
+    job = service.job(job_id)
+    assert job.program_version == "0"  # submitted without a version: the latest then
+    changed = SAMPLING.replace("[0, 1, 2]", "[0, 1]")
+    metadata = {**METADATA, "name": "versioned", "version": "2"}
+    service.update_program(job.program_id, source=changed, metadata=metadata)
+    report = replay_job(job_id, service=service)
+    assert report.equal, report.differences
+    assert report.version == "0"
 
 
 def test_a_failed_job_replays_its_failure(service: RuntimeService) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from runtime_kit import validate
+from runtime_kit.bundle import build_bundle
 from runtime_kit.scaffold import bundled_templates, create_project
 from tests.conftest import ROOT, run_command
 
@@ -28,6 +29,13 @@ EXAMPLES = {
     "sampler": "sampler",
     "package": "parity-scan",
 }
+
+
+@pytest.mark.parametrize("example", ["hello", "circuit-runner", "estimator", "sampler"])
+def test_a_one_module_project_uploads_as_source(example: str) -> None:
+    """Its tests, README, inputs and tool settings (``pytest.ini``...) are not program code."""
+    bundle = build_bundle(ROOT / "examples" / example)
+    assert (bundle.kind, [name for name, _ in bundle.files]) == ("source", ["program.py"])
 
 
 def test_the_bundled_templates() -> None:

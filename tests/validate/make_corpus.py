@@ -321,8 +321,24 @@ case("schema-yaml-required-unknown", ["metadata.yaml:14:28: RK202"],
       "inputs/example.json": None},
      description="YAML metadata, required names a missing property")
 
+# --- program environments (RK6xx; RK605 needs --resolve: tests/environments)
+case("environment-requirements-syntax", ["requirements.txt:2:11: RK601", "requirements.txt:3:1: RK602"],
+     {"requirements.txt": "qiskit-terra==0.23.*\nqiskit-aer=0.12 # one =\n-e ./local\n"},
+     description="a requirement with one '=', an editable path")
+case("environment-pyproject-dependency", ["pyproject.toml:3:29: RK603"],
+     {"pyproject.toml": '[project]\nname = "p"\ndependencies = ["numpy<2", "==1.0"]\n'},
+     description="a dependency without a name")
+case("environment-python-missing", [".python-version:1:1: RK604"],
+     {".python-version": "3.99\n", "requirements.txt": "qiskit-terra==0.23.*\n"},
+     description="a Python no host has")
+
 # --- good programs
 good("base")
+good("environment-of-its-own", {
+    "requirements.txt": "# written for qiskit-terra 0.23\nqiskit-terra==0.23.*\nnumpy<2\n",
+    "program.py": sub(P, "from qiskit import QuantumCircuit, transpile\n",
+        "from qiskit import QuantumCircuit, transpile\nfrom qiskit.opflow import PauliSumOp\n"),
+})
 good("yaml-metadata", {"metadata.yaml": METADATA_YAML, "metadata.json": None})
 good("main-py-and-kwargs-only", {"main.py": sub(P, "iterations, shots=1024, **kwargs", "**kwargs").replace("range(iterations)", 'range(kwargs["iterations"])').replace("shots=shots", 'shots=kwargs.get("shots")'), "program.py": None})
 good("unusual-names", {"runtime_program.py": P, "program.py": None, "program-metadata.json": M, "metadata.json": None})

@@ -24,6 +24,9 @@ class JobRequest(NamedTuple):
     seed: int
     min_num_qubits: int | None
     time_limit_s: float
+    #: the program's own built environment (``runtime_kit.environments.builder.Environment``),
+    #: mounted read-only into the job's sandbox; None: runtime-kit's own
+    environment: Any = None
 
 
 class JobEnd(NamedTuple):

@@ -34,14 +34,25 @@ from runtime_kit.service.executors import JobEnd, JobEvents, JobRequest
 
 
 class _Worker:
+    """A job's process; ``environment``: the program's own (its interpreter runs the job-side
+    runner, its directory and base installation are shown read-only), else runtime-kit's,
+    which prepares the backends of ``prepare`` while it waits."""
+
     def __init__(
-        self, isolation: Isolation, root: Path, prepare: Sequence[Sequence[str]] = ()
+        self,
+        isolation: Isolation,
+        root: Path,
+        environment: Any = None,
+        prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         self.id = secrets.token_hex(8)
         self.host_dir = root / f"worker-{self.id}"
         if not isolation.isolated:
             self.host_dir.mkdir(parents=True)
-        self.confinement: Confinement = isolation.confine(f"worker-{self.id}", self.host_dir)
+        reads = [] if environment is None else [str(environment.path), environment.base_prefix]
+        self.confinement: Confinement = isolation.confine(
+            f"worker-{self.id}", self.host_dir, reads=reads
+        )
         self.limit: str | None = None  # a cap seen hit while it ran
         try:
             self.process = ProgramProcess(
@@ -50,6 +61,7 @@ class _Worker:
                 wrap=self.confinement.wrap,
                 env=self.confinement.env,
                 max_log_bytes=isolation.limits.log_mib * MIB,
+                python=None if environment is None else environment.python,
                 prepare=prepare,
             )
         except BaseException:
@@ -92,10 +104,12 @@ class LocalExecutor:
         self._root.mkdir(parents=True)
         precompile_package()
         for _ in range(self.slots):
-            self._warm.put(_Worker(self.isolation, self._root, self.prepare))
+            self._warm.put(_Worker(self.isolation, self._root, prepare=self.prepare))
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
-        worker = self._take_worker()
+        own = request.environment is not None
+        worker = _Worker(self.isolation, self._root, request.environment) if own else None
+        worker = worker or self._take_worker()
         with self._lock:
             self._running[request.job_id] = worker
             killed = request.job_id in self._killed
@@ -125,8 +139,8 @@ class LocalExecutor:
             self._discard(worker)
             if link is not None:
                 link.end()  # what the job left on the hardware is cancelled
-            if not self._stopping:
-                self._warm.put(_Worker(self.isolation, self._root, self.prepare))
+            if not self._stopping and not own:
+                self._warm.put(_Worker(self.isolation, self._root, prepare=self.prepare))
 
     def kill(self, job_id: str) -> None:
         with self._lock:
@@ -170,7 +184,7 @@ class LocalExecutor:
             try:
                 worker = self._warm.get_nowait()
             except queue.Empty:
-                return _Worker(self.isolation, self._root, self.prepare)
+                return _Worker(self.isolation, self._root, prepare=self.prepare)
             if worker.process.alive():
                 return worker
             self._discard(worker)

@@ -1,23 +1,42 @@
 """The job page's pictures, as geometry for SVG templates: one line chart per numeric field
-of the interim results (against their number), and a histogram of measured counts."""
+of the interim results that says something (against their number), and a histogram of
+measured counts.
+
+A field is charted when its values vary and it is neither an id nor a counter: ids by name
+(``id``, ``uid``, ``seed``, ``job_id``...), counters by name (``iteration``, ``step``,
+``nfev``...) when they never decrease, or by shape (integers rising by the same step each
+time: a line that only says the results were numbered).
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Fields charted at most (the first ones seen), and points drawn per chart at most.
+#: Fields charted at most (the first ones that qualify), fields followed at most (the first
+#: ones seen), and points drawn per chart at most.
 MAX_SERIES = 6
+MAX_FOLLOWED = 16
 MAX_POINTS = 1200
 MAX_BARS = 32
-WIDTH, HEIGHT = 640, 130
-LEFT, RIGHT, TOP, BOTTOM = 70, 10, 22, 20
+WIDTH, HEIGHT = 640, 120
+LEFT, RIGHT, TOP, BOTTOM = 84, 10, 10, 20
 #: The charts' frame, for the template that draws them.
 FRAME = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
          "bottom": HEIGHT - BOTTOM}  # fmt: skip
 _OUTCOME = re.compile(r"(0x[0-9a-fA-F]+|[01 ]+)")
+#: Ids by name: ``id``, ``job_id``, ``run-seed``, ``jobId``...
+_ID_NAME = re.compile(r"(?:.*[_\-\s])?(?:id|uid|uuid|guid|seed)", re.IGNORECASE)
+_CAMEL_ID_NAME = re.compile(r".*[a-z](?:Id|ID|Uid|UID|Uuid|Seed)")
+#: Counters by name (``iteration``, ``n_evals``...), when their values never decrease.
+_COUNTER_NAME = re.compile(
+    r"(?:.*[_\-\s])?(?:iteration|iter|step|epoch|index|idx|nit|nfev|n_?evals?|evaluations?|"
+    r"eval_count|counter|round|trial)s?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -50,11 +69,32 @@ class Series:
 
     def add(self, number: int, value: Any) -> None:
         for name, number_value in numeric_fields(value).items():
-            if name in self.values or len(self.values) < MAX_SERIES:
+            if name in self.values or len(self.values) < MAX_FOLLOWED:
                 self.values.setdefault(name, []).append((number, number_value))
 
     def panels(self) -> list[Panel]:
-        return [_panel(name, points) for name, points in self.values.items() if points]
+        charted = [
+            (name, points) for name, points in self.values.items() if worth_charting(name, points)
+        ]
+        return [_panel(name, points) for name, points in charted[:MAX_SERIES]]
+
+
+def worth_charting(name: str, points: list[tuple[int, float]]) -> bool:
+    """Whether a field's values say something as a line: they vary, and it is neither an
+    id nor a counter."""
+    values = [value for _, value in points]
+    if len(set(values)) < 2 or _ID_NAME.fullmatch(name) or _CAMEL_ID_NAME.fullmatch(name):
+        return False
+    return not _is_counter(name, values)
+
+
+def _is_counter(name: str, values: list[float]) -> bool:
+    if not all(value.is_integer() for value in values):
+        return False
+    steps = {later - earlier for earlier, later in itertools.pairwise(values)}
+    if _COUNTER_NAME.fullmatch(name):
+        return min(steps) >= 0
+    return len(steps) == 1 and min(steps) > 0
 
 
 def numeric_fields(value: Any) -> dict[str, float]:

@@ -26,7 +26,9 @@ router = APIRouter(prefix="/ui")
 
 PAGE_SIZE = 25
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
-_LIST_COLUMNS = "id, program_id, version, backend, status, created, updated"
+#: The owner's token name beside its id (admins see everyone's jobs).
+_OWNER_NAME = "(SELECT name FROM tokens WHERE tokens.id = jobs.owner) AS owner_name"
+_LIST_COLUMNS = f"id, program_id, version, backend, status, created, updated, owner, {_OWNER_NAME}"
 
 
 @router.get("/jobs")
@@ -69,6 +71,7 @@ def job(request: Request, job_id: str) -> Response:
     visitor = visitor_of(request)
     api = api_of(request)
     row = api.visible_job(visitor.principal, job_id)
+    owner = api.store.query_one("SELECT name FROM tokens WHERE id = ?", row["owner"])
     results = api.store.interim_since(job_id, 0)
     view = interim_view(results)
     return render(
@@ -76,6 +79,7 @@ def job(request: Request, job_id: str) -> Response:
         "job.html",
         visitor=visitor,
         job=row,
+        owner_name=owner["name"] if owner else row["owner"],
         inputs=readable_text(row["params"]),
         interim=view,
         charts=charts_html(view, result_value(row)),

@@ -14,7 +14,6 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,6 +32,7 @@ from runtime_kit.service.ui.sessions import (
     Sessions,
     same_secret,
 )
+from runtime_kit.service.ui.timestamps import when_html
 
 MAX_FORM_BYTES = 64 * 1024
 #: Everything a page loads comes from the service itself; no inline script runs.
@@ -54,6 +54,7 @@ _environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_environment.filters["when"] = when_html
 _state_lock = threading.Lock()
 
 
@@ -209,10 +210,6 @@ async def read_form(request: Request) -> dict[str, str]:
 
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
-
-
-def static_text(name: str) -> str:
-    return resources.files("runtime_kit.service.ui").joinpath("static", name).read_text()
 
 
 def _visitor_or_none(request: Request) -> Visitor | None:

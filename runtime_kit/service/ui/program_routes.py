@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from runtime_kit.service.api import api_of
+from runtime_kit.service.api import Api, api_of
 from runtime_kit.service.programs_api import program_object
 from runtime_kit.service.ui.pages import html_page, pretty_json, render, visitor_of
 from runtime_kit.service.ui.paging import Paging
+from runtime_kit.service.ui.program_source import main_defaults
 
 router = APIRouter(prefix="/ui")
 
@@ -31,6 +32,8 @@ class Parameter:
     name: str
     type: str
     default: str
+    #: Where the default comes from: "schema", "main()" (its signature), or "" (none).
+    default_from: str
     required: bool
     description: str
     constraints: str
@@ -98,7 +101,7 @@ def program(request: Request, program_id: str, version: str | None = None) -> Re
         program=shown,
         owner=row["owner"],
         versions=versions,
-        parameters=parameters_of(spec.get("parameters")),
+        parameters=parameters_of(spec.get("parameters"), _source_defaults(api, shown)),
         interim_schema=_schema_text(spec.get("interim_results")),
         return_schema=_schema_text(spec.get("return_values")),
         requirements=_schema_text(spec.get("backend_requirements")),
@@ -106,8 +109,10 @@ def program(request: Request, program_id: str, version: str | None = None) -> Re
     )
 
 
-def parameters_of(schema: Any) -> list[Parameter]:
-    """The rows of the parameter table, from the JSON Schema of the inputs."""
+def parameters_of(schema: Any, source_defaults: dict[str, str] | None = None) -> list[Parameter]:
+    """The rows of the parameter table, from the JSON Schema of the inputs; a default the
+    schema does not give comes from ``source_defaults`` (``main()``'s signature)."""
+    source_defaults = source_defaults or {}
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
         return []
     required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
@@ -119,11 +124,17 @@ def parameters_of(schema: Any) -> list[Parameter]:
             for key, value in prop.items()
             if key not in ("type", "default", "description", "title")
         }
+        default, default_from = "", ""
+        if "default" in prop:
+            default, default_from = json.dumps(prop["default"], ensure_ascii=False), "schema"
+        elif name in source_defaults:
+            default, default_from = source_defaults[name], "main()"
         rows.append(
             Parameter(
                 name=str(name),
                 type=_type_of(prop),
-                default=json.dumps(prop["default"]) if "default" in prop else "",
+                default=default,
+                default_from=default_from,
                 required=name in required,
                 description=str(prop.get("description") or prop.get("title") or ""),
                 constraints=", ".join(f"{k}: {json.dumps(v)}" for k, v in rest.items()),
@@ -149,6 +160,15 @@ def source_files(program: dict[str, Any]) -> list[SourceFile]:
                     text = bundle.read(info).decode("utf-8", errors="replace")
             files.append(SourceFile(info.filename, info.file_size, text))
     return files
+
+
+def _source_defaults(api: Api, shown: dict[str, Any]) -> dict[str, str]:
+    """The defaults of ``main()`` in the shown version's stored data (read for every
+    visitor: a default is part of the program's inputs, as the table shows them)."""
+    stored = api.store.program(shown["id"], shown["version"])
+    if stored is None:
+        return {}
+    return main_defaults(api.store.get_blob(stored["data_digest"]), stored["data_kind"])
 
 
 def _type_of(prop: dict[str, Any]) -> str:

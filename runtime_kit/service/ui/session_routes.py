@@ -1,4 +1,4 @@
-"""Signing in (a token typed into a form, or a one-time link) and out; the static assets."""
+"""Signing in (a token typed into a form, or a one-time link) and out."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import ApiError, api_of
 from runtime_kit.service.ui.pages import (
-    SECURITY_HEADERS,
     SignedOut,
     check_csrf,
     form_page,
@@ -21,7 +19,6 @@ from runtime_kit.service.ui.pages import (
     sign_in_page,
     sign_in_secret,
     start_session,
-    static_text,
     visitor_of,
 )
 from runtime_kit.service.ui.sessions import (
@@ -32,8 +29,6 @@ from runtime_kit.service.ui.sessions import (
 )
 
 router = APIRouter(prefix="/ui")
-
-_ASSETS = {"ui.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"}
 
 
 @router.get("")
@@ -116,12 +111,3 @@ def _redeem(request: Request, form: dict[str, str]) -> Response:
         error = "That sign-in link has expired or was used already: sign in with a token."
         return sign_in_page(request, status=401, error=error)
     return start_session(request, principal, "/ui/jobs")
-
-
-@router.get("/static/{name}")
-async def static_asset(name: str) -> Response:
-    if name not in _ASSETS:
-        raise ApiError(404, f"no such asset: {name}")
-    text = await run_in_threadpool(static_text, name)
-    headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
-    return Response(text, media_type=_ASSETS[name], headers=headers)

@@ -114,9 +114,11 @@ class ApiUser:
 class BrowserVisitor:
     """A browser context of its own (its own cookies), recording JavaScript errors."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any, url: str, **context_options: Any) -> None:
+        """``context_options``: Playwright's ``new_context`` options (``viewport``,
+        ``timezone_id``...)."""
         self.url = url
-        self.context = browser.new_context(base_url=url)
+        self.context = browser.new_context(base_url=url, **context_options)
         self.context.set_default_timeout(WAIT_MS)
         self.page = self.context.new_page()
         self.errors: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,12 +62,13 @@ def api_user(ui_server: RealServer) -> Iterator[Callable[[str, str], ApiUser]]:
 
 
 @pytest.fixture
-def visitor(browser: object, ui_server: RealServer) -> Iterator[Callable[[], BrowserVisitor]]:
-    """``visitor()``: a fresh browser context; after the test, none had JavaScript errors."""
+def visitor(browser: object, ui_server: RealServer) -> Iterator[Callable[..., BrowserVisitor]]:
+    """``visitor(**context_options)``: a fresh browser context; after the test, none had
+    JavaScript errors."""
     made: list[BrowserVisitor] = []
 
-    def make() -> BrowserVisitor:
-        made.append(BrowserVisitor(browser, ui_server.url))
+    def make(**context_options: Any) -> BrowserVisitor:
+        made.append(BrowserVisitor(browser, ui_server.url, **context_options))
         return made[-1]
 
     yield make

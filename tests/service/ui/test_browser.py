@@ -6,12 +6,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from tests.service.real_server import RealServer
 from tests.service.ui.browser import ApiUser, BrowserVisitor
 
-Visit = Callable[[], BrowserVisitor]
+Visit = Callable[..., BrowserVisitor]
 MakeUser = Callable[[str, str], ApiUser]
 PROBE = "<script>window.__probe = 1</script><img src=x onerror='window.__probe = 2'>"
+PHONE = {"width": 360, "height": 740}
+#: Elements wider than the window, not inside something that scrolls them (a wide table).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (element) => {
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
+  return [...document.body.querySelectorAll("*")]
+    .filter((element) => {
+      const box = element.getBoundingClientRect();
+      return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5) && !scrolls(element);
+    })
+    .map((element) => `${element.tagName}#${element.id}.${element.className}`);
+}"""
 
 
 def test_sign_in_shows_programs_and_jobs(visitor: Visit, api_user: MakeUser) -> None:
@@ -71,6 +90,7 @@ def test_running_job_grows_live_then_completes(visitor: Visit, api_user: MakeUse
     assert page.locator("#interim-count").inner_text() == "14"
     assert len(energy.get_attribute("points").split()) == 14
     assert page.locator("figure.histogram rect").count() == 2
+    assert page.locator("figure[data-field='step']").count() == 0  # a counter: not charted
     assert page.locator("#cancel").count() == 0
     page.goto("/ui/jobs?status=COMPLETED")
     assert page.locator(f"tr[data-job-id='{job}']").count() == 1
@@ -152,3 +172,48 @@ def test_script_probes_render_as_text(visitor: Visit, api_user: MakeUser) -> Non
     assert page.evaluate("window.__probe") is None
     scripts = page.eval_on_selector_all("script", "nodes => nodes.map(n => n.src)")
     assert all(re.search(r"/ui/static/ui\.js$", src) for src in scripts)
+
+
+def test_every_page_fits_a_360_px_phone(
+    visitor: Visit, api_user: MakeUser, ui_server: RealServer
+) -> None:
+    alice = api_user("uploader", "alice")
+    program = alice.upload("phone-curve")
+    job = alice.submit(program, steps=4)
+    alice.wait_for(job, ("COMPLETED",))
+    browser = visitor(viewport=PHONE)
+    browser.sign_in(ui_server.token)  # an admin: the most links and columns
+    page = browser.page
+    for path in ("/ui/jobs", f"/ui/jobs/{job}", "/ui/programs", f"/ui/programs/{program}",
+                 "/ui/tokens"):  # fmt: skip
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert page.evaluate(OVERFLOWING) == [], path
+        header = page.locator("header.bar").bounding_box()
+        assert header is not None and header["height"] <= 100, (path, header)  # two rows
+        for part in ("a.brand", "nav", ".who button"):
+            box = page.locator(f"header.bar {part}").bounding_box()
+            assert box is not None and box["x"] >= 0, (path, part)
+            assert box["x"] + box["width"] <= PHONE["width"], (path, part, box)
+    page.goto(f"/ui/jobs/{job}")
+    charts = page.locator("figure.chart")
+    assert charts.count() == 2  # the energy curve and the counts
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_times_show_in_the_browsers_time_zone(visitor: Visit, api_user: MakeUser) -> None:
+    alice = api_user("uploader", "alice")
+    job = alice.submit(alice.upload("zoned-curve"))
+    alice.wait_for(job, ("COMPLETED",))
+    created = alice.job(job)["created"]
+    browser = visitor(timezone_id="Asia/Kolkata")  # UTC+05:30 all year
+    browser.sign_in(alice.token, start=f"/ui/jobs/{job}")
+    shown = browser.page.locator(f"time[title='{created}']").first
+    local = datetime.fromisoformat(created) + timedelta(hours=5, minutes=30)
+    assert shown.inner_text() == local.strftime("%Y-%m-%d %H:%M:%S")
+    browser.page.goto("/ui/jobs")
+    listed = browser.page.locator(f"tr[data-job-id='{job}'] time")
+    assert listed.inner_text() == local.strftime("%Y-%m-%d %H:%M:%S")
+    assert listed.get_attribute("title") == created

@@ -193,3 +193,58 @@ def test_job_events_resume_after_the_last_event_id(
         header = {"Last-Event-ID": unreadable.encode("latin-1")}
         events = browser.get(f"/ui/jobs/{job}/events", headers=header)
         assert events.status_code == 200 and 'data-n=\\"1\\"' in events.text
+
+
+def test_an_admin_sees_each_jobs_owner_and_everyone_its_version(
+    as_role: Callable[[str, str], Api], admin: Api, sign_in: SignIn, world: dict
+) -> None:
+    alices_job, bobs_job = world["jobs"]
+    admins_list = sign_in("admin-secret").get("/ui/jobs").text
+    assert "<th>Owner</th>" in admins_list
+    for job, owner in ((alices_job, "alice"), (bobs_job, "bob")):
+        row = admins_list.split(f'data-job-id="{job}"')[1].split("</tr>")[0]
+        assert f">{owner}</td>" in row and "<td>0</td>" in row  # version 0, not "latest"
+    alice = world["actors"]["alice"]
+    alices_list = sign_in(alice.headers["X-Access-Token"]).get("/ui/jobs").text
+    assert "<th>Owner</th>" not in alices_list
+    page = sign_in(alice.headers["X-Access-Token"]).get(f"/ui/jobs/{alices_job}").text
+    assert "<dt>Version</dt><dd>0</dd>" in page and "latest" not in page
+    assert admin.get(f"/jobs/{alices_job}").json()["version"] == "0"
+
+
+def test_times_show_readable_with_the_stored_time_in_the_title(
+    sign_in: SignIn, world: dict, admin: Api
+) -> None:
+    job = world["jobs"][0]
+    created = admin.get(f"/jobs/{job}").json()["created"]
+    page = sign_in("admin-secret").get(f"/ui/jobs/{job}").text
+    shown = re.search(rf'<time datetime="[^"]+" title="{re.escape(created)}">([^<]+)</time>', page)
+    assert shown is not None, page
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", shown.group(1))
+    assert re.search(r">\d{4}-\d\d-\d\dT[\d:.]+Z<", page) is None  # no raw ISO as text
+
+
+def test_the_parameter_table_shows_main_defaults_the_schema_lacks(
+    as_role: Callable[[str, str], Api], sign_in: SignIn
+) -> None:
+    alice, carol = as_role("uploader", "alice"), as_role("user", "carol")
+    public = alice.post("/programs", program_body("hello", is_public=True)).json()["id"]
+    for reader in (alice, carol):  # its owner, and a user who cannot see its source
+        page = sign_in(reader.headers["X-Access-Token"]).get(f"/ui/programs/{public}").text
+        table = page.split('id="parameters"')[1].split("</table>")[0]
+        cells = dict(
+            re.findall(r"<code>(\w+)</code></td>\s*<td>[^<]*</td>\s*<td>(.*?)</td>", table)
+        )
+        assert set(cells) == {"iterations", "shots"}
+        for name, default in (("iterations", "3"), ("shots", "1024")):
+            assert f">{default}</code> <small>from main()</small>" in cells[name], (name, cells)
+
+
+def test_the_service_has_an_icon(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")  # signed out: browsers ask for it on every page
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    count = int.from_bytes(icon.content[4:6], "little")
+    sizes = {icon.content[6 + 16 * index] for index in range(count)}
+    assert sizes == {16, 32}
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/ui/sign-in").text

@@ -10,6 +10,19 @@ function setStatus(element, status) {
   element.dataset.status = status;
 }
 
+function twoDigits(number) {
+  return String(number).padStart(2, "0");
+}
+
+// A <time datetime="...Z"> shows its moment in the browser's time zone (the server wrote UTC).
+function showLocalTime(element) {
+  const moment = new Date(element.dateTime);
+  if (Number.isNaN(moment.getTime())) return;
+  const date = `${moment.getFullYear()}-${twoDigits(moment.getMonth() + 1)}-${twoDigits(moment.getDate())}`;
+  const time = [moment.getHours(), moment.getMinutes(), moment.getSeconds()].map(twoDigits).join(":");
+  element.textContent = `${date} ${time}`;
+}
+
 function followJob(article) {
   const source = new EventSource(article.dataset.events);
   const statusBadge = document.getElementById("job-status");
@@ -55,6 +68,7 @@ function followJobs(table) {
 
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-autosubmit]")) form.requestSubmit();
+  for (const element of document.querySelectorAll("time[datetime]")) showLocalTime(element);
   const article = document.getElementById("job");
   if (article && !("final" in article.dataset)) followJob(article);
   const table = document.getElementById("jobs");

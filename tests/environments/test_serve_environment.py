@@ -1,0 +1,205 @@
+"""Program environments on ``runtime-kit serve`` (bubblewrap sandbox, real builds)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from runtime_kit.bundle.builder import build_bundle
+from tests.environments.conftest import ENVIRONMENTS, PROGRAMS
+from tests.service.real_server import RealServer
+from tests.service.tls import throwaway_tls
+
+DEADLINE_S = 600
+
+
+def upload(server: RealServer, program: Path, token: str | None = None) -> httpx.Response:
+    bundle = build_bundle(program)
+    body = {**bundle.metadata, "data": bundle.upload_data()}
+    with server.http(token) as client:
+        return client.post("/programs", json=body)
+
+
+def finished(server: RealServer, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + DEADLINE_S
+    with server.http() as client:
+        while time.monotonic() < deadline:
+            job: dict[str, Any] = client.get(f"/jobs/{job_id}").json()
+            if job["status"] in ("COMPLETED", "FAILED", "CANCELLED", "CANCELLED - RAN TOO LONG"):
+                return job
+            time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not end in {DEADLINE_S} s")
+
+
+def run_job(server: RealServer, program_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    with server.http() as client:
+        created = client.post("/jobs", json={"program_id": program_id, "params": params})
+        assert created.status_code == 200, created.text
+        job = finished(server, created.json()["id"])
+        job["logs"] = client.get(f"/jobs/{job['id']}/logs").text
+        job["results"] = client.get(f"/jobs/{job['id']}/results").text
+    return job
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RealServer]:
+    started = RealServer(tmp_path / "data", "--environments-dir", str(tmp_path / "envs")).start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_a_job_cannot_write_its_environment_or_the_cache(
+    server: RealServer, tmp_path: Path
+) -> None:
+    envs = tmp_path / "envs"
+    created = upload(server, PROGRAMS / "guarded")
+    assert created.status_code == 200, created.text
+    job = run_job(server, created.json()["id"], {})
+    assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+    # the build, live in the job's logs
+    assert "[runtime-kit] resolving 1 requirement(s) for Python 3.8" in job["logs"]
+    assert "[runtime-kit] building environment " in job["logs"]
+    outcome = json.loads(job["results"])
+    assert outcome["environment"] == outcome["prefix"] == "OSError"  # mounted read-only
+    assert outcome["python"] == "3.8"
+    # whatever the job could write (its private /tmp) never reached the host's cache
+    assert not list(envs.rglob("planted*")), outcome
+    # the second job reuses it: no build
+    again = run_job(server, created.json()["id"], {})
+    assert again["status"] == "COMPLETED" and "building environment" not in again["logs"]
+    with server.http() as client:
+        health = client.get("/health").json()
+    assert health["environments"]["enabled"] is True
+    assert health["environments"]["environments"] == 1
+
+
+def test_off_refuses_programs_with_requirements_at_upload(tmp_path: Path) -> None:
+    server = RealServer(tmp_path / "data", "--environments", "off").start()
+    try:
+        refused = upload(server, PROGRAMS / "guarded")
+        assert refused.status_code == 400
+        message = refused.json()["error"]["message"]
+        assert message == (
+            "the program's environment: this service runs no program environments "
+            "(--environments off): the program declares requirements (requirements.txt, "
+            ".python-version) that the service's own environment does not satisfy"
+        )
+    finally:
+        server.stop()
+
+
+def test_the_allow_list_and_a_python_the_host_lacks_are_refused_at_upload(
+    tmp_path: Path,
+) -> None:
+    server = RealServer(tmp_path / "data", "--environments-allow", "qiskit-terra,numpy").start()
+    try:
+        refused = upload(server, PROGRAMS / "guarded")
+        assert refused.status_code == 400
+        assert refused.json()["error"]["message"] == (
+            "the program's environment: requirements not on this service's allow-list of "
+            "packages: six (ask its operator)"
+        )
+    finally:
+        server.stop()
+
+
+def test_a_failed_build_fails_the_job_with_the_resolvers_message(
+    server: RealServer, tmp_path: Path
+) -> None:
+    program = tmp_path / "unresolvable"
+    program.mkdir()
+    for name in ("program.py", "metadata.json", ".python-version"):
+        (program / name).write_bytes((PROGRAMS / "guarded" / name).read_bytes())
+    (program / "requirements.txt").write_text("six==1.16.0\nsix<1.0\n")
+    created = upload(server, program)
+    job = run_job(server, created.json()["id"], {})
+    assert job["status"] == "FAILED"
+    assert (
+        job["logs"]
+        .rstrip()
+        .splitlines()[-1]
+        .startswith(
+            "[runtime-kit] error: the program's environment cannot be built: the requirements do "
+            "not resolve: "
+        )
+    )
+    assert "six" in job["results"]
+
+
+@pytest.mark.legacy
+def test_the_legacy_client_runs_a_terra_023_program_with_a_pauli_sum_op(
+    tmp_path: Path,
+) -> None:
+    """qiskit-ibmq-provider 0.20 sends a PauliSumOp the service's Qiskit cannot decode (kept
+    encoded, decoded in the job's environment) and follows the interim results."""
+    from tests.interop.legacy_env import legacy_python
+
+    tls = throwaway_tls(tmp_path / "tls")
+    service_envs = ENVIRONMENTS / "service"
+    server = RealServer(
+        tmp_path / "data", *tls.serve_args(), "--environments-dir", str(service_envs),
+        ca_file=tls.ca,
+    ).start()  # fmt: skip
+    try:
+        created = upload(server, PROGRAMS / "terra023-vqe")
+        assert created.status_code == 200, created.text
+        home = tmp_path / "home"
+        (home / ".qiskit").mkdir(parents=True)
+        (home / ".qiskit" / "qiskitrc").write_text(
+            f"[ibmq]\ntoken = {server.token}\nurl = {server.url}/api\n"
+        )
+        script = f"""
+import json
+from qiskit import IBMQ
+from qiskit.opflow import PauliSumOp
+provider = IBMQ.load_account()
+def interim(job_id, message):
+    print("interim:", json.dumps(message), flush=True)
+operator = PauliSumOp.from_list([("ZZ", 1.0), ("XI", 0.4), ("IX", 0.4)])
+job = provider.runtime.run(
+    program_id={created.json()["id"]!r},
+    options={{"backend_name": "aer_simulator"}},
+    inputs={{"operator": operator, "maxiter": 4, "shots": 256}},
+    callback=interim,
+)
+result = job.result()
+print("result:", json.dumps({{"energy": result["energy"], "evaluations": result["evaluations"],
+      "parameters": len(result["parameters"])}}))
+"""
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(home),
+            "REQUESTS_CA_BUNDLE": str(tls.ca),
+            "WEBSOCKET_CLIENT_CA_BUNDLE": str(tls.ca),
+            "PYTHONWARNINGS": "ignore",
+        }
+        done = subprocess.run(
+            [str(legacy_python()), "-c", script],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-4000:] + server.stop()[-4000:]
+        lines = done.stdout.splitlines()
+        interim = [
+            json.loads(line[len("interim: ") :]) for line in lines if line.startswith("interim:")
+        ]
+        (result_line,) = [line for line in lines if line.startswith("result:")]
+        result = json.loads(result_line[len("result: ") :])
+        assert result["parameters"] == 8 and -2.0 <= result["energy"] <= 2.0
+        assert len(interim) >= 4
+        assert [m["evaluation"] for m in interim] == list(range(1, len(interim) + 1))
+    finally:
+        server.stop()
