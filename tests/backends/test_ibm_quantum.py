@@ -204,6 +204,17 @@ def test_the_broker_refuses_what_it_cannot_do(
         broker.end("job-3")
 
 
+def test_a_job_makes_at_most_so_many_ibm_jobs() -> None:
+    limited = HardwareBroker(open_account(LOCAL), max_runs_per_job=1)
+    limited.begin("job-5", ["ibm-quantum", "fake_manila"])
+    isa = transpile(ghz_with_two_registers(), limited.account.device("fake_manila"))
+    request = {"op": "submit", "circuits": qpy_of(isa), "shots": 10}
+    limited.handle("job-5", request)
+    with pytest.raises(BrokerError, match="this job has made 1 IBM jobs, the most one job"):
+        limited.handle("job-5", request)
+    limited.end("job-5")
+
+
 def test_when_a_job_ends_its_unfinished_ibm_jobs_are_cancelled(broker: HardwareBroker) -> None:
     notes: list[tuple[str, str]] = []
     broker.on_note = lambda job_id, text: notes.append((job_id, text))

@@ -36,6 +36,9 @@ PROVIDER = "ibm-quantum"
 #: limits are the device's ``max_shots`` and the Sampler's).
 MAX_SHOTS = 10_000_000
 MAX_CIRCUITS = 10_000
+#: IBM jobs one runtime-kit job may make: a program that loops by mistake stops here
+#: instead of spending the account's quantum time.
+MAX_RUNS_PER_JOB = 1000
 #: qiskit-ibm-runtime's final job states.
 FINAL = {"DONE", "CANCELLED", "ERROR"}
 
@@ -60,6 +63,7 @@ class HardwareBroker:
     on_job: called with (runtime-kit job id, IBM job id, device) for each IBM job made.
     on_note: called with (runtime-kit job id, text) for what went wrong cleaning up after
         a job (an IBM job that could not be cancelled).
+    max_runs_per_job: IBM jobs one runtime-kit job may make.
     """
 
     def __init__(
@@ -68,8 +72,10 @@ class HardwareBroker:
         *,
         on_job: JobRecorder | None = None,
         on_note: Notes | None = None,
+        max_runs_per_job: int = MAX_RUNS_PER_JOB,
     ) -> None:
         self.account = account
+        self.max_runs_per_job = max_runs_per_job
         self.on_job = on_job or (lambda job_id, ibm_job_id, device: None)
         self.on_note = on_note or (lambda job_id, text: None)
         self._jobs: dict[str, _Job] = {}
@@ -133,6 +139,11 @@ class HardwareBroker:
         if seed is not None and not (isinstance(seed, int) and 0 <= seed < 2**63):
             raise BrokerError("seed must be a non-negative integer")
         circuits = _circuits(request.get("circuits"))
+        with job.lock:
+            if len(job.runs) >= self.max_runs_per_job:
+                raise BrokerError(
+                    f"this job has made {len(job.runs)} IBM jobs, the most one job may make"
+                )
         mode = self._mode(job, request.get("session"))
         run = self.account.run(mode, circuits, shots=shots, seed=seed)
         ibm_job_id = str(run.job_id())
