@@ -64,15 +64,15 @@ LOWER := .venv-minimums
 LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests/validate \
 	tests/scaffold/test_new.py tests/service/test_routes.py tests/service/test_server.py \
 	tests/service/test_edge.py tests/service/test_operations.py tests/service/test_hostile_jobs.py \
-	tests/client/test_sdk.py tests/client/test_commands.py tests/builtins tests/service/ui/test_pages.py \
-	tests/backends/test_device_backend.py
+	tests/client/test_sdk.py tests/client/test_commands.py tests/builtins tests/algorithms \
+	tests/service/ui/test_pages.py tests/backends/test_device_backend.py
 lower-bounds: sandbox-tools
 	rm -rf $(LOWER)
 	$(PYTHON) -m venv $(LOWER)
 	$(LOWER)/bin/python -m pip install --quiet --upgrade pip
 	$(PYTHON) tests/lower_bounds/constraints.py > $(LOWER)/constraints.txt
 	$(LOWER)/bin/python -m pip install --quiet -e . -c $(LOWER)/constraints.txt \
-	  "pytest>=8" "pytest-timeout>=2.3" "hypothesis>=6.100" "qiskit-algorithms>=0.3"
+	  "pytest>=8" "pytest-timeout>=2.3" "hypothesis>=6.100"
 	$(LOWER)/bin/python -m pytest -q -p no:cacheprovider \
 	  -W "ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning" \
 	  -W "ignore:The 'app' shortcut is now deprecated:DeprecationWarning" \
@@ -91,4 +91,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/devices.py
 
 clean:
-	rm -rf $(VENV) $(LOWER) .venv-legacy .venv-legacy.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWER) .venv-legacy .venv-legacy.lock .venv-legacy-apps .venv-legacy-apps.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .venv-legacy-py310 .venv-legacy-py310.lock .pytest_cache .ruff_cache .hypothesis

@@ -77,6 +77,17 @@ def _snapshot(places: tuple[list[Path], list[Path], list[Path]]) -> set[str]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The built-in programs every service offers, by id (= name), in the order services list them.
+BUILTIN_PROGRAMS = [
+    "circuit-runner",
+    "estimator",
+    "hello-world",
+    "qaoa",
+    "quantum-kernel-alignment",
+    "sample-program",
+    "sampler",
+    "vqe",
+]
 
 
 def run_command(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

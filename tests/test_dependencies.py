@@ -20,7 +20,6 @@ USED_WITHOUT_IMPORT = {
 }
 #: Imported only where their absence is handled (served legacy names, optional backends).
 OPTIONAL_IMPORTS = {
-    "qiskit_algorithms": "served as qiskit.algorithms when installed",
     "qiskit_ibm_runtime": "never imported by runtime_kit, named in legacy tables only",
 }
 

@@ -196,9 +196,9 @@ def _name_problem(module: str, name: str) -> str | None:
     path = f"{module}.{name}"
     served = REMOVED_NAMES.get(path)
     if served is not None:
-        if installed(served.source):
+        if installed(served.successor):
             return None
-        return f"removed from qiskit; served from {served.source}, which is not installed here"
+        return f"removed from qiskit; served from {served.successor}, which is not installed here"
     if path in REMOVED_FROM:
         return f"{path} was {REMOVED_FROM[path]}"
     stand_in = STAND_INS.get(module)

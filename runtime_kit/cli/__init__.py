@@ -53,6 +53,10 @@ COMMANDS = {
         "runtime_kit.cli.tokens",
         "Create, list and revoke API tokens of a service (admins).",
     ),
+    "instances": (
+        "runtime_kit.cli.instances",
+        "Create, list and delete the hub/group/project instances of a service (admins).",
+    ),
     "completion": (
         "runtime_kit.cli.completion",
         "Print the shell completion script for bash, zsh or fish.",

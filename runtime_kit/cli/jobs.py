@@ -54,6 +54,9 @@ def build_group() -> CommandGroup:
     listing.add_argument("--limit", type=int, default=10, metavar="N", help="at most N (10)")
     listing.add_argument("--pending", action="store_true", help="only queued or running jobs")
     listing.add_argument("--program", metavar="PROGRAM", help="only this program's (id or name)")
+    listing.add_argument(
+        "--instance", metavar="HUB/GROUP/PROJECT", help="only those that ran under this instance"
+    )
     for name, text in (("show", "one job's state"), ("result", "its result"),
                        ("logs", "its logs so far"), ("cancel", "cancel it"),
                        ("delete", "delete it and its results"),
@@ -96,6 +99,7 @@ def run(argv: list[str]) -> int:
     if args.command == "show":
         shown: dict[str, Any] = {"id": job.job_id(), "program": job.program_id,
                                  "status": job.api_status, "backend": job.backend(),
+                                 "instance": job.instance,
                                  "created": job.creation_date}  # fmt: skip
         external = job.external_jobs
         if external:
@@ -118,7 +122,10 @@ def run(argv: list[str]) -> int:
 def _list(service: RuntimeService, args: argparse.Namespace) -> int:
     program_id = service.find_program(args.program).program_id if args.program else None
     jobs = service.jobs(
-        limit=args.limit, pending=True if args.pending else None, program_id=program_id
+        limit=args.limit,
+        pending=True if args.pending else None,
+        program_id=program_id,
+        instance=args.instance,
     )
     rows = [{"id": j.job_id(), "program": j.program_id, "status": j.api_status,
              "created": j.creation_date} for j in jobs]  # fmt: skip
@@ -202,9 +209,8 @@ def _follow(job: RuntimeJob, as_json: bool) -> int:
     messages: list[Any] = []
 
     def show(job_id: str, message: Any) -> None:
-        # Shown one behind: the stream ends with the result, which is not an interim result.
-        if messages and not as_json:
-            print(f"interim: {json.dumps(messages[-1])}", flush=True)
+        if not as_json:
+            print(f"interim: {json.dumps(message)}", flush=True)
         messages.append(message)
 
     if job.status() is JobStatus.QUEUED:
@@ -226,10 +232,6 @@ def _follow(job: RuntimeJob, as_json: bool) -> int:
         messages = job.interim_results(decoder=PlainDecoder)
         for message in [] if as_json else messages:
             print(f"interim: {json.dumps(message)}", flush=True)
-    elif status is JobStatus.DONE and messages:
-        messages.pop()  # the result
-    elif messages and not as_json:
-        print(f"interim: {json.dumps(messages[-1])}", flush=True)
     return (
         _print_result(job, as_json, streamed=messages)
         if status is JobStatus.DONE

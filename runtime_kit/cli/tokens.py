@@ -38,6 +38,14 @@ def build_group() -> CommandGroup:
         help="user: run programs; uploader: also publish; admin: also manage tokens "
         "(default: user)",
     )
+    create.add_argument(
+        "--instance",
+        action="append",
+        default=[],
+        metavar="HUB/GROUP/PROJECT",
+        help="grant an instance (repeatable; it must exist: `runtime-kit instances create`); "
+        "every token also has the instances open to all (ibm-q/open/main on a new service)",
+    )
     group.add("list", "list tokens (never their secrets)")
     revoke = group.add("revoke", "revoke a token by id")
     revoke.add_argument("token_id", metavar="ID", help="as `tokens list` shows it")
@@ -52,14 +60,17 @@ def run(argv: list[str]) -> int:
     args = build_group().parse(argv)
     from runtime_kit.client.config import connect
 
-    http, _ = connect(args.url, _token_from(args.token_file))
+    http, _ = connect(args.url, token_from(args.token_file))
     if args.command == "create":
-        made = http.json("POST", "/tokens", json_body={"name": args.name, "role": args.role})
+        body = {"name": args.name, "role": args.role, "instances": args.instance}
+        made = http.json("POST", "/tokens", json_body=body)
         if args.json:
             print(json.dumps(made))
         else:
             print(
-                f"created {made['id']} ({made['role']}) for {made['name']}; token:", file=sys.stderr
+                f"created {made['id']} ({made['role']}) for {made['name']}, instances "
+                f"{', '.join(made['instances']) or 'none'}; token:",
+                file=sys.stderr,
             )
             print(made["token"])
     elif args.command == "list":
@@ -68,8 +79,10 @@ def run(argv: list[str]) -> int:
             print(json.dumps(listed))
         for token in [] if args.json else listed:
             state = "revoked" if token["revoked"] else "active"
+            granted = ",".join(token.get("instances", [])) or "-"
             print(
-                f"{token['id']}  {token['role']:8}  {state:7}  {token['created']}  {token['name']}"
+                f"{token['id']}  {token['role']:8}  {state:7}  {token['created']}  "
+                f"{token['name']}  {granted}"
             )
     else:
         http.request("DELETE", f"/tokens/{args.token_id}")
@@ -80,7 +93,7 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _token_from(token_file: Path | None) -> str | None:
+def token_from(token_file: Path | None) -> str | None:
     if token_file is None:
         return None
     try:

@@ -13,12 +13,14 @@ import httpx
 from runtime_kit.client import retries
 from runtime_kit.client.retries import RetryPolicy
 from runtime_kit.errors import (
+    AmbiguousProgramError,
     ConfigurationError,
     DuplicateProgramError,
     InvalidStateError,
     JobNotFoundError,
     NotAuthorizedError,
     ProgramNotFoundError,
+    RuntimeKitError,
     ServiceError,
 )
 
@@ -131,12 +133,16 @@ def _trusting(ca_file: Path | None) -> ssl.SSLContext | None:
         raise ConfigurationError(f"CA file {ca_file}: cannot be used ({exc})") from exc
 
 
-def _error_for(response: httpx.Response, method: str, url: str) -> ServiceError:
+def _error_for(response: httpx.Response, method: str, url: str) -> RuntimeKitError:
     try:
-        message = response.json()["error"]["message"]
+        error = response.json()["error"]
+        message = error["message"]
     except (ValueError, KeyError, TypeError):
-        message = response.text[:300] or response.reason_phrase
+        error, message = {}, response.text[:300] or response.reason_phrase
     status = response.status_code
+    if status == 409 and error.get("code") == "AMBIGUOUS_PROGRAM_NAME":
+        ids = [str(program_id) for program_id in error.get("program_ids") or []]
+        return AmbiguousProgramError(message, program_ids=ids)
     kind: type[ServiceError] = ServiceError
     if status in (401, 403):
         kind = NotAuthorizedError

@@ -138,6 +138,15 @@ class RuntimeJob:
         return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
     @property
+    def instance(self) -> str | None:
+        """The instance the job ran under (``HUB/GROUP/PROJECT``), when the service records
+        one."""
+        details = self._job_details()
+        parts = [details.get(key) for key in ("hub", "group", "project")]
+        texts = [part for part in parts if isinstance(part, str) and part]
+        return "/".join(texts) if len(texts) == 3 else None
+
+    @property
     def program_version(self) -> str | None:
         """The program version the job runs: the one it was submitted for, else the latest
         one at its submission (None from a service that did not record it)."""
@@ -278,8 +287,9 @@ class RuntimeJob:
     # --- streaming ------------------------------------------------------------------------
 
     def stream_results(self, callback: Callback, decoder: Decoder | None = None) -> None:
-        """Call ``callback(job_id, message)`` for every interim result and the final result,
-        in a background thread, from now until the job ends."""
+        """Call ``callback(job_id, message)`` for every interim result, in a background
+        thread, from now until the job ends (the result is ``result()``'s, as with IBM's
+        service)."""
         if self._stream is not None and self._stream.alive():
             raise InvalidStateError("A callback function is already streaming results.")
         if self.status().final:
@@ -318,7 +328,7 @@ class _Stream:
         self.job = job
         self.callback = callback
         self.decoder = _decoder(decoder)
-        self.received = 0  # messages delivered (interim results, then the result)
+        self.received = 0  # interim results delivered
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._socket: Any = None
@@ -343,21 +353,14 @@ class _Stream:
 
     def _catch_up(self) -> None:
         """The service closes the stream of a finished job at once, so what was published
-        while we reconnected (and the result) is fetched instead: nothing is missed."""
+        while we reconnected is fetched instead: nothing is missed."""
         if self.callback is None or self._stopped.is_set():
             return
-        http = self.job._http
         job_id = self.job.job_id()
-        interim = json.loads(http.request("GET", f"/jobs/{job_id}/interim_results").text)
-        if self.received > len(interim):
-            return  # the result came through the stream: all delivered
-        for message in interim[self.received :]:
+        text = self.job._http.request("GET", f"/jobs/{job_id}/interim_results").text
+        for message in json.loads(text)[self.received :]:
             self.received += 1
             self.callback(job_id, self.decoder.decode(json.dumps(message)))
-        if self.job.status() is JobStatus.DONE:
-            text = http.request("GET", f"/jobs/{job_id}/results").text
-            self.received += 1
-            self.callback(job_id, self.decoder.decode(text))
 
     def run(self, deadline: float | None) -> None:
         from websockets.exceptions import ConnectionClosed, WebSocketException

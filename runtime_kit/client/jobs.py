@@ -61,9 +61,11 @@ class JobCatalog:
         skip: int = 0,
         pending: bool | None = None,
         program_id: str | None = None,
+        instance: str | None = None,
     ) -> list[RuntimeJob]:
         """This token's jobs, newest first: ``skip``, then ``limit`` (None: all);
-        ``pending``: only queued or running (True) or only ended (False) ones."""
+        ``pending``: only queued or running (True) or only ended (False) ones; ``instance``:
+        only those that ran under it (``HUB/GROUP/PROJECT``)."""
         found: list[RuntimeJob] = []
         while limit is None or len(found) < limit:
             page_size = PAGE if limit is None else min(PAGE, limit - len(found))
@@ -72,6 +74,8 @@ class JobCatalog:
                 params["pending"] = "true" if pending else "false"
             if program_id:
                 params["program"] = program_id
+            if instance:
+                params["provider"] = instance
             page = self._http.json("GET", "/jobs", params=params)
             found += [self._from_raw(raw) for raw in page["jobs"]]
             if not page["jobs"] or len(found) >= page["count"] - skip:

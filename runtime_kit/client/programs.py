@@ -57,8 +57,8 @@ class ProgramCatalog:
             return cached
         params = {"version": version} if version is not None else None
         program = RuntimeProgram(self._http.json("GET", f"/programs/{program_id}", params=params))
-        if version is None:
-            self._cache[program_id] = program
+        if version is None:  # by its id: the service also finds a program by its name
+            self._cache[program.program_id] = program
         return program
 
     def own(self, name: str) -> RuntimeProgram | None:

@@ -219,8 +219,8 @@ class RuntimeService:
             options: a dict or an object with attributes (legacy ``RuntimeOptions``):
                 ``backend_name`` (or ``backend``), ``log_level``, ``max_execution_time``.
             inputs: a dict, or a ``ParameterNamespace`` (validated first).
-            callback: called as ``callback(job_id, message)`` for each interim result and
-                the result, from a background thread.
+            callback: called as ``callback(job_id, message)`` for each interim result, from
+                a background thread (the result is ``job.result()``'s).
             result_decoder: a ``ResultDecoder`` subclass for the job's results.
             image: legacy; only empty.
             version: the program version to run (default: the latest).
@@ -255,9 +255,14 @@ class RuntimeService:
         skip: int = 0,
         pending: bool | None = None,
         program_id: str | None = None,
+        *,
+        instance: str | None = None,
     ) -> list[RuntimeJob]:
-        """This token's jobs, newest first (``pending``: only queued/running ones)."""
-        return self.job_catalog.list(limit=limit, skip=skip, pending=pending, program_id=program_id)
+        """This token's jobs, newest first (``pending``: only queued/running ones;
+        ``instance``: only those that ran under that ``HUB/GROUP/PROJECT``)."""
+        return self.job_catalog.list(
+            limit=limit, skip=skip, pending=pending, program_id=program_id, instance=instance
+        )
 
     def delete_job(self, job_id: str) -> None:
         self.job_catalog.delete(job_id)

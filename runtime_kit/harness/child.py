@@ -46,6 +46,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     data as a service stores it, unpacked here, inside the job's confinement)."""
     from runtime_kit.harness import broker_client
     from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.job_logging import configure_job_logging
     from runtime_kit.harness.legacy_modules import install_legacy_modules
     from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
 
@@ -63,6 +64,7 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     seed = job["seed"]
     try:
         install_legacy_modules()
+        configure_job_logging(job.get("log_level"))
         broker_client.connect(frames_fd, sys.stdin)  # answers come on stdin, if any
         defer_ibm_runtime_plugins()
         _seed_everything(seed)

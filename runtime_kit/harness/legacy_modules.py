@@ -61,10 +61,17 @@ class RemovedName(NamedTuple):
     source: str
     #: where ``migrate --source`` imports the name from (None: no import to write)
     modern: str | None
+    #: the module the served name needs, when it is not ``source`` itself
+    requires: str | None = None
 
     @property
     def path(self) -> str:
         return f"{self.module}.{self.name}"
+
+    @property
+    def successor(self) -> str:
+        """The module that must be installed for the name to be served."""
+        return self.requires or self.source
 
 
 _LEGACY_QISKIT = "runtime_kit.harness.legacy_qiskit"
@@ -111,7 +118,11 @@ LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
     RemovedName("qiskit", "execute", _LEGACY_QISKIT, modern=None),
     RemovedName("qiskit.compiler", "schedule", _LEGACY_QISKIT, modern=None),
     RemovedName(
-        "qiskit.utils", "algorithm_globals", "qiskit_algorithms.utils", "qiskit_algorithms.utils"
+        "qiskit.utils",
+        "algorithm_globals",
+        _LEGACY_QISKIT,
+        modern="qiskit_algorithms.utils",
+        requires="qiskit_algorithms.utils",
     ),
 )
 
@@ -139,7 +150,7 @@ def served_paths() -> list[str]:
             paths.append(entry.module)
         elif isinstance(entry, Moved) and installed(entry.successor):
             paths.append(f"{entry.module} -> {entry.successor}")
-        elif isinstance(entry, RemovedName) and installed(entry.source):
+        elif isinstance(entry, RemovedName) and installed(entry.successor):
             paths.append(entry.path)
     return paths
 
@@ -154,7 +165,7 @@ def install_legacy_modules() -> list[str]:
         sys.meta_path.insert(0, LegacyFinder())
     by_module: dict[str, list[RemovedName]] = {}
     for entry in REMOVED_NAMES.values():
-        if installed(entry.module) and installed(entry.source):
+        if installed(entry.module) and installed(entry.successor):
             by_module.setdefault(entry.module, []).append(entry)
     for module_name, entries in by_module.items():
         _serve_names(importlib.import_module(module_name), entries)

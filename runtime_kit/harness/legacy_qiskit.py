@@ -4,7 +4,8 @@
 ``backend.run``, with every legacy keyword argument that still means something.  Pulse
 scheduling has no successor: asking for it is an error naming the removal, never ignored.
 ``schedule`` stands in for ``qiskit.compiler.schedule`` only so that a module importing it
-loads; calling it raises.
+loads; calling it raises.  ``algorithm_globals`` is qiskit-algorithms' seed under its legacy
+``qiskit.utils`` name.
 """
 
 from __future__ import annotations
@@ -49,6 +50,46 @@ QOBJ_ONLY = ("qobj_id", "qobj_header", "max_credits")
 SCHEDULING = ("schedule_circuit", "inst_map", "meas_map", "scheduling_method")
 #: Legacy ``execute`` ran this many shots when none were given (backends with a shots option).
 LEGACY_DEFAULT_SHOTS = 1024
+
+
+class AlgorithmGlobals:
+    """``qiskit.utils.algorithm_globals`` (removed in qiskit 1.0): qiskit-algorithms' globals.
+
+    When the legacy object can be imported, qiskit-algorithms hands its ``random_seed`` and
+    ``random`` over to it.  Served as qiskit-algorithms' own object, those would call
+    themselves without end; this one keeps the seed and the generator in qiskit-algorithms'
+    object and answers for both.
+    """
+
+    @property
+    def random_seed(self) -> int | None:
+        seed: int | None = _algorithm_globals()._random_seed
+        return seed
+
+    @random_seed.setter
+    def random_seed(self, seed: int | None) -> None:
+        successor = _algorithm_globals()
+        successor._random_seed = seed
+        successor._random = None  # the next ``random`` is a generator with this seed
+
+    @property
+    def random(self) -> Any:
+        """The numpy generator of qiskit-algorithms, seeded with ``random_seed``."""
+        successor = _algorithm_globals()
+        if successor._random is None:
+            import numpy as np
+
+            successor._random = np.random.default_rng(successor._random_seed)
+        return successor._random
+
+
+algorithm_globals = AlgorithmGlobals()
+
+
+def _algorithm_globals() -> Any:
+    from qiskit_algorithms.utils import algorithm_globals as successor
+
+    return successor
 
 
 def execute(experiments: Any, backend: Any, **options: Any) -> Any:

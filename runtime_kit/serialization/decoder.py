@@ -11,7 +11,7 @@ from typing import Any
 from runtime_kit.errors import DecodeError, MalformedDocumentError
 from runtime_kit.serialization.binary import from_base64, inflate
 from runtime_kit.serialization.limits import DecodeLimits, DecompressionBudget
-from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES, rebuild
+from runtime_kit.serialization.settings import DEFAULT_SETTINGS_CLASSES, Rebuilder, rebuild
 
 #: qiskit-ibm-runtime's tags for V2 primitive values (serialization/primitives.py).
 PRIMITIVE_TAGS = (
@@ -49,13 +49,13 @@ class RuntimeDecoder(json.JSONDecoder):
     """
 
     #: Subclasses may replace this to change the allow-list for every use.
-    allowed_settings: Mapping[str, str | type] = DEFAULT_SETTINGS_CLASSES
+    allowed_settings: Mapping[str, Rebuilder] = DEFAULT_SETTINGS_CLASSES
 
     def __init__(
         self,
         *args: Any,
         limits: DecodeLimits | None = None,
-        allowed_settings: Mapping[str, str | type] | None = None,
+        allowed_settings: Mapping[str, Rebuilder] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("object_hook", None)

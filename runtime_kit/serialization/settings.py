@@ -8,10 +8,15 @@ into a table; the modules imported are the table's own, never the document's.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runtime_kit.errors import DecodeError, UnsafeSettingsError
+from runtime_kit.serialization.opflow import OPFLOW_CLASSES
+
+#: What an allow-list entry rebuilds with: a class (or a function taking the settings as
+#: keyword arguments), or ``"module:name"`` to import it on first use.
+Rebuilder = str | type | Callable[..., Any]
 
 _QI = "qiskit.quantum_info"
 _OPT = "optimizers"
@@ -81,11 +86,14 @@ def _default_table() -> dict[str, str]:
             table[f"qiskit.algorithms.{_OPT}.{module}.{name}"] = (
                 f"qiskit_algorithms.{_OPT}.{module}:{name}"
             )
+    # qiskit.opflow (removed in qiskit 1.0): its Pauli operators become SparsePauliOps.
+    table.update(OPFLOW_CLASSES)
     return table
 
 
-#: ``"<module>.<Class>"`` as documents name it -> ``"<module>:<Class>"`` to import, or a class.
-DEFAULT_SETTINGS_CLASSES: Mapping[str, str | type] = _default_table()
+#: ``"<module>.<Class>"`` as documents name it -> what rebuilds it: ``"<module>:<name>"`` to
+#: import (a class, or a function that turns a legacy class's settings into today's value).
+DEFAULT_SETTINGS_CLASSES: Mapping[str, Rebuilder] = _default_table()
 
 
 def wire_module(cls: type) -> str:
@@ -102,7 +110,7 @@ def wire_module(cls: type) -> str:
     return module
 
 
-def rebuild(module: Any, class_name: Any, settings: Any, allowed: Mapping[str, str | type]) -> Any:
+def rebuild(module: Any, class_name: Any, settings: Any, allowed: Mapping[str, Rebuilder]) -> Any:
     if not isinstance(module, str) or not isinstance(class_name, str):
         raise DecodeError("__module__ and __class__ must be strings", tag="settings")
     if not isinstance(settings, dict):
@@ -124,10 +132,10 @@ def rebuild(module: Any, class_name: Any, settings: Any, allowed: Mapping[str, s
         ) from exc
 
 
-def _resolve(target: str, class_path: str) -> type:
+def _resolve(target: str, class_path: str) -> Callable[..., Any]:
     module_name, _, attribute = target.partition(":")
     try:
-        found: type = getattr(importlib.import_module(module_name), attribute)
+        found: Callable[..., Any] = getattr(importlib.import_module(module_name), attribute)
         return found
     except (ImportError, AttributeError) as exc:
         package = module_name.split(".")[0]

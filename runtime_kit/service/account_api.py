@@ -8,9 +8,10 @@ The login sequence of both (their ``api/rest/root.py`` and ``api/clients/auth.py
 API token for an access token (here: the same token, so whatever the token may do, the
 access token may); ``GET /api/users/me`` gives the URLs of the API (``http``), its websocket
 (``ws``) and the runtime service (``services.runtime``: this service's root, where
-``/programs`` and ``/jobs`` are); ``GET /api/Network`` the hub/group/projects.  Every token
-has one: ``ibm-q/open/main``, the open project of IBM Quantum, so that scripts selecting it
-run unchanged.
+``/programs`` and ``/jobs`` are); ``GET /api/Network`` the token's hub/group/projects
+(``service/instances.py``), its default marked ``isDefault``: ``ibm-q/open/main``, the open
+project of IBM Quantum, unless the operator changed that, so that scripts selecting it run
+unchanged.
 
 Backends, the provider's way (``api/rest/account.py``, ``api/rest/backend.py``):
 ``/api/Network/{hub}/Groups/{group}/Projects/{project}/devices/v/1`` and, per backend,
@@ -18,8 +19,8 @@ Backends, the provider's way (``api/rest/account.py``, ``api/rest/backend.py``):
 way, on the runtime service: ``/backends?provider=hub/group/project`` and
 ``/backends/{name}/configuration``, ``/status``, ``/properties``, ``/defaults``.
 
-Circuits run through the ``circuit-runner`` program (``provider.run_circuits``); the
-provider's own job API (``backend.run``) is answered with an error that says so.
+Circuits run through the ``circuit-runner`` program (``provider.run_circuits``), and
+through the provider's own job API (``backend.run``: ``circuit_jobs_api``).
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.backends.provider import BackendSpec
 from runtime_kit.errors import InputValueError
 from runtime_kit.service.api import Api, ApiError, api_of
-from runtime_kit.service.api_schemas import documented, json_answer
+from runtime_kit.service.api_schemas import DONE, documented, json_answer
+from runtime_kit.service.instances import Instance
 from runtime_kit.service.store import QUEUED, now
 
-HUB, GROUP, PROJECT = "ibm-q", "open", "main"
 PROJECT_PATH = "/api/Network/{hub}/Groups/{group}/Projects/{project}"
 #: Seconds an access token lives, as the login answer states it (it is the API token).
 ACCESS_TOKEN_TTL_S = 1_209_600
@@ -83,10 +84,19 @@ def user_info(request: Request) -> dict[str, Any]:
 
 @router.get("/api/Network", **documented({200: json_answer("Hubs")}, errors=(401,)))
 def hubs(request: Request) -> list[dict[str, Any]]:
-    api_of(request).caller(request)
-    project = {"name": PROJECT, "isDefault": True}
-    group = {"name": GROUP, "projects": {PROJECT: project}}
-    return [{"name": HUB, "isDefault": True, "groups": {GROUP: group}}]
+    api = api_of(request)
+    return network(api.instances_of(api.caller(request)))
+
+
+def network(instances: list[Instance]) -> list[dict[str, Any]]:
+    """The hubs, their groups and projects, as ``/api/Network`` lists them: the first of
+    ``instances`` is the default (its hub and project marked ``isDefault``)."""
+    hubs: dict[str, dict[str, Any]] = {}
+    for number, (hub, group, project) in enumerate(instances):
+        entry = hubs.setdefault(hub, {"name": hub, "isDefault": number == 0, "groups": {}})
+        groups = entry["groups"].setdefault(group, {"name": group, "projects": {}})
+        groups["projects"][project] = {"name": project, "isDefault": number == 0}
+    return list(hubs.values())
 
 
 @router.get(
@@ -135,23 +145,21 @@ def project_backend_defaults(
     return {}  # no pulse defaults: these backends take circuits only
 
 
-@router.post(f"{PROJECT_PATH}/Jobs", **documented({501: json_answer("Error")}, errors=(401, 404)))
-def project_job(request: Request, hub: str, group: str, project: str) -> None:
-    _project_api(request, hub, group, project)
-    raise ApiError(
-        501,
-        "this service runs circuits through the circuit-runner program: "
-        "provider.run_circuits(...) or provider.runtime.run('circuit-runner', ...), "
-        "not backend.run(...)",
-        "NOT_SUPPORTED",
-    )
+@router.post("/logout", **documented(DONE, errors=(401,)))
+def logout(request: Request) -> Response:
+    """qiskit-ibmq-provider's ``provider.runtime.logout()``: IBM's runtime cached each user's
+    authorization, and this dropped it (after an upload right was granted, say).  This
+    service checks the token on every request and caches nothing, so there is nothing to
+    drop: the token stays valid."""
+    api_of(request).caller(request)
+    return Response(status_code=204)
 
 
 @router.get("/backends", **documented({200: json_answer("BackendNames")}, errors=(401, 404)))
 def runtime_backends(request: Request, provider: str | None = None) -> dict[str, Any]:
     api = api_of(request)
-    api.caller(request)
-    if provider is not None and provider != f"{HUB}/{GROUP}/{PROJECT}":
+    principal = api.caller(request)
+    if provider is not None and provider not in map(str, api.instances_of(principal)):
         raise ApiError(404, f"no such hub/group/project: {provider}")
     return {"devices": [info.name for info in api.backends.listed()]}
 
@@ -198,10 +206,9 @@ def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
 
 
 def _project_api(request: Request, hub: str, group: str, project: str) -> Api:
-    """The API for a caller of its own hub/group/project (any other is 404)."""
+    """The API for a caller of one of its own hub/group/projects (any other is 404)."""
     api = api_of(request)
-    api.caller(request)
-    if (hub, group, project) != (HUB, GROUP, PROJECT):
+    if Instance(hub, group, project) not in api.instances_of(api.caller(request)):
         raise ApiError(404, f"no such hub/group/project: {hub}/{group}/{project}")
     return api
 

@@ -23,6 +23,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.auth import Principal
+from runtime_kit.service.instances import Instance
+from runtime_kit.service.internal_programs import INTERNAL_OWNER
 from runtime_kit.service.store import RUNNING
 
 if TYPE_CHECKING:
@@ -58,18 +60,31 @@ MAX_NAME_CHARS = 100
 MAX_LABEL_CHARS = 256
 
 
+#: The code of a 409 for a program name that several programs the caller may see have; the
+#: error then also lists their ``program_ids``.
+AMBIGUOUS_PROGRAM = "AMBIGUOUS_PROGRAM_NAME"
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or _CODES.get(status, "ERROR")
+        self.details = details or {}
 
 
-def error_response(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"message": message, "code": code, "status": status}}, status_code=status
-    )
+def error_response(
+    status: int, message: str, code: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    error = {"message": message, "code": code, "status": status, **(details or {})}
+    return JSONResponse({"error": error}, status_code=status)
 
 
 class Api:
@@ -82,6 +97,7 @@ class Api:
     def __init__(self, service: Service) -> None:
         self.store = service.store
         self.tokens = service.tokens
+        self.instances = service.instances
         self.scheduler = service.scheduler
         self.hub = service.hub
         self.backends = service.backends
@@ -130,13 +146,43 @@ class Api:
         """The body as a JSON object, parsed off the event loop (it may be 64 MiB)."""
         return await run_in_threadpool(parse_json_object, await self.body(request))
 
+    def instances_of(self, principal: Principal) -> list[Instance]:
+        """The instances ``principal`` may run under, its default first."""
+        return self.instances.of_token(principal.id, admin=principal.is_admin)
+
     def visible_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
+        """The program ``principal`` may see with id ``program_id``, else the one of that
+        name (in 2021 a program's id was its name): the caller's own, else the only other
+        one it may see.  404 if there is none, 409 (naming their ids) if several."""
         row = self.store.program(program_id)
-        if row is None or not (
-            row["is_public"] or row["owner"] == principal.id or principal.is_admin
+        if (
+            row is not None
+            and row["owner"] != INTERNAL_OWNER
+            and (row["is_public"] or row["owner"] == principal.id or principal.is_admin)
         ):
-            raise ApiError(404, f"program not found: {program_id}")
-        return row
+            return row
+        return self._program_named(principal, program_id)
+
+    def _program_named(self, principal: Principal, name: str) -> dict[str, Any]:
+        scope, args = self.program_scope(principal)
+        rows = self.store.query(
+            f"SELECT * FROM program_rows WHERE name = ? AND {scope} ORDER BY seq", name, *args
+        )
+        own = [row for row in rows if row["owner"] == principal.id]
+        public = [row for row in rows if row["is_public"] and row["owner"] != principal.id]
+        chosen = own or public or rows  # the last: an admin's view of others' private ones
+        if not chosen:
+            raise ApiError(404, f"program not found: {name}")
+        if len(chosen) > 1:
+            ids = [row["id"] for row in chosen]
+            raise ApiError(
+                409,
+                f"program name {name!r} is ambiguous: {', '.join(ids)} have it; give one of "
+                "these ids",
+                AMBIGUOUS_PROGRAM,
+                {"program_ids": ids},
+            )
+        return dict(chosen[0])
 
     def owned_program(self, principal: Principal, program_id: str) -> dict[str, Any]:
         row = self.visible_program(principal, program_id)
@@ -148,17 +194,28 @@ class Api:
         """The SQL condition on ``programs`` (and its arguments) of the programs
         ``principal`` may see: the lists' form of ``visible_program``."""
         if principal.is_admin:
-            return "1", ()
+            return "owner != ?", (INTERNAL_OWNER,)
         return "(is_public = 1 OR owner = ?)", (principal.id,)
 
-    def job_scope(self, principal: Principal) -> tuple[str, tuple[Any, ...]]:
+    def job_scope(
+        self, principal: Principal, kind: str | None = None
+    ) -> tuple[str, tuple[Any, ...]]:
         """The SQL condition on ``jobs`` (and its arguments) of the jobs ``principal`` may
-        see: the lists' form of ``visible_job``."""
-        return ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
+        see (of ``kind`` only, if given): the lists' form of ``visible_job``."""
+        scope, args = ("1", ()) if principal.is_admin else ("owner = ?", (principal.id,))
+        return (scope, args) if kind is None else (f"{scope} AND kind = ?", (*args, kind))
 
-    def visible_job(self, principal: Principal, job_id: str) -> sqlite3.Row:
+    def visible_job(
+        self, principal: Principal, job_id: str, kind: str | None = None
+    ) -> sqlite3.Row:
+        """A job ``principal`` may see (of ``kind``, if given: the runtime routes show
+        program jobs, the provider's job API circuit jobs); 404 otherwise."""
         row = self.store.query_one("SELECT * FROM jobs WHERE id = ?", job_id)
-        if row is None or not (row["owner"] == principal.id or principal.is_admin):
+        if (
+            row is None
+            or not (row["owner"] == principal.id or principal.is_admin)
+            or (kind is not None and row["kind"] != kind)
+        ):
             raise ApiError(404, f"job not found: {job_id}")
         return row
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from runtime_kit.service.api import COST_TEXT, MAX_COST_S, MAX_LABEL_CHARS, MAX_NAME_CHARS
 from runtime_kit.service.auth import ROLES
+from runtime_kit.service.instances import INSTANCE
 from runtime_kit.service.store import FINAL_STATUSES, QUEUED, RUNNING
 
 #: A program's name (also the start of its id).
@@ -81,6 +82,16 @@ _SPEC_IN = {
     },
 }
 _NAME_IN = {"type": "string", "pattern": f"^{PROGRAM_NAME}$"}
+#: A logging level name in any case (JSON Schema patterns have no case-insensitive flag).
+_ANY_CASE_LEVELS = (
+    "^(?:"
+    + "|".join(
+        "".join(f"[{c.lower()}{c}]" for c in level)
+        for level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    )
+    + ")?$"
+)
+_INSTANCE = {"type": "string", "pattern": f"^{INSTANCE}$", "examples": ["ibm-q/open/main"]}
 
 #: Every named shape: ``#/components/schemas/<name>``.
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -163,7 +174,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             group=_LABEL,
             project=_LABEL,
             runtime=_LABEL,
-            log_level=_LABEL,
+            log_level={
+                "type": ["string", "null"],
+                "pattern": _ANY_CASE_LEVELS,
+                "description": "the program's logging level (any case); none: warnings only",
+            },
             backend=BACKEND,
             params={
                 "description": "the inputs: an object, its JSON text, or a list of one",
@@ -222,13 +237,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "pattern": f"^{TOKEN_NAME}$",
         },
         role={"enum": list(ROLES)},
+        instances={
+            "type": "array",
+            "items": _INSTANCE,
+            "description": "instances granted besides the open ones (they must exist)",
+        },
     ),
     "TokenCreated": _object(
-        "id name role token",
+        "id name role token instances",
         id={"type": "string"},
         name={"type": "string"},
         role={"enum": list(ROLES)},
         token={"type": "string", "description": "shown once"},
+        instances={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the token's instances, its default first",
+        },
     ),
     "TokenList": _object(
         "tokens",
@@ -241,6 +266,31 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 role={"enum": list(ROLES)},
                 created={"type": "string"},
                 revoked={"type": "boolean"},
+                instances={"type": "array", "items": {"type": "string"}},
+            ),
+        },
+    ),
+    "InstanceCreate": _object(
+        "instance",
+        instance=_INSTANCE,
+        open_to_all={"type": "boolean", "description": "granted to every token"},
+    ),
+    "InstanceCreated": _object(
+        "instance open_to_all", instance={"type": "string"}, open_to_all={"type": "boolean"}
+    ),
+    "InstanceList": _object(
+        "instances",
+        instances={
+            "type": "array",
+            "items": _object(
+                "instance hub group project open created tokens",
+                instance={"type": "string"},
+                hub={"type": "string"},
+                group={"type": "string"},
+                project={"type": "string"},
+                open={"type": "boolean"},
+                created={"type": "string"},
+                tokens={"type": "integer", "description": "how many tokens it is granted"},
             ),
         },
     ),
@@ -280,13 +330,65 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "a qiskit BackendProperties as a dict (readout errors of noisy-N)",
     },
     "BackendStatus": _object(
-        "backend_name operational pending_jobs status_msg",
+        "backend_name backend_version state status lengthQueue length_queue",
         backend_name={"type": "string"},
-        operational={"type": "boolean"},
-        pending_jobs={"type": "integer"},
-        status_msg={"type": "string"},
+        backend_version={"type": "string"},
+        state={"type": "boolean", "description": "operational"},
+        status={"type": "string", "description": "the status message"},
+        lengthQueue={"type": "integer", "description": "jobs waiting (qiskit-ibmq-provider)"},
+        length_queue={"type": "integer", "description": "jobs waiting (qiskit-ibm-runtime)"},
     ),
     "BackendDefaults": {"type": "object", "description": "empty: no pulse defaults"},
+    # qiskit-ibmq-provider's job API (circuit_jobs_api)
+    "CircuitJobCreate": _object(
+        "backend",
+        backend=_object("name", name={"type": "string", "pattern": f"^(?:{BACKEND})$"}),
+        allowObjectStorage={"type": "boolean", "const": True},
+        liveDataEnabled={"type": ["boolean", "null"]},
+        name={"type": "string", "maxLength": MAX_LABEL_CHARS},
+        tags={
+            "type": "array",
+            "maxItems": 100,
+            "items": {"type": "string", "minLength": 1, "maxLength": MAX_LABEL_CHARS},
+        },
+    ),
+    "CircuitJob": _object(
+        "id kind creationDate status backend",
+        id={"type": "string"},
+        kind={"enum": ["q-object-external-storage", "q-object"]},
+        creationDate={"type": "string"},
+        status={
+            "enum": ["CREATING", "QUEUED", "RUNNING", "COMPLETED", "CANCELLED", "ERROR_RUNNING_JOB"]
+        },
+        backend=_object("name", name={"type": "string"}),
+        name={"type": ["string", "null"]},
+        tags={"type": "array", "items": {"type": "string"}},
+        error=_object("message code", message={"type": "string"}, code={"type": "string"}),
+        objectStorageInfo=_object("uploadUrl", uploadUrl={"type": "string"}),
+        qObject={"type": "object", "description": "the Qobj (the job alone)"},
+        qObjectResult={"type": "object", "description": "the result, once completed"},
+    ),
+    "CircuitJobSubmitted": _object("job", job=_ref("CircuitJob")),
+    "CircuitJobs": {"type": "array", "items": _ref("CircuitJob")},
+    "Qobj": {
+        "type": "object",
+        "required": ["experiments"],
+        "description": "a QasmQobj as a dict (qiskit-terra's Qobj.to_dict())",
+        "properties": {
+            "type": {"const": "QASM"},
+            "config": {"type": "object"},
+            "experiments": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["instructions"],
+                    "properties": {"instructions": {"type": "array"}},
+                },
+            },
+        },
+    },
+    "Cancelled": _object("cancelled", cancelled={"type": "boolean"}, reason={"type": "string"}),
     "BackendNames": _object("devices", devices={"type": "array", "items": {"type": "string"}}),
     "Health": _object(
         "status version",

@@ -14,6 +14,9 @@ from starlette.routing import Match, Mount
 
 from runtime_kit.service import (
     account_api,
+    circuit_job_stream,
+    circuit_jobs_api,
+    instances_api,
     jobs_api,
     openapi,
     programs_api,
@@ -42,7 +45,16 @@ def create_app(service: Any) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for module in (programs_api, jobs_api, streams_api, tokens_api, account_api):
+    for module in (
+        programs_api,
+        jobs_api,
+        streams_api,
+        tokens_api,
+        instances_api,
+        account_api,
+        circuit_jobs_api,
+        circuit_job_stream,
+    ):
         app.include_router(module.router)
     openapi.install(app)
     app.add_middleware(RequestLog, service=service)
@@ -94,7 +106,7 @@ class RequestLog:
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code)
+    return error_response(exc.status, exc.message, exc.code, exc.details)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

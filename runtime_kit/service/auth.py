@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from runtime_kit.errors import InputValueError
+from runtime_kit.service.instances import Instance, grant
 from runtime_kit.service.store import Store, now
 
 USER, UPLOADER, ADMIN = "user", "uploader", "admin"
@@ -38,8 +40,21 @@ class Tokens:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def create(self, name: str, role: str, token: str | None = None) -> tuple[Principal, str]:
-        """A new token (``token`` given: that one, e.g. the configured admin token)."""
+    def create(
+        self,
+        name: str,
+        role: str,
+        token: str | None = None,
+        *,
+        instances: Iterable[Instance] = (),
+    ) -> tuple[Principal, str]:
+        """A new token (``token`` given: that one, e.g. the configured admin token), granted
+        ``instances`` besides the open ones.
+
+        Raises:
+            InputValueError: an unknown role.
+            UnknownInstanceError: one of ``instances`` does not exist (no token is made).
+        """
         if role not in ROLES:
             raise InputValueError(f"role must be one of {', '.join(ROLES)}")
         token = token or "rk_" + secrets.token_urlsafe(32)
@@ -49,6 +64,7 @@ class Tokens:
                 "INSERT INTO tokens (id, name, role, hash, created) VALUES (?, ?, ?, ?, ?)",
                 (token_id, name, role, hash_token(token), now()),
             )
+            grant(db, token_id, instances)
         return Principal(token_id, name, role), token
 
     def authenticate(self, token: str) -> Principal | None:
@@ -65,10 +81,20 @@ class Tokens:
         return self.authenticate(token) or self.create(name, role, token)[0]
 
     def list(self) -> list[dict[str, object]]:
+        """Every token (never its secret), with the instances granted to it."""
         rows = self.store.query(
             "SELECT id, name, role, created, revoked FROM tokens ORDER BY created"
         )
-        return [{**dict(row), "revoked": bool(row["revoked"])} for row in rows]
+        grants: dict[str, list[str]] = {}
+        for row in self.store.query(
+            "SELECT token_id, hub, grp, project FROM token_instances ORDER BY rowid"
+        ):
+            instance = Instance(row["hub"], row["grp"], row["project"])
+            grants.setdefault(row["token_id"], []).append(str(instance))
+        return [
+            {**dict(row), "revoked": bool(row["revoked"]), "instances": grants.get(row["id"], [])}
+            for row in rows
+        ]
 
     def revoke(self, token_id: str) -> bool:
         with self.store.transaction() as db:

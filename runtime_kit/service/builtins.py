@@ -45,7 +45,15 @@ def remove_builtins(store: Store) -> list[str]:
     return [row["id"] for row in rows]
 
 
-def _register(store: Store, project: Path, version: str) -> str:
+def _register(
+    store: Store,
+    project: Path,
+    version: str,
+    *,
+    owner: str = BUILTIN_OWNER,
+    public: bool = True,
+) -> str:
+    """Add ``project`` at ``version`` as the program of its folder's name, ``owner``'s."""
     from runtime_kit.bundle import build_bundle
     from runtime_kit.service.programs_api import add_version
 
@@ -62,21 +70,23 @@ def _register(store: Store, project: Path, version: str) -> str:
         if db.execute("SELECT 1 FROM programs WHERE id = ?", (program_id,)).fetchone():
             _make_latest(db, program_id, version, metadata)
         else:
-            _insert(db, program_id, version, metadata)
+            _insert(db, program_id, version, metadata, owner=owner, public=public)
         add_version(
             db, program_id, version, digest, bundle.kind, spec, metadata["max_execution_time"]
         )
     return program_id
 
 
-def _insert(db: Any, program_id: str, version: str, metadata: dict[str, Any]) -> None:
+def _insert(
+    db: Any, program_id: str, version: str, metadata: dict[str, Any], *, owner: str, public: bool
+) -> None:
     stamp = now()
     seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM programs").fetchone()[0]
     db.execute(
         "INSERT INTO programs (id, owner, name, description, is_public, creation_date, "
-        "update_date, seq, version) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
-        (program_id, BUILTIN_OWNER, metadata["name"], metadata["description"], stamp, stamp,
-         seq, version),
+        "update_date, seq, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (program_id, owner, metadata["name"], metadata["description"], int(public), stamp,
+         stamp, seq, version),
     )  # fmt: skip
 
 

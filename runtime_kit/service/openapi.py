@@ -34,8 +34,8 @@ are read whatever their Content-Type. Every error is `{"error": {"message", "cod
 
 Websockets (not described by OpenAPI):
 
-- `/stream/jobs/{id}?since=N`: `ACK`, each interim result after number N, the final result,
-  then close 1000.
+- `/stream/jobs/{id}?since=N`: `ACK`, each interim result after number N, then close 1000 when
+  the job ends (the result is fetched from `/jobs/{id}/results`).
 - `/stream/jobs/{id}/logs?since=N`: the logs after character N as they come, close 1000.
 
 Close codes: 1000 done, 1001 the service is shutting down, 1008 refused (the reason says why:

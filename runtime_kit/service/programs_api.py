@@ -106,7 +106,8 @@ def _create_program(api: Api, principal: Principal, body: dict[str, Any]) -> dic
 
 
 @router.get(
-    "/programs/{program_id}", **documented({200: json_answer("Program")}, errors=(400, 401, 404))
+    "/programs/{program_id}",
+    **documented({200: json_answer("Program")}, errors=(400, 401, 404, 409)),
 )
 def get_program(request: Request, program_id: str, version: str | None = None) -> dict[str, Any]:
     api = api_of(request)
@@ -130,6 +131,7 @@ def _update_program(
     api: Api, principal: Principal, program_id: str, body: dict[str, Any]
 ) -> Response:
     row = api.owned_program(principal, program_id)
+    program_id = row["id"]
     fields = checked_fields(body, partial=True)
     if "data" in body or "version" in body:
         _publish_version(api, row, body, fields)
@@ -150,7 +152,7 @@ def _update_program(
 @router.put(
     "/programs/{program_id}/data",
     **documented(
-        DONE, errors=(400, 401, 403, 404, 413), raw_body="base64 of the source or of a zip"
+        DONE, errors=(400, 401, 403, 404, 409, 413), raw_body="base64 of the source or of a zip"
     ),
 )
 async def update_program_data(request: Request, program_id: str) -> Response:
@@ -161,7 +163,7 @@ async def update_program_data(request: Request, program_id: str) -> Response:
 
 
 def _update_program_data(api: Api, principal: Principal, program_id: str, body: bytes) -> Response:
-    api.owned_program(principal, program_id)
+    program_id = api.owned_program(principal, program_id)["id"]
     try:
         text = body.decode("ascii")
     except UnicodeDecodeError as exc:
@@ -179,12 +181,12 @@ def _update_program_data(api: Api, principal: Principal, program_id: str, body: 
     return Response(status_code=204)
 
 
-@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404)))
+@router.put("/programs/{program_id}/{visibility}", **documented(DONE, errors=(401, 403, 404, 409)))
 def set_visibility(
     request: Request, program_id: str, visibility: Literal["public", "private"]
 ) -> Response:
     api = api_of(request)
-    api.owned_program(api.caller(request), program_id)
+    program_id = api.owned_program(api.caller(request), program_id)["id"]
     with api.store.transaction() as db:
         db.execute(
             "UPDATE programs SET is_public = ?, update_date = ? WHERE id = ?",
@@ -193,10 +195,10 @@ def set_visibility(
     return Response(status_code=204)
 
 
-@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404)))
+@router.delete("/programs/{program_id}", **documented(DONE, errors=(401, 403, 404, 409)))
 def delete_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
-    api.owned_program(api.caller(request), program_id)
+    program_id = api.owned_program(api.caller(request), program_id)["id"]
     with api.store.transaction() as db:
         db.execute("DELETE FROM programs WHERE id = ?", (program_id,))
         db.execute("DELETE FROM program_versions WHERE program_id = ?", (program_id,))

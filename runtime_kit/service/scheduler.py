@@ -44,7 +44,8 @@ from runtime_kit.service.store import (
 STOPPED_REASON = "service stopped while the job was running"
 
 #: Called with (job_id, number, text) for each interim result as it is stored, and with
-#: (job_id, None, result text or None) when the job has ended.
+#: (job_id, None, None) when the job has ended (its result is no interim result: clients
+#: fetch it from the results route, as IBM's service had them do).
 MessageSink = Callable[[str, int | None, str | None], None]
 #: Called with (job_id, offset, text) for each chunk of a job's logs (offset: characters
 #: before it); (job_id, None, None) when the job has ended.
@@ -240,6 +241,7 @@ class Scheduler:
             seed=seed,
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),
+            log_level=job["log_level"],
         )
 
     def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:
@@ -273,7 +275,7 @@ class Scheduler:
         """Move the job to a final ``status`` and tell its watchers (unless it had ended)."""
         moved = self.store.set_job_state(job_id, status, **fields)
         if moved:
-            self.on_message(job_id, None, fields.get("result") if status == COMPLETED else None)
+            self.on_message(job_id, None, None)
             self.on_log(job_id, None, None)
             details: dict[str, Any] = {}
             if "reason" in fields:

@@ -16,6 +16,8 @@ from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
 from runtime_kit.service.executors import EXECUTORS
+from runtime_kit.service.instances import Instances
+from runtime_kit.service.internal_programs import register_internal_programs
 from runtime_kit.service.lock import DataDirLock
 from runtime_kit.service.metrics import ServiceMetrics
 from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
@@ -99,9 +101,11 @@ class Service:
         try:
             self.store = Store(data_dir)
             self.builtin_programs = _seed_builtins(self.store, builtin_programs)
+            register_internal_programs(self.store)
             self.metrics = ServiceMetrics(self)
             self.store.on_commit = self.metrics.commit_time.observe
             self.tokens = Tokens(self.store)
+            self.instances = Instances(self.store)
             self.hub = StreamHub()
             self.isolation = Isolation(sandbox, data_dir=data_dir, limits=self.limits)
             self.environments = ProgramEnvironments(

@@ -334,8 +334,9 @@ SETTINGS: tuple[Setting, ...] = (
         "builtin_programs",
         "--no-builtin-programs",
         _boolean,
-        "leave out the built-in programs hello-world, circuit-runner, sampler and estimator "
-        "(environment and file: false)",
+        "leave out the built-in programs (hello-world, circuit-runner, sampler, estimator and "
+        "IBM's sample-program, vqe, qaoa and quantum-kernel-alignment; environment and file: "
+        "false)",
         const=False,
     ),
     Setting(

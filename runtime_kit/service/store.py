@@ -83,8 +83,51 @@ def _one_home_per_version(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq)")
 
 
+def _instances(db: sqlite3.Connection) -> None:
+    """Hub/group/project instances and their grants to tokens (``service/instances.py``).
+    ``ibm-q/open/main`` is open to every token, as it was the one instance of every token
+    before; the jobs that recorded none ran under it."""
+    db.execute(
+        "CREATE TABLE instances (hub TEXT NOT NULL, grp TEXT NOT NULL, project TEXT NOT NULL, "
+        "open_to_all INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL, "
+        "PRIMARY KEY (hub, grp, project))"
+    )
+    db.execute(
+        "CREATE TABLE token_instances (token_id TEXT NOT NULL, hub TEXT NOT NULL, "
+        "grp TEXT NOT NULL, project TEXT NOT NULL, PRIMARY KEY (token_id, hub, grp, project))"
+    )
+    db.execute(
+        "INSERT INTO instances (hub, grp, project, open_to_all, created) "
+        "VALUES ('ibm-q', 'open', 'main', 1, ?)",
+        (now(),),
+    )
+    db.execute(
+        "UPDATE jobs SET hub = 'ibm-q', grp = 'open', project = 'main' "
+        "WHERE hub IS NULL AND grp IS NULL AND project IS NULL"
+    )
+    db.execute("CREATE INDEX jobs_by_instance ON jobs (hub, grp, project, seq)")
+
+
+#: 6: circuit jobs (qiskit-ibmq-provider's ``backend.run``, ``circuit_jobs_api``): a job's kind
+#: (``program``, or ``circuits``: run by the internal qobj-runner), its name and tags (JSON
+#: list), the client that submitted it (the provider's ``X-Qx-Client-Application``), and the
+#: Qobjs being uploaded for jobs not submitted yet.
+CIRCUIT_JOBS = """
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'program';
+ALTER TABLE jobs ADD COLUMN name TEXT;
+ALTER TABLE jobs ADD COLUMN tags TEXT;
+ALTER TABLE jobs ADD COLUMN client TEXT;
+CREATE TABLE circuit_uploads (
+    job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, hub TEXT NOT NULL, grp TEXT NOT NULL,
+    project TEXT NOT NULL, backend TEXT NOT NULL, name TEXT, tags TEXT NOT NULL,
+    client TEXT, created TEXT NOT NULL, qobj TEXT
+);
+CREATE INDEX jobs_by_kind ON jobs (owner, kind, seq);
+"""
+
+
 def _external_jobs(db: sqlite3.Connection) -> None:
-    """5: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
+    """7: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS external_jobs (job_id TEXT NOT NULL, provider TEXT NOT "
         "NULL, external_id TEXT NOT NULL, backend TEXT NOT NULL, created TEXT NOT NULL, "
@@ -109,6 +152,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _one_home_per_version,
     # 4: listing all jobs newest first (admins) without a sort.
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
+    _instances,
+    CIRCUIT_JOBS,
     _external_jobs,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -117,6 +162,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class SchemaTooNewError(ConfigurationError):
     """The data directory was written by a newer runtime-kit than this one."""
 
+
+#: What runs a job: a program (the runtime API's jobs), or a Qobj's circuits.
+PROGRAM_JOB, CIRCUITS_JOB = "program", "circuits"
 
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
     "QUEUED",

@@ -11,7 +11,7 @@ import asyncio
 import threading
 from collections import defaultdict
 
-#: (number, text) of an interim result, or (None, result text or None) when the job ended;
+#: (number, text) of an interim result, or (None, None) when the job ended;
 #: on a log topic, (offset in characters, text) of a chunk, or (None, None) at the end.
 Message = tuple[int | None, str | None]
 #: A job id (its messages) or ``("logs", job id)``.
@@ -52,7 +52,7 @@ class StreamHub:
                 self._subscribers.pop(topic, None)
 
     def publish(self, job_id: str, number: int | None, text: str | None) -> None:
-        """Thread-safe: an interim result (number, text) or the end (None, result or None)."""
+        """Thread-safe: an interim result (number, text) or the end (None, None)."""
         self._deliver(job_id, (number, text))
 
     def publish_log(self, job_id: str, offset: int | None, text: str | None) -> None:

@@ -1,5 +1,12 @@
-"""The websocket streams of a job: its interim results and result (the legacy stream,
-reference §4.5) and its logs (runtime-kit's own).
+"""The websocket streams of a job: its interim results (the legacy stream, reference §4.5)
+and its logs (runtime-kit's own).
+
+The interim stream carries interim results only, and closes when the job ends: the final
+result is no interim result, and is fetched from ``/jobs/{id}/results``, as IBM's service
+had it (IBM's tutorials show three callbacks for three iterations, then the result from
+``job.result()``; qiskit-ibmq-provider's ``stream_results`` documents its callback as
+"invoked for any interim results").  A legacy program that publishes its result with
+``final=True`` does not put it on the stream either.
 
 A stream is accepted first and checked after, so every refusal is a close frame with a code
 and a reason, never an HTTP 403 at the handshake.  The close codes (docs/serve.md):
@@ -23,7 +30,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.service.api import Api, ApiError, api_of, shown
-from runtime_kit.service.store import FINAL_STATUSES
+from runtime_kit.service.store import FINAL_STATUSES, PROGRAM_JOB
 from runtime_kit.service.streams import GOING_AWAY, Message, Topic, log_topic
 
 NORMAL, SHUTTING_DOWN, REFUSED, TOO_SLOW = 1000, 1001, 1008, 1013
@@ -44,7 +51,7 @@ class _TooSlow(Exception):
 
 @router.websocket("/stream/jobs/{job_id}")
 async def stream_job(websocket: WebSocket, job_id: str) -> None:
-    """ACK, then each interim result after number ``since``, the final result, close 1000."""
+    """ACK, then each interim result after number ``since``; close 1000 when the job ends."""
     opened = await _open(websocket, job_id)
     if opened is not None:
         api, since = opened
@@ -76,7 +83,7 @@ async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int] | None:
     try:
         principal = await run_in_threadpool(api.caller, websocket)
         since = _since(websocket.query_params.get("since", "0"))
-        await run_in_threadpool(api.visible_job, principal, job_id)
+        await run_in_threadpool(api.visible_job, principal, job_id, PROGRAM_JOB)
     except ApiError as exc:
         await _close(websocket, (REFUSED, exc.message))
         return None
@@ -128,8 +135,6 @@ async def _messages(
             return SHUTTING_DOWN, "the service is shutting down"
         published, body = message
         if published is None:
-            if body is not None:
-                await _send(websocket, api, body)
             return NORMAL, ""
         if published > last and body is not None:
             await _send(websocket, api, body)

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.service.api import MAX_NAME_CHARS, Api, ApiError, api_of, shown
 from runtime_kit.service.api_schemas import DONE, TOKEN_LINKS, TOKEN_NAME, documented, json_answer
 from runtime_kit.service.auth import ROLES
+from runtime_kit.service.instances import UnknownInstanceError
+from runtime_kit.service.instances_api import parsed_instance
 
 router = APIRouter()
 
@@ -37,12 +39,26 @@ async def create_token(request: Request) -> dict[str, Any]:
 
 
 def new_token(api: Api, body: dict[str, Any]) -> dict[str, Any]:
-    """A new token from ``{"name", "role"}`` (checked); the token's text is only here."""
+    """A new token from ``{"name", "role", "instances"}`` (checked); the token's text is only
+    here."""
     name, role = token_name(body.get("name")), body.get("role", "user")
     if role not in ROLES:
         raise ApiError(400, f"role must be one of {', '.join(ROLES)}")
-    principal, token = api.tokens.create(name, role)
-    return {"id": principal.id, "name": principal.name, "role": role, "token": token}
+    listed = body.get("instances", [])
+    if not isinstance(listed, list):
+        raise ApiError(400, "instances must be a list of HUB/GROUP/PROJECT")
+    instances = [parsed_instance(text, f"instances[{n}]") for n, text in enumerate(listed)]
+    try:
+        principal, token = api.tokens.create(name, role, instances=instances)
+    except UnknownInstanceError as exc:
+        raise ApiError(400, str(exc)) from exc
+    return {
+        "id": principal.id,
+        "name": principal.name,
+        "role": role,
+        "token": token,
+        "instances": [str(instance) for instance in api.instances.of_token(principal.id)],
+    }
 
 
 def token_name(name: Any) -> str:

@@ -20,7 +20,7 @@ from runtime_kit.primitives.program_inputs import (
     sampler_settings,
 )
 from runtime_kit.testing import run_program
-from tests.conftest import ROOT, run_command
+from tests.conftest import BUILTIN_PROGRAMS, ROOT, run_command
 
 BUILTINS = ROOT / "runtime_kit" / "builtin_programs"
 SAMPLER, ESTIMATOR = BUILTINS / "sampler", BUILTINS / "estimator"
@@ -39,7 +39,7 @@ def sent_by_ibm_runtime(name: str) -> str:
 
 def test_the_builtins_are_program_projects() -> None:
     names = sorted(p.name for p in BUILTINS.iterdir() if p.is_dir() and p.name != "__pycache__")
-    assert names == ["circuit-runner", "estimator", "hello-world", "sampler"]
+    assert names == BUILTIN_PROGRAMS
     for program in (BUILTINS / name for name in names):
         assert validate(program) == []
         metadata = json.loads((program / "metadata.json").read_text())

@@ -128,10 +128,11 @@ def test_programs_and_jobs_commands(client_env: dict[str, str], project: Path) -
     job_id = followed.stderr.split()[1]
     jobs = json.loads(cli(client_env, "jobs", "--json", "list").stdout)
     assert jobs[0]["id"] == job_id and jobs[0]["status"] == "COMPLETED"
-    assert (
-        json.loads(cli(client_env, "jobs", "--json", "show", job_id).stdout)["status"]
-        == "COMPLETED"
-    )
+    listed = cli(client_env, "jobs", "--json", "list", "--instance", "ibm-q/open/main")
+    assert json.loads(listed.stdout)[0]["id"] == job_id
+    assert json.loads(cli(client_env, "jobs", "--json", "list", "--instance", "a/b/c").stdout) == []
+    shown = json.loads(cli(client_env, "jobs", "--json", "show", job_id).stdout)
+    assert (shown["status"], shown["instance"]) == ("COMPLETED", "ibm-q/open/main")
     assert (
         json.loads(cli(client_env, "jobs", "--json", "result", job_id).stdout)["result"]
         == "Ran 2 circuits, 2048 shots in all."

@@ -205,3 +205,28 @@ def test_removed_names_are_the_table_entries() -> None:
     names = {e.path for e in LEGACY if isinstance(e, RemovedName)}
     assert names == {"qiskit.Aer", "qiskit.execute", "qiskit.compiler.schedule",
                      "qiskit.utils.algorithm_globals"}  # fmt: skip
+
+
+def test_served_algorithm_globals_seeds_qiskit_algorithms_without_recursing() -> None:
+    """qiskit-algorithms hands its seed and generator over to ``qiskit.utils.algorithm_globals``
+    when that imports: the served object must answer, not call qiskit-algorithms back."""
+    result = python(
+        """
+        install_legacy_modules()
+        import numpy as np
+        from qiskit.utils import algorithm_globals as legacy
+        from qiskit_algorithms.optimizers import SPSA
+        from qiskit_algorithms.utils import algorithm_globals
+
+        def draws(seed, through):
+            through.random_seed = seed
+            spsa = SPSA(maxiter=2, learning_rate=0.1, perturbation=0.1)
+            return spsa.minimize(lambda x: float(np.sum(x**2)), np.ones(3)).x.tolist()
+
+        assert draws(5, legacy) == draws(5, legacy) == draws(5, algorithm_globals)
+        assert draws(5, legacy) != draws(6, legacy)
+        print(legacy.random_seed, algorithm_globals.random_seed)
+        """
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["6", "6"]

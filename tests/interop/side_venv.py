@@ -18,17 +18,26 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 900
 
 
-def side_python(folder: str, requirements: Sequence[str]) -> Path:
-    """Path of the python of the venv ``ROOT/folder``, built from ``requirements`` if needed."""
+def side_python(
+    folder: str, requirements: Sequence[str], *, base_python: Path | None = None
+) -> Path:
+    """Path of the python of the venv ``ROOT/folder``, built from ``requirements`` if needed
+    (on ``base_python``, another interpreter, if given; else on this one)."""
     directory = ROOT / folder
     python = directory / "bin" / "python"
     stamp = directory / ".requirements"
     wanted = "\n".join(requirements) + "\n"
+    if base_python is not None:
+        wanted = f"# python: {base_python}\n{wanted}"
     with open(ROOT / f"{folder}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if python.exists() and stamp.exists() and stamp.read_text() == wanted:
             return python
-        venv.EnvBuilder(clear=True, with_pip=True).create(directory)
+        if base_python is None:
+            venv.EnvBuilder(clear=True, with_pip=True).create(directory)
+        else:
+            command = [str(base_python), "-m", "venv", "--clear", str(directory)]
+            subprocess.run(command, check=True, timeout=BUILD_TIMEOUT_S)
         subprocess.run(
             [
                 str(python),

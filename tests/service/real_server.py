@@ -26,16 +26,24 @@ def free_port() -> int:
 class RealServer:
     """``runtime-kit serve`` in a subprocess on 127.0.0.1, restartable on the same data."""
 
-    def __init__(self, data_dir: Path, *extra: str, ca_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *extra: str,
+        ca_file: Path | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         """``ca_file``: the CA of the certificate given in ``extra`` (``--tls-cert``): the
-        service is then https and wss, and the client side trusts that CA."""
+        service is then https and wss, and the client side trusts that CA.  ``host``: a
+        loopback address to listen on (127.0.0.2: one that clients do not treat as local,
+        e.g. websocket-client, which bypasses proxies for localhost and 127.0.0.1)."""
         self.data_dir = data_dir
-        self.extra = extra
+        self.extra = (*extra, "--host", host) if host != "127.0.0.1" else extra
         self.port = free_port()
         self.ca_file = ca_file
         secure = "s" if ca_file is not None else ""
-        self.url = f"http{secure}://127.0.0.1:{self.port}"
-        self.ws_url = f"ws{secure}://127.0.0.1:{self.port}"
+        self.url = f"http{secure}://{host}:{self.port}"
+        self.ws_url = f"ws{secure}://{host}:{self.port}"
         self.token = "admin-secret"
         self.process: subprocess.Popen[bytes] | None = None
         # stderr goes to a file: a pipe nobody reads fills up with request log lines (64 KiB)

@@ -89,12 +89,6 @@ def test_qiskit_ibm_runtime_reads_them_from_the_runtime_service(admin: Api) -> N
     assert admin.get("/backends/generic-0/configuration").status_code == 404
 
 
-def test_the_providers_own_job_api_says_to_use_circuit_runner(admin: Api) -> None:
-    answer = admin.post(f"{PROJECT}/Jobs", {"backend": {"name": "ibmq_qasm_simulator"}})
-    assert answer.status_code == 501
-    assert "circuit-runner" in answer.json()["error"]["message"]
-
-
 @pytest.mark.parametrize("listed", LISTED, ids=lambda b: b.name)
 def test_a_configuration_says_what_the_jobs_backend_is(admin: Api, listed) -> None:
     document = admin.get(f"/backends/{listed.name}/configuration").json()

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 import runtime_kit
 from runtime_kit.service.builtins import BUILTIN_OWNER, builtin_projects
+from runtime_kit.service.internal_programs import INTERNAL_OWNER
 from runtime_kit.service.service import Service
+from tests.conftest import BUILTIN_PROGRAMS as BUILTINS
 from tests.service.conftest import Api
-
-BUILTINS = ["circuit-runner", "estimator", "hello-world", "sampler"]
 
 
 @pytest.fixture
@@ -51,8 +51,9 @@ def test_every_service_offers_them_public_and_owned_by_the_service(start) -> Non
     for program in listed:
         assert program["id"] == program["name"] and program["is_public"]
         assert program["version"] == runtime_kit.__version__
-    rows = service.store.query("SELECT DISTINCT owner FROM programs")
-    assert [row["owner"] for row in rows] == [BUILTIN_OWNER]
+    rows = service.store.query("SELECT DISTINCT owner FROM programs ORDER BY owner")
+    # and the internal programs (never listed, shown or run by id: test_circuit_jobs.py)
+    assert [row["owner"] for row in rows] == [BUILTIN_OWNER, INTERNAL_OWNER]
     shown = Api(client, token).get("/programs/circuit-runner").json()
     assert "data" not in shown  # the source is for admins (the owner is the service)
     assert "def main(" in Api(client, "adm").get("/programs/circuit-runner").json()["data"]
@@ -77,7 +78,7 @@ def test_a_restart_keeps_them_and_a_new_runtime_kit_adds_its_version(
     Api(client, "adm").request("PATCH", "/programs/hello-world", {"description": "mine"})
     _, client = start()
     admin = Api(client, "adm")
-    assert admin.get("/programs").json()["count"] == 4
+    assert admin.get("/programs").json()["count"] == len(BUILTINS)
     program = admin.get("/programs/hello-world").json()
     assert program["description"] == "mine"  # an admin's change stays
     assert program["versions"] == [runtime_kit.__version__]
@@ -98,6 +99,10 @@ def test_no_builtin_programs_leaves_them_out(start) -> None:
     service, client = start(builtin_programs=False)
     assert service.builtin_programs == []
     assert Api(client, "adm").get("/programs").json()["count"] == 0
-    assert not list((service.data_dir / "blobs").glob("??/*"))  # their data went too
+    # their data went too; the internal programs' stays
+    internal = {
+        row["data_digest"] for row in service.store.query("SELECT data_digest FROM program_rows")
+    }
+    assert {path.name for path in (service.data_dir / "blobs").glob("??/*")} == internal
     service, client = start()
-    assert Api(client, "adm").get("/programs").json()["count"] == 4
+    assert Api(client, "adm").get("/programs").json()["count"] == len(BUILTINS)

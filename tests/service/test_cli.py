@@ -96,3 +96,48 @@ def test_serve_refuses_a_port_out_of_range(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2 and "expected a port 0-65535" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def instances(server: RealServer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RUNTIME_KIT_URL": server.url, "RUNTIME_KIT_TOKEN": server.token}
+    return subprocess.run(
+        [RUNTIME_KIT, "instances", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_instances_create_list_delete_and_grant(real_server: RealServer) -> None:
+    created = instances(real_server, "create", "ibm-q/deployed/main")
+    assert created.returncode == 0 and "created ibm-q/deployed/main" in created.stderr
+    assert instances(real_server, "create", "lab/all/shared", "--open-to-all").returncode == 0
+    again = instances(real_server, "create", "ibm-q/deployed/main")
+    assert again.returncode == 4 and "instance ibm-q/deployed/main exists already" in again.stderr
+    made = tokens(
+        real_server, "--json", "create", "--name", "bob",
+        "--instance", "ibm-q/deployed/main", "--instance", "ibm-q/deployed/main",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["instances"] == [
+        "ibm-q/open/main", "lab/all/shared", "ibm-q/deployed/main"
+    ]  # fmt: skip
+    unknown = tokens(real_server, "create", "--name", "x", "--instance", "no/such/one")
+    assert unknown.returncode == 2 and "no such instance: no/such/one" in unknown.stderr
+    listed = json.loads(instances(real_server, "--json", "list").stdout)
+    assert [(i["instance"], i["open"], i["tokens"]) for i in listed] == [
+        ("ibm-q/open/main", True, 0),
+        ("ibm-q/deployed/main", False, 1),
+        ("lab/all/shared", True, 0),
+    ]
+    text = instances(real_server, "list").stdout
+    assert "ibm-q/deployed/main" in text and "1 token(s)" in text and "open to all" in text
+    assert "ibm-q/deployed/main" in tokens(real_server, "list").stdout
+    deleted = instances(real_server, "--json", "delete", "ibm-q/deployed/main")
+    assert json.loads(deleted.stdout) == {"deleted": "ibm-q/deployed/main"}
+    missing = instances(real_server, "delete", "ibm-q/deployed/main")
+    assert missing.returncode == 4 and "no such instance" in missing.stderr
+    malformed = instances(real_server, "delete", "ibm-q/deployed")
+    assert malformed.returncode == 2 and "an instance is HUB/GROUP/PROJECT" in malformed.stderr

@@ -195,11 +195,18 @@ def test_job_label_of_the_wrong_type_is_400(admin: Api) -> None:
     assert admin.get("/jobs").json()["count"] == 0
 
 
-def test_job_labels_are_kept_or_null(admin: Api) -> None:
+def test_a_job_without_an_instance_runs_under_the_default(admin: Api) -> None:
+    program_id = upload(admin)
+    body = {"program_id": program_id, "params": {"iterations": 1}, "hub": "", "group": None}
+    job = admin.get(f"/jobs/{admin.post('/jobs', body).json()['id']}").json()
+    assert (job["hub"], job["group"], job["project"]) == ("ibm-q", "open", "main")
+
+
+def test_part_of_an_instance_is_400(admin: Api) -> None:
     program_id = upload(admin)
     body = {"program_id": program_id, "params": {"iterations": 1}, "hub": "h", "group": None}
-    job = admin.get(f"/jobs/{admin.post('/jobs', body).json()['id']}").json()
-    assert (job["hub"], job["group"], job["project"]) == ("h", None, None)
+    refused(admin.post("/jobs", body), 400, "hub, group and project name an instance together")
+    assert admin.get("/jobs").json()["count"] == 0
 
 
 def test_job_version_of_the_wrong_type_is_400(admin: Api) -> None:

@@ -63,6 +63,7 @@ def test_program_paging_keeps_count(admin: Api) -> None:
 
 def test_job_lifecycle(admin: Api) -> None:
     program_id = upload(admin)
+    assert admin.post("/instances", {"instance": "h/g/p"}).status_code == 200
     response = admin.post(
         "/jobs",
         {

@@ -76,15 +76,42 @@ def stream(
             return received, closed.rcvd.code if closed.rcvd else None
 
 
-def test_stream_ack_messages_result_and_normal_close(real_server: RealServer) -> None:
+def test_stream_ack_interim_results_only_and_normal_close(real_server: RealServer) -> None:
     job_id = submit(real_server, upload(real_server, PUBLISHER, "publisher"))
     received, code = stream(real_server, job_id)
     assert received[0] == "ACK"
-    assert [json.loads(m) for m in received[1:-1]] == [{"index": i} for i in range(5)]
-    assert json.loads(received[-1]) == "published all"
+    # the result is no interim result: it is the results route's, as on IBM's service
+    assert [json.loads(m) for m in received[1:]] == [{"index": i} for i in range(5)]
     assert code == 1000
+    with real_server.http() as http:
+        assert http.get(f"/jobs/{job_id}/results").json() == "published all"
     finished, code = stream(real_server, job_id)
     assert (finished, code) == (["ACK"], 1000)
+
+
+FINAL_PUBLISHER = """
+import time
+
+def main(backend, user_messenger):
+    for index in range(3):
+        user_messenger.publish({"index": index})
+        time.sleep(0.2)
+    user_messenger.publish({"final": True}, final=True)
+"""
+
+
+def test_a_result_published_final_is_not_streamed_either(real_server: RealServer) -> None:
+    """The legacy way to give the result (IBM's own integration-test program): it is the
+    job's result, and the stream, of interim results only, does not carry it."""
+    job_id = submit(real_server, upload(real_server, FINAL_PUBLISHER, "final-publisher"))
+    received, code = stream(real_server, job_id)
+    assert [json.loads(m) for m in received[1:]] == [{"index": i} for i in range(3)]
+    assert code == 1000
+    with real_server.http() as http:
+        assert http.get(f"/jobs/{job_id}/results").json() == {"final": True}
+        assert http.get(f"/jobs/{job_id}/interim_results").json() == [
+            {"index": i} for i in range(3)
+        ]
 
 
 def test_reconnect_with_since_loses_and_repeats_nothing(real_server: RealServer) -> None:
@@ -94,7 +121,7 @@ def test_reconnect_with_since_loses_and_repeats_nothing(real_server: RealServer)
     first, _ = stream(real_server, job_id, stop_after=4)  # ACK + messages 1..3, then drop
     assert first[0] == "ACK"
     rest, code = stream(real_server, job_id, since=3)
-    messages = [json.loads(m) for m in first[1:] + rest[1:-1]]
+    messages = [json.loads(m) for m in first[1:] + rest[1:]]
     assert messages == [{"index": i} for i in range(8)]
     assert code == 1000
 

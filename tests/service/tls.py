@@ -17,11 +17,12 @@ class TlsFiles(NamedTuple):
         return ("--tls-cert", str(self.cert), "--tls-key", str(self.key))
 
 
-def throwaway_tls(directory: Path) -> TlsFiles:
-    """A new CA and a certificate it signed for 127.0.0.1 and localhost, in ``directory``."""
+def throwaway_tls(directory: Path, *hosts: str) -> TlsFiles:
+    """A new CA and a certificate it signed for 127.0.0.1 and localhost (or ``hosts``), in
+    ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     authority = trustme.CA()
-    issued = authority.issue_cert("127.0.0.1", "localhost")
+    issued = authority.issue_cert(*(hosts or ("127.0.0.1", "localhost")))
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server.key")
     authority.cert_pem.write_to_path(str(files.ca))
     for index, pem in enumerate(issued.cert_chain_pems):

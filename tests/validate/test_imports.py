@@ -117,7 +117,7 @@ def test_removed_qiskit_names_with_a_successor_are_served() -> None:
 def test_a_moved_package_whose_successor_is_missing_is_reported_with_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The environment, narrowly: qiskit-algorithms is a dev dependency, so pretend it is absent.
+    # The environment, narrowly: qiskit-algorithms is installed here, so pretend it is absent.
     monkeypatch.setattr(
         imports, "installed", lambda package: not package.startswith("qiskit_algorithms")
     )

@@ -27,6 +27,7 @@ class JobRequest(NamedTuple):
     #: the program's own built environment (``runtime_kit.environments.builder.Environment``),
     #: mounted read-only into the job's sandbox; None: runtime-kit's own
     environment: Any = None
+    log_level: str | None = None  # the job's logging level (harness/job_logging.py)
 
 
 class JobEnd(NamedTuple):

@@ -173,6 +173,7 @@ class LocalExecutor:
             "shots": None,
             "min_num_qubits": request.min_num_qubits,
             "limits": self._limits_seen_by_job(),
+            "log_level": request.log_level,
         }
 
     def _limits_seen_by_job(self) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from runtime_kit.errors import InputValueError
 from runtime_kit.service.api import api_of
+from runtime_kit.service.instances import Instance
 from runtime_kit.service.jobs_api import cancel_visible_job, delete_visible_job
 from runtime_kit.service.store import (
     CANCELLED,
@@ -28,12 +30,17 @@ PAGE_SIZE = 25
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
 #: The owner's token name beside its id (admins see everyone's jobs).
 _OWNER_NAME = "(SELECT name FROM tokens WHERE tokens.id = jobs.owner) AS owner_name"
-_LIST_COLUMNS = f"id, program_id, version, backend, status, created, updated, owner, {_OWNER_NAME}"
+_LIST_COLUMNS = (
+    "id, program_id, version, backend, status, created, updated, owner, hub, grp, project, "
+    f"kind, {_OWNER_NAME}"
+)
 
 
 @router.get("/jobs")
 @html_page
-def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -> Response:
+def jobs(
+    request: Request, status: str = "", program: str = "", instance: str = "", page: int = 1
+) -> Response:
     visitor = visitor_of(request)
     api = api_of(request)
     scope, args = api.job_scope(visitor.principal)
@@ -44,6 +51,10 @@ def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -
     if program:
         clauses.append("program_id = ?")
         values.append(program)
+    chosen_instance = _instance_or_none(instance)
+    if chosen_instance is not None:
+        clauses.append("hub = ? AND grp = ? AND project = ?")
+        values.extend(chosen_instance)
     where = " AND ".join(clauses)
     total = api.store.count(f"SELECT COUNT(*) FROM jobs WHERE {where}", *values)
     paging = Paging(page, PAGE_SIZE, total)
@@ -61,8 +72,17 @@ def jobs(request: Request, status: str = "", program: str = "", page: int = 1) -
         paging=paging,
         chosen_status=status if status in STATUSES else "",
         program=program,
+        instance=str(chosen_instance or ""),
         statuses=STATUSES,
     )
+
+
+def _instance_or_none(text: str) -> Instance | None:
+    """The instance a filter names; None for none or one that is not HUB/GROUP/PROJECT."""
+    try:
+        return Instance.parse(text) if text else None
+    except InputValueError:
+        return None
 
 
 @router.get("/jobs/{job_id}")

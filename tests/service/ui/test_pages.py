@@ -195,6 +195,45 @@ def test_job_events_resume_after_the_last_event_id(
         assert events.status_code == 200 and 'data-n=\\"1\\"' in events.text
 
 
+def test_jobs_show_their_instance_and_filter_by_it(
+    sign_in: SignIn, service: Service, admin: Api
+) -> None:
+    admin.post("/instances", {"instance": "ibm-q/deployed/main"})
+    made = admin.post("/tokens", {"name": "dora", "instances": ["ibm-q/deployed/main"]}).json()
+    dora = Api(admin.client, made["token"])
+    program_id = admin.post("/programs", program_body("shared", is_public=True)).json()["id"]
+    body = {"program_id": program_id, "params": {"iterations": 1, "shots": 4}}
+    hgp = {"hub": "ibm-q", "group": "deployed", "project": "main"}
+    deployed = dora.post("/jobs", {**body, **hgp}).json()["id"]
+    opened = dora.post("/jobs", body).json()["id"]
+    browser = sign_in(made["token"])
+    listing = browser.get("/ui/jobs").text
+    assert job_ids(listing) == {deployed, opened}
+    assert '<a href="/ui/jobs?instance=ibm-q%2Fdeployed%2Fmain">ibm-q/deployed/main</a>' in listing
+    filtered = browser.get("/ui/jobs", params={"instance": "ibm-q/deployed/main"}).text
+    assert job_ids(filtered) == {deployed}
+    assert "instance <code>ibm-q/deployed/main</code>" in filtered
+    assert job_ids(browser.get("/ui/jobs", params={"instance": "not an instance"}).text) == {
+        deployed,
+        opened,
+    }
+    page = browser.get(f"/ui/jobs/{deployed}").text
+    assert '<dd id="instance">ibm-q/deployed/main</dd>' in page
+
+
+def test_circuit_jobs_show_as_circuits(sign_in: SignIn, admin: Api) -> None:
+    from tests.service.test_circuit_jobs import submit
+
+    job_id = submit(admin, name="my bell")
+    browser = sign_in("admin-secret")
+    listing = browser.get("/ui/jobs").text
+    assert job_ids(listing) == {job_id}
+    assert '<span class="circuits">circuits (backend.run)</span>' in listing
+    assert "qobj-runner" not in listing
+    page = browser.get(f"/ui/jobs/{job_id}").text
+    assert '<dd id="program">circuits (backend.run: my bell)</dd>' in page
+
+
 def test_an_admin_sees_each_jobs_owner_and_everyone_its_version(
     as_role: Callable[[str, str], Api], admin: Api, sign_in: SignIn, world: dict
 ) -> None:
