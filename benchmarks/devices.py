@@ -7,11 +7,12 @@ mode, in the same run, on this machine.
 The circuit: a 3-qubit GHZ state, measured, ``--shots`` shots.
 1. runtime-kit: a ``runtime-kit serve`` (isolated, the default, 2 workers) runs a program that
    transpiles the circuit for ``backend`` and runs it (``backend.run``); each job is timed
-   from submit until its result is read.  Twice: a service as it starts by default, and one
-   with ``--prepare-backends DEVICE`` (each warm worker has built the device's target and
-   loaded its noise code before the job comes).  The first job warms the service; the figure is the
-   median of the ``--jobs`` jobs after it, each submitted ``--pause`` seconds after the one
-   before ended (a warm service: its next worker has started and imported qiskit).
+   from submit until its result is read.  Twice: a service as it starts by default (its
+   warm workers prepare the device once a job has run on it), and one with
+   ``--prepare-backends DEVICE`` (every warm worker prepares it from the start).  The first
+   job warms the service; the figure is the median of the ``--jobs`` jobs after it, each
+   submitted ``--pause`` seconds after the one before ended (a warm service: its next
+   worker has started, imported qiskit and prepared what it prepares).
 2. qiskit-ibm-runtime 0.51 (this venv's): ``SamplerV2(mode=Fake<Device>())`` on the circuit
    transpiled by ``generate_preset_pass_manager(backend=...)``, in a warm interpreter (its
    imports and the transpiler already run); each ``run(...).result()`` is timed, and the

@@ -351,8 +351,8 @@ SETTINGS: tuple[Setting, ...] = (
         "prepare_backends",
         "--prepare-backends",
         _backend_names,
-        "backends each warm worker prepares before its job (a device snapshot's target and "
-        "noise code, ~0.5 s of CPU a worker), so that jobs on them start sooner; "
+        "backends every warm worker prepares before its job (a device snapshot's target and "
+        "noise code, ~0.2-0.5 s of CPU a worker), beside those of the last jobs; "
         "comma-separated",
         "NAME[,NAME]",
     ),

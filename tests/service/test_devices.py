@@ -96,7 +96,7 @@ def main(backend, user_messenger, **kwargs):
     devices = sys.modules.get("runtime_kit.backends.snapshots.device")
     return {"backend": backend.name(),
             "prepared": sorted(devices._devices) if devices else [],
-            "noise_code": "qiskit_aer.noise" in sys.modules,
+            "noise_code": "qiskit_aer.noise" in sys.modules and "scipy.linalg" in sys.modules,
             "transpiler_plugins_deferred": "qiskit_ibm_runtime" not in sys.modules}
 """
 
@@ -125,3 +125,17 @@ def test_workers_prepare_the_backends_they_are_told_to(tmp_path: Path) -> None:
 def test_a_backend_to_prepare_must_be_offered(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="--prepare-backends: unknown backend 'ibm_no'"):
         Service(tmp_path / "data", admin_token="admin-secret", prepare_backends=("ibm_no",))
+
+
+def test_a_new_worker_prepares_the_device_the_last_job_ran_on(admin: Api) -> None:
+    """With no --prepare-backends, the worker after a job on a device has the device ready."""
+    ghz = admin.post("/programs", program_body("ghz", GHZ_PROGRAM, spec={})).json()["id"]
+    probe = admin.post("/programs", program_body("probe", PREPARED_PROBE, spec={})).json()["id"]
+    first = admin.post("/jobs", {"program_id": ghz, "backend": "ibmq_manila"}).json()
+    assert admin.wait_final(first["id"], timeout=180)["status"] == "COMPLETED"
+    prepared = []
+    for _ in range(2):  # two workers were warm before the job: the third has the device
+        job = admin.post("/jobs", {"program_id": probe}).json()
+        assert admin.wait_final(job["id"], timeout=180)["status"] == "COMPLETED"
+        prepared.append(admin.get(f"/jobs/{job['id']}/results").json()["prepared"])
+    assert ["ibmq_manila"] in prepared

@@ -65,10 +65,12 @@ def device(snapshot: Snapshot) -> Device:
 
 def prepare(snapshots: Iterable[Snapshot]) -> None:
     """Make the devices ready now, so that a job, or a process forked for one, finds them
-    ready: documents read, targets built, a noise model made (which loads Aer's noise code),
-    and a preset pass manager built for the device (the transpiler's passes loaded).
+    ready: documents read, targets built, a noise model made (which loads Aer's noise code,
+    and scipy.linalg, which thermal relaxation errors need), and a preset pass manager
+    built for the device (the transpiler's passes loaded).
     Nothing here starts a thread pool of its own; numpy's OpenBLAS may, as on any numpy
     call (set ``OPENBLAS_NUM_THREADS`` before forking)."""
+    import scipy.linalg  # noqa: F401  (thermal relaxation errors need it: ~0.5 s to import)
     from qiskit.transpiler import generate_preset_pass_manager
 
     for snapshot in snapshots:
