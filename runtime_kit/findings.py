@@ -73,6 +73,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "RK604": (Severity.ERROR, "no interpreter of the Python the program names is on this host"),
     "RK605": (Severity.ERROR, "the requirements do not resolve (validate --resolve)"),
+    "RK701": (Severity.ERROR, "function.json misses a required field, or one is wrong"),
+    "RK702": (Severity.WARNING, "unknown field in function.json"),
+    "RK703": (Severity.ERROR, "the entrypoint or working_dir is missing or leaves the project"),
+    "RK704": (Severity.WARNING, "the entrypoint reads an argument the schema does not declare"),
+    "RK705": (Severity.ERROR, "an example argument does not match the arguments schema"),
+    "RK706": (Severity.WARNING, "the entrypoint never calls save_result()"),
 }
 
 

@@ -67,12 +67,29 @@ def validate(
     an empty list means the program is ready to publish.  ``resolve``: also resolve the
     requirements it declares against the package index (uv; needs the network).
     """
+    from runtime_kit.functions.project import is_function_project
+
+    if program is None and metadata is None and is_function_project(Path(path)):
+        return _validate_function(Path(path), resolve=resolve)
     found = inspect(path, program=program, metadata=metadata)
     if not resolve or not found.environment.needs_own_environment():
         return found.findings
     from runtime_kit.checks.environment import resolution_findings
 
     extra = resolution_findings(found.layout.directory, found.environment)
+    return sorted(set(found.findings + extra))
+
+
+def _validate_function(path: Path, *, resolve: bool) -> list[Finding]:
+    """``validate`` of a Qiskit Function project (``function.json``)."""
+    from runtime_kit.functions.checks import inspect_function
+
+    found = inspect_function(path)
+    if not resolve or found.project is None or not found.environment.needs_own_environment():
+        return found.findings
+    from runtime_kit.checks.environment import resolution_findings
+
+    extra = resolution_findings(found.project.working_dir, found.environment)
     return sorted(set(found.findings + extra))
 
 
@@ -167,6 +184,10 @@ def _warm_up() -> None:
     metaschema_validator(DEFAULT_DIALECT_URI)
 
 
+#: Files that make a folder a project: a program's, or a function's ``function.json``.
+PROJECT_FILES = (*PROGRAM_NAMES, *METADATA_NAMES, "function.json")
+
+
 def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path]:
     """The program directories that ``files`` belong to, each once, in order.
 
@@ -180,7 +201,7 @@ def program_directories(files: Iterable[str | Path], *, root: Path) -> list[Path
         directory = Path(file).resolve()
         directory = directory if directory.is_dir() else directory.parent
         while True:
-            if any((directory / name).is_file() for name in PROGRAM_NAMES + METADATA_NAMES):
+            if any((directory / name).is_file() for name in PROJECT_FILES):
                 inside = directory == root or root in directory.parents
                 found[directory.relative_to(root) if inside else directory] = None
                 break

@@ -62,6 +62,7 @@ WORKSPACE = {
     "metadata.json": "examples/hello/metadata.json",
     "inputs": "examples/hello/inputs",
     "examples/hello": "examples/hello",
+    "examples/bell-function": "examples/bell-function",
     "my_vqe.py": "tests/interop/legacy_examples/my_vqe.py",
     "my_vqe_metadata.json": "tests/interop/legacy_examples/my_vqe_metadata.json",
     "programs/vqe": "examples/hello",

@@ -126,6 +126,12 @@ def _problem(module: str, local_modules: Collection[str]) -> tuple[str, str] | N
     stand_in = STAND_INS.get(module)
     if stand_in is not None and stand_in.exports:
         return None
+    parent = STAND_INS.get(module.split(".", maxsplit=1)[0])
+    if parent is not None and parent.over_installed:
+        return "RK402", (
+            f"cannot import {module!r}: inside a job runtime-kit serves {parent.module} "
+            f"itself only; import from {parent.module}"
+        )
     moved = next((m for name, m in MOVED.items() if _within(module, name)), None)
     if moved is not None:
         return _moved_problem(module, moved.module, moved.successor, moved.install)
@@ -204,10 +210,12 @@ def _name_problem(module: str, name: str) -> str | None:
     stand_in = STAND_INS.get(module)
     if stand_in is None or name in stand_in.exports or path in STAND_INS:
         return None
+    exports = ", ".join(stand_in.exports) or "no names"
+    if stand_in.over_installed:
+        return f"inside a job, runtime-kit's {module} has {exports} (a client has no use there)"
     if _first_missing(module) is None:
         return None  # the real package is installed
     advice = next((a for r, a in REMOVED.items() if _within(module, r)), "not served")
-    exports = ", ".join(stand_in.exports) or "no names"
     return f"runtime-kit serves {exports} there; {module} was {advice}"
 
 

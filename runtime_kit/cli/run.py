@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 EPILOG = """inputs: --inputs FILE (wire-format JSON; - for stdin), else inputs/example.json if the
 program has one; --param key=value overrides one input (value read as JSON, else a string).
 
+a Qiskit Function project (function.json) runs its entrypoint script: --inputs and --param
+give its arguments (default arguments/example.json), its logs and update_status() calls show
+as they happen, and the value of its last save_result() is the result.
+
 exit codes: 0 DONE, 1 ERROR, ran too long, the program has validate errors, or (--strict)
 a message that does not match its schema,
 2 usage error, no such program, or inputs that do not match spec.parameters or that main()
@@ -74,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from runtime_kit.backends.ibm_quantum.provider import open_if_chosen
+    from runtime_kit.functions.project import is_function_project
     from runtime_kit.harness.record import DONE
     from runtime_kit.harness.run_inputs import parse_param
     from runtime_kit.harness.runner import DEFAULT_MEMORY_MIB, run_program
@@ -81,6 +86,7 @@ def run(argv: list[str]) -> int:
     broker = open_if_chosen(
         args.backend_providers, args.ibm_quantum_credentials, on_note=_note
     )  # before the program's process starts: the credentials leave the environment first
+    live = not args.json and is_function_project(args.path)  # a function: logs as they come
     params = dict(parse_param(p) for p in args.param)
     inputs_text = sys.stdin.read() if args.inputs == "-" else None
     inputs = Path(args.inputs) if args.inputs not in (None, "-") else None
@@ -99,11 +105,13 @@ def run(argv: list[str]) -> int:
         on_interim=None if args.json else _show_interim,
         strict=args.strict,
         on_build=_show_build,
+        on_log=_show_log if live else None,
+        on_status=_show_status if live else None,
     )
     if args.json:
         print(json.dumps(record.to_json()))
     else:
-        _show(record, seed_given=args.seed is not None)
+        _show(record, seed_given=args.seed is not None, logs_shown=live)
     return 0 if record.status == DONE else 1
 
 
@@ -113,6 +121,15 @@ def _note(job_id: str, text: str) -> None:
 
 def _show_build(line: str) -> None:
     print(f"[runtime-kit] {line}", file=sys.stderr, flush=True)
+
+
+def _show_log(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _show_status(status: str) -> None:
+    print(f"status: {status}", file=sys.stderr, flush=True)
 
 
 def _show_interim(index: int, text: str) -> None:
@@ -125,11 +142,11 @@ def _plain(text: str) -> str:
     return json.dumps(plain(text))
 
 
-def _show(record: RunRecord, *, seed_given: bool) -> None:
+def _show(record: RunRecord, *, seed_given: bool, logs_shown: bool) -> None:
     if record.result_text is not None:
         print(f"result: {_plain(record.result_text)}")
     err = sys.stderr
-    if record.logs:
+    if record.logs and not logs_shown:
         print("--- logs ---", file=err)
         print(record.logs.rstrip("\n"), file=err)
         print("---", file=err)

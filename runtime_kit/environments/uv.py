@@ -122,6 +122,8 @@ def stream_process(
     finally:
         timed_out = not timer.is_alive()
         timer.cancel()
+        if process.stdout is not None:  # run_program builds in-process: no pipe left open
+            process.stdout.close()
     if timed_out and returncode != 0:
         raise ProgramEnvironmentError(f"building the environment took longer than {timeout_s:g} s")
     return returncode

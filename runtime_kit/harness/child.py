@@ -44,32 +44,23 @@ def main(argv: list[str]) -> int:
 def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
-    from runtime_kit.harness import broker_client
-    from runtime_kit.harness.backends import BackendSpec, build_backend
-    from runtime_kit.harness.job_logging import configure_job_logging
-    from runtime_kit.harness.legacy_modules import install_legacy_modules
-    from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
-
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
     try:
         program, paths = _program_of(job)
     except Exception as exc:  # noqa: BLE001  (a bundle that cannot be unpacked fails the job)
         _failed(frames_fd, exc, Path.cwd(), limits, what="the program's bundle cannot be used")
         return
-    directory = program.parent
+    from runtime_kit.jobside.runner import working_directory
+
+    directory = working_directory(job, program)
     os.chdir(directory)
     sys.path.insert(0, str(directory))
+    if program.parent != directory:  # a script's own folder, as ``python folder/script.py``
+        sys.path.insert(0, str(program.parent))
     for path in reversed(paths):  # the program's own wheels come first
         sys.path.insert(0, path)
-    seed = job["seed"]
     try:
-        install_legacy_modules()
-        configure_job_logging(job.get("log_level"))
-        broker_client.connect(frames_fd, sys.stdin)  # answers come on stdin, if any
-        defer_ibm_runtime_plugins()
-        _seed_everything(seed)
-        spec = BackendSpec(*job["backend"])
-        backend = build_backend(spec, seed=seed, memory_mib=limits.get("memory_mib") or 0)
+        backend = _prepared_backend(job, frames_fd, limits)
     except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
         _failed_before_main(frames_fd, exc, directory, limits)
         return
@@ -94,11 +85,17 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
             "num_qubits": backend.qubit_count,
         },
     )
+    from runtime_kit.jobside.entrypoints import ENTRIES, Encoded, ScriptExit
+
     messenger = _FrameMessenger(frames_fd)
     try:
-        entry = _load_main(program)
+        entry = ENTRIES[job.get("entrypoint", "main")](program)
+        entry.load()
         inputs = _decode_inputs(job["inputs"])
-        returned = entry(backend, messenger, **inputs)
+        returned = entry.run(backend, messenger, inputs)
+    except ScriptExit as exc:
+        _control(frames_fd, frames.FAILED, {"error": str(exc), "traceback": ""})
+        return
     except SystemExit as exc:
         if messenger.final_sent:
             return
@@ -114,9 +111,31 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     except BaseException as exc:  # noqa: BLE001  (whatever the program raises is reported)
         _failed(frames_fd, exc, directory, limits)
         return
+    if isinstance(returned, Encoded):  # a function's saved result
+        frames.write_frame(frames_fd, frames.RESULT, returned.text)
+        return
     if returned is None and messenger.final_sent:
         return  # legacy: the result was published with final=True
     _send_result(frames_fd, returned)
+
+
+def _prepared_backend(job: dict[str, Any], frames_fd: int, limits: dict[str, Any]) -> Any:
+    """The process made ready for the program (legacy names, logging, the broker's answers,
+    seeds), and the job's backend built."""
+    from runtime_kit.harness import broker_client
+    from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.job_logging import configure_job_logging
+    from runtime_kit.harness.legacy_modules import install_legacy_modules
+    from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
+
+    install_legacy_modules()
+    configure_job_logging(job.get("log_level"))
+    broker_client.connect(frames_fd, sys.stdin)  # answers come on stdin, if any
+    defer_ibm_runtime_plugins()
+    seed = job["seed"]
+    _seed_everything(seed)
+    spec = BackendSpec(*job["backend"])
+    return build_backend(spec, seed=seed, memory_mib=limits.get("memory_mib") or 0)
 
 
 class _FrameMessenger(UserMessenger):
@@ -130,20 +149,19 @@ class _FrameMessenger(UserMessenger):
         frames.write_frame(self._fd, frames.RESULT if final else frames.INTERIM, text)
         self.final_sent = self.final_sent or final
 
+    def encode(self, value: Any) -> str:
+        """``value`` in the wire format (a function's saved result).
 
-def _load_main(program: Path) -> Any:
-    import importlib.util
+        Raises:
+            EncodeError: a ``TypeError`` saying what cannot be encoded, and where.
+        """
+        from runtime_kit.serialization import RuntimeEncoder
 
-    spec = importlib.util.spec_from_file_location(program.stem, program)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {program}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[program.stem] = module
-    spec.loader.exec_module(module)
-    entry = getattr(module, "main", None)
-    if not callable(entry):
-        raise AttributeError(f"{program.name} defines no main(backend, user_messenger, **kwargs)")
-    return entry
+        return json.dumps(value, cls=RuntimeEncoder)
+
+    def status(self, status: str) -> None:
+        """A function's sub-status, to the harness as it is set."""
+        _control(self._fd, frames.STATUS, {"status": status})
 
 
 def _decode_inputs(text: str) -> dict[str, Any]:
@@ -184,6 +202,10 @@ def _program_of(job: dict[str, Any]) -> tuple[Path, list[str]]:
 
     directory = Path.cwd() / "program"
     unpack(ProgramData(base64.b64decode(job["bundle"]), job["bundle_kind"]), directory)
+    if job.get("script") is not None:
+        from runtime_kit.jobside.bundle import script_path
+
+        return script_path(directory, job["script"]), []
     layout, _ = locate(directory)
     if layout.program is None:
         raise FileNotFoundError("the program bundle has no program module (program.py)")

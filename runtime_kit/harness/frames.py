@@ -18,11 +18,13 @@ RESULT = "result"
 STARTED = "started"
 REJECTED = "rejected"
 FAILED = "failed"
+#: A Qiskit Function's sub-status (``qiskit_serverless.update_status``): ``{"status": ...}``.
+STATUS = "status"
 #: A request to the job's broker, a JSON object (``runtime_kit.harness.broker``): answered
 #: on the process's stdin, never seen by the service's records.
 BROKER = "broker"
 
-KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, BROKER}
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, STATUS, BROKER}
 _writing = threading.Lock()
 
 

@@ -9,6 +9,9 @@ from qiskit-ibmq-provider or qiskit-ibm-runtime, and use qiskit names removed si
   successor's modules (the same objects, imported when first used);
 - ``RemovedName``: a name removed from a qiskit module that still exists.
 
+And one that is not legacy: ``qiskit_serverless``, the job API of a Qiskit Function
+(``runtime_kit.jobside.serverless``), served whether or not qiskit-serverless is installed.
+
 Nothing is faked: a legacy path without a faithful successor (``qiskit.opflow``,
 ``qiskit.ignis``) is not served, and ``validate`` reports it with its advice.  The one stub is
 ``qiskit.compiler.schedule``, which raises when called (see ``legacy_qiskit``).  A real
@@ -39,6 +42,9 @@ class StandIn(NamedTuple):
     source: str = "runtime_kit"
     #: where ``migrate --source`` imports the exports from (None: no import to write)
     modern: str | None = "runtime_kit"
+    #: served even where an installed package has the name (``qiskit_serverless``: the real
+    #: one reaches for its gateway over the network, which a job does not have)
+    over_installed: bool = False
 
 
 class Moved(NamedTuple):
@@ -75,6 +81,13 @@ class RemovedName(NamedTuple):
 
 
 _LEGACY_QISKIT = "runtime_kit.harness.legacy_qiskit"
+#: What a Qiskit Function's script may import from ``qiskit_serverless`` inside its job
+#: (``runtime_kit.jobside.serverless.__all__``; a test keeps the two in step).
+SERVERLESS_EXPORTS = (
+    "Job", "QiskitServerlessException", "get_arguments", "get_compute_profile",
+    "get_function_size", "get_logger", "get_provider_logger", "get_runtime_service",
+    "is_running_in_serverless", "is_trial", "save_result", "send_error", "update_status",
+)  # fmt: skip
 #: What took a QuantumInstance (or a backend) in qiskit.algorithms, before qiskit-algorithms 0.3.
 _QUANTUM_INSTANCE_ALGORITHMS = (
     "VQE", "VQD", "QAOA", "Grover", "AmplitudeEstimation", "IterativeAmplitudeEstimation",
@@ -104,6 +117,13 @@ LEGACY: tuple[StandIn | Moved | RemovedName, ...] = (
     StandIn("qiskit_ibm_runtime.utils", ("RuntimeEncoder", "RuntimeDecoder")),
     StandIn("qiskit_ibm_runtime.utils.json", ("RuntimeEncoder", "RuntimeDecoder")),
     StandIn("qiskit.execute_function", ("execute",), source=_LEGACY_QISKIT, modern=None),
+    StandIn(
+        "qiskit_serverless",
+        SERVERLESS_EXPORTS,
+        source="runtime_kit.jobside.serverless",
+        modern=None,
+        over_installed=True,
+    ),
     Moved("qiskit.providers.aer", "qiskit_aer", install="qiskit-aer"),
     Moved(
         "qiskit.algorithms",
@@ -188,7 +208,7 @@ class LegacyFinder:
     ) -> importlib.machinery.ModuleSpec | None:
         stand_in = STAND_INS.get(name)
         if stand_in is not None:
-            if not self._may_serve(name, path):
+            if not (stand_in.over_installed or self._may_serve(name, path)):
                 return None
             loader = _StandInLoader(stand_in)
             return importlib.machinery.ModuleSpec(name, loader, is_package=True)

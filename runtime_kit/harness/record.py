@@ -37,6 +37,8 @@ class RunRecord:
     #: Inputs named like seeds (``seed``, ``seed_simulator``, ...) that the run was given:
     #: where the program uses them, they decide instead of the run's ``seed``.
     input_seeds: dict[str, Any] = field(default_factory=dict)
+    #: The sub-statuses a Qiskit Function set (``update_status``), in order.
+    statuses: list[str] = field(default_factory=list)
 
     def mismatched(self, mismatches: list[str]) -> None:
         """Note values that failed their schemas (warnings, unless the run is strict)."""
@@ -71,6 +73,7 @@ class RunRecord:
             "warnings": self.warnings,
             "seed": self.seed,
             "input_seeds": self.input_seeds,
+            "statuses": self.statuses,
             "started": self.started,
             "backend": self.backend,
             "duration_s": self.duration_s,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
@@ -48,6 +49,8 @@ def run_program(
     on_interim: Callable[[int, str], None] | None = None,
     strict: bool = False,
     on_build: Callable[[str], None] | None = None,
+    on_log: Callable[[str], None] | None = None,
+    on_status: Callable[[str], None] | None = None,
 ) -> RunRecord:
     """Run the program at ``path`` (its directory or its file) once.
 
@@ -76,6 +79,11 @@ def run_program(
         on_build: called with each line of the build of the program's environment (a
             program that declares requirements runtime-kit's own environment does not
             satisfy; see docs/environments.md), as it comes.
+        on_log: called with the program's output as it comes (it is in the record too).
+        on_status: called with each sub-status a Qiskit Function sets, as it comes.
+
+    A Qiskit Function project (``function.json``) runs as its job would: ``inputs`` are
+    its arguments, its saved result is the result (``runtime_kit.functions.runner``).
 
     Returns:
         The ``RunRecord``: status DONE, ERROR or CANCELLED - RAN TOO LONG, and all the rest.
@@ -94,6 +102,13 @@ def run_program(
     backend_spec = parse_backend(backend, backend_providers)
     if not Path(path).exists():
         raise InputValueError(f"{path}: no such program directory or file", name=None)
+    from runtime_kit.functions.project import is_function_project
+
+    if is_function_project(Path(path)):
+        from runtime_kit.functions.runner import FunctionRun, run_function
+
+        run = FunctionRun(backend_spec, seed, timeout, memory_mib, on_build, on_log, on_status)
+        return run_function(Path(path), run, inputs=inputs, inputs_text=inputs_text, params=params)
     spec = load_program_spec(Path(path))
     seed = secrets.randbelow(2**31) if seed is None else seed
     python = _environment_python(spec, on_build) if spec.own_environment else None
@@ -128,7 +143,7 @@ def run_program(
                 link.end()
     record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
-    outcome = _watch(process, limit, _RecordFrames(record, spec, on_interim), link)
+    outcome = _watch(process, limit, RecordFrames(record, spec, on_interim), link, on_log)
     record.logs = outcome.logs
     if outcome.timed_out:
         record.status = CANCELLED
@@ -145,12 +160,17 @@ def run_program(
 
 
 def _watch(
-    process: ProgramProcess, limit: float, frames_to: _RecordFrames, link: BrokerLink | None
+    process: ProgramProcess,
+    limit: float,
+    frames_to: RecordFrames,
+    link: BrokerLink | None,
+    on_log: Callable[[str], None] | None,
 ) -> Outcome:
     """The process's frames into the record (its broker's requests to the broker) until
     it ends; then the broker cancels what the run left on the hardware."""
     try:
-        return process.watch(limit, frames_to if link is None else link.frames(frames_to))
+        routed = frames_to if link is None else link.frames(frames_to)
+        return process.watch(limit, routed, on_log=_text_sink(on_log))
     finally:
         if link is not None:
             link.end()
@@ -158,39 +178,67 @@ def _watch(
 
 def _environment_python(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Path:
     """The interpreter of the program's environment, built first if it is not yet."""
+    return environment_python(spec.environment, on_build)
+
+
+def environment_python(
+    environment: EnvironmentSpec, on_build: Callable[[str], None] | None
+) -> Path:
+    """The interpreter of a declared environment, built first if it is not yet."""
     from runtime_kit.environments.builder import EnvironmentBuilder
     from runtime_kit.environments.local import local_cache
 
     builder = EnvironmentBuilder(local_cache())
     log = on_build or (lambda line: None)
-    return builder.prepare(spec.environment, domain="local", log=log).python
+    return builder.prepare(environment, domain="local", log=log).python
 
 
-class _RecordFrames:
-    """Fills a ``RunRecord`` from the frames of the program's process."""
+def _text_sink(on_log: Callable[[str], None] | None) -> Callable[[bytes], None] | None:
+    """``on_log`` fed with the output's chunks as text (a character split across two
+    chunks is whole in the second)."""
+    if on_log is None:
+        return None
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    return lambda chunk: on_log(decoder.decode(chunk))
+
+
+class RecordFrames:
+    """Fills a ``RunRecord`` from the frames of the program's process (``spec``: what its
+    messages are checked against; None for a function, which declares no such schemas)."""
 
     def __init__(
         self,
         record: RunRecord,
-        spec: ProgramSpec,
+        spec: ProgramSpec | None,
         on_interim: Callable[[int, str], None] | None,
+        on_status: Callable[[str], None] | None = None,
     ) -> None:
         self.record = record
         self.spec = spec
         self.on_interim = on_interim
+        self.on_status = on_status
 
     def __call__(self, kind: str, payload: str) -> None:
         record = self.record
         if kind == frames.INTERIM:
             record.interim_texts.append(payload)
             index = len(record.interim_texts) - 1
-            record.mismatched(self.spec.check_interim(index, payload))
+            if self.spec is not None:
+                record.mismatched(self.spec.check_interim(index, payload))
             if self.on_interim is not None:
                 self.on_interim(index, payload)
         elif kind == frames.RESULT:
             record.result_text = payload
             record.status = DONE
-            record.mismatched(self.spec.check_result(payload))
+            if self.spec is not None:
+                record.mismatched(self.spec.check_result(payload))
+        elif kind == frames.STATUS:
+            status = str(json.loads(payload)["status"])
+            record.statuses.append(status)
+            if self.on_status is not None:
+                self.on_status(status)
         elif kind == frames.STARTED:
             record.backend = json.loads(payload)["backend"]
             record.started = True

@@ -28,13 +28,29 @@ def program_of(job: dict[str, Any], workdir: Path) -> tuple[Path, list[str]]:
         (directory / "program.py").write_bytes(raw)
         return directory / "program.py", []
     _unzip(raw, directory)
-    program = _entry(directory)
+    script = job.get("script")
+    program = _entry(directory) if script is None else script_path(directory, script)
     paths = []
     for wheel in sorted(directory.glob("wheels/*.whl")):
         target = workdir / "site" / wheel.stem
         _unzip(wheel.read_bytes(), target)
         paths.append(str(target))
     return program, paths
+
+
+def script_path(directory: Path, script: str) -> Path:
+    """A function's entrypoint ``script`` (a relative path) in ``directory``.
+
+    Raises:
+        ValueError: it leaves the directory, or is not a file there.
+    """
+    parts = PurePosixPath(script).parts
+    if not parts or script.startswith("/") or ".." in parts or "\\" in script:
+        raise ValueError(f"the entrypoint {script!r} is not inside the function's directory")
+    path = directory.joinpath(*parts)
+    if not path.is_file():
+        raise ValueError(f"the function has no entrypoint {script!r}")
+    return path
 
 
 def _unzip(raw: bytes, directory: Path) -> None:

@@ -12,6 +12,8 @@ RESULT = "result"
 STARTED = "started"
 REJECTED = "rejected"
 FAILED = "failed"
+#: A function's sub-status (``update_status``), a JSON object ``{"status": ...}``.
+STATUS = "status"
 
 
 def write_frame(fd: int, kind: str, payload: str) -> None:

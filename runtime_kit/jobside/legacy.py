@@ -2,7 +2,10 @@
 nothing installed provides them: ``qiskit.providers.ibmq.runtime`` and the others that
 ``runtime_kit.harness.legacy_modules`` serves as stand-ins for the default environment (a test
 keeps the two tables in step).  A real installed module always wins: with
-qiskit-ibmq-provider in the environment, the program imports the provider's own classes."""
+qiskit-ibmq-provider in the environment, the program imports the provider's own classes.
+
+One exception: ``qiskit_serverless`` is always this package's ``serverless`` (a function's
+job API), installed or not: the real one would reach for a gateway over the network."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import types
 from typing import Any
 
 _API = "runtime_kit_jobside.program_api"
+#: Served even where an installed package has the name: module -> the module it is.
+OVER_INSTALLED = {"qiskit_serverless": "runtime_kit_jobside.serverless"}
 #: legacy module -> the names it exports (from ``program_api``)
 STAND_INS: dict[str, tuple[str, ...]] = {
     "qiskit.providers.ibmq": ("RunnerResult",),
@@ -55,6 +60,9 @@ class LegacyFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, name: str, path: Any = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
+        served = OVER_INSTALLED.get(name)
+        if served is not None:
+            return importlib.machinery.ModuleSpec(name, _Alias(served), is_package=True)
         exports = STAND_INS.get(name)
         if exports is None or not self._may_serve(name, path):
             return None
@@ -71,6 +79,20 @@ class LegacyFinder(importlib.abc.MetaPathFinder):
             if find(name, path) is not None:
                 return False
         return True
+
+
+class _Alias(importlib.abc.Loader):
+    """Loads a name as another module: the import system returns what is in
+    ``sys.modules`` after ``exec_module``."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        sys.modules[module.__name__] = importlib.import_module(self.target)
 
 
 def install() -> None:

@@ -34,3 +34,13 @@ class FrameMessenger(UserMessenger):
     def emit(self, text: str, *, final: bool) -> None:
         frames.write_frame(self._fd, frames.RESULT if final else frames.INTERIM, text)
         self.final_sent = self.final_sent or final
+
+    def encode(self, value: Any) -> str:
+        """``value`` in the wire format of the environment's codec (a function's result)."""
+        from .codec import codec
+
+        return json.dumps(value, cls=codec().encoder)
+
+    def status(self, status: str) -> None:
+        """A function's sub-status, to the harness as it is set."""
+        frames.control(self._fd, frames.STATUS, {"status": status})

@@ -22,7 +22,7 @@ from . import frames, legacy
 from .backends import BackendUnavailable, backend_name, build_backend, qubit_count
 from .bundle import program_of
 from .codec import codec
-from .entrypoints import ENTRIES
+from .entrypoints import ENTRIES, Encoded, ScriptExit
 from .limits import limit_reached, preparation_needs
 from .messenger import FrameMessenger
 
@@ -74,9 +74,11 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
     except Exception as exc:  # noqa: BLE001  (a bundle that cannot be unpacked fails the job)
         _failed(frames_fd, exc, Path.cwd(), limits, what="the program's bundle cannot be used")
         return
-    directory = program.parent
+    directory = working_directory(job, program)
     os.chdir(str(directory))
     sys.path.insert(0, str(directory))
+    if program.parent != directory:  # a script's own folder, as ``python folder/script.py``
+        sys.path.insert(0, str(program.parent))
     for path in reversed(paths):
         sys.path.insert(0, path)
     seed = job["seed"]
@@ -103,12 +105,21 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
         return
     started = {"backend": backend_name(backend), "num_qubits": qubit_count(backend)}
     frames.control(frames_fd, frames.STARTED, started)
+    run_entry(job, program, backend, frames_fd)
+
+
+def run_entry(job: dict[str, Any], program: Path, backend: Any, frames_fd: int) -> None:
+    """Enter the job's code (its ``entrypoint`` kind) and report how it ended."""
+    directory = Path.cwd()
     messenger = FrameMessenger(frames_fd)
     entry = ENTRIES[job.get("entrypoint", "main")](program)
     try:
         entry.load()
         inputs = _decode_inputs(job["inputs"])
         returned = entry.run(backend, messenger, inputs)
+    except ScriptExit as exc:
+        frames.control(frames_fd, frames.FAILED, {"error": str(exc), "traceback": ""})
+        return
     except SystemExit as exc:
         if not messenger.final_sent:
             error = f"the program called sys.exit({exc.code!r}) before main() returned"
@@ -116,11 +127,24 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
             frames.control(frames_fd, frames.FAILED, {"error": error, "traceback": trace})
         return
     except BaseException as exc:  # noqa: BLE001  (whatever the program raises is reported)
-        _failed(frames_fd, exc, directory, limits)
+        _failed(frames_fd, exc, directory, job["limits"])
+        return
+    if isinstance(returned, Encoded):
+        frames.write_frame(frames_fd, frames.RESULT, returned.text)
         return
     if returned is None and messenger.final_sent:
         return
     _send_result(frames_fd, returned)
+
+
+def working_directory(job: dict[str, Any], program: Path) -> Path:
+    """Where the job runs: a program's folder, or a function's working directory (the
+    root of its bundle, or the one ``runtime-kit run`` names), which its script is in."""
+    if job.get("script") is None:
+        return program.parent
+    if "bundle" in job:
+        return program.parents[len(Path(job["script"]).parts) - 1]
+    return Path(job["directory"])
 
 
 class InputsUndecodable(Exception):

@@ -16,6 +16,7 @@ from runtime_kit.service import (
     account_api,
     circuit_job_stream,
     circuit_jobs_api,
+    gateway_api,
     instances_api,
     jobs_api,
     openapi,
@@ -54,6 +55,7 @@ def create_app(service: Any) -> FastAPI:
         account_api,
         circuit_jobs_api,
         circuit_job_stream,
+        gateway_api,
     ):
         app.include_router(module.router)
     openapi.install(app)

@@ -39,6 +39,7 @@ from runtime_kit.service.store import (
     RAN_TOO_LONG,
     RUNNING,
     Store,
+    now,
 )
 
 STOPPED_REASON = "service stopped while the job was running"
@@ -140,6 +141,15 @@ class Scheduler:
             recording = self._running.get(job_id)
         return None if recording is None else recording.logs_text()
 
+    def set_sub_status(self, job_id: str, sub_status: str) -> None:
+        """A running function's sub-status (``update_status``), stored and told at once."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE jobs SET sub_status = ?, updated = ? WHERE id = ? AND status = ?",
+                (sub_status, now(), job_id, RUNNING),
+            )
+        self.on_state(job_id, RUNNING, {"sub_status": sub_status})
+
     def busy(self) -> int:
         with self._lock:
             return len(self._running)
@@ -231,6 +241,7 @@ class Scheduler:
     ) -> JobRequest:
         spec = json.loads(program["spec"])
         requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
+        function = spec.get("function") if isinstance(spec, dict) else None  # a Qiskit Function
         limit = min(program["cost"], job["cost"] or math.inf, self.limits.max_execution_time_s)
         return JobRequest(
             job_id=job["id"],
@@ -242,6 +253,7 @@ class Scheduler:
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),
             log_level=job["log_level"],
+            script=function["entrypoint"] if isinstance(function, dict) else None,
         )
 
     def _record(self, job_id: str, end: JobEnd, recording: _Recording, limit_s: float) -> None:
@@ -290,6 +302,8 @@ class Scheduler:
 #: Messages larger than this are not checked against their schemas (the check decodes
 #: arrays and would cost the service more than the message is worth).
 MAX_CHECKED_MESSAGE_BYTES = 1 << 20
+#: Sub-statuses a function's job may set (each is a commit); later ones are not kept.
+MAX_STATUS_UPDATES = 1000
 
 
 def _message_schemas(spec_text: str) -> dict[str, Any]:
@@ -320,6 +334,7 @@ class _Recording:
         self.refused: str | None = None  # a cap was hit: the job is being killed
         self.interim_count = 0
         self.interim_bytes = 0
+        self.status_updates = 0
         self._log_parts: list[str] = []
         self._log_chars = 0  # characters so far: the offset of the next chunk
         self._log_lock = threading.Lock()
@@ -351,10 +366,31 @@ class _Recording:
         elif kind == frames.RESULT:
             self.result = payload
             self._check(kind, "result", payload, size)
+        elif kind == frames.STATUS:
+            self._status(payload)
         elif kind in (frames.FAILED, frames.REJECTED):
             details = json.loads(payload)
             trace = details.get("traceback") or ""
             self.error = f"{details['error']}\n{trace}".rstrip("\n")
+
+    def _status(self, payload: str) -> None:
+        """A function's sub-status: one of those qiskit-serverless has (the job's process
+        is not trusted to send only those), at most ``MAX_STATUS_UPDATES`` stored."""
+        from runtime_kit.jobside.serverless import SUB_STATUSES
+
+        try:
+            status = json.loads(payload).get("status")
+        except (ValueError, AttributeError):
+            return
+        if status not in SUB_STATUSES:
+            return
+        self.status_updates += 1
+        if self.status_updates > MAX_STATUS_UPDATES:
+            if self.status_updates == MAX_STATUS_UPDATES + 1:
+                self.note(f"status updates after the first {MAX_STATUS_UPDATES} are not kept")
+            return
+        self.scheduler.set_sub_status(self.job_id, status)
+        self.note(f"status: {status}")
 
     def log(self, chunk: bytes) -> None:
         text = self._decoder.decode(chunk)

@@ -127,7 +127,7 @@ CREATE INDEX jobs_by_kind ON jobs (owner, kind, seq);
 
 
 def _external_jobs(db: sqlite3.Connection) -> None:
-    """7: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
+    """8: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS external_jobs (job_id TEXT NOT NULL, provider TEXT NOT "
         "NULL, external_id TEXT NOT NULL, backend TEXT NOT NULL, created TEXT NOT NULL, "
@@ -154,6 +154,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);",
     _instances,
     CIRCUIT_JOBS,
+    # 7: the sub-status a running Qiskit Function set (``update_status``).
+    "ALTER TABLE jobs ADD COLUMN sub_status TEXT;",
     _external_jobs,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

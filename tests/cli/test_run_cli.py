@@ -41,6 +41,7 @@ def test_json_prints_one_record() -> None:
         "warnings",
         "seed",
         "input_seeds",
+        "statuses",
         "started",
         "backend",
         "duration_s",

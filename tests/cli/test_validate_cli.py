@@ -153,17 +153,12 @@ def test_hook_mode_validates_each_changed_program_once(tmp_path: Path) -> None:
     assert (only_docs.returncode, only_docs.stdout) == (0, "")
 
 
-def test_validate_never_imports_qiskit_numpy_typer_or_jsonschema() -> None:
+@pytest.mark.parametrize(
+    "project", [CORPUS / "good" / "encoded-inputs", ROOT / "examples" / "bell-function"]
+)
+def test_validate_never_imports_qiskit_numpy_typer_or_jsonschema(project: Path) -> None:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-m",
-            "runtime_kit",
-            "validate",
-            str(CORPUS / "good" / "encoded-inputs"),
-        ],
+        [sys.executable, "-X", "importtime", "-m", "runtime_kit", "validate", str(project)],
         capture_output=True,
         text=True,
         timeout=60,

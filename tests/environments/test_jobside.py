@@ -74,6 +74,7 @@ def test_frames_are_written_as_the_harness_reads_them() -> None:
         (frames.FAILED, '{"error": "x"}'),
     ]
     kinds = {jobside_frames.INTERIM, jobside_frames.RESULT, jobside_frames.STARTED}
+    kinds |= {jobside_frames.STATUS}
     # all but the broker's: a program in an environment of its own runs on simulators only
     assert kinds | {jobside_frames.REJECTED, jobside_frames.FAILED} == frames.KINDS - {
         frames.BROKER

@@ -21,13 +21,15 @@ from runtime_kit.bundle import build_bundle
 from runtime_kit.scaffold import bundled_templates, create_project
 from tests.conftest import ROOT, run_command
 
-TEMPLATES = ["hello", "circuit-runner", "estimator", "sampler", "package"]
+PROGRAM_TEMPLATES = ["hello", "circuit-runner", "estimator", "sampler", "package"]
+TEMPLATES = [*PROGRAM_TEMPLATES, "function"]
 EXAMPLES = {
     "hello": "hello",
     "circuit-runner": "circuit-runner",
     "estimator": "estimator",
     "sampler": "sampler",
     "package": "parity-scan",
+    "function": "bell-function",
 }
 
 
@@ -45,7 +47,7 @@ def test_the_bundled_templates() -> None:
     assert [line.split()[0] for line in listed.stdout.splitlines()] == sorted(TEMPLATES)
 
 
-@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("template", PROGRAM_TEMPLATES)
 def test_generated_project_validates_runs_and_passes_its_tests(
     template: str, tmp_path: Path
 ) -> None:
@@ -86,6 +88,35 @@ def test_generated_project_validates_runs_and_passes_its_tests(
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+
+def test_a_generated_function_validates_runs_and_passes_its_tests(tmp_path: Path) -> None:
+    """A Qiskit Function project: its entrypoint, schema, example arguments, tests, README."""
+    created = run_command("new", "My function", "--template", "function", "-o", tmp_path)
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "my-function"
+    expected = {"function.json", "arguments.schema.json", "arguments", "src", "tests"}
+    assert expected | {"README.md", ".gitignore", "pytest.ini"} <= {
+        p.name for p in project.iterdir()
+    }
+    assert json.loads((project / "function.json").read_text())["title"] == "my-function"
+    assert validate(project) == []
+    ran = run_command("run", project, "--json", "--seed", "3")
+    assert ran.returncode == 0, ran.stderr
+    record = json.loads(ran.stdout)
+    assert (record["status"], record["error"]) == ("DONE", None)
+    assert sum(record["result"]["counts"].values()) == 1024
+    assert record["statuses"] == ["MAPPING", "EXECUTING_QPU", "POST_PROCESSING"]
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "4 passed" in tests.stdout
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

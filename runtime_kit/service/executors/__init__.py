@@ -28,6 +28,8 @@ class JobRequest(NamedTuple):
     #: mounted read-only into the job's sandbox; None: runtime-kit's own
     environment: Any = None
     log_level: str | None = None  # the job's logging level (harness/job_logging.py)
+    #: a Qiskit Function's entrypoint script (a path in its bundle); None: a program's main()
+    script: str | None = None
 
 
 class JobEnd(NamedTuple):

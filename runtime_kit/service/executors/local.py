@@ -215,7 +215,9 @@ class LocalExecutor:
     # --- helpers -------------------------------------------------------------------------
 
     def _job(self, request: JobRequest) -> dict[str, Any]:
+        entry = {} if request.script is None else {"entrypoint": "script", "script": request.script}
         return {
+            **entry,
             "bundle": base64.b64encode(request.bundle).decode("ascii"),
             "bundle_kind": request.bundle_kind,
             "inputs": request.inputs,

@@ -1,0 +1,2 @@
+"""Qiskit Functions (qiskit-serverless): projects, their checks, local runs, and the
+gateway API the service speaks for them."""
