@@ -105,11 +105,14 @@ def replay_job(job_id: str, *, service: RuntimeService | None = None) -> ReplayR
 
 
 def _harness_backend(name: str | None) -> str:
-    from runtime_kit.service.backends import backend_spec
+    from runtime_kit.harness.backends import find_backend
 
-    spec = backend_spec(name)
+    spec = find_backend(name)
     if spec is None:
-        raise ReplayError(f"backend {name!r} has no local simulator to replay it on")
+        raise ReplayError(
+            f"backend {name!r} has no local simulator to replay it on (runtime-kit "
+            "replays on the simulators and the device snapshots)"
+        )
     return str(spec)
 
 

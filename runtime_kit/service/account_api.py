@@ -30,11 +30,11 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.backends.provider import BackendSpec
+from runtime_kit.errors import InputValueError
 from runtime_kit.service.api import Api, ApiError, api_of
 from runtime_kit.service.api_schemas import DONE, documented, json_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backend_documents import configuration, properties, status
-from runtime_kit.service.backends import LISTED, ServiceBackend, backend_spec
 from runtime_kit.service.instances import Instance
 from runtime_kit.service.routing import api_router
 from runtime_kit.service.store import QUEUED, now
@@ -42,9 +42,6 @@ from runtime_kit.service.store import QUEUED, now
 PROJECT_PATH = "/api/Network/{hub}/Groups/{group}/Projects/{project}"
 #: Seconds an access token lives, as the login answer states it (it is the API token).
 ACCESS_TOKEN_TTL_S = 1_209_600
-#: The backends' ``online_date``: when this service started.
-ONLINE_SINCE = now()
-
 router = api_router()
 
 
@@ -108,10 +105,14 @@ def network(instances: list[Instance]) -> list[dict[str, Any]]:
     f"{PROJECT_PATH}/devices/v/1",
     **documented({200: json_answer("BackendConfigurations")}, errors=(401, 404)),
 )
-def project_backends(request: Request, hub: str, group: str, project: str) -> list[Any]:
+def project_backends(request: Request, hub: str, group: str, project: str) -> Response:
     api, principal = _project_api(request, hub, group, project)
     with api.expensive(principal):
-        return [_configuration(api, backend) for backend in LISTED]
+        documents = [
+            api.backends.configuration(info.name, api.backends.resolve(info.name))
+            for info in api.backends.listed()
+        ]
+    return _json(b"[" + b",".join(documents) + b"]")
 
 
 @router.get(
@@ -120,10 +121,10 @@ def project_backends(request: Request, hub: str, group: str, project: str) -> li
 )
 def project_backend_properties(
     request: Request, hub: str, group: str, project: str, name: str
-) -> dict[str, Any]:
+) -> Response:
     api, principal = _project_api(request, hub, group, project)
     with api.expensive(principal):
-        return _properties(api, name)
+        return _json(api.backends.properties(name, _spec(api, name)))
 
 
 @router.get(
@@ -143,7 +144,7 @@ def project_backend_status(
 def project_backend_defaults(
     request: Request, hub: str, group: str, project: str, name: str
 ) -> dict[str, Any]:
-    _service_backend(_project_api(request, hub, group, project)[0], name)
+    _spec(_project_api(request, hub, group, project)[0], name)
     return {}  # no pulse defaults: these backends take circuits only
 
 
@@ -163,17 +164,17 @@ def runtime_backends(request: Request, provider: str | None = None) -> dict[str,
     principal = api.caller(request)
     if provider is not None and provider not in map(str, api.instances_of(principal)):
         raise ApiError(404, f"no such hub/group/project: {provider}")
-    return {"devices": [backend.name for backend in LISTED]}
+    return {"devices": [info.name for info in api.backends.listed()]}
 
 
 @router.get(
     "/backends/{name}/configuration",
     **documented({200: json_answer("BackendConfiguration")}, errors=(401, 404)),
 )
-def runtime_backend_configuration(request: Request, name: str) -> dict[str, Any]:
+def runtime_backend_configuration(request: Request, name: str) -> Response:
     api = api_of(request)
     with api.expensive(api.caller(request)):
-        return _configuration(api, _service_backend(api, name))
+        return _json(api.backends.configuration(name, _spec(api, name)))
 
 
 @router.get(
@@ -190,10 +191,10 @@ def runtime_backend_status(request: Request, name: str) -> dict[str, Any]:
     "/backends/{name}/properties",
     **documented({200: json_answer("BackendProperties")}, errors=(401, 404)),
 )
-def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
+def runtime_backend_properties(request: Request, name: str) -> Response:
     api = api_of(request)
     with api.expensive(api.caller(request)):
-        return _properties(api, name)
+        return _json(api.backends.properties(name, _spec(api, name)))
 
 
 @router.get(
@@ -203,7 +204,7 @@ def runtime_backend_properties(request: Request, name: str) -> dict[str, Any]:
 def runtime_backend_defaults(request: Request, name: str) -> dict[str, Any]:
     api = api_of(request)
     api.caller(request)
-    _service_backend(api, name)
+    _spec(api, name)
     return {}
 
 
@@ -217,41 +218,33 @@ def _project_api(request: Request, hub: str, group: str, project: str) -> tuple[
     return api, principal
 
 
-def _service_backend(api: Api, name: str) -> ServiceBackend:
-    listed = next((backend for backend in LISTED if backend.name == name), None)
-    if listed is not None:
-        return listed
-    spec = backend_spec(name)
+def _spec(api: Api, name: str) -> BackendSpec:
+    """The backend this service offers under ``name`` (any other is 404)."""
+    try:
+        spec = api.backends.find(name)
+    except InputValueError as exc:
+        raise ApiError(404, f"no such backend: {name} ({exc})") from exc
     if spec is None:
         raise ApiError(404, f"no such backend: {name}")
-    return ServiceBackend(name, spec, f"{spec}")
+    return spec
 
 
-def _configuration(api: Api, backend: ServiceBackend) -> dict[str, Any]:
-    from runtime_kit import __version__
-
-    return configuration(
-        backend.name,
-        backend.spec,
-        version=__version__,
-        memory_mib=api.limits.memory_mib,
-        online_date=ONLINE_SINCE,
-        description=backend.description,
-    )
+def _json(document: bytes) -> Response:
+    return Response(content=document, media_type="application/json")
 
 
 def _status(api: Api, name: str) -> dict[str, Any]:
     from runtime_kit import __version__
 
-    _service_backend(api, name)
+    _spec(api, name)
     queued = api.store.count(
         "SELECT COUNT(*) FROM jobs WHERE backend = ? AND status = ?", name, QUEUED
     )
-    return status(name, version=__version__, queued=queued)
-
-
-def _properties(api: Api, name: str) -> dict[str, Any]:
-    from runtime_kit import __version__
-
-    backend = _service_backend(api, name)
-    return properties(backend.name, backend.spec, version=__version__, date=now())
+    return {
+        "backend_name": name,
+        "backend_version": __version__,
+        "state": True,
+        "status": "active",
+        "lengthQueue": queued,
+        "length_queue": queued,
+    }

@@ -73,6 +73,7 @@ class Api:
         self.scheduler = service.scheduler
         self.admission = service.admission
         self.hub = service.hub
+        self.backends = service.backends
         self.environments = service.environments
         self._service = service
 

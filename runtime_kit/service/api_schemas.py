@@ -10,14 +10,12 @@ checks the two agree (tests/service/test_openapi.py).
 from __future__ import annotations
 
 import base64
-import re
 from typing import Any
 
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from runtime_kit.service.api import COST_TEXT, MAX_COST_S, MAX_LABEL_CHARS, MAX_NAME_CHARS
 from runtime_kit.service.auth import ROLES
-from runtime_kit.service.backends import BACKENDS
 from runtime_kit.service.instances import INSTANCE
 from runtime_kit.service.store import FINAL_STATUSES, QUEUED, RUNNING
 
@@ -27,12 +25,14 @@ PROGRAM_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 VERSION = r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}"
 #: A token's name: no control characters (C0, DEL, C1), no line or paragraph separators.
 TOKEN_NAME = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*"
-#: A backend name: a simulator by name, or generic-N / noisy-N for N from 1 to 127 (ASCII
-#: digits).
-BACKEND = (
-    "|".join(map(re.escape, BACKENDS))
-    + r"|(?:generic|noisy)-(?:[1-9]|[1-9][0-9]|1[01][0-9]|12[0-7])"
-)
+#: A backend name: one that ``GET /backends`` lists, or any other the service offers
+#: (``generic-N``, ``noisy-N``, a device snapshot's alias, a provider's backend).
+BACKEND = {
+    "type": ["string", "null"],
+    "maxLength": 256,
+    "description": "a backend this service offers (GET /backends lists them); default "
+    "aer_simulator",
+}
 
 _STATUSES = [QUEUED, RUNNING, *FINAL_STATUSES]
 #: base64 of ``def main(backend, user_messenger, **kwargs):\n    return "hello"\n``.
@@ -179,7 +179,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "pattern": _ANY_CASE_LEVELS,
                 "description": "the program's logging level (any case); none: warnings only",
             },
-            backend={"type": ["string", "null"], "pattern": f"^(?:{BACKEND})?$"},
+            backend=BACKEND,
             params={
                 "description": "the inputs: an object, its JSON text, or a list of one",
                 "anyOf": [
@@ -213,6 +213,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         cost={"type": ["integer", "null"]},
         version={"type": ["string", "null"]},
         seed={"type": ["integer", "null"]},
+        external_jobs={
+            "description": "jobs this job made elsewhere (IBM Quantum jobs; GET /jobs/{id} only)",
+            "type": "array",
+            "items": _object(
+                "provider id backend created",
+                provider={"type": "string"},
+                id={"type": "string"},
+                backend={"type": "string"},
+                created={"type": "string"},
+            ),
+        },
     ),
     "JobList": _object(
         "jobs count", jobs={"type": "array", "items": _ref("Job")}, count={"type": "integer"}

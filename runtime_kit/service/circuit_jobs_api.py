@@ -33,12 +33,12 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from runtime_kit.errors import InputValueError
 from runtime_kit.service.account_api import PROJECT_PATH
 from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import MAX_LABEL_CHARS, Api, ApiError, api_of, parse_json, shown
 from runtime_kit.service.api_schemas import DONE, documented, json_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backends import backend_spec
 from runtime_kit.service.circuit_job_objects import circuit_job_object, creating_job_object
 from runtime_kit.service.instances import Instance
 from runtime_kit.service.internal_programs import QOBJ_RUNNER
@@ -85,6 +85,13 @@ async def create_circuit_job(
     )
 
 
+def _offered(api: Api, name: str) -> bool:
+    try:
+        return api.backends.find(name) is not None
+    except InputValueError:
+        return False
+
+
 def _create(
     api: Api,
     principal: Principal,
@@ -95,7 +102,7 @@ def _create(
 ) -> dict[str, Any]:
     backend = body.get("backend")
     name = backend.get("name") if isinstance(backend, dict) else None
-    if not isinstance(name, str) or backend_spec(name) is None:
+    if not isinstance(name, str) or not _offered(api, name):
         raise ApiError(400, f"backend.name: not a backend of this service: {shown(name)}")
     if body.get("allowObjectStorage") is False:
         raise ApiError(400, "allowObjectStorage: this service takes the Qobj by upload only")

@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from runtime_kit.errors import InputValueError
-from runtime_kit.harness.backends import DEFAULT_BACKEND, parse_backend
+from runtime_kit.harness.backends import DEFAULT_BACKEND
 from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import (
     Api,
@@ -27,7 +27,6 @@ from runtime_kit.service.api import (
 )
 from runtime_kit.service.api_schemas import DONE, JOB_LINKS, documented, json_answer, text_answer
 from runtime_kit.service.auth import Principal
-from runtime_kit.service.backends import OFFERED
 from runtime_kit.service.field_limits import page_within
 from runtime_kit.service.instances import INSTANCE, Instance
 from runtime_kit.service.programs_api import checked_version
@@ -89,9 +88,10 @@ def _create_job(api: Api, principal: Principal, body: dict[str, Any]) -> dict[st
     if backend is None or backend == "":
         backend = DEFAULT_BACKEND
     if not isinstance(backend, str):
-        raise ApiError(400, f"unknown backend {shown(backend)}: this service offers {OFFERED}")
+        offer = api.backends.offer
+        raise ApiError(400, f"unknown backend {shown(backend)}: this service offers {offer}")
     try:
-        parse_backend(backend)  # the one parser: its message says why a name cannot work
+        api.backends.resolve(backend)  # the one parser: its message says why a name cannot work
     except InputValueError as exc:
         raise ApiError(400, str(exc)) from exc
     cost = body.get("cost")
@@ -255,7 +255,9 @@ def list_jobs(
 @router.get("/jobs/{job_id}", **documented({200: json_answer("Job")}, errors=(401, 404)))
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     api = api_of(request)
-    return job_object(api.visible_job(api.caller(request), job_id, PROGRAM_JOB))
+    job = job_object(api.visible_job(api.caller(request), job_id, PROGRAM_JOB))
+    external = api.store.external_jobs(job_id)
+    return {**job, "external_jobs": external} if external else job
 
 
 @router.delete("/jobs/{job_id}", **documented(DONE, errors=(401, 404)))

@@ -21,13 +21,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from runtime_kit.backends.provider import BackendSpec
 from runtime_kit.environments.declaration import EnvironmentSpec
-from runtime_kit.errors import ProgramEnvironmentError
+from runtime_kit.errors import ConfigurationError, InputValueError, ProgramEnvironmentError
 from runtime_kit.harness import frames
 from runtime_kit.harness.limit_errors import memory_failure_in
 from runtime_kit.harness.process import describe_exit
 from runtime_kit.sandbox.limits import MIB, JobLimits
-from runtime_kit.service.backends import resolve_backend
+from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.environments import ProgramEnvironments
 from runtime_kit.service.executors import Executor, JobEnd, JobRequest
 from runtime_kit.service.fair_queue import FairQueue
@@ -70,9 +71,11 @@ class Scheduler:
         running_limit: Callable[[str], int | None] = lambda owner: None,
         room: Callable[[str], int | None] = lambda owner: None,
         room_message: str = "",
+        backends: ServiceBackends | None = None,
         environments: ProgramEnvironments | None = None,
     ) -> None:
         self.store = store
+        self.backends = backends or ServiceBackends(memory_mib=limits.memory_mib)
         self.executor = executor
         self.limits = limits
         self.on_message = on_message
@@ -187,6 +190,12 @@ class Scheduler:
             reason = "the program (or its version) was deleted before the job started"
             self._end(job_id, FAILED, reason=reason, result=reason)
             return
+        try:
+            backend = self.backends.resolve(job["backend"])
+        except (InputValueError, ConfigurationError) as exc:
+            reason = f"backend {job['backend']} is not offered by this service now: {exc}"
+            self._end(job_id, FAILED, reason=reason, result=reason)
+            return
         seed = secrets.randbelow(2**31)
         recording = _Recording(self, job_id, _message_schemas(chosen["spec"]), job["owner"])
         with self._lock:
@@ -198,7 +207,7 @@ class Scheduler:
                 return
             self._started[job_id] = time.monotonic()
             self.on_state(job_id, RUNNING, {"seed": seed})
-            request = self._request(job, chosen, seed)
+            request = self._request(job, chosen, seed, backend)
             spec = self._own_environment(chosen)
             if spec is None:
                 end: JobEnd | None = self.executor.run(request, recording)
@@ -239,7 +248,9 @@ class Scheduler:
         with self.environments.using(environment):
             return self.executor.run(request._replace(environment=environment), recording)
 
-    def _request(self, job: Any, program: dict[str, Any], seed: int) -> JobRequest:
+    def _request(
+        self, job: Any, program: dict[str, Any], seed: int, backend: BackendSpec
+    ) -> JobRequest:
         spec = json.loads(program["spec"])
         requirements = spec.get("backend_requirements") if isinstance(spec, dict) else None
         function = spec.get("function") if isinstance(spec, dict) else None  # a Qiskit Function
@@ -249,7 +260,7 @@ class Scheduler:
             bundle=self.store.get_blob(program["data_digest"]),
             bundle_kind=program["data_kind"],
             inputs=job["params"],
-            backend=list(resolve_backend(job["backend"])),
+            backend=list(backend),
             seed=seed,
             min_num_qubits=(requirements or {}).get("min_num_qubits"),
             time_limit_s=float(limit),

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from runtime_kit.errors import ConfigurationError
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.admission import Admission
 from runtime_kit.service.auth import ADMIN, Tokens
+from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.connections import ConnectionLimits
 from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
 from runtime_kit.service.events import EventLog, SilentLog
@@ -28,6 +30,10 @@ from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import ADMIN_TOKEN_VARIABLE, check_admin_token, take_admin_token
 from runtime_kit.service.store import RUNNING, Store
 from runtime_kit.service.streams import StreamHub
+
+if TYPE_CHECKING:
+    from runtime_kit.backends.ibm_quantum.broker import HardwareBroker
+    from runtime_kit.backends.ibm_quantum.credentials import Credentials
 
 ADMIN_TOKEN_FILE = "admin-token"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -52,11 +58,19 @@ class Service:
     quotas: what each token may use (``Quotas``; admins are not held to them).
     allow_uncapped_jobs: start even where caps cannot hold for a job as a whole
         (``Isolation``'s ``allow_uncapped``).
+    backend_providers: providers of backends to offer before the simulators and the
+        device snapshots (``runtime_kit.backends``).
+    prepare_backends: backends each warm worker prepares before its job (a device
+        snapshot's target and noise code), so that jobs on them start sooner.
+    ibm_quantum_credentials: the account of the ``ibm-quantum`` provider (needed when it
+        is among ``backend_providers``); they stay in this process.
     environments: the settings of program environments (default: on, built under
         ``<data_dir>/environments``).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
+        ConfigurationError: a backend provider that cannot be loaded, or a backend to
+            prepare that it does not offer.
         SandboxError: jobs cannot be isolated as ``sandbox`` asks.
         SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
         ServiceStartError: the admin token of the environment or the file is too weak.
@@ -78,6 +92,9 @@ class Service:
         builtin_programs: bool = True,
         quotas: Quotas | None = None,
         allow_uncapped_jobs: bool = False,
+        backend_providers: tuple[str, ...] = (),
+        prepare_backends: tuple[str, ...] = (),
+        ibm_quantum_credentials: Credentials | None = None,
         environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +110,11 @@ class Service:
             from_environment = take_admin_token()
             if from_environment is not None:
                 token = check_admin_token(from_environment, ADMIN_TOKEN_VARIABLE)
+        self.backends = ServiceBackends(backend_providers, memory_mib=self.limits.memory_mib)
+        self.broker = self._open_hardware(backend_providers, ibm_quantum_credentials, executor)
+        self.backends.load()  # a provider that cannot be loaded stops the start here
+        prepared = self.backends.to_prepare(prepare_backends)
+        self.prepared_backends = [spec.name for spec in prepared]
         self.lock = DataDirLock(data_dir)
         try:
             self.store = Store(data_dir)
@@ -119,6 +141,8 @@ class Service:
                 data_dir=data_dir,
                 isolation=self.isolation,
                 workers=workers,
+                prepare=prepared,
+                **({"broker": self.broker} if self.broker is not None else {}),
                 **(executor_settings or {}),
             )
             self.scheduler = Scheduler(
@@ -132,6 +156,7 @@ class Service:
                 running_limit=self.admission.running_limit,
                 room=self.admission.room,
                 room_message=self.admission.stored_quota_message(),
+                backends=self.backends,
                 environments=self.environments,
             )
             self.retention = RetentionWorker(
@@ -144,6 +169,33 @@ class Service:
         except BaseException:
             self.lock.release()
             raise
+
+    def _open_hardware(
+        self, providers: tuple[str, ...], credentials: Credentials | None, executor: str
+    ) -> HardwareBroker | None:
+        """The broker of the ``ibm-quantum`` provider, with its account open (when chosen)."""
+        if "ibm-quantum" not in providers:
+            return None
+        if credentials is None:
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs IBM Quantum credentials: "
+                "--ibm-quantum-credentials FILE, or RUNTIME_KIT_IBM_QUANTUM_TOKEN "
+                "(docs/hardware.md)"
+            )
+        if executor != "local":
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs --executor local: its broker, which holds "
+                "the account, serves jobs from this process"
+            )
+        from runtime_kit.backends.ibm_quantum.provider import open_ibm_quantum
+
+        return open_ibm_quantum(
+            credentials,
+            on_job=lambda job_id, ibm_job_id, device: self.store.add_external_job(
+                job_id, "ibm-quantum", ibm_job_id, device
+            ),
+            on_note=lambda job_id, text: self.log.emit("ibm_quantum", job=job_id, note=text),
+        )
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
@@ -196,6 +248,8 @@ class Service:
             "version": __version__,
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
+            "backend_providers": list(self.backends.provider_names),
+            "prepared_backends": self.prepared_backends,
             **described,
             "connections": None if self.connections is None else asdict(self.connections),
             "quotas": self.quotas.describe(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -60,6 +61,9 @@ class ServiceSettings:
     tls_key: Path | None = None
     builtin_programs: bool = True
     allow_uncapped_jobs: bool = False
+    backend_providers: tuple[str, ...] = ()
+    prepare_backends: tuple[str, ...] = ()
+    ibm_quantum_credentials: Path | None = None
     environments: str = "on"
     environments_dir: Path | None = None
     environments_max_mib: int = 20 * 1024
@@ -193,6 +197,21 @@ def _boolean(text: str) -> bool:
     if value not in ("true", "false", "1", "0", "yes", "no"):
         raise ValueError(f"expected true or false, got {text!r}")
     return value in ("true", "1", "yes")
+
+
+def _provider_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+            raise ValueError(f"expected provider names separated by commas, got {text!r}")
+    return names
+
+
+def _backend_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names) or any(len(name) > 256 for name in names):
+        raise ValueError(f"expected backend names separated by commas, got {text!r}")
+    return names
 
 
 def _index_url(text: str) -> str:
@@ -421,6 +440,32 @@ SETTINGS: tuple[Setting, ...] = (
         "what one token stores: programs, params, interim results, logs, results "
         "(default 1024; more: 413)",
         "MIB",
+    ),
+    Setting(
+        "backend_providers",
+        "--backend-provider",
+        _provider_names,
+        "also offer the backends of these providers, asked first: ibm-quantum, or a plug-in "
+        "(entry point group runtime_kit.backend_providers); comma-separated",
+        "NAME[,NAME]",
+    ),
+    Setting(
+        "prepare_backends",
+        "--prepare-backends",
+        _backend_names,
+        "backends every warm worker prepares before its job (a device snapshot's target and "
+        "noise code, ~0.2-0.5 s of CPU a worker), beside those of the last jobs; "
+        "comma-separated",
+        "NAME[,NAME]",
+    ),
+    Setting(
+        "ibm_quantum_credentials",
+        "--ibm-quantum-credentials",
+        Path,
+        "the IBM Quantum account of --backend-provider ibm-quantum: a TOML (or .json) file "
+        "of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ..._INSTANCE, "
+        "..._CHANNEL, ..._URL)",
+        "FILE",
     ),
     # Program environments (docs/environments.md).
     Setting(

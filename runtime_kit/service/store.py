@@ -127,6 +127,19 @@ CREATE INDEX jobs_by_kind ON jobs (owner, kind, seq);
 """
 
 
+def _external_jobs(db: sqlite3.Connection) -> None:
+    """8: the jobs a job made elsewhere (IBM Quantum jobs), deleted with their job."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS external_jobs (job_id TEXT NOT NULL, provider TEXT NOT "
+        "NULL, external_id TEXT NOT NULL, backend TEXT NOT NULL, created TEXT NOT NULL, "
+        "PRIMARY KEY (job_id, external_id))"
+    )
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS external_jobs_go_with_their_job AFTER DELETE ON jobs "
+        "BEGIN DELETE FROM external_jobs WHERE job_id = OLD.id; END"
+    )
+
+
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
@@ -146,6 +159,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     "ALTER TABLE jobs ADD COLUMN sub_status TEXT;",
     # 8: what each owner stores, kept by triggers (quotas); jobs counted by owner and status.
     add_usage,
+    # 9: the IBM Quantum jobs a job ran (the hardware broker).
+    _external_jobs,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -344,6 +359,28 @@ class Store:
         if chosen is None:
             return None
         return {**dict(row), **{k: chosen[k] for k in VERSIONED_FIELDS}, "version": version}
+
+    def add_external_job(self, job_id: str, provider: str, external_id: str, backend: str) -> None:
+        """Record a job that job ``job_id`` made at ``provider`` (an IBM Quantum job)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO external_jobs (job_id, provider, external_id, backend, "
+                "created) VALUES (?, ?, ?, ?, ?)",
+                (job_id, provider, external_id, backend, now()),
+            )
+
+    def external_jobs(self, job_id: str) -> list[dict[str, str]]:
+        """The jobs ``job_id`` made elsewhere, oldest first."""
+        rows = self.query(
+            "SELECT provider, external_id, backend, created FROM external_jobs "
+            "WHERE job_id = ? ORDER BY created, external_id",
+            job_id,
+        )
+        return [
+            {"provider": row["provider"], "id": row["external_id"], "backend": row["backend"],
+             "created": row["created"]}
+            for row in rows
+        ]  # fmt: skip
 
     def append_interim(self, job_id: str, text: str) -> int:
         """Store the next interim result of ``job_id``; returns its number (from 1)."""

@@ -182,12 +182,9 @@ def test_sample_expval_program(stack: Stack) -> None:
     assert zeros + ones == pytest.approx(1.0) and parity == pytest.approx(zeros - ones)
     assert lines(out, "cell 26")[1] == "program sample-expval"
     assert lines(out, "cell 34") == ["10 circuits, 10 projectors"]
-    devices = lines(out, "cell 36") or lines(out, "cell 38")
-    assert devices, "cell 36 neither failed on ibmq_manila nor ran on it"
-    if lines(out, "cell 36"):  # until devices are served by name (another change)
-        assert "ibmq_manila" in lines(out, "cell 36")[0]
-    else:
-        assert len(ast.literal_eval(lines(out, "cell 38")[0])) == 10
+    assert lines(out, "cell 36") == []  # ibmq_manila is served (its device snapshot)
+    values = ast.literal_eval(lines(out, "cell 38")[0])
+    assert len(values) == 10 and all(0 <= value <= 1 for value in values)
     with stack.server.http() as admin:
         jobs = admin.get("/jobs", params={"program": program_id}).json()
     assert jobs["count"] >= 2 and all(j["group"] == "deployed" for j in jobs["jobs"])

@@ -167,7 +167,7 @@ def test_bad_requests_are_4xx_with_one_error_shape(admin: Api, service: Service)
         (
             "POST",
             "/jobs",
-            json.dumps({"program_id": program_id, "backend": "ibm_kyiv"}),
+            json.dumps({"program_id": program_id, "backend": "ibm_nowhere"}),
             400,
             "unknown backend",
         ),

@@ -1,20 +1,26 @@
-"""A service's backends as IBM Quantum's API described them: configuration, status, properties.
+"""The simulators' documents, as IBM Quantum's API described a backend: configuration and
+properties.
 
 These are the JSON documents qiskit-ibmq-provider (``QasmBackendConfiguration``,
-``BackendStatus``, ``BackendProperties``) and qiskit-ibm-runtime 0.9-0.15 parse.  They are
-written from what each simulator is (``runtime_kit.harness.backends``), without building
-one: the service process never imports qiskit.  Simulators have no properties (the legacy
-clients do not ask for them); ``noisy-N`` is described as the device it simulates, with its
-readout errors as properties.
+``BackendProperties``) and qiskit-ibm-runtime 0.9-0.15 parse.  They are written from what
+each simulator is (``runtime_kit.backends.simulators``), without building one: the service
+process never imports qiskit.  Simulators have no properties (the legacy clients do not ask
+for them); ``noisy-N`` is described as the device it simulates, with its readout errors as
+properties.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runtime_kit.harness.backends import BackendSpec, readout_errors
+if TYPE_CHECKING:
+    from runtime_kit.backends.simulators import Simulator
 
+#: When the simulators came online: the start of the process (a fixed date, so that a
+#: document built twice is the same; its calibration is fixed too).
+ONLINE_SINCE = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 #: As the job's ``ProgramBackend.configuration()`` reports them (a test keeps them equal).
 MAX_SHOTS = 1_000_000
 MAX_EXPERIMENTS = 1_000_000
@@ -35,19 +41,13 @@ def simulator_qubits(memory_mib: int) -> int:
     return int(math.log2(memory_mib * 1024 * 1024 / 16))
 
 
-def is_device(spec: BackendSpec) -> bool:
+def is_device(spec: Simulator) -> bool:
     """Whether the backend is described as a device (with properties), not a simulator."""
     return spec.kind == "noisy"
 
 
 def configuration(
-    name: str,
-    spec: BackendSpec,
-    *,
-    version: str,
-    memory_mib: int,
-    online_date: str,
-    description: str = "",
+    name: str, spec: Simulator, *, memory_mib: int, description: str = ""
 ) -> dict[str, Any]:
     """The backend's configuration (``QasmBackendConfiguration.from_dict`` reads it;
     qiskit-ibmq-provider refuses one without ``online_date``)."""
@@ -59,7 +59,7 @@ def configuration(
     coupling = [[a, b] for a in range(n_qubits) for b in range(n_qubits) if a != b]
     return {
         "backend_name": name,
-        "backend_version": version,
+        "backend_version": _version(),
         "description": description,
         "n_qubits": n_qubits,
         "basis_gates": list(basis),
@@ -73,28 +73,19 @@ def configuration(
         "max_shots": MAX_SHOTS,
         "max_experiments": MAX_EXPERIMENTS,
         "dynamic_reprate_enabled": False,
-        "online_date": online_date,
+        "online_date": ONLINE_SINCE,
         "input_allowed": ["runtime"],
     }
 
 
-def status(name: str, *, version: str, queued: int) -> dict[str, Any]:
-    """The backend's queue status, with the field names of both client generations."""
-    return {
-        "backend_name": name,
-        "backend_version": version,
-        "state": True,
-        "status": "active",
-        "lengthQueue": queued,
-        "length_queue": queued,
-    }
-
-
-def properties(name: str, spec: BackendSpec, *, version: str, date: str) -> dict[str, Any]:
+def properties(name: str, spec: Simulator) -> dict[str, Any] | None:
     """``noisy-N``'s calibration (``BackendProperties.from_dict``): the readout errors of its
-    qubits and gates without errors; ``{}`` (no properties) for the others."""
+    qubits and gates without errors; None (no properties) for the others."""
+    from runtime_kit.backends.simulators import readout_errors
+
     if not is_device(spec) or spec.num_qubits is None:
-        return {}
+        return None
+    date = ONLINE_SINCE
     qubits = [
         [
             _nduv("readout_error", (one_given_zero + zero_given_one) / 2, date),
@@ -113,12 +104,18 @@ def properties(name: str, spec: BackendSpec, *, version: str, date: str) -> dict
             )  # fmt: skip
     return {
         "backend_name": name,
-        "backend_version": version,
+        "backend_version": _version(),
         "last_update_date": date,
         "qubits": qubits,
         "gates": gates,
         "general": [],
     }
+
+
+def _version() -> str:
+    from runtime_kit import __version__
+
+    return __version__
 
 
 def _gate(name: str, n_qubits: int | None) -> dict[str, Any]:
