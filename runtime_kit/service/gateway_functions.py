@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from runtime_kit.functions.project import TITLE
+from runtime_kit.service.admission import Cost
 from runtime_kit.service.api import Api, ApiError, shown
 from runtime_kit.service.auth import Principal
 from runtime_kit.service.store import (
@@ -112,7 +113,8 @@ def store_function(
     )
     cost = api.limits.max_execution_time_s
     version = function["version"] or "0"
-    with api.store.new_blob(bundle) as digest, api.store.transaction() as db:
+    stored = Cost(stored_bytes=len(bundle) + len(spec.encode()) + len(description.encode()))
+    with api.store.new_blob(bundle) as digest, api.admission.admitted(principal.id, stored) as db:
         row = db.execute(
             "SELECT id, version FROM programs WHERE owner = ? AND name = ?", (principal.id, name)
         ).fetchone()
@@ -133,16 +135,17 @@ def store_function(
                 (description, stamp, version, program_id),
             )
         db.execute(
-            "INSERT INTO program_versions (program_id, version, data_digest, data_kind, spec, "
-            "cost, created, seq) VALUES (?, ?, ?, 'zip', ?, ?, ?, ?) "
+            "INSERT INTO program_versions (program_id, version, data_digest, data_kind, "
+            "data_bytes, spec, cost, created, seq) VALUES (?, ?, ?, 'zip', ?, ?, ?, ?, ?) "
             "ON CONFLICT (program_id, version) DO UPDATE SET data_digest = excluded.data_digest, "
-            "data_kind = 'zip', spec = excluded.spec, cost = excluded.cost",
-            (program_id, version, digest, spec, cost, stamp, seq),
+            "data_kind = 'zip', data_bytes = excluded.data_bytes, spec = excluded.spec, "
+            "cost = excluded.cost",
+            (program_id, version, digest, len(bundle), spec, cost, stamp, seq),
         )
     api.store.remove_unused_blobs()
-    stored = api.store.program(program_id)
-    assert stored is not None  # just written
-    return stored
+    row = api.store.program(program_id)
+    assert row is not None  # just written
+    return row
 
 
 def function_object(row: dict[str, Any]) -> dict[str, Any]:

@@ -134,10 +134,12 @@ def add_usage(db: sqlite3.Connection) -> None:
         )
         triggers += _CIRCUIT_TRIGGERS
     for name, table, event, owner, added in triggers:
+        # Not INSERT OR IGNORE: an outer statement's conflict clause (an upsert's) overrides
+        # a trigger's, and the duplicate owner then failed the outer statement.
         db.execute(
             f"CREATE TRIGGER usage_{name} {event} ON {table} BEGIN "
-            f"INSERT OR IGNORE INTO usage (owner, bytes) SELECT {owner}, 0 "
-            f"WHERE {owner} IS NOT NULL; "
+            f"INSERT INTO usage (owner, bytes) SELECT {owner}, 0 WHERE {owner} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM usage WHERE owner = {owner}); "
             f"UPDATE usage SET bytes = bytes + ({added}) WHERE owner = {owner}; END"
         )
     db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner_status ON jobs (owner, status)")
