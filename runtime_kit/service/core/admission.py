@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
+from runtime_kit.service.core.api_error import ApiError
 from runtime_kit.service.core.auth import ADMIN
 from runtime_kit.service.core.quotas import Quotas
 from runtime_kit.service.core.store import QUEUED, RUNNING, Store
 from runtime_kit.service.core.usage import bytes_of
-from runtime_kit.service.http.api_errors import ApiError
 
 MIB = 1024 * 1024
 #: What ``stored`` covers, as the error says it.

@@ -16,9 +16,18 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import NamedTuple
 
 #: The directory of blobs being written, under the store's ``blobs``.
 INCOMING = ".incoming"
+
+
+class StagedData(NamedTuple):
+    """Program data stored as a blob (not yet referred to by any row)."""
+
+    digest: str
+    kind: str  # "source" or "zip"
+    size: int
 
 
 class StagedBlob:

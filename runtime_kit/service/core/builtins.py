@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runtime_kit.service.core.store import Store, now
+from runtime_kit.service.core.blobs import StagedData
+from runtime_kit.service.core.store import Store, add_version, now
 
 BUILTINS_DIR = Path(__file__).resolve().parents[2] / "builtin_programs"
 #: The owner of the built-ins: the service itself.
@@ -55,8 +56,6 @@ def _register(
 ) -> str:
     """Add ``project`` at ``version`` as the program of its folder's name, ``owner``'s."""
     from runtime_kit.bundle import build_bundle
-    from runtime_kit.service.http.programs_api import add_version
-    from runtime_kit.service.http.uploads import StagedData
 
     program_id = project.name
     bundle = build_bundle(project)

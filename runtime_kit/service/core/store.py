@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_kit.errors import ConfigurationError
-from runtime_kit.service.core.blobs import INCOMING, StagedBlob
+from runtime_kit.service.core.blobs import INCOMING, StagedBlob, StagedData
 from runtime_kit.service.core.usage import add_usage
 
 #: The schema as runtime-kit 0.1 made it, before schema versions (``user_version`` 0).
@@ -416,6 +416,17 @@ class Store:
 
 def spec_json(spec: Any) -> str:
     return json.dumps(spec if isinstance(spec, dict) else {})
+
+
+def add_version(
+    db: Any, program_id: str, version: str, data: StagedData, spec: str, cost: int
+) -> None:
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM program_versions").fetchone()[0]
+    db.execute(
+        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, data_bytes, "
+        "spec, cost, created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (program_id, version, data.digest, data.kind, data.size, spec, cost, now(), seq),
+    )
 
 
 def _statements(script: str) -> list[str]:

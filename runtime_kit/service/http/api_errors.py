@@ -1,5 +1,5 @@
 """The one error shape of the API: ``{"error": {"message", "code", "status"}}`` (the legacy
-client appends message and code to its exception text)."""
+client appends message and code to its exception text), the answer to every ``ApiError``."""
 
 from __future__ import annotations
 
@@ -8,39 +8,9 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    408: "REQUEST_TIMEOUT",
-    409: "CONFLICT",
-    413: "TOO_LARGE",
-    429: "TOO_MANY_REQUESTS",
-    503: "UNAVAILABLE",
-}
+from runtime_kit.service.core.api_error import ApiError
 
-
-class ApiError(Exception):
-    """An answer other than success: ``status``, the message, a code (default: the
-    status's), ``details`` added to the error object (``program_ids``), and headers to send
-    with it (``Retry-After``)."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code or _CODES.get(status, "ERROR")
-        self.details = details or {}
-        self.headers = dict(headers or {})
+__all__ = ["ApiError", "error_response"]
 
 
 def error_response(

@@ -16,7 +16,15 @@ from starlette.concurrency import run_in_threadpool
 from runtime_kit.errors import ProgramEnvironmentError
 from runtime_kit.service.core.admission import Cost
 from runtime_kit.service.core.auth import Principal
-from runtime_kit.service.core.store import VERSIONED_FIELDS, Store, now, random_id, spec_json
+from runtime_kit.service.core.blobs import StagedData
+from runtime_kit.service.core.store import (
+    VERSIONED_FIELDS,
+    Store,
+    add_version,
+    now,
+    random_id,
+    spec_json,
+)
 from runtime_kit.service.http.api import Api, ApiError, Limit, Offset, api_of, checked_cost, shown
 from runtime_kit.service.http.api_schemas import (
     DONE,
@@ -35,7 +43,7 @@ from runtime_kit.service.http.field_limits import (
 )
 from runtime_kit.service.http.routing import api_router
 from runtime_kit.service.http.spec_checks import checked_spec
-from runtime_kit.service.http.uploads import StagedData, Upload, read_upload
+from runtime_kit.service.http.uploads import Upload, read_upload
 
 NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
@@ -325,17 +333,6 @@ def checked_version(version: Any) -> str:
     if not isinstance(version, str) or not re.fullmatch(VERSION, version):
         raise ApiError(400, f"invalid version {shown(version)}")
     return version
-
-
-def add_version(
-    db: Any, program_id: str, version: str, data: StagedData, spec: str, cost: int
-) -> None:
-    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM program_versions").fetchone()[0]
-    db.execute(
-        "INSERT INTO program_versions (program_id, version, data_digest, data_kind, data_bytes, "
-        "spec, cost, created, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (program_id, version, data.digest, data.kind, data.size, spec, cost, now(), seq),
-    )
 
 
 def _publish_version(

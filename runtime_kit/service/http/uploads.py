@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from runtime_kit.errors import BundleError
-from runtime_kit.service.core.blobs import StagedBlob
+from runtime_kit.service.core.blobs import StagedBlob, StagedData
 from runtime_kit.service.core.bundles import ZIP_MAGIC, check_zip
 from runtime_kit.service.http.api_errors import ApiError
 from runtime_kit.service.http.bodies import body_chunks
@@ -36,14 +36,6 @@ BATCH_BYTES = 1024 * 1024
 
 #: A last check of uploaded data: ``(its file, its kind)``; raises ``ApiError`` to refuse.
 DataCheck = Callable[[Path, str], None]
-
-
-class StagedData(NamedTuple):
-    """Program data stored as a blob (not yet referred to by any row)."""
-
-    digest: str
-    kind: str  # "source" or "zip"
-    size: int
 
 
 class Base64Decoder:
