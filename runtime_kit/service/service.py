@@ -262,9 +262,40 @@ class Service:
         return key.startswith("token:") and key[6:] in self.tokens.admin_hashes
 
     def app(self) -> Any:
+        """The FastAPI app serving this service: the routes see its core through
+        ``http.api.Api``, never this object."""
+        from runtime_kit.service import ui
+        from runtime_kit.service.http.api import Api
         from runtime_kit.service.http.app import create_app
 
-        return create_app(self)
+        api = Api(
+            store=self.store,
+            tokens=self.tokens,
+            instances=self.instances,
+            scheduler=self.scheduler,
+            admission=self.admission,
+            hub=self.hub,
+            backends=self.backends,
+            environments=self.environments,
+            limiter=self.limiter,
+            limits=self.limits,
+            max_body_bytes=self.max_body_bytes,
+            stall_s=self._request_stall_s,
+        )
+        return create_app(
+            api,
+            pages=ui.router,
+            describe_health=self.health,
+            service_metrics=self.metrics,
+            log=self.log,
+            exempt=self.is_admin_caller,
+        )
+
+    def _request_stall_s(self) -> float:
+        """Seconds a request body may stop arriving: ``serve``'s header timeout."""
+        from runtime_kit.service.http.bodies import STALL_S
+
+        return STALL_S if self.connections is None else self.connections.header_timeout_s
 
 
 def _unisolated_warning(isolation: Isolation) -> str | None:

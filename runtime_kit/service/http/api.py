@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,7 +33,15 @@ from runtime_kit.service.http.field_limits import MAX_LABEL_BYTES, utf8_size
 
 if TYPE_CHECKING:
     from runtime_kit.sandbox.limits import JobLimits
-    from runtime_kit.service.service import Service
+    from runtime_kit.service.core.admission import Admission
+    from runtime_kit.service.core.auth import Tokens
+    from runtime_kit.service.core.backends import ServiceBackends
+    from runtime_kit.service.core.environments import ProgramEnvironments
+    from runtime_kit.service.core.instances import Instances
+    from runtime_kit.service.core.scheduler import Scheduler
+    from runtime_kit.service.core.store import Store
+    from runtime_kit.service.core.streams import StreamHub
+    from runtime_kit.service.http.rates import RequestLimiter
 
 #: Paging query parameters, bounded so that no number reaches SQLite too large for it.
 Limit = Annotated[int, Query(ge=1, le=10_000, description="items in the page")]
@@ -60,31 +69,49 @@ AMBIGUOUS_PROGRAM = "AMBIGUOUS_PROGRAM_NAME"
 
 
 class Api:
-    """The service as the routes see it (``request.app.state.api``)."""
+    """The service as the routes see it (``request.app.state.api``): the parts of the core
+    they call, the settings they apply, and the rules they share.  The routes see nothing
+    else of the service (``runtime_kit/service/README.md``).
+
+    Args:
+        limiter: the rates per token (``expensive`` routes hold its second bucket).
+        limits: the caps of each job.
+        max_body_bytes: the largest request body (a program's upload).
+        stall_s: seconds a request body may stop arriving (read at each request).
+    """
 
     #: Seconds a websocket message may wait for the client to take the ones before it
     #: before the stream is closed 1013 (a reader too slow).
     ws_send_timeout_s: float = 30.0
 
-    def __init__(self, service: Service) -> None:
-        self.store = service.store
-        self.tokens = service.tokens
-        self.instances = service.instances
-        self.scheduler = service.scheduler
-        self.admission = service.admission
-        self.hub = service.hub
-        self.backends = service.backends
-        self.environments = service.environments
-        self._service = service
-
-    @property
-    def max_body_bytes(self) -> int:
-        return self._service.max_body_bytes
-
-    @property
-    def limits(self) -> JobLimits:
-        """The caps of each job (``JobLimits``)."""
-        return self._service.limits
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tokens: Tokens,
+        instances: Instances,
+        scheduler: Scheduler,
+        admission: Admission,
+        hub: StreamHub,
+        backends: ServiceBackends,
+        environments: ProgramEnvironments,
+        limiter: RequestLimiter,
+        limits: JobLimits,
+        max_body_bytes: int,
+        stall_s: Callable[[], float] = lambda: STALL_S,
+    ) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.instances = instances
+        self.scheduler = scheduler
+        self.admission = admission
+        self.hub = hub
+        self.backends = backends
+        self.environments = environments
+        self.limiter = limiter
+        self.limits = limits
+        self.max_body_bytes = max_body_bytes
+        self._stall_s = stall_s
 
     async def principal(self, request: Request) -> Principal:
         """``caller``, off the event loop (a token is looked up in SQLite)."""
@@ -106,8 +133,7 @@ class Api:
     @property
     def stall_s(self) -> float:
         """Seconds a request body may stop arriving."""
-        connections = self._service.connections
-        return STALL_S if connections is None else connections.header_timeout_s
+        return self._stall_s()
 
     async def body(self, request: Request, limit: int = SMALL_BODY_BYTES) -> bytes:
         """The body, at most ``limit`` bytes (``bodies.read_body``)."""
@@ -122,7 +148,7 @@ class Api:
         per token, at most ``expensive_per_min`` (admins are not held to it)."""
         if principal.is_admin:
             return nullcontext()
-        return self._service.limiter.expensive(principal.id)
+        return self.limiter.expensive(principal.id)
 
     def instances_of(self, principal: Principal) -> list[Instance]:
         """The instances ``principal`` may run under, its default first."""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from runtime_kit.service import ui
 from runtime_kit.service.http import (
     account_api,
     circuit_job_stream,
@@ -31,9 +31,29 @@ from runtime_kit.service.http.api_schemas import documented, json_answer, text_a
 from runtime_kit.service.http.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from runtime_kit.service.http.rates import RequestRates
 
+if TYPE_CHECKING:
+    from runtime_kit.service.core.events import EventLog
+    from runtime_kit.service.http.metrics import ServiceMetrics
 
-def create_app(service: Any) -> FastAPI:
-    """The API of ``service`` (a ``runtime_kit.service.service.Service``)."""
+
+def create_app(
+    api: Api,
+    *,
+    pages: APIRouter,
+    describe_health: Callable[[], dict[str, Any]],
+    service_metrics: ServiceMetrics,
+    log: EventLog,
+    exempt: Callable[[str], bool],
+) -> FastAPI:
+    """The API of a service: its routes, seeing the service through ``api``.
+
+    Args:
+        pages: the web view's routes (``runtime_kit.service.ui.router``), included last.
+        describe_health: what ``GET /health`` answers.
+        service_metrics: what ``GET /metrics`` answers; each request is observed in it.
+        log: where each request's line goes.
+        exempt: whether a caller (``rates.caller_key``) is held to no rate (an admin).
+    """
     from runtime_kit import __version__
 
     app = FastAPI(
@@ -43,7 +63,7 @@ def create_app(service: Any) -> FastAPI:
         redoc_url=None,
         openapi_url=openapi.OPENAPI_URL,
     )
-    app.state.api = Api(service)
+    app.state.api = api
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
@@ -61,18 +81,17 @@ def create_app(service: Any) -> FastAPI:
     ):
         app.include_router(module.router)
     openapi.install(app)
-    app.add_middleware(RequestRates, limiter=service.limiter, exempt=service.is_admin_caller)
-    app.add_middleware(RequestLog, service=service)
-    app.include_router(ui.router)
+    app.add_middleware(RequestRates, limiter=api.limiter, exempt=exempt)
+    app.add_middleware(RequestLog, metrics=service_metrics, log=log)
+    app.include_router(pages)
 
     @app.get("/health", **documented({200: json_answer("Health")}))
     def health() -> dict[str, Any]:
-        described: dict[str, Any] = service.health()
-        return described
+        return describe_health()
 
     @app.get("/metrics", **documented({200: text_answer("Prometheus metrics (text format)")}))
     def metrics() -> Response:
-        return Response(service.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+        return Response(service_metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     return app
 
@@ -81,9 +100,10 @@ class RequestLog:
     """ASGI middleware: one log line and one observation per HTTP request (its route
     template, status and duration)."""
 
-    def __init__(self, app: Any, service: Any) -> None:
+    def __init__(self, app: Any, metrics: ServiceMetrics, log: EventLog) -> None:
         self.app = app
-        self.service = service
+        self.metrics = metrics
+        self.log = log
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -103,11 +123,9 @@ class RequestLog:
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "(no route)")
-            self.service.metrics.request_time.labels(scope["method"], route, str(status)).observe(
-                elapsed
-            )
+            self.metrics.request_time.labels(scope["method"], route, str(status)).observe(elapsed)
             client = scope.get("client") or ("-", 0)
-            self.service.log.request(scope["method"], scope["path"], status, elapsed, client[0])
+            self.log.request(scope["method"], scope["path"], status, elapsed, client[0])
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
