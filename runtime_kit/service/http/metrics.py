@@ -8,18 +8,38 @@ and request durations (by route template, never by raw path).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+
+if TYPE_CHECKING:
+    from runtime_kit.service.core.scheduler import Scheduler
+    from runtime_kit.service.core.store import Store
+    from runtime_kit.service.core.streams import StreamHub
+    from runtime_kit.service.executors import Executor
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _JOB_SECONDS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 10800)
 _COMMIT_SECONDS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
 
+class MeteredParts(Protocol):
+    """What the gauges read, when scraped (a ``Service``: its scheduler may come later than
+    its metrics)."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def scheduler(self) -> Scheduler: ...
+    @property
+    def executor(self) -> Executor: ...
+    @property
+    def hub(self) -> StreamHub: ...
+
+
 class ServiceMetrics:
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: MeteredParts) -> None:
         self.registry = CollectorRegistry()
         self.job_duration = Histogram(
             "runtime_kit_job_duration_seconds",
@@ -49,7 +69,7 @@ class ServiceMetrics:
 class _StateCollector:
     """Gauges read from the service when scraped."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: MeteredParts) -> None:
         self.service = service
 
     def collect(self) -> Iterator[Metric]:
