@@ -125,7 +125,7 @@ def _wire_inputs(inputs: dict[str, Any]) -> str:
 def _program_directory(service: RuntimeService, job: RuntimeJob, scratch: Path) -> Path:
     """The job's program version as a directory the harness runs: unpacked from the
     service, or the installed built-in."""
-    from runtime_kit.service.bundles import ProgramData, unpack
+    from runtime_kit.service.core.bundles import ProgramData, unpack
 
     program = service.program(job.program_id, refresh=True, version=job.program_version)
     if not program.data:

@@ -201,7 +201,7 @@ def _program_of(job: dict[str, Any]) -> tuple[Path, list[str]]:
 
     from runtime_kit.harness.wheels import extract_wheel
     from runtime_kit.project import locate
-    from runtime_kit.service.bundles import ProgramData, unpack
+    from runtime_kit.service.core.bundles import ProgramData, unpack
 
     directory = Path.cwd() / "program"
     unpack(ProgramData(base64.b64decode(job["bundle"]), job["bundle_kind"]), directory)

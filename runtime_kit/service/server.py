@@ -14,7 +14,7 @@ import uvicorn
 
 from runtime_kit.errors import ServiceStartError
 from runtime_kit.service import connections as conn
-from runtime_kit.service.events import EventLog
+from runtime_kit.service.core.events import EventLog
 from runtime_kit.service.service import Service
 from runtime_kit.service.settings import ServiceSettings
 

@@ -12,24 +12,24 @@ from runtime_kit.errors import ConfigurationError
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
-from runtime_kit.service.admission import Admission
-from runtime_kit.service.auth import ADMIN, Tokens
-from runtime_kit.service.backends import ServiceBackends
 from runtime_kit.service.connections import ConnectionLimits
-from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
-from runtime_kit.service.events import EventLog, SilentLog
+from runtime_kit.service.core.admission import Admission
+from runtime_kit.service.core.auth import ADMIN, Tokens
+from runtime_kit.service.core.backends import ServiceBackends
+from runtime_kit.service.core.environments import EnvironmentSettings, ProgramEnvironments
+from runtime_kit.service.core.events import EventLog, SilentLog
+from runtime_kit.service.core.instances import Instances
+from runtime_kit.service.core.internal_programs import register_internal_programs
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.core.retention import DiskUsage, Retention, RetentionWorker
+from runtime_kit.service.core.scheduler import Scheduler
+from runtime_kit.service.core.store import RUNNING, Store
+from runtime_kit.service.core.streams import StreamHub
 from runtime_kit.service.executors import EXECUTORS
-from runtime_kit.service.instances import Instances
-from runtime_kit.service.internal_programs import register_internal_programs
+from runtime_kit.service.http.metrics import ServiceMetrics
+from runtime_kit.service.http.rates import RequestLimiter
 from runtime_kit.service.lock import DataDirLock
-from runtime_kit.service.metrics import ServiceMetrics
-from runtime_kit.service.quotas import Quotas
-from runtime_kit.service.rates import RequestLimiter
-from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
-from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import ADMIN_TOKEN_VARIABLE, check_admin_token, take_admin_token
-from runtime_kit.service.store import RUNNING, Store
-from runtime_kit.service.streams import StreamHub
 
 if TYPE_CHECKING:
     from runtime_kit.backends.ibm_quantum.broker import HardwareBroker
@@ -53,7 +53,7 @@ class Service:
     executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
     retention: how long finished jobs, interim results and logs are kept (default: ever).
     log: where request and job lines go (default: nowhere).
-    builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
+    builtin_programs: offer the built-in programs (``runtime_kit.service.core.builtins``), or
         remove those an earlier start added.
     quotas: what each token may use (``Quotas``; admins are not held to them).
     allow_uncapped_jobs: start even where caps cannot hold for a job as a whole
@@ -262,9 +262,40 @@ class Service:
         return key.startswith("token:") and key[6:] in self.tokens.admin_hashes
 
     def app(self) -> Any:
-        from runtime_kit.service.app import create_app
+        """The FastAPI app serving this service: the routes see its core through
+        ``http.api.Api``, never this object."""
+        from runtime_kit.service import ui
+        from runtime_kit.service.http.api import Api
+        from runtime_kit.service.http.app import create_app
 
-        return create_app(self)
+        api = Api(
+            store=self.store,
+            tokens=self.tokens,
+            instances=self.instances,
+            scheduler=self.scheduler,
+            admission=self.admission,
+            hub=self.hub,
+            backends=self.backends,
+            environments=self.environments,
+            limiter=self.limiter,
+            limits=self.limits,
+            max_body_bytes=self.max_body_bytes,
+            stall_s=self._request_stall_s,
+        )
+        return create_app(
+            api,
+            pages=ui.router,
+            describe_health=self.health,
+            service_metrics=self.metrics,
+            log=self.log,
+            exempt=self.is_admin_caller,
+        )
+
+    def _request_stall_s(self) -> float:
+        """Seconds a request body may stop arriving: ``serve``'s header timeout."""
+        from runtime_kit.service.http.bodies import STALL_S
+
+        return STALL_S if self.connections is None else self.connections.header_timeout_s
 
 
 def _unisolated_warning(isolation: Isolation) -> str | None:
@@ -289,7 +320,7 @@ def _warning(described: dict[str, Any]) -> str | None:
 
 def _seed_builtins(store: Store, offered: bool) -> list[str]:
     """The ids of the built-in programs offered (none when left out)."""
-    from runtime_kit.service.builtins import register_builtins, remove_builtins
+    from runtime_kit.service.core.builtins import register_builtins, remove_builtins
 
     if offered:
         return register_builtins(store)

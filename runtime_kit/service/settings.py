@@ -20,9 +20,9 @@ from typing import Any
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.connections import ConnectionLimits
-from runtime_kit.service.environments import EnvironmentSettings
-from runtime_kit.service.quotas import Quotas
-from runtime_kit.service.retention import Retention
+from runtime_kit.service.core.environments import EnvironmentSettings
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.core.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
 #: The longest retention a --keep-* takes (a hundred years; more is "keep").
@@ -103,7 +103,7 @@ class ServiceSettings:
 
     @property
     def environment_settings(self) -> EnvironmentSettings:
-        """The settings of program environments (``runtime_kit.service.environments``)."""
+        """The settings of program environments (``runtime_kit.service.core.environments``)."""
         return EnvironmentSettings(
             enabled=self.environments == "on",
             directory=self.environments_dir,

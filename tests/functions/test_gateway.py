@@ -299,6 +299,6 @@ def test_the_web_view_shows_a_function_and_its_job(alice: Gateway, client: TestC
 
 
 def _functions_stored(service: Service) -> int:
-    from runtime_kit.service.gateway_functions import IS_FUNCTION
+    from runtime_kit.service.http.gateway_functions import IS_FUNCTION
 
     return service.store.count(f"SELECT COUNT(*) FROM program_rows WHERE {IS_FUNCTION}")

@@ -17,8 +17,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from runtime_kit.harness.backends import find_backend
+from runtime_kit.service.http.streams_api import REFUSED, TOO_SLOW
 from runtime_kit.service.service import Service
-from runtime_kit.service.streams_api import REFUSED, TOO_SLOW
 from tests.service.conftest import Api, program_body, source_of
 from tests.service.real_server import free_port
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from runtime_kit.backends import registry
 from runtime_kit.backends.ibm_quantum.credentials import Credentials
 from runtime_kit.errors import ConfigurationError
-from runtime_kit.service.events import EventLog
+from runtime_kit.service.core.events import EventLog
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api, program_body
 
