@@ -188,3 +188,89 @@ def test_sample_expval_program(stack: Stack) -> None:
     with stack.server.http() as admin:
         jobs = admin.get("/jobs", params={"program": program_id}).json()
     assert jobs["count"] >= 2 and all(j["group"] == "deployed" for j in jobs["jobs"])
+
+
+def test_00_introduction(stack: Stack) -> None:
+    out = stack.run("tutorial_00_introduction.py")
+    hub, group, project = INSTANCE.split("/")
+    assert lines(out, "cell 2") == [
+        f"<AccountProvider for IBMQ(hub='{hub}', group='{group}', project='{project}')>"
+    ]
+    assert "==================================================\nhello-world:\n" in out  # cell 7
+    assert "\nhello-world:\n  Name: hello-world\n" in out and "- iterations:" in out  # cell 9
+    # cell 16: three callbacks on ibmq_montreal, then the result: as the notebook's output
+    start = out.index("job id: ")
+    job_id = out[start:].splitlines()[0].removeprefix("job id: ")
+    after = out[start:].splitlines()[1:5]
+    assert [line.split(":")[0] for line in after] == ["interim result"] * 3 + ["All done!"]
+    interim = [ast.literal_eval(line.removeprefix("interim result: ")) for line in after[:3]]
+    assert [message["iteration"] for message in interim] == [0, 1, 2]
+    for message in interim:
+        assert all(re.fullmatch("[01]{5}", key) for key in message["counts"])
+    assert len({sum(message["counts"].values()) for message in interim}) == 1  # same shots
+    assert lines(out, "cell 21") == [
+        f"Job {job_id} is an execution instance of runtime program hello-world.",
+        "This job ran on backend ibmq_montreal and had input parameters {'iterations': 3}",
+    ]
+    assert lines(out, "cell 23") == [job_id]
+    assert lines(out, "cell 26") == ["deleted"]
+    with stack.server.http() as admin:
+        assert admin.get(f"/jobs/{job_id}").status_code == 404
+
+
+def test_01_circuit_runner(stack: Stack) -> None:
+    out = stack.run("tutorial_01_circuit_runner.py")
+    # cell 2: a client-side matter: qiskit.ignis is not in the stack of qiskit-terra 0.23
+    assert lines(out, "cell 2") == ["ModuleNotFoundError: No module named 'qiskit.ignis'"]
+    assert lines(out, "cell 6") == [
+        "Execute the input circuit(s) on a backend using the runtime service."
+    ]
+    # cells 11-16: run_circuits on ibmq_montreal (its snapshot's noise), 2048 shots
+    assert lines(out, "cell 13") == ["RunnerResult"]
+    raw = ast.literal_eval(lines(out, "cell 14")[0].removeprefix("counts "))
+    assert sum(raw.values()) == 2048 and all(re.fullmatch("[01]{6}", key) for key in raw)
+    assert max(raw, key=raw.get) == "111111"  # half of the exact distribution
+    assert 0.6 < float(lines(out, "cell 16")[0]) < 0.99  # IBM's montreal: 0.839
+    assert lines(out, "cell 18") == ["circuit-runner:"]
+    counts = ast.literal_eval(lines(out, "cell 21")[0].removeprefix("counts "))
+    assert sum(counts.values()) == 2048
+    assert 0.6 < float(lines(out, "cell 22")[0]) < 0.99  # IBM's: 0.795
+    # cell 24 passes the backend object where the 0.20.2 client wants its name: the client
+    # JSON-encodes it before sending anything
+    assert lines(out, "cell 24") == [
+        "TypeError: Object of type IBMQBackend is not JSON serializable",
+        "meant: backend.name()",
+    ]
+    kind, _, quasi = lines(out, "cell 27")[0].partition(" ")
+    assert kind == "QuasiDistribution"
+    assert sum(ast.literal_eval(quasi).values()) == pytest.approx(1.0)
+    raw_value, mitigated, exact = (
+        float(line.rpartition(": ")[2]) for line in lines(out, "cell 29")
+    )
+    assert exact == pytest.approx(0.4375)  # as the notebook's
+    assert abs(mitigated - exact) < abs(raw_value - exact)  # mitigation helps, as IBM's did
+    nearest = ast.literal_eval(lines(out, "cell 31")[0])
+    assert sum(nearest.values()) == pytest.approx(1.0) and min(nearest.values()) >= 0
+    assert float(lines(out, "cell 33")[0]) > float(lines(out, "cell 16")[0]) - 0.05
+    assert float(lines(out, "cell 35")[0]) >= 0
+    # cell 37: the physical qubits of initial_layout, as the notebook's output
+    assert lines(out, "cell 37") == ["{'0': 0, '1': 1, '4': 2, '7': 3, '10': 4, '12': 5}"]
+
+
+def test_api_direct(stack: Stack) -> None:
+    out = stack.run("tutorial_api_direct.py")
+    names = [line.split(":")[0].removeprefix("- ") for line in lines(out, "cell 8")]
+    for name in ("sampler", "estimator", "vqe", "circuit-runner", "hello-world"):
+        assert name in names  # IBM's list of November 2021, less qasm3-runner and sample-expval
+    assert "quantum-kernel-alignment" in names
+    fields = ast.literal_eval(lines(out, "cell 10")[0])
+    assert {"id", "name", "cost", "description", "creation_date", "update_date", "is_public",
+            "spec"} <= set(fields)  # fmt: skip
+    status, job_id = re.fullmatch(r"status: (\d+), Job: (\S+)", lines(out, "cell 12")[0]).groups()
+    assert status == "200"
+    # cell 14: 204 while it runs, then the result (JSON text: IBM's printed the bare string)
+    assert lines(out, "cell 14") == ['Final Result: "All done!"', "waited True"]
+    with stack.server.http() as admin:
+        job = admin.get(f"/jobs/{job_id}").json()
+    assert job["backend"] == "ibmq_montreal"
+    assert "/".join((job["hub"], job["group"], job["project"])) == INSTANCE
