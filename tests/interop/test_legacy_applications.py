@@ -22,6 +22,7 @@ from tests.service.tls import throwaway_tls
 
 SCRIPTS = Path(__file__).with_name("legacy_applications")
 TIMEOUT_S = 600
+INSTANCE = "ibm-q-internal/near-time/qiskit-runtime"
 
 pytestmark = pytest.mark.legacy_apps
 
@@ -53,7 +54,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     server = RealServer(root / "data", *tls.serve_args(), ca_file=tls.ca).start()
     try:
         with server.http() as admin:
-            token = admin.post("/tokens", json={"name": "ibm-user", "role": "user"}).json()
+            # the instance the vqe and qka tutorials select: get_provider(project=...)
+            assert admin.post("/instances", json={"instance": INSTANCE}).status_code == 200
+            body = {"name": "ibm-user", "role": "user", "instances": [INSTANCE]}
+            token = admin.post("/tokens", json=body).json()
         home = root / "home"
         (home / ".qiskit").mkdir(parents=True)
         (home / ".qiskit" / "qiskitrc").write_text(
@@ -73,9 +77,15 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 def test_the_vqe_tutorial(service: Service) -> None:
     out = service.run("vqe_tutorial.py")
+    # cells 15-19: the local VQE (the notebook's: -1.0, mean error 0.014)
+    assert -1.1 < complex(_one(out, "local Eigenvalue")).real < -0.5
+    assert 0 < float(_one(out, "local Mean error")) < 0.05
+    # cells 21-50 on ibmq_montreal (its snapshot's noise; the notebook's: -0.976)
+    assert _one(out, "backend") == "ibmq_montreal"
     eigenvalue = complex(_one(out, "Eigenvalue")).real  # complex, as IBM's metadata says
     assert -1.0 <= eigenvalue < -0.5  # <ZZII>, from about 0 at the random start, 50 SPSA steps
     assert _one(out, "iterations") == "50"  # optimizer_history: one entry per SPSA iteration
+    assert len(ast.literal_eval(_one(out, "loss"))) == 50
     assert int(_one(out, "callbacks")) > 100  # every evaluation reached VQEProgram's callback
     assert 0 < float(_one(out, "Mean error")) < 0.05
     reached = re.search(r"^Reached (\S+) after (\d+) evaluations\.$", out, re.MULTILINE)
