@@ -11,6 +11,7 @@ of what runs."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -20,6 +21,8 @@ from typing import NamedTuple
 
 import pytest
 
+from tests.environments.conftest import ENVIRONMENTS, PROGRAMS
+from tests.environments.owner_domains import forget_owner_domains
 from tests.interop.legacy_env import legacy_python
 from tests.service.real_server import RealServer
 from tests.service.tls import throwaway_tls
@@ -37,10 +40,10 @@ class Stack(NamedTuple):
     server: RealServer
     env: dict[str, str]
 
-    def run(self, script: str) -> str:
+    def run(self, script: str, *, cwd: Path = NOTEBOOKS) -> str:
         done = subprocess.run(
             [str(legacy_python()), str(NOTEBOOKS / script)],
-            cwd=NOTEBOOKS,
+            cwd=cwd,
             env=self.env,
             capture_output=True,
             text=True,
@@ -56,7 +59,11 @@ class Stack(NamedTuple):
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("notebooks")
     tls = throwaway_tls(root / "tls")
-    server = RealServer(root / "data", *tls.serve_args(), ca_file=tls.ca).start()
+    ENVIRONMENTS.mkdir(parents=True, exist_ok=True)  # built once, shared with their tests
+    server = RealServer(
+        root / "data", *tls.serve_args(), "--environments-dir", str(ENVIRONMENTS),
+        ca_file=tls.ca,
+    ).start()  # fmt: skip
     try:
         with server.http() as admin:
             for instance in (INSTANCE, DEPLOYED):
@@ -80,6 +87,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield Stack(server, env)
     finally:
         server.stop()
+        forget_owner_domains(ENVIRONMENTS)
 
 
 def lines(out: str, label: str) -> list[str]:
@@ -105,6 +113,7 @@ def test_02_uploading_program(stack: Stack) -> None:
     assert stored["spec"]["backend_requirements"] == {"min_num_qubits": 5}
 
 
+@pytest.mark.timeout(1800)  # a first run builds qiskit-terra 0.23's environment (cell 83)
 def test_qce21_runtime_tutorial(stack: Stack) -> None:
     out = stack.run("tutorial_qce21.py")
     assert lines(out, "cell 6")[0].strip().startswith("┌───┐")
@@ -134,14 +143,16 @@ def test_qce21_runtime_tutorial(stack: Stack) -> None:
     uploaded = lines(out, "cell 77")[1].removeprefix("meant: ")
     assert re.fullmatch(r"ieee-runtime-tutorial-[A-Za-z0-9]{10}", uploaded)
     assert lines(out, "cell 81") == [f"{uploaded}:"]
-    # cell 83: run by its name; the program calls bind_parameters, gone in qiskit 2: it
-    # needs the Qiskit it was written for (the program-environments change)
-    ran, failure, named = lines(out, "cell 83")
+    # cell 83: run by its name; the program calls bind_parameters, gone in qiskit 2: the
+    # text uploaded as meant declares qiskit-terra 0.23 in a # /// script block, and the job
+    # runs in that environment: 12 angles, 12 counts of Aer's 1024 shots
+    ran, final, first, named = lines(out, "cell 83")
     assert named == "program ieee-runtime-tutorial"  # the job as the provider holds it
-    assert "bind_parameters" in failure
+    assert final == "final result: 12 counts of [1024] shots"
+    assert first == "first {'0': 1024}"  # angle 0: H RZ(0) H is the identity
     with stack.server.http() as admin:
         assert admin.get(f"/jobs/{ran}").json()["program"] == {"id": uploaded}
-    assert lines(out, "cell 86") == ["RuntimeJobFailureError"]
+    assert lines(out, "cell 86") == ["EquatorResult"]
     assert lines(out, "cell 90") == ["deleted"]  # by its name
     # cell 101: 0.20.2's upload_program has no name= (0.17's had)
     assert lines(out, "cell 101")[0].startswith("TypeError: ")
@@ -274,3 +285,52 @@ def test_api_direct(stack: Stack) -> None:
         job = admin.get(f"/jobs/{job_id}").json()
     assert job["backend"] == "ibmq_montreal"
     assert "/".join((job["hub"], job["group"], job["project"])) == INSTANCE
+
+
+def with_script_block(program: Path) -> str:
+    """The source of ``program`` (a directory: program.py, requirements.txt) as one file
+    declaring its requirements in a ``# /// script`` block (PEP 723)."""
+    requirements = [
+        line.split("#")[0].strip()
+        for line in (program / "requirements.txt").read_text().splitlines()
+        if line.split("#")[0].strip()
+    ]
+    listed = "".join(f"#   {json.dumps(line)},\n" for line in requirements)
+    block = f"# /// script\n# dependencies = [\n{listed}# ]\n# ///\n"
+    return block + (program / "program.py").read_text()
+
+
+@pytest.mark.timeout(1800)  # a first run builds qiskit-terra 0.23's environment
+def test_sample_vqe_program(stack: Stack, tmp_path: Path) -> None:
+    """Its sample_vqe.py is ours, written for qiskit-terra 0.23 and mthree as the notebook's
+    was: uploaded as one file by upload_program(data="sample_vqe.py"), it declares that
+    Qiskit in its # /// script block, and runs in an environment of its own."""
+    (tmp_path / "sample_vqe.py").write_text(with_script_block(PROGRAMS / "sample-vqe"))
+    out = stack.run("tutorial_sample_vqe.py", cwd=tmp_path)
+    assert lines(out, "cell 7") == ["EfficientSU2"]  # a class in qiskit-terra 0.23
+    assert lines(out, "cell 14") == ["ModuleNotFoundError: No module named 'mthree'"]
+    group = DEPLOYED.split("/")[1]
+    assert lines(out, "cell 29") == ["<AccountProvider for IBMQ(hub='ibm-q', group='open', "
+                                     "project='main')>"]  # fmt: skip
+    (program_id,) = lines(out, "cell 32")
+    assert re.fullmatch(r"sample-vqe-[A-Za-z0-9]{10}", program_id)  # IBM's: ...-G3YBjmvlPr
+    assert lines(out, "cell 35") == [f"{program_id}: |   Name: sample-vqe"]
+    # cell 44: a plain dict, x a numpy array of EfficientSU2's 16 parameters on two qubits
+    assert lines(out, "cell 44") == [
+        "dict ['fun', 'message', 'nfev', 'nit', 'success', 'x'] nit 10",
+        "x ndarray (16,)",
+    ]
+    # cells 50-51: one interim result (the parameter vector) per iteration
+    assert lines(out, "cell 50") == ["nit 10"]
+    assert lines(out, "cell 51") == ["10 of [16]", "last is x True"]
+    assert lines(out, "cell 55") == ["OptimizeResult fun float"]
+    kind, nit, energy = re.fullmatch(
+        r"(\S+) nit (\d+) fun (\S+)", lines(out, "cell 62")[0]
+    ).groups()
+    assert kind == "OptimizeResult" and nit == "15" and -3.0 <= float(energy) <= 3.0
+    assert lines(out, "cell 64") == ["15"]  # as the notebook's
+    with stack.server.http() as admin:
+        jobs = admin.get("/jobs", params={"program": program_id}).json()
+        assert jobs["count"] == 4 and {j["group"] for j in jobs["jobs"]} == {group}
+        logs = admin.get(f"/jobs/{jobs['jobs'][-1]['id']}/logs").text
+    assert "bind_parameters" not in logs  # qiskit-terra 0.23 has it

@@ -106,7 +106,7 @@ intermediate_info = {"nfev": [], "parameters": [], "energy": [], "stddev": []}
 
 
 def raw_callback(*args):
-    job_id, (nfev, parameters, energy, stddev) = args
+    _job_id, (nfev, parameters, energy, stddev) = args
     intermediate_info["nfev"].append(nfev)
     intermediate_info["parameters"].append(parameters)
     intermediate_info["energy"].append(energy)
