@@ -108,8 +108,8 @@ def test_the_legacy_client_runs_sample_vqe(legacy_service: LegacyService) -> Non
     )
     assert run.returncode == 0, run.stderr[-4000:] + legacy_service.server.stop()[-4000:]
     assert run.result["nit"] == 3 and run.result["x_type"] == "ndarray"
-    # the parameter vectors; the final result may reach the callback too (issue 22)
-    points = [message for message in run.interim if isinstance(message, list)]
+    # the parameter vectors, and only them: the final result is not an interim result
+    points = run.interim
     assert len(points) == 3 and all(len(point) == 16 for point in points)
     assert np.allclose(points[-1], run.result["x"])
 
