@@ -1,12 +1,14 @@
-"""IBM's tutorial notebooks (Qiskit-Partners/qiskit-runtime) that need neither IBM's devices nor
-the Qiskit they were written for, cell by cell: our own scripts make the same calls in the same
-order (``notebooks/``; the notebooks are not ours to copy), in the legacy venv
-(qiskit-ibmq-provider 0.20.2) against ``runtime-kit serve`` over TLS, with the account stored
-as docs/coming-from-ibmq.md says.  The token has the instances
-``ibm-q-internal/near-time/qiskit-runtime`` and ``ibm-q-internal/deployed/default`` besides the
-open one, as the tutorials' authors had (their ``get_provider(project="qiskit-runtime")`` and
-``get_provider(group="deployed")``).  docs/coming-from-ibmq.md keeps the table
-of what runs."""
+"""IBM's tutorial notebooks (Qiskit-Partners/qiskit-runtime), cell by cell: our own scripts
+make the same calls in the same order (``notebooks/``; the notebooks are not ours to copy), in
+the legacy venv (qiskit-ibmq-provider 0.20.2) against ``runtime-kit serve`` over TLS, with the
+account stored as docs/coming-from-ibmq.md says, and check what the notebooks' recorded
+outputs show.  The token has the instances ``ibm-q-internal/near-time/qiskit-runtime`` and
+``ibm-q-internal/deployed/default`` besides the open one, as the tutorials' authors had
+(their ``get_provider(project="qiskit-runtime")`` and ``get_provider(group="deployed")``);
+``ibmq_montreal`` and ``ibmq_manila`` are device snapshots.  Programs written for the Qiskit
+of their day (sample_vqe.py, QCE21's) run in environments of their own, built once into the
+shared test cache (tests/environments).  The vqe and qka notebooks need qiskit-nature's venv:
+test_legacy_applications.py.  docs/coming-from-ibmq.md keeps the table of what runs."""
 
 from __future__ import annotations
 

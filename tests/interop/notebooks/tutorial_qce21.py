@@ -4,7 +4,9 @@ written anew, only the service and token changed (~/.qiskit/qiskitrc, ``QE_TOKEN
 for the HTTP cells).  Plots are not drawn (no matplotlib here): their data is printed.  Where
 a cell cannot run as written for a reason of the client (qiskit-ibmq-provider 0.20.2 wants
 program text as ``str`` and has no ``name=``), the error is printed and the cell then runs as
-it was meant (``meant:`` lines), so that the cells after it can run.  Prints ``cell N: ...``."""
+it was meant (``meant:`` lines), so that the cells after it can run; the program text cell
+77 uploads as meant declares the Qiskit it was written for (a ``# /// script`` block), which
+nothing the notebook sends could say.  Prints ``cell N: ...``."""
 
 import json
 import os
