@@ -144,3 +144,19 @@ def test_a_bad_inline_block_is_a_finding_at_its_place_in_the_source() -> None:
         "program.py:13:1: RK603 a second # /// script block: a program declares its "
         "environment once"
     ]
+
+
+def test_the_service_reads_a_sources_block_as_its_declaration(tmp_path: Path) -> None:
+    """``declared_environment`` of uploaded source (its bytes, or its staged file)."""
+    from runtime_kit.service.environments import declared_environment
+
+    spec = declared_environment(INLINE.encode(), "source")
+    assert spec.requirements == ("qiskit-terra==0.23.*", "numpy<1.24")
+    staged = tmp_path / "staged"
+    staged.write_bytes(INLINE.encode())
+    assert declared_environment(staged, "source") == spec
+    assert declared_environment(b"def main(backend, user_messenger): pass\n", "source") == (
+        EnvironmentSpec()
+    )
+    with pytest.raises(ProgramEnvironmentError, match=r"^program\.py:3:3: requires-python "):
+        declared_environment(INLINE.replace('">=3.8,<3.9"', '"3.8"').encode(), "source")
