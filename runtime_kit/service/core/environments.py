@@ -1,7 +1,8 @@
 """Program environments on the service: ``ProgramEnvironments``.
 
-A program whose bundle declares requirements runtime-kit's own environment does not satisfy
-(see ``runtime_kit.environments``) runs in an environment of its own.  At upload the
+A program whose bundle (or single source file, in a PEP 723 ``# /// script`` block) declares
+requirements runtime-kit's own environment does not satisfy (see ``runtime_kit.environments``)
+runs in an environment of its own.  At upload the
 declaration is checked (its syntax, the operator's allow-list, an interpreter of its Python;
 refused when environments are off).  At a job's start the scheduler asks ``prepare`` for the
 environment: built once in the cache (in a sandbox of its own, ``build_sandbox``, the build's
@@ -26,8 +27,10 @@ from runtime_kit.environments.declaration import (
     DECLARATION_FILES,
     EnvironmentSpec,
     read_declaration,
+    read_inline,
 )
 from runtime_kit.errors import ProgramEnvironmentError
+from runtime_kit.findings import Finding
 
 MIB = 1024 * 1024
 
@@ -178,13 +181,16 @@ class ProgramEnvironments:
 
 def declared_environment(raw: bytes | Path, kind: str) -> EnvironmentSpec:
     """The environment program data (``source`` or a ``zip`` bundle: its bytes or its file)
-    declares.
+    declares: a bundle's files, a source's ``# /// script`` block (PEP 723).
 
     Raises:
         ProgramEnvironmentError: the declaration has errors (the first, with its line).
     """
     if kind != "zip":
-        return EnvironmentSpec()
+        source = raw if isinstance(raw, bytes) else raw.read_bytes()
+        spec, findings = read_inline(source.decode("utf-8", errors="replace"), "program.py")
+        _raise_first(findings)
+        return spec
     archive = zipfile.ZipFile(io.BytesIO(raw) if isinstance(raw, bytes) else raw)
     names = set(archive.namelist())
     if not names & set(DECLARATION_FILES):
@@ -194,7 +200,11 @@ def declared_environment(raw: bytes | Path, kind: str) -> EnvironmentSpec:
         return archive.read(name) if name in names else None
 
     spec, findings = read_declaration(read, lambda name: name)
+    _raise_first(findings)
+    return spec
+
+
+def _raise_first(findings: list[Finding]) -> None:
     if findings:
         first = findings[0]
         raise ProgramEnvironmentError(f"{first.path}:{first.line}:{first.col}: {first.message}")
-    return spec
