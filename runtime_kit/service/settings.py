@@ -416,7 +416,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--expensive-per-min",
         _positive_float,
         "expensive requests (backend documents, program data, interim results, logs, "
-        "uploads) a token may make per minute, one at a time (default 30)",
+        "uploads) a token may make per minute, one at a time (default 120)",
         "N",
     ),
     Setting(

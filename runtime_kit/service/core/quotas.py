@@ -23,7 +23,7 @@ class Quotas:
     streams_per_token: int = 32
     #: expensive requests (backend documents, program data, interim results, logs,
     #: uploads) per minute per token, one at a time
-    expensive_per_min: float = 30.0
+    expensive_per_min: float = 120.0
     #: jobs of one token queued or running
     max_jobs: int = 100
     #: jobs of one token running at once; None: all workers but one (at least one), so
