@@ -160,3 +160,17 @@ def test_the_service_reads_a_sources_block_as_its_declaration(tmp_path: Path) ->
     )
     with pytest.raises(ProgramEnvironmentError, match=r"^program\.py:3:3: requires-python "):
         declared_environment(INLINE.replace('">=3.8,<3.9"', '"3.8"').encode(), "source")
+
+
+def test_a_source_is_searched_for_its_block_a_chunk_at_a_time(tmp_path: Path) -> None:
+    """A block found across a chunk's edge; a source without one is never read whole."""
+    from runtime_kit.service.core.environments import _mentions
+
+    marker = b"# /// script"
+    for start in range(1, len(marker)):
+        staged = tmp_path / f"source-{start}.py"
+        staged.write_bytes(b"x" * (16 - start) + marker + b"\n")
+        assert _mentions(staged, marker, chunk=16)
+    staged.write_bytes(b"# /// scrip\n" * 10)
+    assert not _mentions(staged, marker, chunk=16)
+    assert _mentions(marker, marker) and not _mentions(b"# ///", marker)

@@ -25,6 +25,7 @@ from runtime_kit.environments.builder import BuildPolicy, Environment, Environme
 from runtime_kit.environments.cache import EnvironmentCache
 from runtime_kit.environments.declaration import (
     DECLARATION_FILES,
+    INLINE_SCRIPT,
     EnvironmentSpec,
     read_declaration,
     read_inline,
@@ -187,6 +188,8 @@ def declared_environment(raw: bytes | Path, kind: str) -> EnvironmentSpec:
         ProgramEnvironmentError: the declaration has errors (the first, with its line).
     """
     if kind != "zip":
+        if not _mentions(raw, INLINE_SCRIPT.encode()):  # most sources: never read whole
+            return EnvironmentSpec()
         source = raw if isinstance(raw, bytes) else raw.read_bytes()
         spec, findings = read_inline(source.decode("utf-8", errors="replace"), "program.py")
         _raise_first(findings)
@@ -202,6 +205,20 @@ def declared_environment(raw: bytes | Path, kind: str) -> EnvironmentSpec:
     spec, findings = read_declaration(read, lambda name: name)
     _raise_first(findings)
     return spec
+
+
+def _mentions(raw: bytes | Path, marker: bytes, chunk: int = 1024 * 1024) -> bool:
+    """Whether ``marker`` occurs in the data, read a chunk at a time (an upload's source may
+    be tens of MiB, and ten of them may arrive at once)."""
+    if isinstance(raw, bytes):
+        return marker in raw
+    with raw.open("rb") as data:
+        tail = b""
+        while block := data.read(chunk):
+            if marker in tail + block:
+                return True
+            tail = block[-(len(marker) - 1) :]
+    return False
 
 
 def _raise_first(findings: list[Finding]) -> None:
