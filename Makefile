@@ -76,7 +76,8 @@ LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests
 	tests/scaffold/test_new.py tests/service/test_routes.py tests/service/test_server.py \
 	tests/service/test_edge.py tests/service/test_operations.py tests/service/test_hostile_jobs.py \
 	tests/client/test_sdk.py tests/client/test_commands.py tests/builtins tests/algorithms \
-	tests/service/ui/test_pages.py tests/functions/test_gateway.py
+	tests/service/ui/test_pages.py tests/functions/test_gateway.py \
+	tests/backends/test_device_backend.py
 lower-bounds: sandbox-tools
 	rm -rf $(LOWER)
 	$(PYTHON) -m venv $(LOWER)
@@ -99,6 +100,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/executors.py
 	$(BIN)/python benchmarks/ui.py
+	$(BIN)/python benchmarks/devices.py
 
 clean:
 	rm -rf $(VENV) $(LOWER) .venv-legacy .venv-legacy.lock .venv-legacy-apps .venv-legacy-apps.lock .venv-ibm-runtime .venv-ibm-runtime.lock .venv-ibm-runtime-0.9 .venv-ibm-runtime-0.9.lock .venv-legacy-py310 .venv-legacy-py310.lock .venv-serverless .venv-serverless.lock .pytest_cache .ruff_cache .hypothesis

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runtime_kit.service.store import QUEUED, Store, now, random_id  # noqa: E402
+from runtime_kit.service.core.store import QUEUED, Store, now, random_id  # noqa: E402
 from tests.service.real_server import RealServer  # noqa: E402
 
 TRIVIAL = "def main(backend, user_messenger):\n    return 'ok'\n"

@@ -27,8 +27,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runtime_kit.service.auth import Tokens  # noqa: E402
-from runtime_kit.service.store import COMPLETED, Store, now  # noqa: E402
+from runtime_kit.service.core.auth import Tokens  # noqa: E402
+from runtime_kit.service.core.store import COMPLETED, Store, now  # noqa: E402
 from tests.service.real_server import RealServer  # noqa: E402
 
 JOBS = 10_000

@@ -32,6 +32,7 @@ _EXPORTS = {
     "MigrationError": "runtime_kit.errors",
     "ProgramRejectedError": "runtime_kit.errors",
     "RemovedFeatureError": "runtime_kit.errors",
+    "CircuitNotRunnableError": "runtime_kit.errors",
     "SchemaDefinitionError": "runtime_kit.errors",
     "validate": "runtime_kit.validation",
     "Finding": "runtime_kit.findings",
@@ -94,6 +95,7 @@ __all__ = [
     "ProgramRejectedError",
     "ProjectExistsError",
     "RemovedFeatureError",
+    "CircuitNotRunnableError",
     "ResultDecoder",
     "RunRecord",
     "RunnerResult",
@@ -128,6 +130,7 @@ if TYPE_CHECKING:
     from runtime_kit.errors import (
         AmbiguousProgramError,
         BundleError,
+        CircuitNotRunnableError,
         ConfigurationError,
         DecodeError,
         DecodeLimitError,

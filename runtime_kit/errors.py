@@ -16,6 +16,8 @@
     ├── SchemaDefinitionError         a declared JSON Schema that cannot be compiled
     ├── ProgramRejectedError          a program ``run``/``publish`` refuses (validate errors)
     ├── RemovedFeatureError           a legacy program used a qiskit feature without successor
+    ├── CircuitNotRunnableError       a circuit the device cannot run (its basis, coupling, size)
+    ├── BackendPropertyError          a calibration value the device does not have
     ├── BundleError                   program data (source or zip) that is refused
     ├── ProgramEnvironmentError       a program's environment cannot be found or built
     ├── ProjectExistsError            ``new``: the project directory exists already
@@ -33,7 +35,8 @@
         ├── JobTimeoutError           waiting for the job took longer than asked
         └── LimitExceededError        a quota, a rate or a size limit of the service (429, 413)
 
-``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``; all are
+``ProjectExistsError`` and ``TemplateError`` live in ``runtime_kit.scaffold``,
+``BackendPropertyError`` in ``runtime_kit.program.properties``; all are
 exported by ``runtime_kit``.
 Every error keeps the exception that caused it as ``__cause__``.
 """
@@ -143,6 +146,18 @@ class ProgramRejectedError(RuntimeKitError):
 class RemovedFeatureError(RuntimeKitError, RuntimeError):
     """A legacy program called a qiskit feature removed without a successor (pulse
     scheduling): raised where runtime-kit serves the name (``harness.legacy_qiskit``)."""
+
+
+class CircuitNotRunnableError(RuntimeKitError, ValueError):
+    """A circuit that the device could not run, as a device refused it: ``circuit`` is its
+    index in the run, ``instruction`` the index of the first offending instruction (None when
+    the circuit as a whole does not fit: too many qubits).  ``transpile(circuit, backend)``
+    makes a circuit runnable."""
+
+    def __init__(self, message: str, *, circuit: int, instruction: int | None = None) -> None:
+        super().__init__(message)
+        self.circuit = circuit
+        self.instruction = instruction
 
 
 class ProgramEnvironmentError(RuntimeKitError):

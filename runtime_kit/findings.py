@@ -73,6 +73,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "RK604": (Severity.ERROR, "no interpreter of the Python the program names is on this host"),
     "RK605": (Severity.ERROR, "the requirements do not resolve (validate --resolve)"),
+    "RK606": (
+        Severity.WARNING,
+        "a # /// script block, read only from a program uploaded as one file",
+    ),
     "RK701": (Severity.ERROR, "function.json misses a required field, or one is wrong"),
     "RK702": (Severity.WARNING, "unknown field in function.json"),
     "RK703": (Severity.ERROR, "the entrypoint or working_dir is missing or leaves the project"),

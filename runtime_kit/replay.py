@@ -105,11 +105,14 @@ def replay_job(job_id: str, *, service: RuntimeService | None = None) -> ReplayR
 
 
 def _harness_backend(name: str | None) -> str:
-    from runtime_kit.service.backends import backend_spec
+    from runtime_kit.harness.backends import find_backend
 
-    spec = backend_spec(name)
+    spec = find_backend(name)
     if spec is None:
-        raise ReplayError(f"backend {name!r} has no local simulator to replay it on")
+        raise ReplayError(
+            f"backend {name!r} has no local simulator to replay it on (runtime-kit "
+            "replays on the simulators and the device snapshots)"
+        )
     return str(spec)
 
 
@@ -122,7 +125,7 @@ def _wire_inputs(inputs: dict[str, Any]) -> str:
 def _program_directory(service: RuntimeService, job: RuntimeJob, scratch: Path) -> Path:
     """The job's program version as a directory the harness runs: unpacked from the
     service, or the installed built-in."""
-    from runtime_kit.service.bundles import ProgramData, unpack
+    from runtime_kit.service.core.bundles import ProgramData, unpack
 
     program = service.program(job.program_id, refresh=True, version=job.program_version)
     if not program.data:

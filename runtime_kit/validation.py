@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from runtime_kit.checks.environment import environment_of
+from runtime_kit.checks.environment import environment_of, inline_block_findings
 from runtime_kit.checks.imports import check_imports
 from runtime_kit.checks.inputs import check_inputs
 from runtime_kit.checks.source import (
@@ -112,6 +112,7 @@ def inspect(
     own_environment = environment.needs_own_environment()
     takes_kwargs, named = True, frozenset[str]()
     if layout.program is not None:
+        findings += inline_block_findings(layout.program)
         beside = layout.local_modules
         if layout.program.parent != layout.directory:
             beside = local_modules(*listing(layout.program.parent))

@@ -17,6 +17,7 @@ PACKAGE = ROOT / "runtime_kit"
 USED_WITHOUT_IMPORT = {
     "build": "runs as `python -m build` to make a program package's wheel",
     "httptools": "uvicorn's HTTP parser, loaded by uvicorn.protocols.http.httptools_impl",
+    "qiskit-ibm-runtime": "its device snapshots (fake_provider JSON files) are read, not imported",
     "python-multipart": "starlette's request.form() parses the functions gateway's uploads",
 }
 #: Imported only where their absence is handled (served legacy names, optional backends).

@@ -29,6 +29,10 @@ COMMANDS = {
         "runtime_kit.cli.run",
         "Run a program locally on a simulator, showing its interim results.",
     ),
+    "backends": (
+        "runtime_kit.cli.backends",
+        "List the backends programs run on (simulators, device snapshots); show one.",
+    ),
     "build": ("runtime_kit.cli.build", "Bundle a program reproducibly (zip with a manifest)."),
     "publish": (
         "runtime_kit.cli.publish",

@@ -54,7 +54,10 @@ def complete_templates(**_: object) -> list[str]:
 
 
 def complete_backends(**_: object) -> list[str]:
-    """``--backend``: the simulators, by their names and a few generic devices."""
-    from runtime_kit.harness.backends import ALIASES
+    """``--backend``: the simulators, by their names and a few generic devices, and the
+    device snapshots."""
+    from runtime_kit.backends.simulators import ALIASES
+    from runtime_kit.backends.snapshots.table import SNAPSHOTS
 
-    return ["aer_simulator", "basic_simulator", "generic-5", "noisy-5", "generic-27", *ALIASES]
+    simulators = ["aer_simulator", "basic_simulator", "generic-5", "noisy-5", "generic-27"]
+    return [*simulators, *ALIASES, *(snapshot.name for snapshot in SNAPSHOTS)]

@@ -72,6 +72,14 @@ def build_group() -> CommandGroup:
     return group
 
 
+def _shown_job(shown: dict[str, Any]) -> str:
+    lines = [f"{key}: {value}" for key, value in shown.items() if key != "external_jobs"]
+    for made in shown.get("external_jobs", []):
+        where = f"on {made['backend']} ({made['created']})"
+        lines.append(f"{made['provider']} job: {made['id']} {where}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     return build_group().parser
 
@@ -89,10 +97,14 @@ def run(argv: list[str]) -> int:
         return _list(service, args)
     job = service.job(args.job_id)
     if args.command == "show":
-        shown = {"id": job.job_id(), "program": job.program_id, "status": job.api_status,
-                 "backend": job.backend(), "instance": job.instance,
-                 "created": job.creation_date}  # fmt: skip
-        print(json.dumps(shown) if args.json else "\n".join(f"{k}: {v}" for k, v in shown.items()))
+        shown: dict[str, Any] = {"id": job.job_id(), "program": job.program_id,
+                                 "status": job.api_status, "backend": job.backend(),
+                                 "instance": job.instance,
+                                 "created": job.creation_date}  # fmt: skip
+        external = job.external_jobs
+        if external:
+            shown["external_jobs"] = external
+        print(json.dumps(shown) if args.json else _shown_job(shown))
     elif args.command == "result":
         return _print_result(job, args.json)
     elif args.command == "logs":

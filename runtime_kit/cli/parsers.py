@@ -90,10 +90,33 @@ def backend_option(parser: argparse.ArgumentParser) -> None:
     backend = parser.add_argument(
         "--backend",
         default="aer_simulator",
-        help="aer_simulator (default), basic_simulator, generic-N (a generic N-qubit device) "
-        "or noisy-N (N qubits, readout errors only); aliases: aer, basic, generic:N, noisy:N",
+        help="aer_simulator (default), basic_simulator, generic-N (a generic N-qubit device), "
+        "noisy-N (N qubits, readout errors only), or an IBM device snapshot by name "
+        "(ibmq_montreal, ibm_sherbrooke: runtime-kit backends list); aliases: aer, basic, "
+        "generic:N, noisy:N, fake_<device>",
     )
     backend.completer = complete_backends  # type: ignore[attr-defined]
+
+
+def backend_provider_option(parser: argparse.ArgumentParser) -> None:
+    """``--backend-provider NAME`` (repeatable): providers asked for backend names first."""
+    parser.add_argument(
+        "--backend-provider",
+        action="append",
+        default=[],
+        dest="backend_providers",
+        metavar="NAME",
+        help="also offer the backends of this provider, asked first (repeatable; built in: "
+        "simulators, snapshots, ibm-quantum; plug-ins: the entry point group "
+        "runtime_kit.backend_providers)",
+    )
+    parser.add_argument(
+        "--ibm-quantum-credentials",
+        type=Path,
+        metavar="FILE",
+        help="the IBM Quantum account of --backend-provider ibm-quantum: a TOML (or .json) "
+        "file of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ...)",
+    )
 
 
 def paths_parser(

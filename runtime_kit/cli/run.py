@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runtime_kit.cli.parsers import backend_option, command_parser, positive_float, positive_int
+from runtime_kit.cli.parsers import (
+    backend_option,
+    backend_provider_option,
+    command_parser,
+    positive_float,
+    positive_int,
+)
 
 if TYPE_CHECKING:
     from runtime_kit.harness.record import RunRecord
@@ -39,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", default=[], metavar="KEY=VALUE", help="set one input"
     )
     backend_option(parser)
+    backend_provider_option(parser)
     parser.add_argument(
         "--shots",
         type=positive_int,
@@ -70,11 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    from runtime_kit.backends.ibm_quantum.provider import open_if_chosen
     from runtime_kit.functions.project import is_function_project
     from runtime_kit.harness.record import DONE
     from runtime_kit.harness.run_inputs import parse_param
     from runtime_kit.harness.runner import DEFAULT_MEMORY_MIB, run_program
 
+    broker = open_if_chosen(
+        args.backend_providers, args.ibm_quantum_credentials, on_note=_note
+    )  # before the program's process starts: the credentials leave the environment first
     live = not args.json and is_function_project(args.path)  # a function: logs as they come
     params = dict(parse_param(p) for p in args.param)
     inputs_text = sys.stdin.read() if args.inputs == "-" else None
@@ -85,6 +96,8 @@ def run(argv: list[str]) -> int:
         inputs_text=inputs_text,
         params=params,
         backend=args.backend,
+        backend_providers=args.backend_providers,
+        broker=broker,
         seed=args.seed,
         shots=args.shots,
         timeout=args.timeout,
@@ -100,6 +113,10 @@ def run(argv: list[str]) -> int:
     else:
         _show(record, seed_given=args.seed is not None, logs_shown=live)
     return 0 if record.status == DONE else 1
+
+
+def _note(job_id: str, text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
 
 
 def _show_build(line: str) -> None:

@@ -116,8 +116,15 @@ class RuntimeJob:
         return self._creation_date
 
     def backend(self) -> str | None:
-        """The name of the simulator the job runs on."""
+        """The name of the backend the job runs on."""
         return self._backend
+
+    @property
+    def external_jobs(self) -> list[dict[str, str]]:
+        """The jobs this job made elsewhere, as the service recorded them: IBM Quantum jobs
+        (``provider``, ``id``, ``backend``, ``created``); read afresh each time."""
+        self._refresh()
+        return list((self._details or {}).get("external_jobs") or [])
 
     @property
     def image(self) -> str:

@@ -267,6 +267,31 @@ class RuntimeService:
     def delete_job(self, job_id: str) -> None:
         self.job_catalog.delete(job_id)
 
+    # --- backends -------------------------------------------------------------------------
+
+    def backends(self) -> list[str]:
+        """The names of the backends the service lists: its simulators, IBM's device
+        snapshots, its providers' (any ``generic-N``/``noisy-N`` runs too)."""
+        return list(self._http.json("GET", "/backends")["devices"])
+
+    def backend_configuration(self, name: str) -> dict[str, Any]:
+        """The configuration document of backend ``name``, as IBM's API served one.
+
+        Raises:
+            ServiceError: no such backend (404), or the service failed.
+        """
+        configuration: dict[str, Any] = self._http.json("GET", f"/backends/{name}/configuration")
+        return configuration
+
+    def backend_properties(self, name: str) -> dict[str, Any] | None:
+        """The calibration properties document of backend ``name``; None for a simulator.
+
+        Raises:
+            ServiceError: no such backend (404), or the service failed.
+        """
+        properties: dict[str, Any] = self._http.json("GET", f"/backends/{name}/properties")
+        return properties or None
+
 
 def _options_dict(options: Any) -> dict[str, Any]:
     """Run options as a dict: a mapping, None, or an object with attributes (legacy

@@ -5,6 +5,9 @@
   are refused: the service's operator chooses where packages come from.
 * ``pyproject.toml``: ``[project].dependencies`` and ``[project].requires-python``.
 * ``.python-version``: ``X.Y`` or ``X.Y.Z`` (pyenv's file).
+* A single-file program (the legacy clients' ``upload_program(data=...)`` sends one file): its
+  inline script metadata (PEP 723), a ``# /// script`` block of TOML in comments with
+  ``dependencies`` and ``requires-python``, read by ``read_inline``.
 
 Both kinds of requirements add up.  A declaration that runtime-kit's own environment already
 satisfies (the package template's ``qiskit>=1.4``) needs no environment of its own: the program
@@ -26,6 +29,11 @@ PYPROJECT_FILE = "pyproject.toml"
 PYTHON_VERSION_FILE = ".python-version"
 DECLARATION_FILES = (REQUIREMENTS_FILE, PYPROJECT_FILE, PYTHON_VERSION_FILE)
 _PYTHON_VERSION = re.compile(r"(3)\.([0-9]{1,2})(?:\.([0-9]{1,3}))?", re.ASCII)
+#: PEP 723's block: ``# /// TYPE``, lines of ``#`` or ``# ...``, ``# ///`` (its own regex).
+_INLINE_BLOCK = re.compile(
+    r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
+)
+INLINE_SCRIPT = "# /// script"
 #: The one echo line and caret line ``packaging`` adds to its messages, indented this much.
 _ECHO_INDENT = 4
 
@@ -106,6 +114,37 @@ def read_declaration(
     return spec, findings
 
 
+def read_inline(source: str, path: str) -> tuple[EnvironmentSpec, list[Finding]]:
+    """The declaration of a single-file program ``source``: its ``# /// script`` block
+    (PEP 723), if any; findings (RK603) name ``path`` with the line and column in ``source``.
+    """
+    findings: list[Finding] = []
+    blocks = [match for match in _INLINE_BLOCK.finditer(source) if match["type"] == "script"]
+    if not blocks:
+        return EnvironmentSpec(), findings
+    if len(blocks) > 1:
+        line = source.count("\n", 0, blocks[1].start()) + 1
+        message = f"a second {INLINE_SCRIPT} block: a program declares its environment once"
+        findings.append(Finding.of(path, (line, 1), "RK603", message))
+        return EnvironmentSpec(), findings
+    text = _inline_toml(source, blocks[0])
+    document = _toml(text, path, findings)
+    if document is None:
+        return EnvironmentSpec(), findings
+    requirements, python = _dependencies(document, "", text, path, findings)
+    files = (INLINE_SCRIPT,) if requirements or python else ()
+    return EnvironmentSpec(tuple(dict.fromkeys(requirements)), python, files), findings
+
+
+def _inline_toml(source: str, block: re.Match[str]) -> str:
+    """The TOML of an inline block, at the lines and columns it has in ``source`` (every
+    other line blank, each ``# `` two spaces), so that TOML's positions are the source's."""
+    first = source.count("\n", 0, block.start("content"))
+    content = block["content"].splitlines()
+    lines = [""] * first + ["  " + line[2:] if line.startswith("# ") else "" for line in content]
+    return "\n".join(lines) + "\n"
+
+
 def parse_requirements(text: str, path: str, findings: list[Finding]) -> list[str]:
     """The requirements of a requirements.txt ``text`` (normalised strings); problems are
     added to ``findings`` (RK601 syntax, RK602 what a program may not ask for)."""
@@ -184,24 +223,38 @@ def _packaging_error(message: str) -> tuple[str, int]:
 
 def _pyproject(text: str, path: str, findings: list[Finding]) -> tuple[list[str], str | None]:
     """``[project].dependencies`` and ``requires-python`` (RK603 when malformed)."""
-    import tomllib
-
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        findings.append(Finding.of(path, _toml_position(str(exc)), "RK603", f"not TOML: {exc}"))
+    document = _toml(text, path, findings)
+    if document is None:
         return [], None
     project = document.get("project")
     if not isinstance(project, dict):
         return [], None
-    dependencies = project.get("dependencies", [])
+    return _dependencies(project, "[project].", text, path, findings)
+
+
+def _toml(text: str, path: str, findings: list[Finding]) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        findings.append(Finding.of(path, _toml_position(str(exc)), "RK603", f"not TOML: {exc}"))
+        return None
+
+
+def _dependencies(
+    table: dict[str, Any], label: str, text: str, path: str, findings: list[Finding]
+) -> tuple[list[str], str | None]:
+    """``dependencies`` and ``requires-python`` of ``table`` (``label`` names it in
+    messages; positions are found in ``text``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    dependencies = table.get("dependencies", [])
     found: list[str] = []
     if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
         where = _position_of(text, "dependencies")
-        message = "[project].dependencies must be a list of strings"
+        message = f"{label}dependencies must be a list of strings"
         findings.append(Finding.of(path, where, "RK603", message))
         dependencies = []
     for dependency in dependencies:
@@ -217,7 +270,7 @@ def _pyproject(text: str, path: str, findings: list[Finding]) -> tuple[list[str]
             findings.append(Finding.of(path, where, "RK602", message))
             continue
         found.append(str(requirement))
-    specifier = project.get("requires-python")
+    specifier = table.get("requires-python")
     if specifier is None:
         return found, None
     where = _position_of(text, "requires-python")

@@ -4,7 +4,7 @@ apart entry by entry and stored as a program bundle (a zip), never extracted as 
 Only plain files and folders with relative paths inside the archive are taken: an absolute
 path, a ``..``, a link (symbolic or hard), a device or a FIFO refuses the whole upload, as do
 more entries, a larger entry or a larger total than a program bundle may have
-(``runtime_kit.service.bundles``).  The zip is byte-reproducible (sorted entries, fixed times
+(``runtime_kit.service.core.bundles``).  The zip is byte-reproducible (sorted entries, fixed times
 and modes); the function's ``dependencies`` become its ``requirements.txt``.
 """
 
@@ -17,7 +17,12 @@ import zlib
 from pathlib import PurePosixPath
 
 from runtime_kit.errors import BundleError
-from runtime_kit.service.bundles import MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_RATIO, MAX_TOTAL_BYTES
+from runtime_kit.service.core.bundles import (
+    MAX_ENTRIES,
+    MAX_ENTRY_BYTES,
+    MAX_RATIO,
+    MAX_TOTAL_BYTES,
+)
 
 REQUIREMENTS = "requirements.txt"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)

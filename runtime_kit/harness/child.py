@@ -1,9 +1,10 @@
-"""The program's process: ``python -m runtime_kit.harness.child FRAMES_FD MEMORY_MIB``.
+"""The program's process: ``python -m runtime_kit.harness.child FRAMES_FD MEMORY_MIB [PREPARE]``.
 
 Started by the harness before the inputs are even checked, it applies the memory limit and
-imports qiskit while the harness works, then reads one job (a JSON line on stdin), runs
-``main()`` and reports on the frames pipe.  Its stdout and stderr are the program's logs.
-An empty stdin means the job was called off.
+imports qiskit while the harness works (and prepares the backends ``PREPARE`` lists, a JSON
+list of backend specs: a service's ``--prepare-backends``), then reads one job (a JSON line
+on stdin), runs ``main()`` and reports on the frames pipe.  Its stdout and stderr are the
+program's logs.  An empty stdin means the job was called off.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 import site
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,10 @@ from runtime_kit.program.messenger import UserMessenger
 
 def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
+    prepare = json.loads(argv[2]) if len(argv) > 2 else []
     _limit_memory(memory_mib)  # runtime-kit run; a service confines its jobs before this
     _die_with_parent()
-    warm_up()
+    warm_up(prepare)
     serve_one_job(frames_fd, memory_mib)
     return 0
 
@@ -47,10 +50,6 @@ def serve_one_job(frames_fd: int, memory_mib: int = 0) -> None:
 def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
-    from runtime_kit.harness.backends import BackendSpec, build_backend
-    from runtime_kit.harness.job_logging import configure_job_logging
-    from runtime_kit.harness.legacy_modules import install_legacy_modules
-
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
     try:
         program, paths = _program_of(job)
@@ -68,12 +67,8 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
         sys.path.insert(0, path)
     for path in job.get("site_paths") or ():  # an overlay: packages added to runtime-kit's
         site.addsitedir(path)
-    seed = job["seed"]
     try:
-        install_legacy_modules()
-        configure_job_logging(job.get("log_level"))
-        _seed_everything(seed)
-        backend = build_backend(BackendSpec(*job["backend"]), seed=seed)
+        backend = _prepared_backend(job, frames_fd, limits)
     except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
         _failed_before_main(frames_fd, exc, directory, limits)
         return
@@ -130,6 +125,25 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     if returned is None and messenger.final_sent:
         return  # legacy: the result was published with final=True
     _send_result(frames_fd, returned)
+
+
+def _prepared_backend(job: dict[str, Any], frames_fd: int, limits: dict[str, Any]) -> Any:
+    """The process made ready for the program (legacy names, logging, the broker's answers,
+    seeds), and the job's backend built."""
+    from runtime_kit.harness import broker_client
+    from runtime_kit.harness.backends import BackendSpec, build_backend
+    from runtime_kit.harness.job_logging import configure_job_logging
+    from runtime_kit.harness.legacy_modules import install_legacy_modules
+    from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
+
+    install_legacy_modules()
+    configure_job_logging(job.get("log_level"))
+    broker_client.connect(frames_fd, sys.stdin)  # answers come on stdin, if any
+    defer_ibm_runtime_plugins()
+    seed = job["seed"]
+    _seed_everything(seed)
+    spec = BackendSpec(*job["backend"])
+    return build_backend(spec, seed=seed, memory_mib=limits.get("memory_mib") or 0)
 
 
 class _FrameMessenger(UserMessenger):
@@ -192,7 +206,7 @@ def _program_of(job: dict[str, Any]) -> tuple[Path, list[str]]:
 
     from runtime_kit.harness.wheels import extract_wheel
     from runtime_kit.project import locate
-    from runtime_kit.service.bundles import ProgramData, unpack
+    from runtime_kit.service.core.bundles import ProgramData, unpack
 
     directory = Path.cwd() / "program"
     unpack(ProgramData(base64.b64decode(job["bundle"]), job["bundle_kind"]), directory)
@@ -301,8 +315,9 @@ def _seed_everything(seed: int) -> None:
     qiskit.transpiler.generate_preset_pass_manager = presets.generate_preset_pass_manager = preset
 
 
-def warm_up() -> None:
-    """Import what every job needs while the harness is busy elsewhere (or idle)."""
+def warm_up(prepare: Sequence[Sequence[str]] = ()) -> None:
+    """Import what every job needs while the harness is busy elsewhere (or idle), and
+    prepare the backends in ``prepare`` (a failure there is the job's: not swallowed)."""
     with contextlib.suppress(ImportError):
         import qiskit  # noqa: F401
         import qiskit_aer  # noqa: F401
@@ -310,6 +325,13 @@ def warm_up() -> None:
         import runtime_kit.harness.backends
         import runtime_kit.serialization.decoder
         import runtime_kit.serialization.encoder  # noqa: F401
+    if prepare:
+        from runtime_kit.backends.provider import BackendSpec
+        from runtime_kit.backends.registry import prepare_backends
+        from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
+
+        defer_ibm_runtime_plugins()
+        prepare_backends(BackendSpec(*spec) for spec in prepare)
 
 
 def _die_with_parent() -> None:

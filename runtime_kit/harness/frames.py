@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from collections.abc import Iterator
 
 #: Interim result published by the program (wire-format JSON).
@@ -26,25 +27,31 @@ REJECTED = "rejected"
 FAILED = "failed"
 #: A Qiskit Function's sub-status (``qiskit_serverless.update_status``): ``{"status": ...}``.
 STATUS = "status"
+#: A request to the job's broker, a JSON object (``runtime_kit.harness.broker``): answered
+#: on the process's stdin, never seen by the service's records.
+BROKER = "broker"
 #: Made by the reader, never sent: a frame declared larger than the cap (``{"kind",
 #: "bytes"}``), or a header that is not one (``{"header"}``); nothing follows either.
 OVERSIZED = "oversized"
 MALFORMED = "malformed"
 
-KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, STATUS}
+KINDS = {INTERIM, RESULT, STARTED, REJECTED, FAILED, STATUS, BROKER}
 #: ``result 18446744073709551615\n`` fits with room to spare.
 MAX_HEADER_BYTES = 64
 #: The most the reader asks the pipe for at once.
 CHUNK_BYTES = 1024 * 1024
+_writing = threading.Lock()
 
 
 def write_frame(fd: int, kind: str, payload: str) -> None:
+    """Write one frame whole (threads of one process take turns: a frame is never torn)."""
     data = payload.encode()
     frame = f"{kind} {len(data)}\n".encode() + data
     view = memoryview(frame)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    with _writing:
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
 
 
 def read_frames(fd: int, max_payload_bytes: int | None = None) -> Iterator[tuple[str, str]]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,6 +53,8 @@ class ProgramProcess:
         python: the interpreter of the program's own environment, which runs the
             standard-library runner of ``runtime_kit.jobside`` (default: runtime-kit's own
             interpreter and ``harness/child.py``).
+        prepare: backends (``BackendSpec`` lists) runtime-kit's own child prepares while it
+            waits for its job (not the runner of a program's environment).
     """
 
     def __init__(
@@ -63,10 +65,13 @@ class ProgramProcess:
         env: dict[str, str] | None = None,
         max_log_bytes: int = MAX_LOG_BYTES,
         python: Path | None = None,
+        prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         read_end, write_end = os.pipe()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"} if env is None else env
         command = [*child_command(python), str(write_end), str(memory_mib)]
+        if prepare and python is None:
+            command.append(json.dumps([list(spec) for spec in prepare]))
         try:
             popen = subprocess.Popen(
                 wrap(command) if wrap else command,
@@ -106,17 +111,37 @@ class ProgramProcess:
         self._popen = popen
         self.max_log_bytes = max_log_bytes
         self._frames_fd = frames_fd
+        self._stdin_lock = threading.Lock()
         self._logs = bytearray()
         self._logs_cut = False
 
     def alive(self) -> bool:
         return self._popen.poll() is None
 
-    def send(self, job: dict[str, Any]) -> None:
-        """Hand the process its job (see ``child.run_job`` for the fields)."""
+    def send(self, job: dict[str, Any], *, keep_stdin: bool = False) -> None:
+        """Hand the process its job (see ``child.run_job`` for the fields).  ``keep_stdin``:
+        leave stdin open for ``reply`` (a job whose backend has a broker), else close it."""
         assert self._popen.stdin is not None
         self._popen.stdin.write((json.dumps(job) + "\n").encode())
-        self._popen.stdin.close()
+        if keep_stdin:
+            self._popen.stdin.flush()
+        else:
+            self._popen.stdin.close()
+
+    def reply(self, message: dict[str, Any]) -> bool:
+        """Write one JSON line to the process's stdin (a broker's answer); False if the
+        process has gone (or its stdin was closed)."""
+        line = (json.dumps(message) + "\n").encode()
+        with self._stdin_lock:
+            stdin = self._popen.stdin
+            if stdin is None or stdin.closed:
+                return False
+            try:
+                stdin.write(line)
+                stdin.flush()
+            except (OSError, ValueError):
+                return False
+        return True
 
     def call_off(self) -> None:
         """No job will come: let the process end, and release its pipes."""
@@ -225,6 +250,8 @@ class ProgramProcess:
             self._logs_cut = self._logs_cut or len(chunk) > room
 
     def _close_pipes(self) -> None:
+        with self._stdin_lock, contextlib.suppress(OSError, ValueError):
+            self._popen.stdin.close()  # type: ignore[union-attr]
         with contextlib.suppress(OSError, ValueError):
             self._popen.stdout.close()  # type: ignore[union-attr]
         if self._frames_fd >= 0:

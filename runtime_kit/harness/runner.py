@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,9 @@ from runtime_kit.environments.declaration import EnvironmentSpec
 from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
+from runtime_kit.harness.broker import Broker, BrokerLink
 from runtime_kit.harness.limit_errors import memory_failure_in
-from runtime_kit.harness.process import ProgramProcess, describe_exit
+from runtime_kit.harness.process import Outcome, ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
@@ -29,6 +30,8 @@ from runtime_kit.harness.spec import ProgramSpec, load_program_spec
 if TYPE_CHECKING:
     from runtime_kit.environments.builder import Environment
 
+#: The job id a broker knows a ``runtime-kit run`` by.
+LOCAL_RUN = "runtime-kit-run"
 #: RLIMIT_AS of the program's process.  Below ~512 MiB, importing qiskit_aer itself fails.
 DEFAULT_MEMORY_MIB = 4096
 
@@ -40,6 +43,8 @@ def run_program(
     inputs_text: str | None = None,
     params: Mapping[str, Any] | None = None,
     backend: str = "aer_simulator",
+    backend_providers: Sequence[str] = (),
+    broker: Broker | None = None,
     seed: int | None = None,
     shots: int | None = None,
     timeout: float | None = None,
@@ -57,8 +62,14 @@ def run_program(
             path of a wire-format JSON file; default: ``inputs/example.json`` if present.
         inputs_text: wire-format JSON text, instead of ``inputs``.
         params: values that override single inputs.
-        backend: ``aer_simulator`` (default), ``basic_simulator``, ``generic-N`` or
-            ``noisy-N`` (aliases: ``aer``, ``basic``, ``generic:N``, ``noisy:N``).
+        backend: ``aer_simulator`` (default), ``basic_simulator``, ``generic-N``,
+            ``noisy-N`` (aliases: ``aer``, ``basic``, ``generic:N``, ``noisy:N``), an IBM
+            device snapshot (``ibmq_montreal``, ``ibm_sherbrooke``, ``fake_*``), or a
+            backend of ``backend_providers``.
+        backend_providers: providers (``runtime_kit.backends``) asked first for
+            ``backend``.
+        broker: serves the program's requests for a backend it cannot reach itself (IBM
+            Quantum hardware: ``runtime_kit.backends.ibm_quantum``).
         seed: seeds the simulator, the transpiler and the global generators; chosen at
             random (and recorded) when None, so every run can be repeated exactly.
         shots: the ``shots`` input if the program declares one, else the backend's
@@ -83,6 +94,7 @@ def run_program(
     Raises:
         InputValueError: the inputs, the backend name or the path are wrong (nothing was
             run).
+        ConfigurationError: a backend provider that cannot be loaded.
         ProgramRejectedError: validate finds errors in the program or its metadata.
         ProgramEnvironmentError: the program's environment cannot be had (no interpreter of
             its Python, or the build failed: the resolver's message).
@@ -90,7 +102,7 @@ def run_program(
     started = time.perf_counter()
     if timeout is not None and not timeout > 0:
         raise InputValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    backend_spec = parse_backend(backend)
+    backend_spec = parse_backend(backend, backend_providers)
     if not Path(path).exists():
         raise InputValueError(f"{path}: no such program directory or file", name=None)
     from runtime_kit.functions.project import is_function_project
@@ -111,6 +123,9 @@ def run_program(
     takes_shots = isinstance(declared, dict) and "shots" in (declared.get("properties") or {})
     if shots is not None and takes_shots:
         params["shots"] = shots
+    link = None
+    if broker is not None and broker.serves(list(backend_spec)):
+        link = BrokerLink(broker, LOCAL_RUN, list(backend_spec), process)
     try:
         text, warnings = prepare_inputs(spec, inputs, inputs_text, params)
         process.send(
@@ -122,17 +137,18 @@ def run_program(
                 "shots": None if takes_shots else shots,
                 "min_num_qubits": spec.min_num_qubits,
                 "site_paths": site_paths,
-            }
+            },
+            keep_stdin=link is not None,
         )
         job_sent = True
     finally:
         if not job_sent:
             process.call_off()
+            if link is not None:
+                link.end()
     record = RunRecord(status=ERROR, warnings=warnings, seed=seed, input_seeds=seed_inputs(text))
     limit = timeout if timeout is not None else spec.max_execution_time
-    outcome = process.watch(
-        limit, RecordFrames(record, spec, on_interim), on_log=_text_sink(on_log)
-    )
+    outcome = _watch(process, limit, RecordFrames(record, spec, on_interim), link, on_log)
     record.logs = outcome.logs
     if outcome.timed_out:
         record.status = CANCELLED
@@ -146,6 +162,23 @@ def run_program(
     record.backend = record.backend or str(backend_spec)
     record.duration_s = round(time.perf_counter() - started, 3)
     return record
+
+
+def _watch(
+    process: ProgramProcess,
+    limit: float,
+    frames_to: RecordFrames,
+    link: BrokerLink | None,
+    on_log: Callable[[str], None] | None,
+) -> Outcome:
+    """The process's frames into the record (its broker's requests to the broker) until
+    it ends; then the broker cancels what the run left on the hardware."""
+    try:
+        routed = frames_to if link is None else link.frames(frames_to)
+        return process.watch(limit, routed, on_log=_text_sink(on_log))
+    finally:
+        if link is not None:
+            link.end()
 
 
 def _environment(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Environment:

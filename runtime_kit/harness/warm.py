@@ -1,17 +1,15 @@
-"""What a warm template prepares before it forks jobs: the simulators the service offers
-(and, once device backends exist, their noise models), exercised once so that the first job
-of each fork pays none of it.
+"""What a warm template prepares before it forks jobs: the simulators, exercised once, and
+the backends the operator named (``--prepare-backends``: a device snapshot's target and noise
+model), so that the first job of each fork pays none of it.
 
-``prepare_backends`` is the hook: it runs in the template (one thread, see
-``runtime_kit.sandbox.fork_server``), after qiskit, Aer and the job side are imported.
-Device backends plug in here: whatever builds a device's noise model once per process is
-called from ``prepare_backends`` with the names the service offers.
+``prepare_backends`` runs in the template (one thread, see ``runtime_kit.sandbox.fork_server``),
+after qiskit, Aer and the job side are imported.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 #: Shots of the warm-up run: enough to go through Aer's sampling path.
 WARM_SHOTS = 200
@@ -20,15 +18,17 @@ WARM_SHOTS = 200
 #: What ``harness/child.run_job`` imports when a job comes (~35 ms here): once, in the
 #: template, rather than in every forked job.
 JOB_MODULES = (
+    "runtime_kit.harness.broker_client",
     "runtime_kit.harness.job_logging",
     "runtime_kit.harness.legacy_modules",
     "runtime_kit.harness.limit_errors",
+    "runtime_kit.harness.transpiler_plugins",
     "runtime_kit.harness.wheels",
     "runtime_kit.jobside.bundle",
     "runtime_kit.jobside.entrypoints",
     "runtime_kit.jobside.runner",
     "runtime_kit.project",
-    "runtime_kit.service.bundles",
+    "runtime_kit.service.core.bundles",
 )
 
 
@@ -37,14 +37,17 @@ def import_job_modules() -> None:
         importlib.import_module(name)
 
 
-def prepare_backends(names: Sequence[str] = ()) -> None:
-    """Exercise the simulators (a preset pass manager and an Aer sampler run) and build the
-    backends ``names`` (``runtime_kit.harness.backends`` names) once, in this process."""
-    from runtime_kit.harness.backends import build_backend, parse_backend
+def prepare_backends(specs: Iterable[Sequence[str]] = ()) -> None:
+    """Exercise the simulators (a preset pass manager and an Aer sampler run) and prepare
+    the backends ``specs`` (``[provider, name]``) once, in this process, as a warm worker
+    does (``runtime_kit.backends.registry.prepare_backends``)."""
+    from runtime_kit.backends.provider import BackendSpec
+    from runtime_kit.backends.registry import prepare_backends as prepare_each
+    from runtime_kit.harness.transpiler_plugins import defer_ibm_runtime_plugins
 
+    defer_ibm_runtime_plugins()
     warm_simulators()
-    for name in names:
-        build_backend(parse_backend(name), seed=0)
+    prepare_each(BackendSpec(*spec) for spec in specs)
 
 
 def warm_simulators() -> None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from .seeds import SeedStream
 
-#: The backend kinds a program environment offers (``generic-N``, ``noisy-N``: not yet).
-KINDS = ("aer", "basic")
+#: The backends a program environment offers, by the (provider, name) a job names them with
+#: (``generic-N``, ``noisy-N``, device snapshots, hardware: not yet).
+KINDS = {("simulators", "aer_simulator"): "aer", ("simulators", "basic_simulator"): "basic"}
 
 
 class BackendUnavailable(Exception):
@@ -34,16 +35,18 @@ def simulator_factories() -> dict[str, Any]:
     return factories
 
 
-def build_backend(kind: str, factories: dict[str, Any], seed: int, name: str = "") -> Any:
-    """The seeded simulator of ``kind`` (``aer`` falls back to ``basic`` without Aer); None
-    in an environment without qiskit (a program that needs no backend).
+def build_backend(spec: list[Any], factories: dict[str, Any], seed: int) -> Any:
+    """The seeded simulator the job's backend ``spec`` ([provider, name]) names (``aer``
+    falls back to ``basic`` without Aer); None in an environment without qiskit (a program
+    that needs no backend).
 
     Raises:
-        BackendUnavailable: the kind is not offered.
+        BackendUnavailable: the backend is not offered here.
     """
-    if kind not in KINDS:
+    kind = KINDS.get((spec[0], spec[1])) if len(spec) == 2 else None
+    if kind is None:
         raise BackendUnavailable(
-            f"backend {name or kind} is not offered to programs with an environment of their "
+            f"backend {spec[-1]} is not offered to programs with an environment of their "
             "own: use aer_simulator (ibmq_qasm_simulator) or basic_simulator"
         )
     factory = factories.get(kind) or factories.get("basic")

@@ -88,8 +88,7 @@ def run_job(job: dict[str, Any], prepared: Prepared, frames_fd: int) -> None:
             raise prepared.error
         configure_job_logging(job.get("log_level"))
         _seed_everything(seed)
-        kind, size = [*job["backend"], None][:2]
-        backend = build_backend(kind, prepared.factories, seed, f"{kind}-{size}" if size else kind)
+        backend = build_backend(job["backend"], prepared.factories, seed)
     except BackendUnavailable as exc:
         frames.control(frames_fd, frames.REJECTED, {"error": str(exc)})
         return

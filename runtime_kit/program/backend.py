@@ -19,11 +19,16 @@ independent of each other.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from qiskit.providers import BackendV2, Options
 
+from runtime_kit.program.properties import BackendProperties
 from runtime_kit.program.seeds import SeedStream
 
 #: ``max_experiments`` of a backend without a limit: BackendV1 configurations always held a
@@ -55,6 +60,11 @@ class BackendConfiguration:
     memory: bool = True
     open_pulse: bool = False
     gates: list[Any] = field(default_factory=list)
+    online_date: str | None = None
+    description: str | None = None
+    processor_type: dict[str, Any] | None = None
+    dt: float | None = None
+    supported_instructions: list[str] | None = None
 
     @property
     def num_qubits(self) -> int:
@@ -63,6 +73,11 @@ class BackendConfiguration:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: What ``configuration()`` takes from a provider's configuration document as it is.
+_DOCUMENTED = ("simulator", "local", "conditional", "memory", "online_date", "description",
+               "processor_type", "supported_instructions")  # fmt: skip
 
 
 def default_simulator(*, seed: int | None = None) -> BackendV2:
@@ -85,6 +100,12 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         max_shots: reported by ``configuration()``.
         seed: the run's seed, from which each sampling call draws its own (default: the
             wrapped backend's ``seed_simulator``, if it has one; else calls are unseeded).
+        configuration: gives the backend's configuration document as its provider serves
+            it (called once, when first needed): ``configuration()`` takes what is not in
+            the target from it (``simulator``, ``local``, ``max_shots``,
+            ``max_experiments``, ``online_date``...).
+        properties: gives its calibration properties document (None: none), which
+            ``properties()`` returns as a ``BackendProperties``.
     """
 
     def __init__(
@@ -94,6 +115,8 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         name: str | None = None,
         max_shots: int = 1_000_000,
         seed: int | None = None,
+        configuration: Callable[[], Mapping[str, Any]] | None = None,
+        properties: Callable[[], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self._backend = backend if backend is not None else default_simulator()
         if seed is None:
@@ -107,6 +130,8 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
             backend_version=getattr(self._backend, "backend_version", None) or "0",
         )
         self._max_shots = max_shots
+        self._configuration_document = functools.cache(configuration or dict)
+        self._properties_document = functools.cache(properties or _none)
         _teach_aer_primitives()
 
     @property
@@ -167,23 +192,38 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
             job.result = _with_timeout(job.result, timeout)
         return job
 
+    def session(self) -> AbstractContextManager[Any]:
+        """Run the calls made in the ``with`` block in one session of the backend, where it
+        has sessions (IBM Quantum hardware); on a simulator the block just runs, as in
+        qiskit-ibm-runtime's local mode."""
+        opened = getattr(self._backend, "session", None)
+        return opened() if callable(opened) else contextlib.nullcontext()
+
     def configuration(self) -> BackendConfiguration:
-        """BackendV1-style configuration, as legacy programs read it."""
+        """BackendV1-style configuration, as legacy programs read it: qubits, basis and
+        coupling map from the target, the rest from the provider's document."""
         target = self.target
         coupling = target.build_coupling_map()
+        document = self._configuration_document()
+        extra = {key: document[key] for key in _DOCUMENTED if key in document}
         return BackendConfiguration(
             backend_name=str(self.name),
             backend_version=str(self.backend_version),
             n_qubits=self.qubit_count,
             basis_gates=sorted(target.operation_names),
             coupling_map=[list(edge) for edge in coupling.get_edges()] if coupling else None,
-            max_shots=self._max_shots,
-            max_experiments=self.max_circuits or UNLIMITED_EXPERIMENTS,
+            max_shots=int(document.get("max_shots") or self._max_shots),
+            max_experiments=int(
+                document.get("max_experiments") or self.max_circuits or UNLIMITED_EXPERIMENTS
+            ),
+            dt=target.dt,
+            **extra,
         )
 
-    def properties(self) -> None:
-        """Simulators have no calibration properties (BackendV1 API)."""
-        return None
+    def properties(self) -> BackendProperties | None:
+        """The backend's calibration (BackendV1 API); None for a simulator, which has none."""
+        document = self._properties_document()
+        return None if document is None else BackendProperties(document)
 
     @property
     def seed(self) -> int | None:
@@ -196,18 +236,40 @@ class ProgramBackend(BackendV2):  # type: ignore[misc]  # qiskit publishes no ty
         return self._seeds
 
 
+def _none() -> None:
+    return None
+
+
 def _aer_primitive(cls: Any, backend: ProgramBackend, from_backend: Any, options: Any) -> Any:
     """Aer's ``cls.from_backend`` for a ``ProgramBackend``: on its simulator, each ``run``
     seeded from the run's stream (unless the program seeded the primitive itself)."""
     from qiskit_aer import AerSimulator
 
     wrapped = backend.wrapped
+    if getattr(wrapped, "runs_elsewhere", False):
+        return _backend_primitive(cls, backend, options)
     if not isinstance(wrapped, AerSimulator) and wrapped.coupling_map is None:
         wrapped = AerSimulator()  # e.g. basic: ideal, all-to-all
     primitive = from_backend(cls, wrapped, **options)
     if backend.seeds is not None:
         _seed_each_run(primitive, backend.seeds)
     return primitive
+
+
+def _backend_primitive(cls: Any, backend: ProgramBackend, options: Any) -> Any:
+    """For a backend that runs elsewhere (IBM Quantum hardware), Aer's primitives would
+    simulate a copy of it here: qiskit's backend primitives run on the device instead,
+    through ``backend.run``, with the default shots or precision asked for."""
+    from qiskit.primitives import BackendEstimatorV2, BackendSamplerV2
+    from qiskit_aer.primitives import SamplerV2
+
+    if cls is SamplerV2:
+        shots = options.get("default_shots")
+        asked = {"default_shots": shots} if shots else None
+        return BackendSamplerV2(backend=backend, options=asked)
+    precision = options.get("default_precision")
+    chosen = {"default_precision": precision} if precision else None
+    return BackendEstimatorV2(backend=backend, options=chosen)
 
 
 def _seed_each_run(primitive: Any, seeds: SeedStream) -> None:

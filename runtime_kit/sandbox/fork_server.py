@@ -5,15 +5,17 @@ no store, no other job's data), with a job's allow-listed environment, ``/`` as 
 directory, and no open file but its end of a Unix socket pair (``CONTROL_FD``).  It reads its
 configuration from the socket, stages what jobs read (``job_root.stage``), imports qiskit,
 Aer and runtime-kit's job side with one thread each and ``QISKIT_IN_PARALLEL=TRUE`` (so
-that nothing but its main thread runs when it forks), prepares the simulators, says it is
-ready, and then serves spawn requests until the socket closes.
+that nothing but its main thread runs when it forks), prepares the simulators and the
+backends of its configuration (``backends``: the service's ``--prepare-backends``), says it
+is ready, and then serves spawn requests until the socket closes.
 
 A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
-``env``, ``threads``) with four file descriptors: the job's stdin (read end), its logs and
-frames pipes (write ends) and a status pipe (write end).  The answer is ``{"pid": N}`` with a
-pidfd of the job's first process (or ``{"error": ...}``).  When the job's process ends, its
-pid 1 writes its exit status on the status pipe as a decimal number (128 + N: killed by
-signal N); nothing there (the pipe closed empty): the job was killed.
+``env``, ``threads``, and ``prepare``: backends to prepare while the job is awaited) with four
+file descriptors: the job's stdin (read end), its logs and frames pipes (write ends) and a
+status pipe (write end). The answer is ``{"pid": N}`` with a pidfd of the job's first process
+(or ``{"error": ...}``). When the job's process ends, its pid 1 writes its exit status on the
+status pipe as a decimal number (128 + N: killed by signal N); nothing there (the pipe closed
+empty): the job was killed.
 
 Per job (``_job``): the first process joins the job's cgroups, takes the job's uid (no
 groups), unshares every namespace while single-threaded, has the template map its uid into
@@ -86,9 +88,10 @@ def main(argv: list[str]) -> None:
     Server(control, config).serve()
 
 
-def warm_up(backends: list[str]) -> None:
+def warm_up(backends: list[list[str]]) -> None:
     """Import and exercise what every job uses: qiskit's preset pass manager, Aer's
-    sampler, the wire format; prepare the backends the service offers."""
+    sampler, the wire format; prepare ``backends`` (backend specs: the service's
+    ``--prepare-backends``)."""
     from runtime_kit.harness.child import warm_up as import_job_side
 
     import_job_side()
@@ -272,8 +275,10 @@ def _run(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
         thread_pools.set_threads(plan["threads"])
     except BaseException as exc:  # noqa: BLE001
         _refuse(exc)
-    from runtime_kit.harness.child import serve_one_job
+    from runtime_kit.harness.child import serve_one_job, warm_up
 
+    if plan.get("prepare"):  # backends the template has not prepared (a failure: the job's)
+        warm_up(plan["prepare"])
     serve_one_job(FRAMES)
 
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import IO, Any
 
 from runtime_kit.sandbox.environment import job_environment
@@ -78,7 +79,9 @@ class ForkedChild:
 class WarmTemplate:
     """One template process; ``spawn`` is safe from any thread."""
 
-    def __init__(self, layout: dict[str, Any], seccomp: str | None, backends: list[str]) -> None:
+    def __init__(
+        self, layout: dict[str, Any], seccomp: str | None, backends: Sequence[Sequence[str]]
+    ) -> None:
         self._lock = threading.Lock()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**job_environment("/job", "/tmp", 1), **WARM_VARIABLES}
@@ -95,7 +98,8 @@ class WarmTemplate:
         finally:
             theirs.close()
         self._control = ours
-        config = {"layout": layout, "seccomp": seccomp, "backends": backends, "stage": True}
+        specs = [list(spec) for spec in backends]
+        config = {"layout": layout, "seccomp": seccomp, "backends": specs, "stage": True}
         ours.sendall(json.dumps(config).encode())
         self._started = started
         #: what it said when ready: its pid, warm-up seconds, threads at the first fork

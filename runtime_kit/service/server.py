@@ -14,7 +14,7 @@ import uvicorn
 
 from runtime_kit.errors import ServiceStartError
 from runtime_kit.service import connections as conn
-from runtime_kit.service.events import EventLog
+from runtime_kit.service.core.events import EventLog
 from runtime_kit.service.service import Service
 from runtime_kit.service.settings import ServiceSettings
 
@@ -28,6 +28,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         settings.connections,
         max_connections=conn.connection_cap(settings.connections.max_connections, open_files),
     )
+    credentials = _ibm_quantum_credentials(settings)
     listener = _bind(settings.host, settings.port)
     try:
         service = Service(
@@ -43,6 +44,9 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             builtin_programs=settings.builtin_programs,
             quotas=settings.quotas,
             allow_uncapped_jobs=settings.allow_uncapped_jobs,
+            backend_providers=settings.backend_providers,
+            prepare_backends=settings.prepare_backends,
+            ibm_quantum_credentials=credentials,
             environments=settings.environment_settings,
         )
     except OSError as exc:
@@ -82,6 +86,7 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
             "warning: caps NOT per job (" + ", ".join(health["uncapped"]) + "): a job's "
             "processes together may use more than the caps say (--allow-uncapped-jobs)"
         )
+    _announce_backends(service, announce)
     if not health["isolated"]:
         announce(
             "warning: jobs are NOT isolated (--sandbox none): every program runs with this "
@@ -108,6 +113,26 @@ def serve(settings: ServiceSettings, *, announce: Callable[[str], None] = print)
         listener.close()
         service.log.emit("stopped")
     return 0
+
+
+def _ibm_quantum_credentials(settings: ServiceSettings) -> Any:
+    """The IBM Quantum credentials, when the ``ibm-quantum`` provider is chosen (read, and
+    taken out of the environment, before anything else starts)."""
+    if "ibm-quantum" not in settings.backend_providers:
+        return None
+    from runtime_kit.backends.ibm_quantum.credentials import load_credentials
+
+    return load_credentials(settings.ibm_quantum_credentials)
+
+
+def _announce_backends(service: Service, announce: Callable[[str], None]) -> None:
+    announce("backend providers: " + ", ".join(service.backends.provider_names))
+    if service.broker is not None:
+        devices = service.broker.account.device_names
+        shown = ", ".join(devices[:8]) + (f", ... ({len(devices)} in all)" if devices[8:] else "")
+        announce(f"IBM Quantum ({service.broker.account.channel}): {shown or 'no devices'}")
+    if service.prepared_backends:
+        announce("prepared in each worker: " + ", ".join(service.prepared_backends))
 
 
 def tls_options(settings: ServiceSettings) -> dict[str, Any]:

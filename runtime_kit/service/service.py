@@ -6,28 +6,34 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from runtime_kit.errors import ConfigurationError
 from runtime_kit.files import write_atomically
 from runtime_kit.sandbox.isolation import Isolation
 from runtime_kit.sandbox.limits import JobLimits
-from runtime_kit.service.admission import Admission
-from runtime_kit.service.auth import ADMIN, Tokens
 from runtime_kit.service.connections import ConnectionLimits
-from runtime_kit.service.environments import EnvironmentSettings, ProgramEnvironments
-from runtime_kit.service.events import EventLog, SilentLog
+from runtime_kit.service.core.admission import Admission
+from runtime_kit.service.core.auth import ADMIN, Tokens
+from runtime_kit.service.core.backends import ServiceBackends
+from runtime_kit.service.core.environments import EnvironmentSettings, ProgramEnvironments
+from runtime_kit.service.core.events import EventLog, SilentLog
+from runtime_kit.service.core.instances import Instances
+from runtime_kit.service.core.internal_programs import register_internal_programs
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.core.retention import DiskUsage, Retention, RetentionWorker
+from runtime_kit.service.core.scheduler import Scheduler
+from runtime_kit.service.core.store import RUNNING, Store
+from runtime_kit.service.core.streams import StreamHub
 from runtime_kit.service.executors import EXECUTORS
-from runtime_kit.service.instances import Instances
-from runtime_kit.service.internal_programs import register_internal_programs
+from runtime_kit.service.http.metrics import ServiceMetrics
+from runtime_kit.service.http.rates import RequestLimiter
 from runtime_kit.service.lock import DataDirLock
-from runtime_kit.service.metrics import ServiceMetrics
-from runtime_kit.service.quotas import Quotas
-from runtime_kit.service.rates import RequestLimiter
-from runtime_kit.service.retention import DiskUsage, Retention, RetentionWorker
-from runtime_kit.service.scheduler import Scheduler
 from runtime_kit.service.secrets import ADMIN_TOKEN_VARIABLE, check_admin_token, take_admin_token
-from runtime_kit.service.store import RUNNING, Store
-from runtime_kit.service.streams import StreamHub
+
+if TYPE_CHECKING:
+    from runtime_kit.backends.ibm_quantum.broker import HardwareBroker
+    from runtime_kit.backends.ibm_quantum.credentials import Credentials
 
 ADMIN_TOKEN_FILE = "admin-token"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -47,16 +53,24 @@ class Service:
     executor: a name in ``runtime_kit.service.executors.EXECUTORS``.
     retention: how long finished jobs, interim results and logs are kept (default: ever).
     log: where request and job lines go (default: nowhere).
-    builtin_programs: offer the built-in programs (``runtime_kit.service.builtins``), or
+    builtin_programs: offer the built-in programs (``runtime_kit.service.core.builtins``), or
         remove those an earlier start added.
     quotas: what each token may use (``Quotas``; admins are not held to them).
     allow_uncapped_jobs: start even where caps cannot hold for a job as a whole
         (``Isolation``'s ``allow_uncapped``).
+    backend_providers: providers of backends to offer before the simulators and the
+        device snapshots (``runtime_kit.backends``).
+    prepare_backends: backends each warm worker prepares before its job (a device
+        snapshot's target and noise code), so that jobs on them start sooner.
+    ibm_quantum_credentials: the account of the ``ibm-quantum`` provider (needed when it
+        is among ``backend_providers``); they stay in this process.
     environments: the settings of program environments (default: on, built under
         ``<data_dir>/environments``).
 
     Raises:
         DataDirInUseError: another service runs on ``data_dir``.
+        ConfigurationError: a backend provider that cannot be loaded, or a backend to
+            prepare that it does not offer.
         SandboxError: jobs cannot be isolated as ``sandbox`` asks.
         SchemaTooNewError: ``data_dir`` was written by a newer runtime-kit.
         ServiceStartError: the admin token of the environment or the file is too weak.
@@ -78,6 +92,9 @@ class Service:
         builtin_programs: bool = True,
         quotas: Quotas | None = None,
         allow_uncapped_jobs: bool = False,
+        backend_providers: tuple[str, ...] = (),
+        prepare_backends: tuple[str, ...] = (),
+        ibm_quantum_credentials: Credentials | None = None,
         environments: EnvironmentSettings | None = None,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +110,11 @@ class Service:
             from_environment = take_admin_token()
             if from_environment is not None:
                 token = check_admin_token(from_environment, ADMIN_TOKEN_VARIABLE)
+        self.backends = ServiceBackends(backend_providers, memory_mib=self.limits.memory_mib)
+        self.broker = self._open_hardware(backend_providers, ibm_quantum_credentials, executor)
+        self.backends.load()  # a provider that cannot be loaded stops the start here
+        prepared = self.backends.to_prepare(prepare_backends)
+        self.prepared_backends = [spec.name for spec in prepared]
         self.lock = DataDirLock(data_dir)
         try:
             self.store = Store(data_dir)
@@ -119,6 +141,8 @@ class Service:
                 data_dir=data_dir,
                 isolation=self.isolation,
                 workers=workers,
+                prepare=prepared,
+                **({"broker": self.broker} if self.broker is not None else {}),
                 **(executor_settings or {}),
             )
             self.scheduler = Scheduler(
@@ -132,6 +156,7 @@ class Service:
                 running_limit=self.admission.running_limit,
                 room=self.admission.room,
                 room_message=self.admission.stored_quota_message(),
+                backends=self.backends,
                 environments=self.environments,
             )
             self.retention = RetentionWorker(
@@ -144,6 +169,33 @@ class Service:
         except BaseException:
             self.lock.release()
             raise
+
+    def _open_hardware(
+        self, providers: tuple[str, ...], credentials: Credentials | None, executor: str
+    ) -> HardwareBroker | None:
+        """The broker of the ``ibm-quantum`` provider, with its account open (when chosen)."""
+        if "ibm-quantum" not in providers:
+            return None
+        if credentials is None:
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs IBM Quantum credentials: "
+                "--ibm-quantum-credentials FILE, or RUNTIME_KIT_IBM_QUANTUM_TOKEN "
+                "(docs/hardware.md)"
+            )
+        if executor != "local":
+            raise ConfigurationError(
+                "--backend-provider ibm-quantum needs --executor local: its broker, which holds "
+                "the account, serves jobs from this process"
+            )
+        from runtime_kit.backends.ibm_quantum.provider import open_ibm_quantum
+
+        return open_ibm_quantum(
+            credentials,
+            on_job=lambda job_id, ibm_job_id, device: self.store.add_external_job(
+                job_id, "ibm-quantum", ibm_job_id, device
+            ),
+            on_note=lambda job_id, text: self.log.emit("ibm_quantum", job=job_id, note=text),
+        )
 
     def _job_state(self, job_id: str, status: str, details: dict[str, Any]) -> None:
         self.log.job(job_id, status, **details)
@@ -196,6 +248,8 @@ class Service:
             "version": __version__,
             "schema_version": self.store.schema_version,
             "disk_bytes": self.disk.bytes(),
+            "backend_providers": list(self.backends.provider_names),
+            "prepared_backends": self.prepared_backends,
             **described,
             "connections": None if self.connections is None else asdict(self.connections),
             "quotas": self.quotas.describe(),
@@ -208,9 +262,40 @@ class Service:
         return key.startswith("token:") and key[6:] in self.tokens.admin_hashes
 
     def app(self) -> Any:
-        from runtime_kit.service.app import create_app
+        """The FastAPI app serving this service: the routes see its core through
+        ``http.api.Api``, never this object."""
+        from runtime_kit.service import ui
+        from runtime_kit.service.http.api import Api
+        from runtime_kit.service.http.app import create_app
 
-        return create_app(self)
+        api = Api(
+            store=self.store,
+            tokens=self.tokens,
+            instances=self.instances,
+            scheduler=self.scheduler,
+            admission=self.admission,
+            hub=self.hub,
+            backends=self.backends,
+            environments=self.environments,
+            limiter=self.limiter,
+            limits=self.limits,
+            max_body_bytes=self.max_body_bytes,
+            stall_s=self._request_stall_s,
+        )
+        return create_app(
+            api,
+            pages=ui.router,
+            describe_health=self.health,
+            service_metrics=self.metrics,
+            log=self.log,
+            exempt=self.is_admin_caller,
+        )
+
+    def _request_stall_s(self) -> float:
+        """Seconds a request body may stop arriving: ``serve``'s header timeout."""
+        from runtime_kit.service.http.bodies import STALL_S
+
+        return STALL_S if self.connections is None else self.connections.header_timeout_s
 
 
 def _unisolated_warning(isolation: Isolation) -> str | None:
@@ -235,7 +320,7 @@ def _warning(described: dict[str, Any]) -> str | None:
 
 def _seed_builtins(store: Store, offered: bool) -> list[str]:
     """The ids of the built-in programs offered (none when left out)."""
-    from runtime_kit.service.builtins import register_builtins, remove_builtins
+    from runtime_kit.service.core.builtins import register_builtins, remove_builtins
 
     if offered:
         return register_builtins(store)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -19,9 +20,9 @@ from typing import Any
 from runtime_kit.errors import ConfigurationError
 from runtime_kit.sandbox.limits import JobLimits
 from runtime_kit.service.connections import ConnectionLimits
-from runtime_kit.service.environments import EnvironmentSettings
-from runtime_kit.service.quotas import Quotas
-from runtime_kit.service.retention import Retention
+from runtime_kit.service.core.environments import EnvironmentSettings
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.core.retention import Retention
 
 ENV_PREFIX = "RUNTIME_KIT_SERVE_"
 #: The longest retention a --keep-* takes (a hundred years; more is "keep").
@@ -61,6 +62,9 @@ class ServiceSettings:
     tls_key: Path | None = None
     builtin_programs: bool = True
     allow_uncapped_jobs: bool = False
+    backend_providers: tuple[str, ...] = ()
+    prepare_backends: tuple[str, ...] = ()
+    ibm_quantum_credentials: Path | None = None
     environments: str = "on"
     environments_dir: Path | None = None
     environments_max_mib: int = 20 * 1024
@@ -100,7 +104,7 @@ class ServiceSettings:
 
     @property
     def environment_settings(self) -> EnvironmentSettings:
-        """The settings of program environments (``runtime_kit.service.environments``)."""
+        """The settings of program environments (``runtime_kit.service.core.environments``)."""
         return EnvironmentSettings(
             enabled=self.environments == "on",
             directory=self.environments_dir,
@@ -194,6 +198,21 @@ def _boolean(text: str) -> bool:
     if value not in ("true", "false", "1", "0", "yes", "no"):
         raise ValueError(f"expected true or false, got {text!r}")
     return value in ("true", "1", "yes")
+
+
+def _provider_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+            raise ValueError(f"expected provider names separated by commas, got {text!r}")
+    return names
+
+
+def _backend_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names) or any(len(name) > 256 for name in names):
+        raise ValueError(f"expected backend names separated by commas, got {text!r}")
+    return names
 
 
 def _index_url(text: str) -> str:
@@ -408,7 +427,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--expensive-per-min",
         _positive_float,
         "expensive requests (backend documents, program data, interim results, logs, "
-        "uploads) a token may make per minute, one at a time (default 30)",
+        "uploads) a token may make per minute, one at a time (default 120)",
         "N",
     ),
     Setting(
@@ -432,6 +451,32 @@ SETTINGS: tuple[Setting, ...] = (
         "what one token stores: programs, params, interim results, logs, results "
         "(default 1024; more: 413)",
         "MIB",
+    ),
+    Setting(
+        "backend_providers",
+        "--backend-provider",
+        _provider_names,
+        "also offer the backends of these providers, asked first: ibm-quantum, or a plug-in "
+        "(entry point group runtime_kit.backend_providers); comma-separated",
+        "NAME[,NAME]",
+    ),
+    Setting(
+        "prepare_backends",
+        "--prepare-backends",
+        _backend_names,
+        "backends every warm worker prepares before its job (a device snapshot's target and "
+        "noise code, ~0.2-0.5 s of CPU a worker), beside those of the last jobs; "
+        "comma-separated",
+        "NAME[,NAME]",
+    ),
+    Setting(
+        "ibm_quantum_credentials",
+        "--ibm-quantum-credentials",
+        Path,
+        "the IBM Quantum account of --backend-provider ibm-quantum: a TOML (or .json) file "
+        "of token, instance, channel, url (default: RUNTIME_KIT_IBM_QUANTUM_TOKEN, ..._INSTANCE, "
+        "..._CHANNEL, ..._URL)",
+        "FILE",
     ),
     # Program environments (docs/environments.md).
     Setting(

@@ -14,7 +14,7 @@ from qiskit.quantum_info import SparsePauliOp, Statevector
 from runtime_kit.algorithms.estimation import PauliEstimator, measured
 from runtime_kit.algorithms.inputs import ProgramInputError
 from runtime_kit.algorithms.mitigation import measured_qubits
-from runtime_kit.harness.backends import BackendSpec, build_backend
+from runtime_kit.harness.backends import build_backend, parse_backend
 
 
 def estimator(
@@ -30,7 +30,7 @@ def estimator(
 
 
 def test_estimates_agree_with_the_exact_value_within_their_standard_deviation() -> None:
-    backend = build_backend(BackendSpec("aer"), seed=3)
+    backend = build_backend(parse_backend("aer"), seed=3)
     ansatz = efficient_su2(3, reps=1)
     operator = SparsePauliOp.from_list(
         [("ZZI", 1.0), ("IXX", 0.5), ("YIY", -0.3), ("XYZ", 0.25), ("III", 0.2)]
@@ -44,7 +44,7 @@ def test_estimates_agree_with_the_exact_value_within_their_standard_deviation() 
 
 
 def test_qubit_wise_commuting_terms_share_one_measured_circuit() -> None:
-    backend = build_backend(BackendSpec("aer"), seed=1)
+    backend = build_backend(parse_backend("aer"), seed=1)
     ansatz = efficient_su2(2, reps=1)
     operator = SparsePauliOp.from_list([("ZZ", 1), ("ZI", 1), ("XX", 1), ("IX", 1), ("II", 1)])
     compiled = estimator(ansatz, operator, backend).compiled
@@ -62,7 +62,7 @@ def test_the_basis_of_each_qubit_is_rotated_before_measuring() -> None:
 
 
 def test_a_constant_operator_and_a_deterministic_state_have_no_spread() -> None:
-    backend = build_backend(BackendSpec("aer"), seed=1)
+    backend = build_backend(parse_backend("aer"), seed=1)
     circuit = QuantumCircuit(2)
     circuit.x(0)  # |01>: Z on qubit 0 reads -1
     operator = SparsePauliOp.from_list([("IZ", 2.0), ("II", 0.5)])
@@ -73,7 +73,7 @@ def test_a_constant_operator_and_a_deterministic_state_have_no_spread() -> None:
 
 def test_cvar_keeps_the_best_alpha_of_the_samples() -> None:
     """Uniform over 00, 01, 10, 11 with Z0 + Z1: energies 2, 0, 0, -2 (a quarter each)."""
-    backend = build_backend(BackendSpec("aer"), seed=2)
+    backend = build_backend(parse_backend("aer"), seed=2)
     circuit = QuantumCircuit(2)
     circuit.h([0, 1])
     operator = SparsePauliOp.from_list([("IZ", 1.0), ("ZI", 1.0)])
@@ -87,7 +87,7 @@ def test_cvar_keeps_the_best_alpha_of_the_samples() -> None:
 
 
 def test_mitigation_removes_the_readout_errors_of_a_noisy_device() -> None:
-    backend = build_backend(BackendSpec("noisy", 2), seed=4)
+    backend = build_backend(parse_backend("noisy-2"), seed=4)
     circuit = QuantumCircuit(2)  # |00>: <ZZ> = <ZI> = 1 exactly
     operator = SparsePauliOp.from_list([("ZZ", 1.0), ("ZI", 1.0)])
     raw = estimator(circuit, operator, backend).estimate([])
@@ -113,10 +113,10 @@ def test_what_cannot_be_estimated_is_refused_before_running(
     circuit: QuantumCircuit, operator: SparsePauliOp, alpha: float, message: str
 ) -> None:
     with pytest.raises(ProgramInputError, match=message):
-        estimator(circuit, operator, build_backend(BackendSpec("aer"), seed=1), alpha=alpha)
+        estimator(circuit, operator, build_backend(parse_backend("aer"), seed=1), alpha=alpha)
 
 
 def test_mitigation_calibrates_the_physical_qubits_the_layout_chose() -> None:
-    backend = build_backend(BackendSpec("noisy", 5), seed=1)
+    backend = build_backend(parse_backend("noisy-5"), seed=1)
     compiled = transpile(measured(QuantumCircuit(2), "ZZ"), backend, initial_layout=[3, 1])
     assert measured_qubits(compiled) == [3, 1]  # clbit 0 reads qubit 3, clbit 1 qubit 1

@@ -19,7 +19,7 @@ from runtime_kit.algorithms.kernel_alignment import (
     align_kernel,
     svm_dual,
 )
-from runtime_kit.harness.backends import BackendSpec, build_backend
+from runtime_kit.harness.backends import build_backend, parse_backend
 
 #: Kernel entries are frequencies of KERNEL_SHOTS shots: 5 standard deviations at p = 1/2.
 TOLERANCE = 5 * np.sqrt(0.25 / KERNEL_SHOTS)
@@ -57,7 +57,7 @@ def test_kernel_matrices_are_the_overlaps_of_the_mapped_points() -> None:
     rng = np.random.default_rng(3)
     train, test = rng.uniform(-1, 1, (5, 4)), rng.uniform(-1, 1, (3, 4))
     feature_map = FeatureMap(4, ((0, 1),))
-    kernels = KernelMatrix(feature_map, build_backend(BackendSpec("aer"), seed=2))
+    kernels = KernelMatrix(feature_map, build_backend(parse_backend("aer"), seed=2))
     square = kernels.matrix(train, train, np.array([0.3]))  # one parameter for every qubit
     np.testing.assert_array_equal(np.diag(square), np.ones(5))
     np.testing.assert_array_equal(square, square.T)
@@ -72,7 +72,7 @@ def test_kernel_matrices_are_the_overlaps_of_the_mapped_points() -> None:
 def test_kernel_matrices_follow_the_initial_layout() -> None:
     feature_map = FeatureMap(4, ((0, 1),))
     kernels = KernelMatrix(
-        feature_map, build_backend(BackendSpec("noisy", 5), seed=1), initial_layout=[3, 4]
+        feature_map, build_backend(parse_backend("noisy-5"), seed=1), initial_layout=[3, 4]
     )
     compiled = kernels._compiled
     used = {compiled.find_bit(q).index for i in compiled.data for q in i.qubits}
@@ -101,7 +101,7 @@ def test_alignment_publishes_each_step_and_averages_the_last_tenth() -> None:
     np.random.seed(1)
     result = align_kernel(
         FeatureMap(4, ((0, 1),)),
-        build_backend(BackendSpec("aer"), seed=1),
+        build_backend(parse_backend("aer"), seed=1),
         published.append,
         data=data,
         labels=labels,
@@ -149,5 +149,5 @@ def test_inputs_alignment_cannot_use_are_refused(changes: dict, message: str) ->
     inputs = {"data": np.zeros((4, 4)), "labels": [1, -1, 1, -1], **changes}
     with pytest.raises(ProgramInputError, match=message):
         align_kernel(
-            FeatureMap(4, ((0, 1),)), build_backend(BackendSpec("aer"), seed=1), print, **inputs
+            FeatureMap(4, ((0, 1),)), build_backend(parse_backend("aer"), seed=1), print, **inputs
         )

@@ -89,7 +89,8 @@ def test_aux_operators_and_options_a_simulator_does_not_need() -> None:
     assert (record.status, record.error, record.warnings) == ("DONE", None, [])
     (zz_mean, zz_std), (identity, zero) = record.result["aux_operator_eigenvalues"]
     assert -1 <= zz_mean.real <= 1 and 0 < zz_std < 0.1
-    assert identity == pytest.approx(1.0) and zero == 0.0  # quasi-probabilities sum to 1
+    # quasi-probabilities sum to 1 (to the mitigation's numerical precision: ~1e-6 seen)
+    assert identity == pytest.approx(1.0, abs=1e-4) and abs(zero) < 1e-4
     assert record.result["inputs"]["aux_operators"] == [[["ZZI", 1]], [["III", 1]]]
     assert (
         "use_pulse_efficient not applied: pulse calibrations are gone from qiskit 2" in record.logs

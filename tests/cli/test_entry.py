@@ -11,7 +11,7 @@ import pytest
 import runtime_kit
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("qiskit", "qiskit_aer", "numpy", "scipy", "jsonschema")
+HEAVY = ("qiskit", "qiskit_aer", "qiskit_ibm_runtime", "numpy", "scipy", "jsonschema")
 
 
 def imported_modules(*args: str) -> set[str]:
@@ -66,7 +66,11 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert "no such command 'no-such-command'" in completed.stderr
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["run", "--help"], ["backends", "list"],
+     ["backends", "show", "ibm_sherbrooke"]],
+)  # fmt: skip
 def test_cli_does_not_import_qiskit(args: list[str]) -> None:
     modules = imported_modules("-m", "runtime_kit", *args)
     assert "runtime_kit" in modules  # the measurement itself works

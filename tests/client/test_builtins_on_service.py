@@ -1,7 +1,7 @@
 """The built-in ``sampler`` and ``estimator`` programs on a real service, through the SDK.
 
 Every service offers the programs of ``runtime_kit/builtin_programs/`` (public, owned by the
-service; the folder name is the program id), seeded by ``runtime_kit.service.builtins``.
+service; the folder name is the program id), seeded by ``runtime_kit.service.core.builtins``.
 """
 
 from __future__ import annotations

@@ -230,3 +230,18 @@ def test_an_invalid_service_url_is_a_configuration_error() -> None:
     for url in ("notaurl", "ftp://host", "http://[::1"):
         with pytest.raises(ConfigurationError, match="invalid service URL"):
             RuntimeService(url, "token")
+
+
+def test_the_services_backends_and_their_documents(service: RuntimeService) -> None:
+    names = service.backends()
+    assert names[:5] == ["ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5",
+                         "noisy-5"]  # fmt: skip
+    assert "ibmq_montreal" in names and "ibm_sherbrooke" in names
+    configuration = service.backend_configuration("fake_montreal")
+    assert (configuration["backend_name"], configuration["n_qubits"]) == ("fake_montreal", 27)
+    properties = service.backend_properties("ibmq_montreal")
+    assert properties is not None and len(properties["qubits"]) == 27
+    assert service.backend_properties("aer_simulator") is None
+    with pytest.raises(ServiceError) as missing:
+        service.backend_configuration("ibmq_nowhere")
+    assert missing.value.status == 404

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime_kit.environments.declaration import EnvironmentSpec, read_directory
+from runtime_kit.environments.declaration import EnvironmentSpec, read_directory, read_inline
 from runtime_kit.environments.interpreters import find_interpreter
 from runtime_kit.errors import ProgramEnvironmentError
 
@@ -90,3 +90,87 @@ def test_interpreters_of_the_host() -> None:
         find_interpreter("==3.99.*")
     with pytest.raises(ProgramEnvironmentError, match="older than program environments support"):
         find_interpreter("==3.7.*")
+
+
+INLINE = '''"""A single-file program (the legacy clients upload one file)."""
+# /// script
+# requires-python = ">=3.8,<3.9"
+# dependencies = [
+#   "qiskit-terra==0.23.*",  # the Qiskit it was written for
+#   "numpy<1.24",
+# ]
+# ///
+
+def main(backend, user_messenger):
+    return "done"
+'''
+
+
+def test_a_single_file_declares_its_environment_inline() -> None:
+    """PEP 723's ``# /// script`` block: TOML in comments, dependencies and requires-python."""
+    spec, findings = read_inline(INLINE, "program.py")
+    assert findings == []
+    assert spec.requirements == ("qiskit-terra==0.23.*", "numpy<1.24")
+    assert spec.python == ">=3.8,<3.9" and spec.files == ("# /// script",)
+    assert spec.needs_own_environment()
+    # another kind of block, or none, declares nothing
+    assert read_inline(INLINE.replace("/// script", "/// notes"), "program.py") == (
+        EnvironmentSpec(),
+        [],
+    )
+    assert read_inline("def main(backend, user_messenger):\n    pass\n", "p.py")[0] == (
+        EnvironmentSpec()
+    )
+
+
+def test_a_bad_inline_block_is_a_finding_at_its_place_in_the_source() -> None:
+    def found(source: str) -> list[str]:
+        _, findings = read_inline(source, "program.py")
+        return [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings]
+
+    (bad_requirement,) = found(INLINE.replace('"numpy<1.24"', '"numpy<<1"'))
+    assert bad_requirement.startswith("program.py:6:6: RK603 not a requirement: Expected ")
+    assert found(INLINE.replace('">=3.8,<3.9"', '"three"')) == [
+        "program.py:3:3: RK603 requires-python 'three' is not a version specifier (>=3.8,<3.9)"
+    ]
+    assert found(INLINE.replace("# dependencies = [", "# dependencies = 3 [")) == [
+        "program.py:4:20: RK603 not TOML: Expected newline or end of document after a statement "
+        "(at line 4, column 20)"
+    ]
+    assert found(INLINE.replace('"numpy<1.24"', '"x @ https://h/x.whl"')) == [
+        "program.py:6:6: RK602 x: a dependency comes from the package index, not a URL"
+    ]
+    assert found(INLINE + INLINE) == [
+        "program.py:13:1: RK603 a second # /// script block: a program declares its "
+        "environment once"
+    ]
+
+
+def test_the_service_reads_a_sources_block_as_its_declaration(tmp_path: Path) -> None:
+    """``declared_environment`` of uploaded source (its bytes, or its staged file)."""
+    from runtime_kit.service.core.environments import declared_environment
+
+    spec = declared_environment(INLINE.encode(), "source")
+    assert spec.requirements == ("qiskit-terra==0.23.*", "numpy<1.24")
+    staged = tmp_path / "staged"
+    staged.write_bytes(INLINE.encode())
+    assert declared_environment(staged, "source") == spec
+    assert declared_environment(b"def main(backend, user_messenger): pass\n", "source") == (
+        EnvironmentSpec()
+    )
+    with pytest.raises(ProgramEnvironmentError, match=r"^program\.py:3:3: requires-python "):
+        declared_environment(INLINE.replace('">=3.8,<3.9"', '"3.8"').encode(), "source")
+
+
+def test_a_source_is_searched_for_its_block_a_chunk_at_a_time(tmp_path: Path) -> None:
+    """A block found across a chunk's edge; a source without one is never read whole."""
+    from runtime_kit.service.core.environments import _mentions
+
+    marker = b"# /// script"
+    for start in range(1, len(marker)):
+        staged = tmp_path / f"source-{start}.py"
+        staged.write_bytes(b"x" * (16 - start) + marker + b"\n")
+        assert _mentions(staged, marker, chunk=16)
+    staged.write_bytes(b"# /// scrip\n" * 10)
+    assert not _mentions(staged, marker, chunk=16)
+    assert _mentions(marker, marker) and not _mentions(b"# ///", marker)

@@ -7,7 +7,6 @@ Environments are built for real (uv, PyPI) into the shared test cache."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ import numpy as np
 import pytest
 
 from runtime_kit import run_program
-from runtime_kit.environments.cache import INFO_FILE, EnvironmentCache
 from runtime_kit.serialization import RuntimeDecoder
 from tests.environments.conftest import ENVIRONMENTS, PROGRAMS
 from tests.environments.legacy_client import LegacyService, start_legacy_service
+from tests.environments.owner_domains import forget_owner_domains
 
 #: A first run builds the environments (and the legacy client's venv): minutes on a loaded
 #: machine; later runs reuse them from the shared test cache.
@@ -97,19 +96,6 @@ def legacy_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LegacyS
         forget_owner_domains(ENVIRONMENTS)
 
 
-def forget_owner_domains(root: Path) -> None:
-    """Remove what this run's service built in its owner's trust domain (a set that needed a
-    build: terra 0.18's python-constraint): a new service's owner is another domain, so it
-    would never be used again, and the shared cache would grow by it at every run."""
-    cache = EnvironmentCache(root)
-    for path in (root / "envs").iterdir():
-        info = path / INFO_FILE
-        if info.is_file() and json.loads(info.read_text()).get("domain", "").startswith("owner-"):
-            cache.remove(path.name)
-    for downloads in (root / "uv").glob("owner-*"):
-        shutil.rmtree(downloads, ignore_errors=True)
-
-
 @pytest.mark.legacy
 def test_the_legacy_client_runs_sample_vqe(legacy_service: LegacyService) -> None:
     program_id = legacy_service.upload(PROGRAMS / "sample-vqe")
@@ -122,8 +108,8 @@ def test_the_legacy_client_runs_sample_vqe(legacy_service: LegacyService) -> Non
     )
     assert run.returncode == 0, run.stderr[-4000:] + legacy_service.server.stop()[-4000:]
     assert run.result["nit"] == 3 and run.result["x_type"] == "ndarray"
-    # the parameter vectors; the final result may reach the callback too (issue 22)
-    points = [message for message in run.interim if isinstance(message, list)]
+    # the parameter vectors, and only them: the final result is not an interim result
+    points = run.interim
     assert len(points) == 3 and all(len(point) == 16 for point in points)
     assert np.allclose(points[-1], run.result["x"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -178,6 +179,7 @@ def test_the_legacy_client_runs_a_terra_023_program_with_a_pauli_sum_op(
             f"[ibmq]\ntoken = {server.token}\nurl = {server.url}/api\n"
         )
         script = f"""
+import base64
 import json
 from qiskit import IBMQ
 from qiskit.opflow import PauliSumOp
@@ -246,3 +248,65 @@ def test_a_jobs_log_level_holds_in_an_environment_of_its_own(
         logs = client.get(f"/jobs/{job['id']}/logs").text
     assert job["status"] == "COMPLETED", logs
     assert "INFO:my-program:an info line" in logs and "a debug line" not in logs
+
+
+def upload_source(server: RealServer, source: str) -> httpx.Response:
+    """Upload one file, as the legacy clients' ``upload_program(data=...)`` sends it."""
+    body = {
+        "name": "single-file",
+        "description": "one file",
+        "max_execution_time": 120,
+        "data": base64.b64encode(source.encode()).decode(),
+    }
+    with server.http() as client:
+        return client.post("/programs", json=body)
+
+
+def inline_declared(source: str, *, requirements: str, python: str) -> str:
+    """``source`` with a ``# /// script`` block (PEP 723) on its first lines."""
+    listed = "".join(f'#   "{line}",\n' for line in requirements.split())
+    block = (
+        f'# /// script\n# requires-python = "{python}"\n# dependencies = [\n{listed}# ]\n# ///\n'
+    )
+    return block + source
+
+
+def test_a_single_file_declares_its_environment_in_a_script_block(server: RealServer) -> None:
+    """The legacy clients upload one file: its ``# /// script`` block (PEP 723) is its
+    declaration, and the job runs in that environment."""
+    source = inline_declared(
+        (PROGRAMS / "guarded" / "program.py").read_text(),
+        requirements=(PROGRAMS / "guarded" / "requirements.txt").read_text(),
+        python="==3.8.*",
+    )
+    created = upload_source(server, source)
+    assert created.status_code == 200, created.text
+    job = run_job(server, created.json()["id"], {})
+    assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+    outcome = json.loads(job["results"])
+    assert outcome["python"] == "3.8" and outcome["environment"] == "OSError"
+    bad = source.replace('"six==1.16.0"', '"six @ https://example.org/six.whl"')
+    refused = upload_source(server, bad)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        "the program's environment: program.py:4:6: six: a dependency comes from the package "
+        "index, not a URL"
+    )
+
+
+def test_off_refuses_a_single_file_with_a_script_block(tmp_path: Path) -> None:
+    server = RealServer(tmp_path / "data", "--environments", "off").start()
+    try:
+        source = (PROGRAMS / "guarded" / "program.py").read_text()
+        refused = upload_source(
+            server, inline_declared(source, requirements="six==1.16.0", python="==3.8.*")
+        )
+        assert refused.status_code == 400
+        assert refused.json()["error"]["message"] == (
+            "the program's environment: this service runs no program environments "
+            "(--environments off): the program declares requirements (# /// script) that the "
+            "service's own environment does not satisfy"
+        )
+        assert upload_source(server, source).status_code == 200  # no block: no environment
+    finally:
+        server.stop()

@@ -12,7 +12,7 @@ import pytest
 from runtime_kit.errors import BundleError
 from runtime_kit.functions import artifact
 from runtime_kit.functions.artifact import function_bundle, read_artifact
-from runtime_kit.service.bundles import check_zip
+from runtime_kit.service.core.bundles import check_zip
 from tests.functions.conftest import tar_of
 
 

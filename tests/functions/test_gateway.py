@@ -253,7 +253,11 @@ def test_links_in_the_tar_are_refused(alice: Gateway, service: Service) -> None:
     assert _functions_stored(service) == 0
 
 
-def test_a_new_upload_replaces_the_function(alice: Gateway) -> None:
+def test_a_new_upload_replaces_the_function(alice: Gateway, service: Service) -> None:
+    from collections import Counter
+
+    from tests.service.test_quotas import stored_by_owner, usage_rows
+
     _uploaded(alice)
     again = alice.upload(
         tar_of({"main.py": "from qiskit_serverless import save_result\nsave_result({'v': 2})\n"}),
@@ -264,6 +268,8 @@ def test_a_new_upload_replaces_the_function(alice: Gateway) -> None:
     assert len(alice.get("/programs").json()) == 1
     job = alice.wait(alice.run().json()["id"])
     assert json.loads(alice.get(f"/jobs/{job['id']}/result/").json()["result"]) == {"v": 2}
+    # the replaced files leave the owner's stored bytes (the quota's) equal to what is stored
+    assert usage_rows(service.store) - Counter() == stored_by_owner(service.store) - Counter()
 
 
 def test_bad_list_queries_are_400(alice: Gateway) -> None:
@@ -293,6 +299,6 @@ def test_the_web_view_shows_a_function_and_its_job(alice: Gateway, client: TestC
 
 
 def _functions_stored(service: Service) -> int:
-    from runtime_kit.service.gateway_functions import IS_FUNCTION
+    from runtime_kit.service.http.gateway_functions import IS_FUNCTION
 
     return service.store.count(f"SELECT COUNT(*) FROM program_rows WHERE {IS_FUNCTION}")

@@ -23,6 +23,12 @@ seen["noisy-5"] = [
     noisy.status().operational,
     noisy.properties().readout_error(0),
 ]
+montreal = service.backend("ibmq_montreal")
+seen["ibmq_montreal"] = [
+    montreal.configuration().n_qubits,
+    montreal.configuration().simulator,
+    montreal.properties().t1(0),
+]
 
 streamed = []
 job = service.run(

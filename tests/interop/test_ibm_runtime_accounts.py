@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime_kit.backends.snapshots.table import SNAPSHOTS
 from tests.conftest import BUILTIN_PROGRAMS
 from tests.interop.runtime09_env import runtime09_python
 from tests.service.real_server import RealServer
@@ -50,8 +51,11 @@ def test_qiskit_ibm_runtime_09_lists_runs_and_streams(tmp_path: Path) -> None:
     assert seen["programs"] == BUILTIN_PROGRAMS
     assert seen["program"] == "circuit-runner"
     assert seen["backends"] == [
-        "ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5", "noisy-5"
+        "ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5", "noisy-5",
+        *(snapshot.name for snapshot in SNAPSHOTS),
     ]  # fmt: skip
+    assert seen["ibmq_montreal"][:2] == [27, False]
+    assert 1e-5 < seen["ibmq_montreal"][2] < 1e-3  # T1 in seconds
     assert seen["noisy-5"] == [5, True, pytest.approx(0.035)]
     assert seen["result"] == "All done!" and seen["status"] == "DONE"
     assert [message["iteration"] for message in seen["streamed"][:3]] == [0, 1, 2]

@@ -88,6 +88,14 @@ except IBMQJobFailureError as exc:
     seen["failure"] = str(exc)
 seen["error_message"] = failing.error_message()
 seen["failed"] = [j.job_id() for j in backend.jobs(status="ERROR")] == [failing.job_id()]
+
+montreal = provider.get_backend("ibmq_montreal")  # a device snapshot, with its noise
+seen["montreal"] = montreal.run(transpile(circuit, montreal), shots=2000).result().get_counts()
+as_written = montreal.run(circuit, shots=10)  # h is not an instruction of the device
+try:
+    as_written.result()
+except IBMQJobFailureError as exc:
+    seen["montreal_refused"] = str(exc)
 print(json.dumps(seen))
 """
 
@@ -152,3 +160,7 @@ def test_backend_run_returns_a_result_the_legacy_result_reads(stack: Stack) -> N
     assert "'save_statevector' is not an instruction this service runs" in seen["failure"]
     assert "'save_statevector' is not an instruction" in seen["error_message"]
     assert seen["failed"] is True
+    montreal = seen["montreal"]
+    assert sum(montreal.values()) == 2000 and montreal["00"] + montreal["11"] > 1600
+    assert len(montreal) > 2  # the device's noise
+    assert "h is not an instruction of ibmq_montreal" in seen["montreal_refused"]

@@ -18,6 +18,9 @@ from typing import NamedTuple
 
 import pytest
 
+from runtime_kit.backends.snapshots.files import properties_of
+from runtime_kit.backends.snapshots.provider import find_snapshot
+from runtime_kit.backends.snapshots.table import SNAPSHOTS
 from tests.conftest import BUILTIN_PROGRAMS
 from tests.interop.legacy_env import legacy_python
 from tests.service.real_server import RealServer
@@ -129,7 +132,8 @@ def test_enable_account_lists_the_services_backends(legacy: Legacy) -> None:
         "<AccountProvider for IBMQ(hub='ibm-q', group='open', project='main')>"
     ]
     assert _printed(out, "backends") == [
-        "ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5", "noisy-5"
+        "ibmq_qasm_simulator", "aer_simulator", "basic_simulator", "generic-5", "noisy-5",
+        *(snapshot.name for snapshot in SNAPSHOTS),
     ]  # fmt: skip
     assert _lines(out, "ibmq_qasm_simulator") == ["28 qubits, simulator True"]  # 4 GiB a job
     assert _lines(out, "status") == ["True active 0"]
@@ -138,6 +142,16 @@ def test_enable_account_lists_the_services_backends(legacy: Legacy) -> None:
     assert _printed(out, "readout errors") == pytest.approx([0.035, 0.045, 0.055, 0.05, 0.04])
     assert _lines(out, "runtime") == ["True"]
     assert _lines(out, "save_account") == ["refuses any url but IBM's (the provider's own check)"]
+    assert _lines(out, "ibmq_montreal") == [
+        "27 qubits, simulator False, 56 couplings, basis ['id', 'rz', 'sx', 'x', 'cx', 'reset']"
+    ]
+    montreal = find_snapshot("ibmq_montreal")
+    assert montreal is not None
+    calibration = properties_of(montreal)
+    (t1,) = [item["value"] for item in calibration["qubits"][0] if item["name"] == "T1"]
+    assert _printed(out, "montreal t1") == pytest.approx(t1 * 1e-6)  # seconds, as IBM's
+    (cx,) = [g for g in calibration["gates"] if g["gate"] == "cx" and g["qubits"] == [0, 1]]
+    assert _printed(out, "montreal cx") == cx["parameters"][0]["value"]
 
 
 def test_load_account_from_the_environment(legacy: Legacy, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime_kit.service.quotas import Quotas
+from runtime_kit.service.core.quotas import Quotas
 from runtime_kit.service.service import Service
 from tests.conftest import ROOT
 from tests.service.real_server import RealServer

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime_kit.harness.backends import build_backend, readout_errors
-from runtime_kit.service.backend_documents import simulator_qubits
-from runtime_kit.service.backends import LISTED
+from runtime_kit.backends.simulator_documents import simulator_qubits
+from runtime_kit.backends.simulators import LISTED, readout_errors
+from runtime_kit.backends.snapshots.table import SNAPSHOTS
+from runtime_kit.harness.backends import build_backend, parse_backend
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api
 
@@ -59,7 +60,9 @@ def test_every_route_wants_a_token(client: TestClient) -> None:
 
 def test_the_listed_backends_and_their_documents(admin: Api) -> None:
     configurations = admin.get(f"{PROJECT}/devices/v/1").json()
-    assert [c["backend_name"] for c in configurations] == [b.name for b in LISTED]
+    names = [c["backend_name"] for c in configurations]
+    assert names[: len(LISTED)] == [b.name for b in LISTED]
+    assert names[len(LISTED) :] == [snapshot.name for snapshot in SNAPSHOTS]
     by_name = {c["backend_name"]: c for c in configurations}
     assert by_name["ibmq_qasm_simulator"]["n_qubits"] == simulator_qubits(4096) == 28
     assert by_name["noisy-5"]["simulator"] is False and by_name["noisy-5"]["n_qubits"] == 5
@@ -77,7 +80,7 @@ def test_the_listed_backends_and_their_documents(admin: Api) -> None:
 
 def test_qiskit_ibm_runtime_reads_them_from_the_runtime_service(admin: Api) -> None:
     devices = admin.get("/backends", params={"provider": "ibm-q/open/main"}).json()["devices"]
-    assert devices == [b.name for b in LISTED]
+    assert devices == [b.name for b in LISTED] + [snapshot.name for snapshot in SNAPSHOTS]
     assert admin.get("/backends", params={"provider": "a/b/c"}).status_code == 404
     generic = admin.get("/backends/generic-12/configuration").json()  # any generic-N by name
     assert (generic["backend_name"], generic["n_qubits"]) == ("generic-12", 12)
@@ -89,12 +92,12 @@ def test_qiskit_ibm_runtime_reads_them_from_the_runtime_service(admin: Api) -> N
 @pytest.mark.parametrize("listed", LISTED, ids=lambda b: b.name)
 def test_a_configuration_says_what_the_jobs_backend_is(admin: Api, listed) -> None:
     document = admin.get(f"/backends/{listed.name}/configuration").json()
-    backend = build_backend(listed.spec, seed=1)
+    backend = build_backend(parse_backend(listed.name), seed=1)
     actual = backend.configuration()
     assert set(document["basis_gates"]) <= set(backend.target.operation_names)
     assert document["max_shots"] == actual.max_shots
     assert document["max_experiments"] == actual.max_experiments
-    if listed.spec.num_qubits is not None:
+    if listed.num_qubits is not None:
         assert document["n_qubits"] == actual.n_qubits
         edges = {tuple(edge) for edge in backend.target.build_coupling_map().get_edges()}
         assert {tuple(edge) for edge in document["coupling_map"]} == edges

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import runtime_kit
-from runtime_kit.service.builtins import BUILTIN_OWNER, builtin_projects
-from runtime_kit.service.internal_programs import INTERNAL_OWNER
+from runtime_kit.service.core.builtins import BUILTIN_OWNER, builtin_projects
+from runtime_kit.service.core.internal_programs import INTERNAL_OWNER
 from runtime_kit.service.service import Service
 from tests.conftest import BUILTIN_PROGRAMS as BUILTINS
 from tests.service.conftest import Api

@@ -16,9 +16,9 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from runtime_kit.service.backends import backend_spec
+from runtime_kit.harness.backends import find_backend
+from runtime_kit.service.http.streams_api import REFUSED, TOO_SLOW
 from runtime_kit.service.service import Service
-from runtime_kit.service.streams_api import REFUSED, TOO_SLOW
 from tests.service.conftest import Api, program_body, source_of
 from tests.service.real_server import free_port
 
@@ -182,8 +182,8 @@ def test_unknown_backend_is_400(admin: Api) -> None:
 
 
 def test_only_ascii_digits_make_a_generic_backend() -> None:
-    assert backend_spec("generic-3") is not None and backend_spec("generic-127") is not None
-    assert backend_spec("generic-٣") is None and backend_spec("generic-03") is None
+    assert find_backend("generic-3") is not None and find_backend("generic-127") is not None
+    assert find_backend("generic-٣") is None and find_backend("generic-03") is None
 
 
 def test_job_label_of_the_wrong_type_is_400(admin: Api) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from runtime_kit.service.fair_queue import FairQueue, Waiting
+from runtime_kit.service.core.fair_queue import FairQueue, Waiting
 
 
 def order(queue: FairQueue, count: int) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from runtime_kit.service.field_limits import (
+from runtime_kit.service.http.field_limits import (
     MAX_DESCRIPTION_BYTES,
     MAX_SPEC_BYTES,
     PAGE_BYTES,

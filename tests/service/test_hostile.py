@@ -83,7 +83,7 @@ def test_hostile_program_data_is_refused(
     case: str, admin: Api, service: Service, tmp_path: Path
 ) -> None:
     data, status, message = HOSTILE[case]
-    service.max_body_bytes = 512 * 1024 * 1024
+    admin.client.app.state.api.max_body_bytes = 512 * 1024 * 1024  # type: ignore[attr-defined]
     before = _files(tmp_path)
     response = admin.post("/programs", {**program_body("hostile"), "data": data})
     assert response.status_code == status, response.text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime_kit.service.instances import Instance
+from runtime_kit.service.core.instances import Instance
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api, program_body
 from tests.service.test_migrations import FIXTURE

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from runtime_kit.service.job_filters import FilterError, read_filter
+from runtime_kit.service.http.job_filters import FilterError, read_filter
 
 JOBS = [
     # id, backend, name, created, status, tags

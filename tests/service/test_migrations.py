@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from runtime_kit.service.core.store import SCHEMA_VERSION, SchemaTooNewError, Store
 from runtime_kit.service.service import Service
-from runtime_kit.service.store import SCHEMA_VERSION, SchemaTooNewError, Store
 from tests.conftest import run_command
 
 FIXTURE = Path(__file__).with_name("fixtures") / "data-5efcb87"

@@ -12,8 +12,8 @@ from pathlib import Path
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from runtime_kit.service.retention import Retention, apply_retention
-from runtime_kit.service.store import Store
+from runtime_kit.service.core.retention import Retention, apply_retention
+from runtime_kit.service.core.store import Store
 from tests.conftest import run_command
 from tests.service.conftest import Api
 from tests.service.real_server import RealServer

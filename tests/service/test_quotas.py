@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from runtime_kit.service.quotas import Quotas
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.core.store import Store
 from runtime_kit.service.service import Service
-from runtime_kit.service.store import Store
 from tests.service.conftest import Api, program_body, source_of
 from tests.service.test_migrations import FIXTURE
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from runtime_kit.service import rates
-from runtime_kit.service.api_errors import ApiError
-from runtime_kit.service.quotas import Quotas
-from runtime_kit.service.rates import RequestLimiter, TokenBucket, caller_key
+from runtime_kit.service.core.quotas import Quotas
+from runtime_kit.service.http import rates
+from runtime_kit.service.http.api_errors import ApiError
+from runtime_kit.service.http.rates import RequestLimiter, TokenBucket, caller_key
 from runtime_kit.service.service import Service
 from tests.service.conftest import Api, program_body
 

@@ -58,7 +58,9 @@ class Namespaces:
             subprocess.run(["ip", "netns", "delete", namespace], capture_output=True, check=False)
 
     def exec_prefix(self, namespace: str) -> list[str]:
-        return ["ip", "netns", "exec", namespace]
+        # nsenter, not `ip netns exec`: that mounts a sysfs of its own over /sys, hiding the
+        # cgroup hierarchies a node's runners cap their jobs with
+        return ["nsenter", f"--net=/var/run/netns/{namespace}", "--"]
 
     def run_inside(self, namespace: str, work: Callable[[], Any]) -> Any:
         """``work()`` in a thread that entered ``namespace``'s network (and so do the
@@ -95,8 +97,10 @@ def namespaces() -> Iterator[Namespaces]:
 
     if "ray" not in EXECUTORS:
         pytest.skip(f"Ray is not installed ({RAY_INSTALL_HINT}; make test installs it)")
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        pytest.skip("two Ray nodes need network namespaces of the test's own: root and `ip`")
+    if os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("nsenter") is None:
+        pytest.skip(
+            "two Ray nodes need network namespaces of the test's own: root, `ip`, `nsenter`"
+        )
     made = Namespaces()
     try:
         made.create()

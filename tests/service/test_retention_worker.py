@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from runtime_kit.service.retention import Retention, RetentionWorker
-from runtime_kit.service.store import Store
+from runtime_kit.service.core.retention import Retention, RetentionWorker
+from runtime_kit.service.core.store import Store
 
 
 def test_a_failed_pass_is_reported_and_the_worker_goes_on(tmp_path: Path) -> None:

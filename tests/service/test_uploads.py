@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime_kit.service.api_errors import ApiError
-from runtime_kit.service.json_scanner import ObjectScanner
-from runtime_kit.service.store import Store
-from runtime_kit.service.uploads import Base64Decoder, ProgramDataCheck
+from runtime_kit.service.core.store import Store
+from runtime_kit.service.http.api_errors import ApiError
+from runtime_kit.service.http.json_scanner import ObjectScanner
+from runtime_kit.service.http.uploads import Base64Decoder, ProgramDataCheck
 
 SOURCE = b"def main(backend, user_messenger):\n    return 'hi'\n"
 

@@ -9,8 +9,8 @@ import zipfile
 import pytest
 
 from runtime_kit.errors import BundleError
-from runtime_kit.service.bundles import MAX_ENTRIES, check_zip
-from runtime_kit.service.zip_count import count_entries
+from runtime_kit.service.core.bundles import MAX_ENTRIES, check_zip
+from runtime_kit.service.core.zip_count import count_entries
 from tests.service.zip_crafting import crafted_zip
 
 

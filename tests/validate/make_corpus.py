@@ -331,6 +331,9 @@ case("environment-pyproject-dependency", ["pyproject.toml:3:29: RK603"],
 case("environment-python-missing", [".python-version:1:1: RK604"],
      {".python-version": "3.99\n", "requirements.txt": "qiskit-terra==0.23.*\n"},
      description="a Python no host has")
+case("environment-inline-block-in-a-directory", ["program.py:1:1: RK606"],
+     {"program.py": '# /// script\n# dependencies = ["qiskit-terra==0.23.*"]\n# ///\n' + P},
+     description="a # /// script block, which a directory's run, build and publish do not read")
 
 # --- good programs
 good("base")

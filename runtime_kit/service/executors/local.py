@@ -5,7 +5,12 @@ Each worker is a harness child (``ProgramProcess``) started ahead, confined as
 and Aer.  A job takes one, sends it the program's bundle and inputs, and the worker runs
 exactly that job and ends; everything it started is killed with it, and a new warm worker
 takes its place.  So a crash, a leak or a killed job never affects the next one, and a
-trivial job does not pay qiskit's import.
+trivial job does not pay qiskit's import.  A job on a backend that a ``broker`` serves (IBM
+Quantum hardware) keeps its worker's stdin open for the broker's answers
+(``runtime_kit.harness.broker``); when it ends, the broker cancels what it left.  A new
+warm worker prepares the backends the operator named (``--prepare-backends``) and those of
+the last jobs that got theirs (a device snapshot's target and noise code), so that the next
+job on the same device starts with it ready.
 
 Workers are started from the executor's own long-lived threads: a confined process dies
 with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
@@ -14,16 +19,19 @@ with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request 
 from __future__ import annotations
 
 import base64
+import collections
 import os
 import queue
 import secrets
 import shutil
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime_kit.harness import frames
+from runtime_kit.harness.broker import Broker, BrokerLink
 from runtime_kit.harness.limit_errors import memory_cap, memory_failure_in
 from runtime_kit.harness.process import ProgramProcess, signal_of
 from runtime_kit.sandbox.isolation import Confinement, Isolation, SandboxError
@@ -48,7 +56,9 @@ class _Worker:
     """A job's process; ``environment``: the program's own (its interpreter runs the job-side
     runner, its directory and base installation are shown read-only), or an overlay (runtime-
     kit's own child, the overlay's directory shown read-only and added to its path), else
-    runtime-kit's, forked by ``template`` when there is one."""
+    runtime-kit's, forked by ``template`` when there is one, else started afresh; runtime-kit's
+    own child prepares the backends of ``prepare`` while it waits (a forked one: those its
+    template has not)."""
 
     def __init__(
         self,
@@ -56,6 +66,7 @@ class _Worker:
         root: Path,
         environment: Any = None,
         template: WarmTemplate | None = None,
+        prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         self.id = secrets.token_hex(8)
         self.host_dir = root / f"worker-{self.id}"
@@ -71,9 +82,8 @@ class _Worker:
         self.limit: str | None = None  # a cap seen hit while it ran
         try:
             if template is not None and environment is None:
-                self.process = ProgramProcess.forked(
-                    template, self.confinement.fork_plan, isolation.limits.log_mib * MIB
-                )
+                plan = {**self.confinement.fork_plan, "prepare": [list(spec) for spec in prepare]}
+                self.process = ProgramProcess.forked(template, plan, isolation.limits.log_mib * MIB)
                 return
             self.process = ProgramProcess(
                 self.host_dir if not isolation.isolated else root,
@@ -82,6 +92,7 @@ class _Worker:
                 env=self.confinement.env,
                 max_log_bytes=isolation.limits.log_mib * MIB,
                 python=environment.python if own_python else None,
+                prepare=prepare,
             )
         except BaseException:
             isolation.release(self.confinement)
@@ -93,11 +104,67 @@ class _Worker:
             self.confinement.cgroup.kill()
 
 
+#: Backends of the last jobs that new warm workers prepare too (beyond ``--prepare-backends``).
+RECENT_BACKENDS = 2
+#: Providers with nothing to prepare: their backends are not remembered.
+NOTHING_TO_PREPARE = ("simulators",)
+
+
+class _Preparations:
+    """What a new warm worker prepares: the backends the operator named, and those of the
+    last jobs that got their backend (a second job on a device finds it ready)."""
+
+    def __init__(self, fixed: Sequence[Sequence[str]]) -> None:
+        self.fixed = [list(spec) for spec in fixed]
+        self._recent: collections.deque[list[str]] = collections.deque(maxlen=RECENT_BACKENDS)
+        self._lock = threading.Lock()
+
+    def started(self, backend: list[Any]) -> None:
+        spec = [str(part) for part in backend]
+        if spec[0] in NOTHING_TO_PREPARE or spec in self.fixed:
+            return
+        with self._lock:
+            if spec in self._recent:
+                self._recent.remove(spec)
+            self._recent.append(spec)
+
+    def forget_recent(self) -> None:
+        with self._lock:
+            self._recent.clear()
+
+    def specs(self) -> list[list[str]]:
+        with self._lock:
+            return [*self.fixed, *self._recent]
+
+    def recent(self) -> list[list[str]]:
+        with self._lock:
+            return list(self._recent)
+
+    def noting(
+        self, backend: list[Any], on_frame: Callable[[str, str], None]
+    ) -> Callable[[str, str], None]:
+        """``on_frame``, remembering ``backend`` when the job says it got it."""
+
+        def note(kind: str, payload: str) -> None:
+            if kind == frames.STARTED:
+                self.started(backend)
+            on_frame(kind, payload)
+
+        return note
+
+
 class LocalExecutor:
     name = "local"
 
     def __init__(
-        self, *, data_dir: Path, isolation: Isolation, workers: int = 2, job_start: str = "auto"
+        self,
+        *,
+        data_dir: Path,
+        isolation: Isolation,
+        workers: int = 2,
+        job_start: str = "auto",
+        prepare: Sequence[Sequence[str]] = (),
+        broker: Broker | None = None,
     ) -> None:
         if job_start not in JOB_STARTS:
             raise SandboxError(
@@ -109,6 +176,8 @@ class LocalExecutor:
         #: why jobs start as they do (said in /health)
         self.job_start_reason = ""
         self.slots = workers
+        self.preparations = _Preparations(prepare)
+        self.broker = broker
         self.isolation = isolation
         self.limits: JobLimits = isolation.limits
         self._root = data_dir / "work"
@@ -160,13 +229,17 @@ class LocalExecutor:
         with self._lock:
             self._running[request.job_id] = worker
             killed = request.job_id in self._killed
+        link = None
+        if self.broker is not None and self.broker.serves(request.backend):
+            link = BrokerLink(self.broker, request.job_id, request.backend, worker.process)
+        on_frame = self.preparations.noting(request.backend, events.frame)
         try:
             if killed:
                 return JobEnd(False, None, "")
-            worker.process.send(self._job(request))
+            worker.process.send(self._job(request), keep_stdin=link is not None)
             outcome = worker.process.watch(
                 request.time_limit_s,
-                events.frame,
+                on_frame if link is None else link.frames(on_frame),
                 on_log=events.log,
                 check=lambda: self._over_limits(worker),
                 max_frame_bytes=self.limits.message_mib * MIB,
@@ -182,6 +255,8 @@ class LocalExecutor:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
             worker.kill()
+            if link is not None:
+                link.end()  # what the job left on the hardware is cancelled
             if self._stopping:
                 self._discard(worker)
             else:
@@ -280,7 +355,9 @@ class LocalExecutor:
     def _probed_template(self) -> WarmTemplate:
         """A started template that has forked one confined process which ended cleanly."""
         isolation = self.isolation
-        template = WarmTemplate(isolation.fork_layout(), isolation.seccomp_filter, backends=[])
+        # The operator's backends only: those of recent jobs cannot reach a running template.
+        backends = self.preparations.fixed
+        template = WarmTemplate(isolation.fork_layout(), isolation.seccomp_filter, backends)
         self._warming = template
         if self._stopping:
             template.kill()
@@ -313,7 +390,11 @@ class LocalExecutor:
             if self.template is not None and not self.template.alive():
                 self.template.close()
                 self.template = self._probed_template()
-        return _Worker(self.isolation, self._root, template=self.template)
+        template = self.template
+        # A template prepared the operator's backends at its start; a worker it forks
+        # prepares those of the last jobs (which cannot reach a running template).
+        prepare = self.preparations.specs() if template is None else self.preparations.recent()
+        return _Worker(self.isolation, self._root, template=template, prepare=prepare)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -346,6 +427,7 @@ class LocalExecutor:
             if worker.process.alive():
                 return worker
             self._discard(worker)
+            self.preparations.forget_recent()  # in case preparing them is what killed it
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()

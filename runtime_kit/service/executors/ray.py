@@ -32,6 +32,7 @@ import queue
 import re
 import socket
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,10 @@ class RayExecutor:
         namespace: str = "runtime-kit",
         num_cpus: float = 1.0,
         memory_mib: int | None = None,
+        prepare: Sequence[Sequence[str]] = (),
     ) -> None:
         self.slots = workers
+        self.prepare = [list(spec) for spec in prepare]
         self.address = address
         self.namespace = namespace
         self.num_cpus = num_cpus
@@ -186,7 +189,11 @@ class RayExecutor:
         numbers = [self._number() for _ in range(count)]
         actors: list[Any] = [  # ActorHandle[JobRunner], which Ray's own hints do not reach
             JobRunnerActor.options(**options).remote(
-                self._sandbox, self.limits, f"{self._key}-{number}", self._allow_uncapped
+                self._sandbox,
+                self.limits,
+                f"{self._key}-{number}",
+                self._allow_uncapped,
+                self.prepare,
             )
             for number in numbers
         ]

@@ -50,10 +50,16 @@ class JobRunner:
     limits: the caps of each job.
     key: names this runner's directory and cgroups on the node.
     allow_uncapped: start even where caps cannot hold per job (``Isolation``).
+    prepare: backends its warm worker prepares before each job (``--prepare-backends``).
     """
 
     def __init__(
-        self, sandbox: str, limits: JobLimits, key: str, allow_uncapped: bool = False
+        self,
+        sandbox: str,
+        limits: JobLimits,
+        key: str,
+        allow_uncapped: bool = False,
+        prepare: list[list[str]] | None = None,
     ) -> None:
         context = ray.get_runtime_context()
         node_ip = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
@@ -64,7 +70,7 @@ class JobRunner:
         self._executor: LocalExecutor | None = None
         self._thread = threading.Thread(
             target=self._slot,
-            args=(sandbox, limits, NodeDirectory(NODE_DIR, key), allow_uncapped),
+            args=(sandbox, limits, NodeDirectory(NODE_DIR, key), allow_uncapped, prepare or []),
             daemon=True,
         )
         self._thread.start()
@@ -100,7 +106,12 @@ class JobRunner:
     # --- the slot thread ----------------------------------------------------------------
 
     def _slot(
-        self, sandbox: str, limits: JobLimits, claimed: NodeDirectory, allow_uncapped: bool
+        self,
+        sandbox: str,
+        limits: JobLimits,
+        claimed: NodeDirectory,
+        allow_uncapped: bool,
+        prepare: list[list[str]],
     ) -> None:
         try:
             directory = claimed.claim()
@@ -108,7 +119,9 @@ class JobRunner:
             isolation = Isolation(
                 sandbox, data_dir=directory, limits=limits, allow_uncapped=allow_uncapped
             )
-            self._executor = LocalExecutor(data_dir=directory, isolation=isolation, workers=1)
+            self._executor = LocalExecutor(
+                data_dir=directory, isolation=isolation, workers=1, prepare=prepare
+            )
             self._executor.start()
         except BaseException as exc:  # noqa: BLE001  (raised again by __init__, to the service)
             self._started.put(exc)

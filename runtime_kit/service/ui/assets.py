@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import ApiError
+from runtime_kit.service.http.api import ApiError
 from runtime_kit.service.ui.pages import SECURITY_HEADERS
 
 router = APIRouter()

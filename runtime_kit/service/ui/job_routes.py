@@ -7,10 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from runtime_kit.errors import InputValueError
-from runtime_kit.service.api import api_of
-from runtime_kit.service.instances import Instance
-from runtime_kit.service.jobs_api import cancel_visible_job, delete_visible_job
-from runtime_kit.service.store import (
+from runtime_kit.service.core.instances import Instance
+from runtime_kit.service.core.store import (
     CANCELLED,
     COMPLETED,
     FAILED,
@@ -19,6 +17,8 @@ from runtime_kit.service.store import (
     RAN_TOO_LONG,
     RUNNING,
 )
+from runtime_kit.service.http.api import api_of
+from runtime_kit.service.http.jobs_api import cancel_visible_job, delete_visible_job
 from runtime_kit.service.ui.job_view import charts_html, interim_view, outcome, result_value
 from runtime_kit.service.ui.pages import check_csrf, form_page, html_page, render, visitor_of
 from runtime_kit.service.ui.paging import Paging

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime_kit.service.store import CANCELLED, COMPLETED, FINAL_STATUSES, RUNNING
+from runtime_kit.service.core.store import CANCELLED, COMPLETED, FINAL_STATUSES, RUNNING
 from runtime_kit.service.ui.chart import FRAME, Bar, Series, find_counts, histogram
 from runtime_kit.service.ui.pages import fragment
 from runtime_kit.service.ui.readable import readable_text

@@ -21,10 +21,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import Api, ApiError, api_of
-from runtime_kit.service.auth import Principal
-from runtime_kit.service.store import FINAL_STATUSES, RUNNING
-from runtime_kit.service.streams import (
+from runtime_kit.service.core.auth import Principal
+from runtime_kit.service.core.store import FINAL_STATUSES, RUNNING
+from runtime_kit.service.core.streams import (
     GOING_AWAY,
     REVOKED,
     STATUS_TOPIC,
@@ -33,6 +32,7 @@ from runtime_kit.service.streams import (
     log_topic,
     token_topic,
 )
+from runtime_kit.service.http.api import Api, ApiError, api_of
 from runtime_kit.service.ui.job_view import (
     InterimView,
     charts_html,

@@ -22,10 +22,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from runtime_kit.service.api import ApiError, api_of
-from runtime_kit.service.auth import Principal
-from runtime_kit.service.bodies import read_body
-from runtime_kit.service.ui.sessions import (
+from runtime_kit.service.core.auth import Principal
+from runtime_kit.service.core.sessions import (
     SESSION_COOKIE,
     SESSION_LIFETIME_S,
     SIGN_IN_COOKIE,
@@ -33,6 +31,8 @@ from runtime_kit.service.ui.sessions import (
     Sessions,
     same_secret,
 )
+from runtime_kit.service.http.api import ApiError, api_of
+from runtime_kit.service.http.bodies import read_body
 from runtime_kit.service.ui.timestamps import when_html
 
 MAX_FORM_BYTES = 64 * 1024

@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from runtime_kit.service.api import Api, api_of
-from runtime_kit.service.field_limits import LISTED_DESCRIPTION_CHARS
-from runtime_kit.service.programs_api import program_object
+from runtime_kit.service.http.api import Api, api_of
+from runtime_kit.service.http.field_limits import LISTED_DESCRIPTION_CHARS
+from runtime_kit.service.http.programs_api import program_object
 from runtime_kit.service.ui.pages import html_page, pretty_json, render, visitor_of
 from runtime_kit.service.ui.paging import Paging
 from runtime_kit.service.ui.program_source import main_defaults

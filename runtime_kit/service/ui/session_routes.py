@@ -7,7 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from runtime_kit.service.api import ApiError, api_of
+from runtime_kit.service.core.sessions import (
+    LINK_LIFETIME_S,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    same_secret,
+)
+from runtime_kit.service.http.api import ApiError, api_of
 from runtime_kit.service.ui.pages import (
     SignedOut,
     check_csrf,
@@ -20,12 +26,6 @@ from runtime_kit.service.ui.pages import (
     sign_in_secret,
     start_session,
     visitor_of,
-)
-from runtime_kit.service.ui.sessions import (
-    LINK_LIFETIME_S,
-    SESSION_COOKIE,
-    SIGN_IN_COOKIE,
-    same_secret,
 )
 
 router = APIRouter(prefix="/ui")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from runtime_kit.service.api import ApiError, api_of
-from runtime_kit.service.auth import ROLES
-from runtime_kit.service.tokens_api import new_token
+from runtime_kit.service.core.auth import ROLES
+from runtime_kit.service.http.api import ApiError, api_of
+from runtime_kit.service.http.tokens_api import new_token
 from runtime_kit.service.ui.pages import (
     Visitor,
     check_csrf,

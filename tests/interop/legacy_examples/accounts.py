@@ -26,6 +26,16 @@ properties = noisy.properties()
 print(f"readout errors: {[properties.readout_error(qubit) for qubit in range(5)]}")
 print(f"runtime: {provider.runtime is not None}")
 
+montreal = provider.get_backend("ibmq_montreal")
+config = montreal.configuration()
+print(
+    f"ibmq_montreal: {config.n_qubits} qubits, simulator {config.simulator}, "
+    f"{len(config.coupling_map)} couplings, basis {config.basis_gates}"
+)
+properties = montreal.properties()
+print(f"montreal t1: {properties.t1(0)}")
+print(f"montreal cx: {properties.gate_error('cx', [0, 1])}")
+
 try:
     IBMQ.save_account(token, url=url)
 except IBMQAccountCredentialsInvalidUrl:

@@ -119,7 +119,7 @@ heavy_projectors = [heavy_projector(probs) for probs in ideal_probs]
 circs = [circ.measure_all(inplace=False) for circ in qv_circs]
 print(f"cell 34: {len(circs)} circuits, {len(heavy_projectors)} projectors")
 
-# cells 36-38: the same on a device of 2021, by its name (served once devices are)
+# cells 36-38: the same on a device of 2021, by its name (its snapshot, with its noise)
 try:
     backend = provider.backend.ibmq_manila
 except AttributeError as exc:

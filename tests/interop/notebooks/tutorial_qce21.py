@@ -4,7 +4,9 @@ written anew, only the service and token changed (~/.qiskit/qiskitrc, ``QE_TOKEN
 for the HTTP cells).  Plots are not drawn (no matplotlib here): their data is printed.  Where
 a cell cannot run as written for a reason of the client (qiskit-ibmq-provider 0.20.2 wants
 program text as ``str`` and has no ``name=``), the error is printed and the cell then runs as
-it was meant (``meant:`` lines), so that the cells after it can run.  Prints ``cell N: ...``."""
+it was meant (``meant:`` lines), so that the cells after it can run; the program text cell
+77 uploads as meant declares the Qiskit it was written for (a ``# /// script`` block), which
+nothing the notebook sends could say.  Prints ``cell N: ...``."""
 
 import json
 import os
@@ -154,7 +156,15 @@ try:
     program_id = provider.runtime.upload_program(data=runtime_program.encode(), metadata=metadata)
 except TypeError as exc:
     print(f"cell 77: TypeError: {exc}")
-    program_id = provider.runtime.upload_program(data=runtime_program, metadata=metadata)
+    # the program calls bind_parameters (qiskit-terra 0.23's API, gone in qiskit 2): the
+    # text it uploads says so in a # /// script block (PEP 723), which 0.20.2 carries as is
+    declared = (
+        "# /// script\n"
+        '# dependencies = ["qiskit-terra==0.23.*", "qiskit-aer==0.12.*", "numpy<1.24",'
+        ' "scipy<1.12"]\n'
+        "# ///\n"
+    )
+    program_id = provider.runtime.upload_program(data=declared + runtime_program, metadata=metadata)
     print(f"cell 77: meant: {program_id}")
 print("cell 81: " + str(provider.runtime.program(program_id)).splitlines()[0])
 theta_range = np.linspace(0, 2 * np.pi, 12)
@@ -169,7 +179,9 @@ from qiskit.providers.ibmq.runtime.exceptions import RuntimeJobFailureError  # n
 
 try:
     final_result = job.result()
-    print(f"cell 83: final result: {final_result}")
+    shots = sorted({sum(counts.values()) for counts in final_result})
+    print(f"cell 83: final result: {len(final_result)} counts of {shots} shots")
+    print(f"cell 83: first {final_result[0]}")
 except RuntimeJobFailureError as exc:
     print(f"cell 83: RuntimeJobFailureError: {str(exc).splitlines()[-1]}")
 print(f"cell 83: program {job.program_id}")

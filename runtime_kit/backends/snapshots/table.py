@@ -1,0 +1,83 @@
+"""The device snapshots of qiskit-ibm-runtime's ``fake_provider`` (generated).
+
+Written by tests/backends/make_snapshot_table.py from qiskit-ibm-runtime 0.51.0; do not edit.
+Each row: the device's name, its directory under ``fake_provider/backends``, its qubits, and
+other names it answers to.
+"""
+
+from __future__ import annotations
+
+from runtime_kit.backends.snapshots.snapshot import Snapshot
+
+GENERATED_FROM = "qiskit-ibm-runtime 0.51.0"
+
+SNAPSHOTS = (
+    Snapshot("ibm_aachen", "aachen", 156, ("fake_aachen",)),
+    Snapshot("ibm_algiers", "algiers", 27, ("fake_algiers",)),
+    Snapshot("ibm_auckland", "auckland", 27, ("alt_auckland", "fake_auckland")),
+    Snapshot("ibm_berlin", "berlin", 120, ("fake_berlin",)),
+    Snapshot("ibm_boston", "boston", 156, ("fake_boston",)),
+    Snapshot("ibm_brisbane", "brisbane", 127, ("fake_brisbane",)),
+    Snapshot("ibm_brussels", "brussels", 127, ("fake_brussels",)),
+    Snapshot("ibm_cairo", "cairo", 27, ("alt_cairo", "fake_cairo")),
+    Snapshot("ibm_cusco", "cusco", 127, ("fake_cusco",)),
+    Snapshot("ibm_fez", "fez", 156, ("fake_fez",)),
+    Snapshot("ibm_geneva", "geneva", 27, ("fake_geneva",)),
+    Snapshot("ibm_hanoi", "hanoi", 27, ("fake_hanoi",)),
+    Snapshot("ibm_kawasaki", "kawasaki", 127, ("fake_kawasaki",)),
+    Snapshot("ibm_kingston", "kingston", 156, ("fake_kingston",)),
+    Snapshot("ibm_kyiv", "kyiv", 127, ("fake_kyiv",)),
+    Snapshot("ibm_kyoto", "kyoto", 127, ("fake_kyoto",)),
+    Snapshot("ibm_lagos", "lagos", 7, ("fake_lagos",)),
+    Snapshot("ibm_marrakesh", "marrakesh", 156, ("fake_marrakesh",)),
+    Snapshot("ibm_miami", "miami", 120, ("fake_miami",)),
+    Snapshot("ibm_nairobi", "nairobi", 7, ("fake_nairobi",)),
+    Snapshot("ibm_osaka", "osaka", 127, ("fake_osaka",)),
+    Snapshot("ibm_oslo", "oslo", 7, ("fake_oslo",)),
+    Snapshot("ibm_peekskill", "peekskill", 27, ("fake_peekskill",)),
+    Snapshot("ibm_perth", "perth", 7, ("fake_perth",)),
+    Snapshot("ibm_pittsburgh", "pittsburgh", 156, ("fake_pittsburgh",)),
+    Snapshot("ibm_prague", "prague", 33, ("fake_prague",)),
+    Snapshot("ibm_quebec", "quebec", 127, ("fake_quebec",)),
+    Snapshot("ibm_sherbrooke", "sherbrooke", 127, ("fake_sherbrooke",)),
+    Snapshot("ibm_strasbourg", "strasbourg", 127, ("fake_strasbourg",)),
+    Snapshot("ibm_torino", "torino", 133, ("fake_torino",)),
+    Snapshot("ibm_washington", "washington", 127, ("fake_washington",)),
+    Snapshot("ibmq_16_melbourne", "melbourne", 15, ("fake_melbourne",)),
+    Snapshot("ibmq_almaden", "almaden", 20, ("fake_almaden",)),
+    Snapshot("ibmq_armonk", "armonk", 1, ("fake_armonk",)),
+    Snapshot("ibmq_athens", "athens", 5, ("fake_athens",)),
+    Snapshot("ibmq_belem", "belem", 5, ("fake_belem",)),
+    Snapshot("ibmq_boeblingen", "boeblingen", 20, ("fake_boeblingen",)),
+    Snapshot("ibmq_bogota", "bogota", 5, ("fake_bogota",)),
+    Snapshot("ibmq_brooklyn", "brooklyn", 65, ("fake_brooklyn",)),
+    Snapshot("ibmq_burlington", "burlington", 5, ("fake_burlington",)),
+    Snapshot("ibmq_cambridge", "cambridge", 28, ("fake_cambridge",)),
+    Snapshot("ibmq_casablanca", "casablanca", 7, ("fake_casablanca",)),
+    Snapshot("ibmq_essex", "essex", 5, ("fake_essex",)),
+    Snapshot("ibmq_guadalupe", "guadalupe", 16, ("fake_guadalupe",)),
+    Snapshot("ibmq_jakarta", "jakarta", 7, ("fake_jakarta",)),
+    Snapshot("ibmq_johannesburg", "johannesburg", 20, ("fake_johannesburg",)),
+    Snapshot("ibmq_kolkata", "kolkata", 27, ("fake_kolkata",)),
+    Snapshot("ibmq_lima", "lima", 5, ("fake_lima",)),
+    Snapshot("ibmq_london", "london", 5, ("fake_london",)),
+    Snapshot("ibmq_manhattan", "manhattan", 65, ("fake_manhattan",)),
+    Snapshot("ibmq_manila", "manila", 5, ("fake_manila",)),
+    Snapshot("ibmq_montreal", "montreal", 27, ("fake_montreal",)),
+    Snapshot("ibmq_mumbai", "mumbai", 27, ("fake_mumbai",)),
+    Snapshot("ibmq_ourense", "ourense", 5, ("fake_ourense",)),
+    Snapshot("ibmq_paris", "paris", 27, ("fake_paris",)),
+    Snapshot("ibmq_poughkeepsie", "poughkeepsie", 20, ("fake_poughkeepsie",)),
+    Snapshot("ibmq_quito", "quito", 5, ("fake_quito",)),
+    Snapshot("ibmq_rochester", "rochester", 53, ("fake_rochester",)),
+    Snapshot("ibmq_rome", "rome", 5, ("fake_rome",)),
+    Snapshot("ibmq_santiago", "santiago", 5, ("fake_santiago",)),
+    Snapshot("ibmq_singapore", "singapore", 20, ("fake_singapore",)),
+    Snapshot("ibmq_sydney", "sydney", 27, ("fake_sydney",)),
+    Snapshot("ibmq_toronto", "toronto", 27, ("fake_toronto",)),
+    Snapshot("ibmq_valencia", "valencia", 5, ("fake_valencia",)),
+    Snapshot("ibmq_vigo", "vigo", 5, ("fake_vigo",)),
+    Snapshot("ibmqx2", "yorktown", 5, ("fake_yorktown",)),
+    Snapshot("fake_fractional", "fractional", 5, ()),
+    Snapshot("fake_nighthawk", "nighthawk", 120, ()),
+)
