@@ -80,12 +80,19 @@ def upload(http, name: str, source: str) -> str:
     return response.json()["id"]
 
 
-def run_and_wait(server: RealServer, http, program_id: str, params: dict | None = None) -> list:
+def run_and_wait(
+    server: RealServer,
+    http,
+    program_id: str,
+    params: dict | None = None,
+    backend: str | None = None,
+) -> list:
     from websockets.sync.client import connect
 
-    job_id = http.post(
-        "/jobs", content=json.dumps({"program_id": program_id, "params": params or {}})
-    ).json()["id"]
+    body = {"program_id": program_id, "params": params or {}}
+    if backend is not None:
+        body["backend"] = backend
+    job_id = http.post("/jobs", content=json.dumps(body)).json()["id"]
     received = []
     url = f"{server.ws_url}/stream/jobs/{job_id}"
     with connect(url, additional_headers={"X-Access-Token": server.token}) as ws:
@@ -154,6 +161,20 @@ def main(backend, user_messenger, qubits=5, shots=200):
     return sum(counts.values())
 """
 AER_AT_ONCE = 8
+DEVICE = "ibm_sherbrooke"
+DEVICE_JOB = """
+from qiskit import QuantumCircuit, transpile
+
+
+def main(backend, user_messenger):
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.cx(1, 2)
+    circuit.measure_all()
+    counts = backend.run(transpile(circuit, backend), shots=500).result().get_counts()
+    return sum(counts.values())
+"""
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -258,7 +279,65 @@ def measure_job_starts(repeat: int, jobs: int, tmp: str) -> dict:
     return {**medians, "uploads": during[uploads], "idle": during["none (idle)"]}
 
 
-def print_job_starts(result: dict, repeat: int, jobs: int, load: tuple[str, str]) -> None:
+def measure_device_job(repeat: int, tmp: str) -> dict[str, float]:
+    """``DEVICE_JOB`` on ``DEVICE``, submit -> result: median seconds per job, the two
+    services measured in turns, each job on a warm worker (seconds apart)."""
+    servers = {
+        start: RealServer(
+            Path(tmp, f"device-{start}"), "--workers", "2", "--job-start", start,
+            "--prepare-backends", DEVICE, "--expensive-per-min", "100000",
+        ).start()
+        for start in ("fork", "exec")
+    }  # fmt: skip
+    took: dict[str, list[float]] = {start: [] for start in servers}
+    try:
+        clients = {start: server.http() for start, server in servers.items()}
+        programs = {start: upload(http, "device", DEVICE_JOB) for start, http in clients.items()}
+        for start, server in servers.items():
+            run_and_wait(server, clients[start], programs[start], backend=DEVICE)  # once
+        time.sleep(3)  # the next workers warm (an exec worker prepares the device)
+        for _ in range(repeat):
+            for start, server in servers.items():
+                took[start].append(timed_device_job(server, clients[start], programs[start]))
+                time.sleep(3)
+        for http in clients.values():
+            http.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+    return {start: statistics.median(values) for start, values in took.items()}
+
+
+def timed_device_job(server: RealServer, http, program_id: str) -> float:
+    """Submit -> result (the stream's end, then the result fetched) of one device job."""
+    from websockets.sync.client import connect
+
+    began = time.perf_counter()
+    body = {"program_id": program_id, "backend": DEVICE}
+    job_id = http.post("/jobs", content=json.dumps(body)).json()["id"]
+    url = f"{server.ws_url}/stream/jobs/{job_id}"
+    with connect(url, additional_headers={"X-Access-Token": server.token}) as ws:
+        for _ in ws:
+            pass
+    result = http.get(f"/jobs/{job_id}/results").text
+    took = time.perf_counter() - began
+    if result.strip() != "500":
+        raise RuntimeError(f"the device job did not return its 500 shots' counts: {result}")
+    return took
+
+
+def print_device_job(device: dict[str, float], repeat: int) -> None:
+    fork, exec_ = device["fork"], device["exec"]
+    print(
+        f"| 3-qubit job on the 127-qubit device snapshot ({DEVICE}), prepared in the template "
+        f"(fork) or the worker (exec), submit -> result, median of {repeat} | {fork * 1000:.0f} "
+        f"ms | {exec_ * 1000:.0f} ms | {fork / exec_:.2f} | < 1 s (fork) |"
+    )
+
+
+def print_job_starts(
+    result: dict, device: dict[str, float], repeat: int, jobs: int, load: tuple[str, str]
+) -> None:
     fork, exec_ = result["fork"], result["exec"]
     print(
         f"fork vs exec, side by side: medians of {repeat} submits, {BURSTS} bursts of {jobs} "
@@ -285,10 +364,18 @@ def print_job_starts(result: dict, repeat: int, jobs: int, load: tuple[str, str]
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms | idle: p50 {idle_p50:.1f} ms, p99 "
         f"{idle_p99:.1f} ms | | p99 < 50 ms |"
     )
-    print(
-        "| 3-qubit job on the 127-qubit device snapshot, noise model prepared in the template "
-        "| not measured: device backends (issue 23) are not on this branch | | | < 1 s |"
-    )
+    print_device_job(device, repeat)
+
+
+def device_job_only(repeat: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        before = _load()
+        device = measure_device_job(repeat, tmp)
+        print(f"load average before {before}, after {_load()} (2 cores, shared)")
+        print("| measure | fork | exec | fork / exec | goal |")
+        print("|---|---:|---:|---:|---|")
+        print_device_job(device, repeat)
+    return 0
 
 
 def _load() -> str:
@@ -304,12 +391,18 @@ def main() -> int:
     parser.add_argument(
         "--job-starts-only", action="store_true", help="only the fork vs exec table"
     )
+    parser.add_argument(
+        "--device-job-only", action="store_true", help="only the fork vs exec device job row"
+    )
     args = parser.parse_args()
+    if args.device_job_only:
+        return device_job_only(args.repeat)
     if args.job_starts_only:
         with tempfile.TemporaryDirectory() as tmp:
             before = _load()
             result = measure_job_starts(args.repeat, args.jobs, tmp)
-            print_job_starts(result, args.repeat, args.jobs, (before, _load()))
+            device = measure_device_job(args.repeat, tmp)
+            print_job_starts(result, device, args.repeat, args.jobs, (before, _load()))
         return 0
     rows = {}
     attacks = None
