@@ -119,8 +119,13 @@ class JobRunner:
             isolation = Isolation(
                 sandbox, data_dir=directory, limits=limits, allow_uncapped=allow_uncapped
             )
+            # exec: the fork path is not tested on Ray nodes (serve refuses --job-start there)
             self._executor = LocalExecutor(
-                data_dir=directory, isolation=isolation, workers=1, prepare=prepare
+                data_dir=directory,
+                isolation=isolation,
+                workers=1,
+                prepare=prepare,
+                job_start="exec",
             )
             self._executor.start()
         except BaseException as exc:  # noqa: BLE001  (raised again by __init__, to the service)
