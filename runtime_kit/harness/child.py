@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_kit.harness import frames
+from runtime_kit.harness.limit_errors import limit_reached, preparation_needs
 from runtime_kit.program.messenger import UserMessenger
 
 
@@ -51,27 +52,10 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     """Run one job: ``program`` (a path: ``runtime-kit run``) or ``bundle`` (the program's
     data as a service stores it, unpacked here, inside the job's confinement)."""
     limits = job.get("limits") or {"memory_mib": memory_mib, "memory_scope": "process"}
-    try:
-        program, paths = _program_of(job)
-    except Exception as exc:  # noqa: BLE001  (a bundle that cannot be unpacked fails the job)
-        _failed(frames_fd, exc, Path.cwd(), limits, what="the program's bundle cannot be used")
+    prepared = _prepare(job, frames_fd, limits)
+    if prepared is None:
         return
-    from runtime_kit.jobside.runner import working_directory
-
-    directory = working_directory(job, program)
-    os.chdir(directory)
-    sys.path.insert(0, str(directory))
-    if program.parent != directory:  # a script's own folder, as ``python folder/script.py``
-        sys.path.insert(0, str(program.parent))
-    for path in reversed(paths):  # the program's own wheels come first
-        sys.path.insert(0, path)
-    for path in job.get("site_paths") or ():  # an overlay: packages added to runtime-kit's
-        site.addsitedir(path)
-    try:
-        backend = _prepared_backend(job, frames_fd, limits)
-    except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
-        _failed_before_main(frames_fd, exc, directory, limits)
-        return
+    program, directory, backend = prepared
     if job.get("shots"):
         backend.set_options(shots=job["shots"])
     required = job.get("min_num_qubits")
@@ -125,6 +109,41 @@ def run_job(job: dict[str, Any], frames_fd: int, memory_mib: int) -> None:
     if returned is None and messenger.final_sent:
         return  # legacy: the result was published with final=True
     _send_result(frames_fd, returned)
+
+
+def _prepare(
+    job: dict[str, Any], frames_fd: int, limits: dict[str, Any]
+) -> tuple[Path, Path, Any] | None:
+    """The program, its directory and the backend, or None once the failure is reported.
+
+    Everything before main() is guarded: a cap hit anywhere here (an import of runtime-kit's
+    own modules as much as qiskit's, under a low RLIMIT_AS) is one line saying what the
+    libraries need, never a traceback on stderr."""
+    directory = Path.cwd()
+    try:
+        try:
+            program, paths = _program_of(job)
+        except Exception as exc:  # a bundle that cannot be unpacked fails the job
+            if limit_reached(exc, limits) is None:
+                what = "the program's bundle cannot be used"
+                _failed(frames_fd, exc, directory, limits, what=what)
+                return None
+            raise
+        from runtime_kit.jobside.runner import working_directory
+
+        directory = working_directory(job, program)
+        os.chdir(directory)
+        sys.path.insert(0, str(directory))
+        if program.parent != directory:  # a script's own folder, as ``python folder/script.py``
+            sys.path.insert(0, str(program.parent))
+        for path in reversed(paths):  # the program's own wheels come first
+            sys.path.insert(0, path)
+        for path in job.get("site_paths") or ():  # an overlay: packages added to runtime-kit's
+            site.addsitedir(path)
+        return program, directory, _prepared_backend(job, frames_fd, limits)
+    except BaseException as exc:  # noqa: BLE001  (reported: main() never started)
+        _failed_before_main(frames_fd, exc, directory, limits)
+        return None
 
 
 def _prepared_backend(job: dict[str, Any], frames_fd: int, limits: dict[str, Any]) -> Any:
@@ -232,8 +251,6 @@ def _failed(
     limits: dict[str, Any],
     what: str | None = None,
 ) -> None:
-    from runtime_kit.harness.limit_errors import limit_reached
-
     cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     reached = limit_reached(exc, limits)
     error = f"{reached}: {cause}" if reached else f"{what}: {cause}" if what else cause
@@ -252,8 +269,6 @@ def _failed_before_main(
 ) -> None:
     """The job could not be prepared (qiskit, Aer and the backend): a cap hit there is said
     in one line, with what the libraries need; anything else with its whole traceback."""
-    from runtime_kit.harness.limit_errors import limit_reached, preparation_needs
-
     reached = limit_reached(exc, limits)
     if reached is None:
         _failed(frames_fd, exc, directory, limits, what="the job could not be prepared")
@@ -317,8 +332,10 @@ def _seed_everything(seed: int) -> None:
 
 def warm_up(prepare: Sequence[Sequence[str]] = ()) -> None:
     """Import what every job needs while the harness is busy elsewhere (or idle), and
-    prepare the backends in ``prepare`` (a failure there is the job's: not swallowed)."""
-    with contextlib.suppress(ImportError):
+    prepare the backends in ``prepare`` (a failure there is the job's: not swallowed).  An
+    import that fails here (a MemoryError under a low RLIMIT_AS) is the job's preparation's
+    to report: it imports them again."""
+    with contextlib.suppress(ImportError, MemoryError):
         import qiskit  # noqa: F401
         import qiskit_aer  # noqa: F401
 

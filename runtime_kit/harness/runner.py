@@ -21,7 +21,7 @@ from runtime_kit.errors import InputValueError
 from runtime_kit.harness import frames
 from runtime_kit.harness.backends import parse_backend
 from runtime_kit.harness.broker import Broker, BrokerLink
-from runtime_kit.harness.limit_errors import memory_failure_in
+from runtime_kit.harness.limit_errors import memory_failure_in, preparation_needs
 from runtime_kit.harness.process import Outcome, ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
@@ -154,8 +154,7 @@ def run_program(
         record.status = CANCELLED
         record.error = f"ran longer than {limit:g} s (max_execution_time or --timeout)"
     elif record.status != DONE and record.error is None:
-        limits = {"memory_mib": memory_mib, "memory_scope": "process"}
-        record.error = memory_failure_in(outcome.logs, limits) or describe_exit(outcome.returncode)
+        record.error = _exit_error(outcome.logs, outcome.returncode, record, memory_mib)
     if strict and record.status == DONE and record.schema_mismatches:
         record.status = ERROR
         record.error = "strict: " + "; ".join(record.schema_mismatches)
@@ -179,6 +178,16 @@ def _watch(
     finally:
         if link is not None:
             link.end()
+
+
+def _exit_error(logs: str, returncode: int | None, record: RunRecord, memory_mib: int) -> str:
+    """Why a child that sent no failure ended: a native library refusing memory (before
+    main(): the one line a Python MemoryError there gives), or its exit."""
+    limits = {"memory_mib": memory_mib, "memory_scope": "process"}
+    reached = memory_failure_in(logs, limits)
+    if reached is not None and not record.started:
+        return f"{reached} before main() started: {preparation_needs(limits)}"
+    return reached or describe_exit(returncode)
 
 
 def _environment(spec: ProgramSpec, on_build: Callable[[str], None] | None) -> Environment:
