@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 UV := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
 	--only-binary ibm-platform-services
 
-.PHONY: demo test lint typecheck bench clean sandbox-tools browser-tools lower-bounds
+.PHONY: demo test check lint typecheck bench clean sandbox-tools browser-tools lower-bounds
 
 $(BASE): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 3; }
@@ -58,13 +58,23 @@ browser-tools:
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite under coverage (branches; the CLI, `serve` and harness subprocesses included),
-# then the report: it fails below the floor in pyproject.toml ([tool.coverage.report]).
+# The suite under coverage (branches; the CLI, `serve`, harness subprocesses and xdist's
+# workers included), in parallel (tests/parallel.py: a module at a time, the Ray tests on one
+# worker), then the 15 slowest tests and the report: it fails below the floor in
+# pyproject.toml ([tool.coverage.report]).  Most of a test's time is spent waiting for the
+# processes it started, so more workers than cores pay: TEST_WORKERS=1 runs it serially.
+TEST_WORKERS ?= 4
+PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 test: lint typecheck sandbox-tools browser-tools
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m coverage run -m pytest
+	$(BIN)/python -m coverage run -m pytest $(PARALLEL) --durations=15
 	$(BIN)/python -m coverage combine --quiet
 	$(BIN)/python -m coverage report
+
+# The inner loop: lint, types and the tests that need no service, browser, Ray or side venv
+# (tests/needs.py), without coverage.
+check: lint typecheck
+	$(BIN)/python -m pytest -q $(PARALLEL) --quick
 
 # The dependencies at the lowest versions pyproject.toml declares (constraints made from it),
 # in a virtual environment of their own, with the part of the suite that uses each of them.

@@ -7,8 +7,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests import needs
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -100,3 +103,84 @@ def run_command(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProc
         timeout=60,
         check=False,
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="only the tests that need no service, browser, Ray or side venv (make check); "
+        "one of them that starts one anyway fails (tests/needs.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in needs.MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+    if config.pluginmanager.hasplugin("xdist"):
+        from tests.parallel import ModulesAndGroups
+
+        config.pluginmanager.register(ModulesAndGroups(), "runtime-kit-scheduling")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its loadgroup suffix)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    side_venvs = {"legacy", "legacy_apps", "ibm_runtime", "ibm_runtime_09", "serverless"}
+    for item in items:
+        for fixture in item.fixturenames:
+            marker = needs.MARKER_OF_FIXTURE.get(fixture)
+            if marker is not None:
+                item.add_marker(marker)
+        if any(item.get_closest_marker(name) for name in side_venvs):
+            item.add_marker("side_venv")
+        if _a_ray_parameter(item):  # an executor parameter (the contract suite's "ray")
+            item.add_marker("ray")
+            item.add_marker("service")
+        if item.get_closest_marker("ray") is not None:
+            # one worker runs them all: one Ray cluster (8 s and 1 GiB of object store)
+            item.add_marker(pytest.mark.xdist_group("ray"))
+    if not config.getoption("quick"):
+        return
+    kept, left = [], []
+    for item in items:
+        needed = any(item.get_closest_marker(name) for name in needs.MARKERS)
+        (left if needed else kept).append(item)
+    config.hook.pytest_deselected(items=left)
+    items[:] = kept
+
+
+def _a_ray_parameter(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    values = callspec.params.values() if callspec is not None else ()
+    return any(isinstance(value, str) and value == "ray" for value in values)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_runs_refuse_what_they_left_out(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a ``--quick`` run, a test that starts a service or Ray fails (tests/needs.py);
+    side venvs refuse by themselves (tests/interop/side_venv.py)."""
+    if not request.config.getoption("quick"):
+        yield
+        return
+    from runtime_kit.service.service import Service
+    from tests.service.ray_cluster import LocalRayCluster
+    from tests.service.real_server import RealServer
+
+    needs.QUICK["armed"] = True
+    with pytest.MonkeyPatch.context() as patch:
+        for owner, what, marker in (
+            (RealServer, "a service (runtime-kit serve)", "service"),
+            (Service, "a service (in-process)", "service"),
+            (LocalRayCluster, "a Ray cluster", "ray"),
+        ):
+            patch.setattr(owner, "start", _refusing(owner.start, what, marker))
+        yield
+    needs.QUICK["armed"] = False
+
+
+def _refusing(start: Any, what: str, marker: str) -> Any:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        needs.refuse(what, marker)
+        return start(*args, **kwargs)
+
+    return refused

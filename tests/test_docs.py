@@ -244,6 +244,7 @@ def test_a_block_run_elsewhere_is_that_file(block: Block) -> None:
     assert block.text.strip("\n") == source.strip("\n"), f"{block.where} != {block.marker[1]}"
 
 
+@pytest.mark.service
 @pytest.mark.parametrize("block", [b for b in all_blocks() if runnable(b)], ids=lambda b: b.where)
 def test_the_block_runs(block: Block, workspace: Path, docs_env: dict[str, str]) -> None:
     if block.language in PYTHON:

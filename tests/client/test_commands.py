@@ -187,6 +187,7 @@ def test_login_stores_url_and_token_privately(
     assert cli(env, "programs", "list").returncode == 0
 
 
+@pytest.mark.service  # the per-user local service
 def test_embedded_local_service_starts_on_first_use(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNTIME_KIT_")}
     env |= {

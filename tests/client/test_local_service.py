@@ -8,6 +8,8 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from tests.client.test_commands import RUNTIME_KIT, cli
 
 
@@ -23,6 +25,7 @@ def _services_on(data_dir: Path) -> list[int]:
     return found
 
 
+@pytest.mark.service  # the per-user local service
 def test_ten_commands_at_once_start_one_service(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNTIME_KIT_")}
     env |= {

@@ -108,6 +108,7 @@ def test_a_failed_job_replays_its_failure(service: RuntimeService) -> None:
     assert report.equal and report.local_status == "ERROR"
 
 
+@pytest.mark.service
 def test_a_job_run_before_seeds_were_recorded_cannot_replay(tmp_path: Path) -> None:
     """A data directory made by runtime-kit 5efcb87, whose jobs kept no seed."""
     fixture = Path(__file__).parents[1] / "service" / "fixtures" / "data-5efcb87"

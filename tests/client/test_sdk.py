@@ -201,6 +201,7 @@ def test_stream_resumes_after_dropped_connections(server, service: RuntimeServic
             through.close()
 
 
+@pytest.mark.service
 def test_transport_is_injectable(tmp_path) -> None:
     """The client over an in-process ASGI app instead of the network (no mock: the real API)."""
     from fastapi.testclient import TestClient

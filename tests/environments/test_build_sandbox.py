@@ -77,6 +77,7 @@ def program(directory: Path, requirement: str) -> Path:
     return directory
 
 
+@pytest.mark.service
 def test_code_run_while_building_is_confined(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"  # environments in DATA_DIR/environments: the default
     home = Path.home()  # the service's home (the tests' own, see tests/conftest.py)
@@ -136,6 +137,7 @@ def test_code_run_while_building_is_confined(tmp_path: Path) -> None:
     assert '"data_listing": ["environments"]' in last  # what it saw, in the resolver's words
 
 
+@pytest.mark.service
 def test_a_file_index_is_shown_to_the_build(tmp_path: Path) -> None:
     """``--environments-index-url file://DIR``: the directory is shown read-only to the
     build (its network reaches nothing)."""

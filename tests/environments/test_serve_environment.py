@@ -102,6 +102,7 @@ def test_generic_and_noisy_backends_are_not_in_an_environment_of_its_own(
     )
 
 
+@pytest.mark.service
 def test_off_refuses_programs_with_requirements_at_upload(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--environments", "off").start()
     try:
@@ -117,6 +118,7 @@ def test_off_refuses_programs_with_requirements_at_upload(tmp_path: Path) -> Non
         server.stop()
 
 
+@pytest.mark.service
 def test_the_allow_list_and_a_python_the_host_lacks_are_refused_at_upload(
     tmp_path: Path,
 ) -> None:

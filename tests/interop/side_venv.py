@@ -14,6 +14,8 @@ import venv
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests import needs
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 900
 
@@ -23,6 +25,7 @@ def side_python(
 ) -> Path:
     """Path of the python of the venv ``ROOT/folder``, built from ``requirements`` if needed
     (on ``base_python``, another interpreter, if given; else on this one)."""
+    needs.refuse(f"a side venv ({folder})", "side_venv")
     directory = ROOT / folder
     python = directory / "bin" / "python"
     stamp = directory / ".requirements"

@@ -36,6 +36,8 @@ def test_weak_tokens_are_refused(token: str) -> None:
         secrets.token_hex(16),
         "Correct-Horse-Battery-Staple-42-Zebra!",
     ],
+    # ids that do not change: each xdist worker collects the suite, and they must agree
+    ids=["token_urlsafe", "rk_token_urlsafe", "token_hex", "passphrase"],
 )
 def test_random_tokens_pass(token: str) -> None:
     assert check_admin_token(token, "x") == token

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.service.real_server import RealServer
 
 RUNTIME_KIT = str(Path(sys.executable).with_name("runtime-kit"))
@@ -143,6 +145,7 @@ def test_instances_create_list_delete_and_grant(real_server: RealServer) -> None
     assert malformed.returncode == 2 and "an instance is HUB/GROUP/PROJECT" in malformed.stderr
 
 
+@pytest.mark.service
 def test_a_quota_is_one_line_in_the_cli_and_an_error_in_the_sdk(tmp_path: Path) -> None:
     from runtime_kit import LimitExceededError, RuntimeService
 

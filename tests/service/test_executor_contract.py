@@ -171,6 +171,7 @@ def test_a_package_program_runs_from_its_wheel(server: RealServer, tmp_path: Pat
         assert http.get(f"/jobs/{job_id}/results").json()["parities"] == [1.0]
 
 
+@pytest.mark.service
 def test_restart_with_jobs_in_flight_loses_nothing(
     tmp_path: Path, executor_args: list[str]
 ) -> None:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.service.conftest import RealServer
 from tests.service.test_server import PUBLISHER, upload
@@ -18,6 +19,7 @@ ROUNDS = 10
 STATES = {"QUEUED", "RUNNING", "COMPLETED", "FAILED"}
 
 
+@pytest.mark.service
 def test_kill_9_loses_nothing_acknowledged(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--workers", "2")
     acknowledged_programs: list[str] = []

@@ -25,6 +25,8 @@ from runtime_kit.sandbox.limits import JobLimits
 from tests.service.conftest import source_of
 from tests.service.real_server import RealServer
 
+pytestmark = pytest.mark.service  # each test starts a service of its own
+
 HOSTILE = Path(__file__).with_name("hostile_program.py").read_text()
 VICTIM_SECRET = "victim-secret-7f3a"
 VICTIM_SOURCE = "def main(backend, user_messenger):\n    return 'hers'\n"

@@ -32,6 +32,8 @@ from tests.service.real_server import RealServer
 from tests.service.test_hostile_jobs import Stage, _sandbox_usable, _token
 from tests.service.zip_crafting import crafted_zip
 
+pytestmark = pytest.mark.service  # each test starts a service of its own
+
 MIB = 1024 * 1024
 
 

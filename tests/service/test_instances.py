@@ -192,6 +192,7 @@ def test_instance_text_is_parsed_strictly() -> None:
             Instance.parse(bad)
 
 
+@pytest.mark.service
 def test_jobs_of_an_older_service_ran_under_the_open_instance(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

@@ -54,6 +54,7 @@ def test_auto_refuses_to_start_without_bubblewrap(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.service
 def test_none_says_loudly_that_jobs_are_not_isolated(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--sandbox", "none").start()
     try:
@@ -89,6 +90,7 @@ def _ends(stage: Stage, source: str, name: str) -> dict:
     return stage.wait(stage.attacker, stage.submit(stage.attacker, program, {}))
 
 
+@pytest.mark.service
 def test_health_says_what_isolates_jobs(tight: Stage) -> None:
     with tight.http(tight.attacker) as http:
         health = http.get("/health").json()
@@ -102,6 +104,7 @@ def test_health_says_what_isolates_jobs(tight: Stage) -> None:
         assert mechanisms[2].startswith("unprivileged uids ")
 
 
+@pytest.mark.service
 def test_jobs_start_the_threads_they_are_given(tight: Stage) -> None:
     job = _ends(tight, THREADS, "threads")
     assert job["status"] == "COMPLETED", job
@@ -119,18 +122,21 @@ def test_threads_default_to_the_cores_shared_by_the_workers() -> None:
     assert JobLimits(threads=5).shared_by(2).threads == 5
 
 
+@pytest.mark.service
 def test_cpu_time_cap_ends_the_job(tight: Stage) -> None:
     job = _ends(tight, BUSY, "busy")
     assert job["status"] == "FAILED"
     assert job["state"]["reason"].startswith("limit reached: CPU time (2 s"), job
 
 
+@pytest.mark.service
 def test_open_files_cap_ends_the_job(tight: Stage) -> None:
     job = _ends(tight, FILES, "files")
     assert job["status"] == "FAILED"
     assert job["state"]["reason"].startswith("limit reached: open files (64): OSError"), job
 
 
+@pytest.mark.service
 def test_interim_count_cap_ends_the_job(tight: Stage) -> None:
     program = tight.upload(tight.attacker, "chatty", HOSTILE)
     job_id = tight.submit(tight.attacker, program, {"attack": "interim", "count": 10, "kib": 1})

@@ -27,6 +27,7 @@ def old_data(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.service
 def test_a_data_directory_of_0_1_upgrades_and_keeps_everything(old_data: Path) -> None:
     ids = json.loads((FIXTURE / "ids.json").read_text())
     alice = {"X-Access-Token": (FIXTURE / "alice-token").read_text().strip()}

@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -28,6 +29,7 @@ def main(backend, user_messenger, seconds=1.0):
 """
 
 
+@pytest.mark.service
 def test_a_second_service_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
     first = RealServer(tmp_path / "data", "--sandbox", "none").start()
     try:
@@ -44,6 +46,7 @@ def test_a_second_service_on_the_same_data_directory_is_refused(tmp_path: Path) 
     )
 
 
+@pytest.mark.service
 def test_sigterm_closes_streams_with_1001_and_fails_jobs_that_do_not_end(
     tmp_path: Path,
 ) -> None:
@@ -78,6 +81,7 @@ def test_sigterm_closes_streams_with_1001_and_fails_jobs_that_do_not_end(
         server.stop()
 
 
+@pytest.mark.service
 def test_a_job_that_ends_within_the_shutdown_timeout_completes(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--shutdown-timeout", "30").start()
     job_id = submit(server, upload(server, NAPPER, "napper"), {"seconds": 2.0})
@@ -90,6 +94,7 @@ def test_a_job_that_ends_within_the_shutdown_timeout_completes(tmp_path: Path) -
         server.stop()
 
 
+@pytest.mark.service
 def test_request_and_job_lines_in_json(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--log-format", "json").start()
     try:
@@ -108,6 +113,7 @@ def test_request_and_job_lines_in_json(tmp_path: Path) -> None:
     assert completed["duration_s"] > 0
 
 
+@pytest.mark.service
 def test_request_lines_in_plain_text(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data").start()
     with server.http() as http:

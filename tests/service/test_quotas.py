@@ -125,6 +125,7 @@ def user(service: Service, client: TestClient, name: str) -> Api:
     return Api(client, token)
 
 
+@pytest.mark.service
 def test_queued_and_running_jobs_are_limited_per_token(
     quoted: tuple[Service, TestClient],
 ) -> None:
@@ -149,6 +150,7 @@ def test_queued_and_running_jobs_are_limited_per_token(
         mallory.post(f"/jobs/{job.json()['id']}/cancel")
 
 
+@pytest.mark.service
 def test_stored_bytes_are_limited_per_token(quoted: tuple[Service, TestClient]) -> None:
     service, client = quoted
     mallory = user(service, client, "mallory")
@@ -167,6 +169,7 @@ def test_stored_bytes_are_limited_per_token(quoted: tuple[Service, TestClient]) 
     assert [p["name"] for p in mallory.get("/programs").json()["programs"]] == ["open"]
 
 
+@pytest.mark.service
 def test_interim_results_over_the_stored_quota_fail_the_job(
     quoted: tuple[Service, TestClient],
 ) -> None:

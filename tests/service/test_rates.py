@@ -127,6 +127,7 @@ def limited(tmp_path: Path) -> Iterator[tuple[Service, TestClient]]:
         service.stop()
 
 
+@pytest.mark.service
 def test_through_the_api_a_user_is_limited_and_an_admin_is_not(
     limited: tuple[Service, TestClient],
 ) -> None:
@@ -147,6 +148,7 @@ def test_through_the_api_a_user_is_limited_and_an_admin_is_not(
     assert service.health()["quotas"]["requests_per_s"] == 5
 
 
+@pytest.mark.service
 def test_through_the_api_expensive_routes_have_their_own_limit(
     limited: tuple[Service, TestClient],
 ) -> None:
@@ -163,6 +165,7 @@ def test_through_the_api_expensive_routes_have_their_own_limit(
     assert client.get("/backends/noisy-5/status", headers=headers).status_code == 200
 
 
+@pytest.mark.service
 def test_a_stream_over_the_limit_is_closed_1013(limited: tuple[Service, TestClient]) -> None:
     service, client = limited
     _, token = service.tokens.create("mallory", "uploader")

@@ -113,6 +113,8 @@ def namespaces() -> Iterator[Namespaces]:
         made.delete()
 
 
+@pytest.mark.service
+@pytest.mark.ray
 def test_jobs_land_on_two_nodes(
     tmp_path: Path, namespaces: Namespaces, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from runtime_kit.sandbox.limits import JobLimits
@@ -230,6 +231,7 @@ def test_tokens_bearer_and_revocation(admin: Api) -> None:
     assert admin.client.get("/programs").status_code == 401
 
 
+@pytest.mark.service
 def test_oversize_result_fails_the_job(tmp_path: Path) -> None:
     limits = JobLimits(message_mib=1)
     running = Service(tmp_path / "data", workers=1, admin_token="adm", limits=limits)

@@ -122,6 +122,7 @@ def _health(process: subprocess.Popen[str], port: int) -> dict[str, object] | No
     raise AssertionError("serve did not start in time")
 
 
+@pytest.mark.service
 def test_prefer_falling_back_as_root_says_so_at_every_job_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

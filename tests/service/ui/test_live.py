@@ -9,11 +9,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.service.real_server import RealServer
 from tests.service.ui.browser import ApiUser
 
 
+@pytest.mark.service
 def test_open_streams_do_not_hold_up_a_stopping_service(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--sandbox", "prefer", "--shutdown-timeout", "1")
     server.start()

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import run_command
 
 
+@pytest.mark.service  # the per-user local service
 def test_service_open_prints_a_link_that_signs_in_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
