@@ -17,7 +17,7 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 #: v1 hierarchies used, by controller; v2 controllers enabled for the jobs.
 V1_CONTROLLERS = ("memory", "pids", "cpuacct")
@@ -261,16 +261,29 @@ def _keyed(text: str) -> dict[str, int]:
 
 
 def _read(path: Path) -> str:
-    """The file's text; empty when the cgroup is gone (removed meanwhile: reading a file of
-    a cgroup directory being removed fails with ENODEV)."""
+    """The file's text; empty when the cgroup is gone (removed meanwhile)."""
     try:
-        return path.read_text()
-    except FileNotFoundError:
-        return ""
+        with path.open() as handle:
+            return text_of(handle)
     except OSError as exc:
-        if exc.errno == errno.ENODEV:
+        if _gone(exc):
             return ""
         raise
+
+
+def text_of(handle: IO[str]) -> str:
+    """What is left to read of an open cgroup file; empty when the cgroup was removed since
+    it was opened (the kernel then fails the read with ENODEV)."""
+    try:
+        return handle.read()
+    except OSError as exc:
+        if _gone(exc):
+            return ""
+        raise
+
+
+def _gone(exc: OSError) -> bool:
+    return isinstance(exc, FileNotFoundError) or exc.errno == errno.ENODEV
 
 
 def _write(path: Path, value: object, *, missing_ok: bool = False) -> None:
