@@ -126,6 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its loadgroup suffix)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     side_venvs = {"legacy", "legacy_apps", "ibm_runtime", "ibm_runtime_09", "serverless"}
+    parallel = config.pluginmanager.hasplugin("xdist")
     for item in items:
         for fixture in item.fixturenames:
             marker = needs.MARKER_OF_FIXTURE.get(fixture)
@@ -136,7 +137,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _a_ray_parameter(item):  # an executor parameter (the contract suite's "ray")
             item.add_marker("ray")
             item.add_marker("service")
-        if item.get_closest_marker("ray") is not None:
+        if parallel and item.get_closest_marker("ray") is not None:
             # one worker runs them all: one Ray cluster (8 s and 1 GiB of object store)
             item.add_marker(pytest.mark.xdist_group("ray"))
     if not config.getoption("quick"):
