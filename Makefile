@@ -59,8 +59,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The suite under coverage (branches; the CLI, `serve`, harness subprocesses and xdist's
-# workers included), in parallel (tests/parallel.py: a module at a time, the Ray tests on one
-# worker), then the 15 slowest tests and the report: it fails below the floor in
+# workers included), in parallel (tests/parallel.py: the tests that share a module's fixture
+# together, the Ray tests on one worker, the others wherever a worker is free), then the 15 slowest tests and the report: it fails below the floor in
 # pyproject.toml ([tool.coverage.report]).  Most of a test's time is spent waiting for the
 # processes it started, so more workers than cores pay: TEST_WORKERS=1 runs it serially.
 TEST_WORKERS ?= 4

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests import needs
+from tests.parallel import group_of
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -117,10 +118,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, meaning in needs.MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
-    if config.pluginmanager.hasplugin("xdist"):
-        from tests.parallel import ModulesAndGroups
-
-        config.pluginmanager.register(ModulesAndGroups(), "runtime-kit-scheduling")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its loadgroup suffix)
@@ -137,9 +134,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _a_ray_parameter(item):  # an executor parameter (the contract suite's "ray")
             item.add_marker("ray")
             item.add_marker("service")
-        if parallel and item.get_closest_marker("ray") is not None:
-            # one worker runs them all: one Ray cluster (8 s and 1 GiB of object store)
-            item.add_marker(pytest.mark.xdist_group("ray"))
+        group = parallel and group_of(item)
+        if group:  # tests/parallel.py
+            item.add_marker(pytest.mark.xdist_group(group))
     if not config.getoption("quick"):
         return
     kept, left = [], []

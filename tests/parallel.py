@@ -1,30 +1,29 @@
-"""How ``pytest -n N`` (pytest-xdist) shares the suite out: a module at a time, so that a
-module's fixtures (one ``serve`` for all its tests) start once; tests marked
-``xdist_group(NAME)`` together, whichever module holds them (the Ray tests: one cluster).
+"""How ``pytest -n N --dist loadgroup`` (pytest-xdist) shares the suite out: each test on its
+own, wherever a worker is free, except the tests that share something costly, which go
+together to one worker (an ``xdist_group``):
 
-Run with ``--dist loadgroup`` (xdist then suffixes each grouped test's id with ``@NAME``).
+- the tests of a module with a module-scoped fixture (one ``serve`` for all its tests, a
+  side venv's stack, pre-commit's hook environment): that fixture starts once;
+- every test marked ``ray``: one Ray cluster (``ray_cluster`` is session-scoped).
+
+xdist sends the biggest groups first, so the long ones do not end the run on one worker.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+SHARED_SCOPES = {"module", "class", "package"}
 
-class ModulesAndGroups:
-    """The plugin that makes the scheduler (registered by tests/conftest.py with xdist)."""
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
-        if config.getvalue("dist") != "loadgroup":
-            return None
-        from xdist.scheduler import LoadScopeScheduling
-
-        class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
-            def _split_scope(self, nodeid: str) -> str:
-                if nodeid.rfind("@") > nodeid.rfind("]"):  # a parameter may hold "@"
-                    return nodeid.rsplit("@", 1)[-1]
-                return nodeid.split("::", 1)[0]
-
-        return Scheduling(config, log)
+def group_of(item: pytest.Item) -> str | None:
+    """The group ``item`` runs in, or None: on its own."""
+    if item.get_closest_marker("ray") is not None:
+        return "ray"
+    fixtures = getattr(item, "_fixtureinfo", None)
+    if fixtures is None:
+        return None
+    for definitions in fixtures.name2fixturedefs.values():
+        if any(definition.scope in SHARED_SCOPES for definition in definitions):
+            return item.nodeid.split("::", 1)[0]
+    return None

@@ -37,6 +37,27 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's files as they are now, committed or not, in a repository of one commit:
+    both tests try that revision, so pre-commit builds the hook's environment once (``try-repo``
+    of a checkout with changes clones it anew at every call, and builds again)."""
+    path = tmp_path_factory.mktemp("checkout")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True, timeout=60,
+    ).stdout.decode()  # fmt: skip
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a file deleted but not yet staged is listed too
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, path / name)
+    _git(path, "init", "--quiet")
+    _git(path, "add", "--all")
+    _git(path, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm", "now")
+    return path
+
+
+@pytest.fixture(scope="module")
 def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     PIP_CACHE.mkdir(parents=True, exist_ok=True)
     return {
@@ -54,10 +75,12 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, timeout=60)
 
 
-def _try_repo(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _try_repo(
+    checkout: Path, repo: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
     pre_commit = Path(sys.executable).with_name("pre-commit")
     return subprocess.run(
-        [str(pre_commit), "try-repo", str(ROOT), "runtime-kit-validate", *args],
+        [str(pre_commit), "try-repo", str(checkout), "runtime-kit-validate", *args],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -68,9 +91,9 @@ def _try_repo(repo: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 
 
 def test_hook_fails_on_the_bad_program_with_its_finding(
-    repo: Path, pre_commit_env: dict[str, str]
+    checkout: Path, repo: Path, pre_commit_env: dict[str, str]
 ) -> None:
-    result = _try_repo(repo, pre_commit_env, "--all-files")
+    result = _try_repo(checkout, repo, pre_commit_env, "--all-files")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "runtime-kit validate" in output and "Failed" in output
@@ -84,10 +107,10 @@ def test_hook_fails_on_the_bad_program_with_its_finding(
 
 
 def test_hook_passes_when_only_the_good_program_changed(
-    repo: Path, pre_commit_env: dict[str, str]
+    checkout: Path, repo: Path, pre_commit_env: dict[str, str]
 ) -> None:
     files = [str(p.relative_to(repo)) for p in (repo / "good").rglob("*") if p.is_file()]
-    result = _try_repo(repo, pre_commit_env, "--files", *files, "README.md")
+    result = _try_repo(checkout, repo, pre_commit_env, "--files", *files, "README.md")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "runtime-kit validate" in output and "Passed" in output
