@@ -296,6 +296,7 @@ def test_a_single_file_declares_its_environment_in_a_script_block(server: RealSe
     )
 
 
+@pytest.mark.service
 def test_off_refuses_a_single_file_with_a_script_block(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--environments", "off").start()
     try:

@@ -102,6 +102,7 @@ def main(backend, user_messenger, **kwargs):
 """
 
 
+@pytest.mark.service
 @pytest.mark.parametrize("job_start", ["exec", "fork"])
 def test_workers_prepare_the_backends_they_are_told_to(tmp_path: Path, job_start: str) -> None:
     """On the fork path the template prepares them once (its workers are told of none)."""

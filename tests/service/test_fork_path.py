@@ -324,6 +324,8 @@ import sys, threading, time
 sys.path.insert(0, {root!r})
 from runtime_kit.sandbox import linux
 
+pytestmark = pytest.mark.service  # tests/needs.py
+
 if sys.argv[1] == "thread":
     threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
 try:

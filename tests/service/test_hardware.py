@@ -108,6 +108,8 @@ def test_the_hardware_provider_needs_credentials_and_the_local_executor(tmp_path
 PROBE = """
 from runtime_kit.harness import broker_client
 
+pytestmark = pytest.mark.service  # tests/needs.py
+
 def main(backend, user_messenger):
     try:
         broker_client.request("describe")
