@@ -67,6 +67,7 @@ def _run(stage: Stage, source: str, name: str, **params: Any) -> tuple[dict[str,
     return job, result.json()
 
 
+@pytest.mark.service
 def test_health_says_jobs_are_forked_from_a_single_threaded_template(forked: Stage) -> None:
     job_start = _health(forked)["job_start"]
     assert job_start["asked"] == "fork" and job_start["path"] == "fork"
@@ -76,6 +77,7 @@ def test_health_says_jobs_are_forked_from_a_single_threaded_template(forked: Sta
     assert Path(f"/proc/{template['pid']}").is_dir()
 
 
+@pytest.mark.service
 def test_the_template_holds_no_secret_and_no_file_of_the_service(forked: Stage) -> None:
     pid = _template_pid(forked)
     environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -116,6 +118,7 @@ def main(backend, user_messenger, write):
 """
 
 
+@pytest.mark.service
 def test_a_job_cannot_affect_the_next_one(forked: Stage) -> None:
     _, first = _run(forked, NEIGHBOUR, "neighbour", write=True)
     _, second = _run(forked, NEIGHBOUR, "neighbour-2", write=False)
@@ -155,6 +158,7 @@ def main(backend, user_messenger, template_pid):
 """
 
 
+@pytest.mark.service
 def test_a_job_cannot_signal_or_ptrace_the_template(forked: Stage) -> None:
     pid = _template_pid(forked)
     _, seen = _run(forked, REACH_TEMPLATE, "reach", template_pid=pid)
@@ -179,6 +183,7 @@ def main(backend, user_messenger):
 """
 
 
+@pytest.mark.service
 def test_the_transpiler_runs_in_a_job_forked_after_the_template_transpiled(
     forked: Stage,
 ) -> None:
@@ -225,6 +230,7 @@ print(json.dumps(thread_counts()))
 """
 
 
+@pytest.mark.service
 def test_numeric_libraries_run_the_jobs_thread_count_after_the_fork(forked: Stage) -> None:
     """The template loaded them with one thread each; a forked job runs as many as a fresh
     process started with the job's variables (Aer's own OpenBLAS is single-threaded)."""
@@ -254,6 +260,7 @@ def main(backend, user_messenger):
 """
 
 
+@pytest.mark.service
 def test_each_job_is_reseeded_with_its_own_seed(forked: Stage) -> None:
     firsts = []
     for number in range(2):
@@ -296,6 +303,7 @@ def _ignoring_sigterm(marker: str) -> bool:
     return bool(found)
 
 
+@pytest.mark.service
 def test_pid_1_ignores_sigterm_and_cancel_still_ends_the_job(forked: Stage) -> None:
     marker = f"ignores-sigterm-{os.getpid()}-{time.monotonic_ns()}"
     program = forked.upload(forked.attacker, "stubborn", IGNORES_SIGTERM)
@@ -323,8 +331,6 @@ UNSHARE_WITH_A_THREAD = """
 import sys, threading, time
 sys.path.insert(0, {root!r})
 from runtime_kit.sandbox import linux
-
-pytestmark = pytest.mark.service  # tests/needs.py
 
 if sys.argv[1] == "thread":
     threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
@@ -375,6 +381,7 @@ def test_fork_where_it_cannot_be_set_up_refuses_to_start(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.service
 def test_auto_falls_back_to_exec_and_says_why(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--sandbox", "none").start()
     try:
@@ -390,6 +397,7 @@ def test_auto_falls_back_to_exec_and_says_why(tmp_path: Path) -> None:
     assert job_start["template"] is None
 
 
+@pytest.mark.service
 def test_exec_when_asked(tmp_path: Path) -> None:
     server = RealServer(tmp_path / "data", "--job-start", "exec").start()
     try:
@@ -405,6 +413,7 @@ def test_exec_when_asked(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.service
 def test_a_dead_template_is_replaced_before_the_next_job(forked: Stage) -> None:
     """Last in this module: it kills the module's template."""
     dead = _template_pid(forked)

@@ -60,6 +60,7 @@ def upload(api: Api) -> str:
     return program_id
 
 
+@pytest.mark.service
 def test_a_job_runs_on_the_accounts_device_and_keeps_its_ibm_jobs(hardware: Any) -> None:
     service, api, _ = hardware
     assert service.health()["backend_providers"] == ["ibm-quantum", "simulators", "snapshots"]
@@ -79,6 +80,7 @@ def test_a_job_runs_on_the_accounts_device_and_keeps_its_ibm_jobs(hardware: Any)
     assert "external_jobs" not in api.get("/jobs").json()["jobs"][0]
 
 
+@pytest.mark.service
 def test_cancelling_a_job_cancels_its_ibm_job(hardware: Any) -> None:
     _, api, log = hardware
     body = {"program_id": upload(api), "backend": "fake_sherbrooke",
@@ -108,8 +110,6 @@ def test_the_hardware_provider_needs_credentials_and_the_local_executor(tmp_path
 PROBE = """
 from runtime_kit.harness import broker_client
 
-pytestmark = pytest.mark.service  # tests/needs.py
-
 def main(backend, user_messenger):
     try:
         broker_client.request("describe")
@@ -119,6 +119,7 @@ def main(backend, user_messenger):
 """
 
 
+@pytest.mark.service
 def test_a_job_on_another_backend_cannot_reach_the_broker(hardware: Any) -> None:
     _, api, _ = hardware
     program_id = api.post("/programs", program_body("probe", PROBE, spec={})).json()["id"]
@@ -128,6 +129,7 @@ def test_a_job_on_another_backend_cannot_reach_the_broker(hardware: Any) -> None
     assert answer.startswith("describe: no broker answers this job")
 
 
+@pytest.mark.service
 def test_serve_with_the_hardware_provider_and_the_jobs_commands(tmp_path: Path) -> None:
     import json
     import os
