@@ -1,6 +1,7 @@
 """Program environments: the first build, and the per-job cost of a built one.
 
     .venv/bin/python benchmarks/environments.py [--rounds N] [--jobs N] [--skip-cold]
+        [--service-only] [--cold-environments]
 
 1. The first build of qiskit-terra 0.23 + qiskit-aer 0.12 (+ numpy<2, scipy<1.12) on this
    machine's Python 3.11, with uv's download cache cold (a fresh one: everything downloaded
@@ -9,17 +10,18 @@
 2. The per-job cost of an environment already built: ``runtime-kit run`` of a trivial
    program (one Bell circuit, 100 shots) in that environment, against the same program
    without requirements (runtime-kit's own environment), fresh processes, runs alternating,
-   the median of ``--jobs`` each.  Goal (issue 24): within 0.1 s.  A job in an environment
-   starts a fresh interpreter and imports that environment's Qiskit; a warm process per
-   environment is issue 25.
+   the median of ``--jobs`` each.  Goal (issue 24): within 0.1 s.  ``runtime-kit run``
+   starts a fresh interpreter for every run, either way.
 
 3. On ``runtime-kit serve`` (its default sandbox), submit -> result over the websocket of
    the same Bell program, and of a ``main()`` that returns at once (the cost of the job's
-   process alone): without requirements (a warm worker), as an overlay (requirements
-   ``cvxopt``: runtime-kit's own child, started for the job, the overlay on its path) and in
-   the built terra 0.23 environment (its interpreter and the job-side runner, started for
-   the job, importing that Qiskit and Aer before main()); rounds alternating, the median of
-   ``--jobs`` each.
+   process alone): without requirements (a worker forked from the warm template), as an
+   overlay (requirements ``cvxopt``: runtime-kit's own child with the overlay on its path)
+   and in the built terra 0.23 environment (its interpreter and the job-side runner, which
+   have imported that Qiskit and Aer); both warm workers of their environments
+   (``--warm-environments``, started after the environment's previous job), or with
+   ``--cold-environments`` started for each job (``--warm-environments 0``); rounds
+   alternating, the median of ``--jobs`` each.
 
 The machine's load (1-minute average) is printed before and after: on a shared machine the
 figures move with it.
@@ -91,14 +93,22 @@ def run_seconds(program: Path, env_dir: Path) -> float:
     return time.perf_counter() - started
 
 
-def service_seconds(root: Path, programs: dict[str, Path], jobs: int) -> dict[str, list[float]]:
+def service_seconds(
+    root: Path, programs: dict[str, Path], jobs: int, warm_environments: int
+) -> dict[str, list[float]]:
     """submit -> result on a real ``serve`` for each program, rounds alternating."""
     from websockets.sync.client import connect
 
     from runtime_kit.bundle.builder import build_bundle
     from tests.service.real_server import RealServer
 
-    server = RealServer(root.parent / "service-data", "--environments-dir", str(root)).start()
+    server = RealServer(
+        root.parent / "service-data",
+        "--environments-dir",
+        str(root),
+        "--warm-environments",
+        str(warm_environments),
+    ).start()
     try:
         with server.http() as http:
             ids = {}
@@ -122,12 +132,12 @@ def service_seconds(root: Path, programs: dict[str, Path], jobs: int) -> dict[st
 
             for program_id in ids.values():  # builds (the overlay), warms the pool
                 submit_to_result(program_id)
-                time.sleep(2)
+                time.sleep(3)
             times: dict[str, list[float]] = {name: [] for name in programs}
             for _ in range(jobs):
                 for name, program_id in ids.items():
                     times[name].append(submit_to_result(program_id))
-                    time.sleep(1.5)  # the pool replaces the worker a plain job used
+                    time.sleep(3)  # the worker the job used is replaced (and imports)
     finally:
         server.stop()
     return times
@@ -143,19 +153,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="cold and warm builds each")
     parser.add_argument("--jobs", type=int, default=7, help="runs of each kind of job")
     parser.add_argument("--skip-cold", action="store_true", help="no cold build (no download)")
+    parser.add_argument("--service-only", action="store_true", help="only the serve jobs (3.)")
+    parser.add_argument(
+        "--cold-environments",
+        action="store_true",
+        help="serve with --warm-environments 0 (a process started for each environment's job)",
+    )
     args = parser.parse_args()
     print(f"load before: {load()}")
     with tempfile.TemporaryDirectory(prefix="rk-env-bench-") as scratch:
         root = Path(scratch) / "environments"
-        show_builds(root, args.rounds, cold=not args.skip_cold)
+        if not args.service_only:
+            show_builds(root, args.rounds, cold=not args.skip_cold)
         plain, own = Path(scratch) / "plain", Path(scratch) / "own"
         for directory in (plain, own):
             directory.mkdir()
             (directory / "program.py").write_text(PROGRAM)
             (directory / "metadata.json").write_text(METADATA)
         (own / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n")
-        show_runs(root, plain, own, args.jobs)
-        show_service(root, Path(scratch), plain, own, args.jobs)
+        if not args.service_only:
+            show_runs(root, plain, own, args.jobs)
+        warm = 0 if args.cold_environments else 2
+        show_service(root, Path(scratch), plain, own, args.jobs, warm)
     print(f"load after: {load()}")
 
 
@@ -191,7 +210,9 @@ def show_runs(root: Path, plain: Path, own: Path, jobs: int) -> None:
           f"environment {', '.join(f'{t:.2f}' for t in times['own'])}")  # fmt: skip
 
 
-def show_service(root: Path, scratch: Path, plain: Path, own: Path, jobs: int) -> None:
+def show_service(
+    root: Path, scratch: Path, plain: Path, own: Path, jobs: int, warm_environments: int
+) -> None:
     programs = {}
     for kind, source in (("plain", plain), ("own", own)):
         for shape, text in (("bell", PROGRAM), ("trivial", TRIVIAL)):
@@ -204,9 +225,11 @@ def show_service(root: Path, scratch: Path, plain: Path, own: Path, jobs: int) -
         shutil.copytree(programs[f"plain-{shape}"], directory)
         (directory / "requirements.txt").write_text("cvxopt\n")
         programs[f"overlay-{shape}"] = directory
-    served = service_seconds(root, programs, jobs)
-    labels = {"plain": "no requirements (a warm worker)", "overlay": "overlay (cvxopt)",
-              "own": "environment of its own (terra 0.23 + Aer 0.12)"}  # fmt: skip
+    served = service_seconds(root, programs, jobs, warm_environments)
+    started = "warm worker" if warm_environments else "started for the job"
+    labels = {"plain": "no requirements (a worker forked from the template)",
+              "overlay": f"overlay (cvxopt; a {started})",
+              "own": f"environment of its own (terra 0.23 + Aer 0.12; a {started})"}  # fmt: skip
     print("\n| serve: submit -> result, s (median) | Bell circuit | vs none | main() "
           "returns at once | vs none |\n|---|---|---|---|---|")  # fmt: skip
     medians = {name: statistics.median(values) for name, values in served.items()}

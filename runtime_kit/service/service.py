@@ -143,6 +143,7 @@ class Service:
                 workers=workers,
                 prepare=prepared,
                 **({"broker": self.broker} if self.broker is not None else {}),
+                **({"keep_environment": self.environments.using} if executor == "local" else {}),
                 **(executor_settings or {}),
             )
             self.scheduler = Scheduler(

@@ -48,6 +48,7 @@ class ServiceSettings:
     sandbox: str = "auto"
     executor: str = "local"
     job_start: str = "auto"
+    warm_environments: int = 2
     shutdown_timeout_s: float = 30.0
     log_format: str = "plain"
     max_body_mib: int = 64
@@ -94,7 +95,7 @@ class ServiceSettings:
     def executor_settings(self) -> dict[str, Any]:
         """The executor's own settings (keyword arguments of its ``EXECUTORS`` factory)."""
         if self.executor != "ray":
-            return {"job_start": self.job_start}
+            return {"job_start": self.job_start, "warm_environments": self.warm_environments}
         return {
             "address": self.ray_address,
             "namespace": self.ray_namespace,
@@ -146,6 +147,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"expected an integer >= 0, got {text!r}")
     return value
 
 
@@ -286,6 +294,14 @@ SETTINGS: tuple[Setting, ...] = (
         "set up, else exec), fork (from a warm template that has imported qiskit and Aer: "
         "tens of ms; root and user namespaces), exec (a fresh process per job)",
         choices=JOB_STARTS,
+    ),
+    Setting(
+        "warm_environments",
+        "--warm-environments",
+        _non_negative_int,
+        "program environments that keep a warm worker each (local executor): the last N "
+        "whose jobs ran, so that their next job does not pay its imports (default 2; 0: none)",
+        "N",
     ),
     Setting(
         "ray_address",
@@ -664,8 +680,9 @@ def _check_executor(values: dict[str, Any], environ: Mapping[str, str]) -> None:
         if given:
             raise SettingsError(f"{given[0]} is a setting of the ray executor: add --executor ray")
         return
-    if "job_start" in values:
-        raise SettingsError("job_start is a setting of the local executor (--executor local)")
+    for name in ("job_start", "warm_environments"):
+        if name in values:
+            raise SettingsError(f"{name} is a setting of the local executor (--executor local)")
     if "ray_address" not in values:
         address = environ.get("RAY_ADDRESS")
         if not address:

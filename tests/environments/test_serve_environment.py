@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import subprocess
@@ -75,13 +76,61 @@ def test_a_job_cannot_write_its_environment_or_the_cache(
     assert outcome["python"] == "3.8"
     # whatever the job could write (its private /tmp) never reached the host's cache
     assert not list(envs.rglob("planted*")), outcome
-    # the second job reuses it: no build
+    # the second job reuses it: no build, and a worker of that environment already warm
+    warm = warm_environments(server, count=1)
+    waited = time.monotonic()
+    time.sleep(2)
     again = run_job(server, created.json()["id"], {})
     assert again["status"] == "COMPLETED" and "building environment" not in again["logs"]
+    assert json.loads(again["results"])["age_s"] > time.monotonic() - waited - 1
     with server.http() as client:
         health = client.get("/health").json()
     assert health["environments"]["enabled"] is True
     assert health["environments"]["environments"] == 1
+    # the warm worker keeps its environment from eviction: no one else can lock it
+    (lock,) = [path for path in envs.rglob("*.lock") if path.name.startswith(warm[0])]
+    with open(lock, "a") as handle, pytest.raises(BlockingIOError):
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def warm_environments(server: RealServer, count: int, *, besides: str = "") -> list[str]:
+    """The environments with a warm worker, once there are ``count`` of them (one of them
+    not ``besides``)."""
+    deadline = time.monotonic() + DEADLINE_S
+    with server.http() as client:
+        while time.monotonic() < deadline:
+            warm: list[str] = client.get("/health").json()["warm_environments"]["warm"]
+            if len(warm) == count and set(warm) != {besides}:
+                return warm
+            time.sleep(0.2)
+    raise AssertionError(f"not {count} warm environment(s) in {DEADLINE_S} s: {warm}")
+
+
+def test_the_last_environments_keep_a_warm_worker_each(tmp_path: Path) -> None:
+    """``--warm-environments 1``: the environment of the last job keeps a warm worker, the
+    one before gives its worker up."""
+    server = RealServer(
+        tmp_path / "data",
+        "--environments-dir",
+        str(tmp_path / "envs"),
+        "--warm-environments",
+        "1",
+    ).start()
+    try:
+        program = (PROGRAMS / "guarded" / "program.py").read_text()
+        keys = [""]
+        for six in ("1.16.0", "1.15.0"):
+            source = inline_declared(program, requirements=f"six=={six}\n", python="==3.8.*")
+            created = upload_source(server, source, name=f"six-{six}")
+            assert created.status_code == 200, created.text
+            job = run_job(server, created.json()["id"], {})
+            assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+            # the second environment's worker replaces the first's
+            keys += warm_environments(server, count=1, besides=keys[-1])
+            with server.http() as client:
+                assert client.get("/health").json()["warm_environments"]["limit"] == 1
+    finally:
+        server.stop()
 
 
 def test_generic_and_noisy_backends_are_not_in_an_environment_of_its_own(
@@ -182,6 +231,7 @@ def test_the_legacy_client_runs_a_terra_023_program_with_a_pauli_sum_op(
         )
         script = f"""
 import base64
+import fcntl
 import json
 from qiskit import IBMQ
 from qiskit.opflow import PauliSumOp
@@ -252,10 +302,10 @@ def test_a_jobs_log_level_holds_in_an_environment_of_its_own(
     assert "INFO:my-program:an info line" in logs and "a debug line" not in logs
 
 
-def upload_source(server: RealServer, source: str) -> httpx.Response:
+def upload_source(server: RealServer, source: str, name: str = "single-file") -> httpx.Response:
     """Upload one file, as the legacy clients' ``upload_program(data=...)`` sends it."""
     body = {
-        "name": "single-file",
+        "name": name,
         "description": "one file",
         "max_execution_time": 120,
         "data": base64.b64encode(source.encode()).decode(),

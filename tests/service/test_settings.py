@@ -87,9 +87,8 @@ def test_ray_settings_go_to_the_ray_executor() -> None:
     flagged = load_settings({"executor": "ray", "ray_address": "auto"}, environ=environ)
     assert flagged.executor_settings["address"] == "auto"
     local = load_settings({}, environ={"RAY_ADDRESS": "10.0.0.5:6379"})
-    assert local.executor_settings == {
-        "job_start": "auto"
-    }  # RAY_ADDRESS is Ray's: no error for local
+    # RAY_ADDRESS is Ray's: no error for local
+    assert local.executor_settings == {"job_start": "auto", "warm_environments": 2}
 
 
 @pytest.mark.parametrize(
@@ -102,6 +101,11 @@ def test_ray_settings_go_to_the_ray_executor() -> None:
             {"executor": "ray", "ray_address": "auto", "job_start": "fork"},
             {},
             "job_start is a setting of the local executor (--executor local)",
+        ),
+        (
+            {"executor": "ray", "ray_address": "auto", "warm_environments": 1},
+            {},
+            "warm_environments is a setting of the local executor (--executor local)",
         ),
     ],
 )

@@ -12,6 +12,12 @@ warm worker prepares the backends the operator named (``--prepare-backends``) an
 the last jobs that got theirs (a device snapshot's target and noise code), so that the next
 job on the same device starts with it ready.
 
+A job in a program environment (an environment of its own, or an overlay) takes a worker of
+that environment: the last ``warm_environments`` environments whose jobs ran each keep one
+warm worker (started after such a job ends, as the default pool's are; it keeps its
+environment from the cache's eviction while it waits), so the second job in an environment
+does not pay its imports either; a job finding none starts one.
+
 Workers are started from the executor's own long-lived threads: a confined process dies
 with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
 """
@@ -27,6 +33,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +104,55 @@ class _Worker:
         except BaseException:
             isolation.release(self.confinement)
             raise
+        #: what the worker holds until it is discarded (its environment, kept from eviction)
+        self.holds = ExitStack()
 
     def kill(self) -> None:
         self.process.kill()
         if self.confinement.cgroup is not None:
             self.confinement.cgroup.kill()
+
+
+#: Program environments that keep a warm worker each, by default (``--warm-environments``).
+WARM_ENVIRONMENTS = 2
+
+
+class _EnvironmentWorkers:
+    """One warm worker for each of the last ``limit`` environments whose jobs ran (by key,
+    the least recently used one discarded first)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._workers: collections.OrderedDict[str, _Worker] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> _Worker | None:
+        with self._lock:
+            return self._workers.pop(key, None)
+
+    def wanted(self, key: str) -> bool:
+        with self._lock:
+            return self.limit > 0 and key not in self._workers
+
+    def keep(self, key: str, worker: _Worker) -> list[_Worker]:
+        """Keep ``worker`` for ``key``; returns those to discard (beyond the limit)."""
+        with self._lock:
+            extra = [worker] if key in self._workers else []
+            if not extra:
+                self._workers[key] = worker
+            while len(self._workers) > self.limit:
+                extra.append(self._workers.popitem(last=False)[1])
+            return extra
+
+    def warm_keys(self) -> list[str]:
+        with self._lock:
+            return list(self._workers)
+
+    def take_all(self) -> list[_Worker]:
+        with self._lock:
+            workers = list(self._workers.values())
+            self._workers.clear()
+            return workers
 
 
 #: Backends of the last jobs that new warm workers prepare too (beyond ``--prepare-backends``).
@@ -165,7 +216,11 @@ class LocalExecutor:
         job_start: str = "auto",
         prepare: Sequence[Sequence[str]] = (),
         broker: Broker | None = None,
+        warm_environments: int = WARM_ENVIRONMENTS,
+        keep_environment: Callable[[Any], AbstractContextManager[Any]] | None = None,
     ) -> None:
+        """``keep_environment``: a context in which a program environment is not evicted
+        from its cache (none: warm workers of environments are not kept)."""
         if job_start not in JOB_STARTS:
             raise SandboxError(
                 f"unknown job start {job_start!r}: choose one of {', '.join(JOB_STARTS)}"
@@ -182,6 +237,10 @@ class LocalExecutor:
         self.limits: JobLimits = isolation.limits
         self._root = data_dir / "work"
         self._warm: queue.Queue[_Worker] = queue.Queue()
+        self._keep_environment = keep_environment
+        self._environment_workers = _EnvironmentWorkers(
+            warm_environments if keep_environment is not None else 0
+        )
         self._running: dict[str, _Worker] = {}
         self._killed: set[str] = set()
         self._lock = threading.Lock()
@@ -223,9 +282,11 @@ class LocalExecutor:
             self._warm.put(self._new_worker())
 
     def run(self, request: JobRequest, events: JobEvents) -> JobEnd:
-        own = request.environment is not None
-        worker = _Worker(self.isolation, self._root, request.environment) if own else None
-        worker = worker or self._take_worker()
+        environment = request.environment
+        if environment is None:
+            worker = self._take_worker()
+        else:
+            worker = self._take_environment_worker(environment)
         with self._lock:
             self._running[request.job_id] = worker
             killed = request.job_id in self._killed
@@ -263,8 +324,10 @@ class LocalExecutor:
                 # The job has ended: its result need not wait for its cgroup's removal nor
                 # for the next warm worker (a fork waits for the template's answer).
                 self._aftercare.put(lambda: self._discard(worker))
-                if not own:
+                if environment is None:
                     self._aftercare.put(self._warm_another)
+                else:
+                    self._aftercare.put(lambda: self._warm_environment(environment))
 
     def kill(self, job_id: str) -> None:
         with self._lock:
@@ -291,6 +354,8 @@ class LocalExecutor:
             worker.kill()
         while not self._warm.empty():
             self._discard(self._warm.get())
+        for worker in self._environment_workers.take_all():
+            self._discard(worker)
         if self.template is not None:
             self.template.close()
 
@@ -299,6 +364,10 @@ class LocalExecutor:
             "executor": self.name,
             "workers": self.slots,
             **self.isolation.describe(),
+            "warm_environments": {
+                "limit": self._environment_workers.limit,
+                "warm": [key[:12] for key in self._environment_workers.warm_keys()],
+            },
         }
         template = self.template
         path = "fork" if template is not None else "exec"
@@ -329,6 +398,34 @@ class LocalExecutor:
         if not self._stopping:
             self._warm.put(self._new_worker())
 
+    def _warm_environment(self, environment: Any) -> None:
+        """A warm worker for ``environment``, whose job has just ended (kept among the last
+        environments' workers, beyond which the least recently used one is discarded)."""
+        if self._stopping or not self._environment_workers.wanted(environment.key):
+            return
+        # An overlay's job runs runtime-kit's own child, which prepares devices as ever.
+        prepare = self.preparations.specs() if environment.overlay else ()
+        worker = _Worker(self.isolation, self._root, environment, prepare=prepare)
+        assert self._keep_environment is not None  # else no environment is wanted
+        try:
+            worker.holds.enter_context(self._keep_environment(environment))
+        except BaseException:
+            self._discard(worker)
+            raise
+        for extra in self._environment_workers.keep(environment.key, worker):
+            self._discard(extra)
+        if self._stopping:  # stop has taken the workers before this one came
+            for extra in self._environment_workers.take_all():
+                self._discard(extra)
+
+    def _take_environment_worker(self, environment: Any) -> _Worker:
+        worker = self._environment_workers.take(environment.key)
+        if worker is not None:
+            if worker.process.alive():
+                return worker
+            self._discard(worker)
+        return _Worker(self.isolation, self._root, environment)
+
     # --- the fork path -------------------------------------------------------------------
 
     def _start_template(self) -> None:
@@ -349,7 +446,7 @@ class LocalExecutor:
             return
         self.job_start_reason = (
             "a warm template forks each job of runtime-kit's own environment (program "
-            "environments: a fresh process per job)"
+            "environments: warm workers of their own, --warm-environments)"
         )
 
     def _probed_template(self) -> WarmTemplate:
@@ -435,6 +532,7 @@ class LocalExecutor:
         self.isolation.release(worker.confinement)
         if not self.isolation.isolated:
             shutil.rmtree(worker.host_dir)
+        worker.holds.close()
 
     def _over_limits(self, worker: _Worker) -> bool:
         """Polled while the job runs: a cap its cgroup saw hit (CPU time; memory or tasks,
