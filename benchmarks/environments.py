@@ -226,7 +226,7 @@ def show_service(
         (directory / "requirements.txt").write_text("cvxopt\n")
         programs[f"overlay-{shape}"] = directory
     served = service_seconds(root, programs, jobs, warm_environments)
-    started = "warm worker" if warm_environments else "started for the job"
+    started = "warm worker" if warm_environments else "process started for the job"
     labels = {"plain": "no requirements (a worker forked from the template)",
               "overlay": f"overlay (cvxopt; a {started})",
               "own": f"environment of its own (terra 0.23 + Aer 0.12; a {started})"}  # fmt: skip

@@ -92,12 +92,17 @@ class ProgramProcess:
 
     @classmethod
     def forked(
-        cls, template: WarmTemplate, plan: dict[str, Any], max_log_bytes: int
+        cls,
+        template: WarmTemplate,
+        plan: dict[str, Any],
+        max_log_bytes: int,
+        reads: Sequence[str] = (),
     ) -> ProgramProcess:
-        """A job's process forked by a warm template (``plan``: see ``WarmTemplate.spawn``)."""
+        """A job's process forked by a warm template (``plan``, ``reads``: see
+        ``WarmTemplate.spawn``)."""
         read_end, write_end = os.pipe()
         try:
-            child = template.spawn(plan, write_end)
+            child = template.spawn(plan, write_end, reads)
         except BaseException:
             os.close(read_end)
             raise

@@ -10,12 +10,15 @@ backends of its configuration (``backends``: the service's ``--prepare-backends`
 is ready, and then serves spawn requests until the socket closes.
 
 A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
-``env``, ``threads``, and ``prepare``: backends to prepare while the job is awaited) with four
-file descriptors: the job's stdin (read end), its logs and frames pipes (write ends) and a
-status pipe (write end). The answer is ``{"pid": N}`` with a pidfd of the job's first process
-(or ``{"error": ...}``). When the job's process ends, its pid 1 writes its exit status on the
-status pipe as a decimal number (128 + N: killed by signal N); nothing there (the pipe closed
-empty): the job was killed.
+``env``, ``threads``, ``prepare``: backends to prepare while the job is awaited, and
+``reads``: paths this job alone reads, an overlay's directory) with four file descriptors:
+the job's stdin (read end), its logs and frames pipes (write ends) and a status pipe (write
+end); then one ``O_PATH`` descriptor for each of ``reads``, opened by the service (the
+template's own ``/tmp`` is covered), which the template stages read-only once per file
+system object (a rebuilt directory at the same path is another).  The answer is
+``{"pid": N}`` with a pidfd of the job's first process (or ``{"error": ...}``).  When the
+job's process ends, its pid 1 writes its exit status on the status pipe as a decimal number
+(128 + N: killed by signal N); nothing there (the pipe closed empty): the job was killed.
 
 Per job (``_job``): the first process joins the job's cgroups, takes the job's uid (no
 groups), unshares every namespace while single-threaded, has the template map its uid into
@@ -50,6 +53,10 @@ UNSHARE_TIMEOUT_S = 10.0
 #: Exit status of a job whose confinement failed (as ``enter.py``).
 FAILED = 125
 MAX_MESSAGE = 1 << 20
+#: The job's own descriptors of a spawn request (stdin, logs, frames, status), before its reads.
+SPAWN_FDS = 4
+#: Paths a job alone may read, and that a template stages in all (more: the spawn is refused).
+MAX_JOB_READS, MAX_STAGED = 4, 256
 #: While warming: no Rayon pool (qiskit runs serially), one OpenMP and OpenBLAS thread (the
 #: main one): nothing but the main thread runs when the template forks.
 WARM_VARIABLES = {
@@ -64,9 +71,10 @@ def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[0]))
     config = json.loads(control.recv(MAX_MESSAGE))
     started = time.monotonic()
+    covered = None
     try:
         if config.get("stage"):
-            job_root.stage(config["layout"]["reads"])
+            covered = job_root.stage(config["layout"]["reads"])
         warm_up(config.get("backends") or [])
     except Exception as exc:  # noqa: BLE001  (said to the service, which says it in /health)
         control.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
@@ -85,7 +93,7 @@ def main(argv: list[str]) -> None:
         "threads": _thread_count(),
     }
     control.sendall(json.dumps(ready).encode())
-    Server(control, config).serve()
+    Server(control, config, covered).serve()
 
 
 def warm_up(backends: list[list[str]]) -> None:
@@ -102,9 +110,13 @@ def warm_up(backends: list[list[str]]) -> None:
 
 
 class Server:
-    def __init__(self, control: socket.socket, config: dict[str, Any]) -> None:
+    def __init__(self, control: socket.socket, config: dict[str, Any], covered: int | None) -> None:
         self.control = control
         self.config = config
+        self.covered = covered
+        #: (device, inode) -> the number of the stage of each path a job alone reads
+        self.staged: dict[tuple[int, int], int] = {}
+        self.next_stage = len(config["layout"]["reads"])
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         os.set_blocking(wakeup_write, False)
         signal.set_wakeup_fd(wakeup_write)
@@ -122,17 +134,30 @@ class Server:
 
     def _request(self) -> bool:
         try:
-            message, fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, 4)
+            message, fds, _, _ = socket.recv_fds(
+                self.control, MAX_MESSAGE, SPAWN_FDS + MAX_JOB_READS
+            )
         except ConnectionResetError:
             return False
         if not message:
             return False
-        if len(fds) != 4:
+        plan = json.loads(message)
+        reads = plan.get("reads") or []
+        read_fds = fds[SPAWN_FDS:]
+        try:
+            if len(fds) != SPAWN_FDS + len(reads):
+                raise OSError(f"a spawn needs {SPAWN_FDS} descriptors and one for each read")
+            plan["job_reads"] = [
+                [self._stage(path, fd), path] for fd, path in zip(read_fds, reads, strict=True)
+            ]
+        except OSError as exc:
             for fd in fds:
                 os.close(fd)
-            self.control.sendall(json.dumps({"error": "a spawn needs 4 descriptors"}).encode())
+            self.control.sendall(json.dumps({"error": str(exc)}).encode())
             return True
-        plan = json.loads(message)
+        for fd in read_fds:
+            os.close(fd)
+        fds = fds[:SPAWN_FDS]
         template = os.getpid()
         unshared_read, unshared_write = os.pipe()
         mapped_read, mapped_write = os.pipe()
@@ -148,6 +173,27 @@ class Server:
         finally:
             os.close(pidfd)
         return True
+
+    def _stage(self, path: str, sent: int) -> int:
+        """The stage number of ``path`` (staged on first use), which must be the file system
+        object the service sent (``sent``: its descriptor, which cannot be bound itself: it
+        belongs to the service's mount namespace)."""
+        found = os.fstat(sent)
+        identity = (found.st_dev, found.st_ino)
+        if identity not in self.staged:
+            if len(self.staged) >= MAX_STAGED:
+                raise OSError(f"the template has staged {MAX_STAGED} paths already")
+            handle = job_root.open_source(path, self.covered)
+            try:
+                here = os.fstat(handle)
+                if (here.st_dev, here.st_ino) != identity:
+                    raise OSError(f"{path} is not what the service sent (replaced meanwhile)")
+                number, self.next_stage = self.next_stage, self.next_stage + 1
+                job_root.stage_one(handle, number)
+            finally:
+                os.close(handle)
+            self.staged[identity] = number
+        return self.staged[identity]
 
     def _reap(self) -> None:
         """Reap the jobs' first processes (their pid 1 has sent the job's status)."""
@@ -235,7 +281,7 @@ def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
     every orphan, ends with the job's status (and so ends whatever the job left)."""
     try:
         linux.die_with_parent(parent)
-        job_root.build(config["layout"])
+        job_root.build({**config["layout"], "job_reads": plan["job_reads"]})
         job = os.fork()
         if job == 0:
             _run(plan, config, parent=1)

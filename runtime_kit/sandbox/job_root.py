@@ -34,22 +34,41 @@ PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus")
 MIB = 1024 * 1024
 
 
-def stage(reads: list[str]) -> None:
+def stage(reads: list[str]) -> int:
     """Template, as root, once: a private mount namespace with ``reads[N]`` bound read-only
-    at ``STAGE_DIR/N`` (and ``NEW_ROOT``, the mount point of each job's root)."""
+    at ``STAGE_DIR/N`` (and ``NEW_ROOT``, the mount point of each job's root).  Returns an
+    ``O_PATH`` descriptor of the directory the stage covers (for ``open_source``)."""
     linux.unshare(linux.CLONE_NEWNS)
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     # Opened before STAGE_DIR is covered: a source may lie under it (a checkout in /tmp).
     handles = [os.open(source, os.O_PATH | os.O_CLOEXEC) for source in reads]
+    covered = os.open(STAGE_DIR, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     linux.mount("tmpfs", STAGE_DIR, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "mode=0755,size=64k")
     for number, handle in enumerate(handles):
-        target = f"{STAGE_DIR}/{number}"
-        _make_like(handle, target)
-        linux.bind_read_only(f"/proc/self/fd/{handle}", target)
-        for inner in linux.mounts_under(target):
-            linux.remount_read_only(inner)
+        stage_one(handle, number)
         os.close(handle)
     os.mkdir(NEW_ROOT, 0o755)
+    return covered
+
+
+def open_source(path: str, covered: int | None) -> int:
+    """Template: an ``O_PATH`` descriptor of ``path`` in its own mount namespace (a mount
+    cannot be bound from another's), reached under the directory the stage covers through
+    ``covered`` (``stage``'s descriptor; None: nothing staged)."""
+    if covered is not None and _under_any(path, [STAGE_DIR]):
+        relative = os.path.relpath(path, STAGE_DIR)
+        return os.open(f"/proc/self/fd/{covered}/{relative}", os.O_PATH | os.O_CLOEXEC)
+    return os.open(path, os.O_PATH | os.O_CLOEXEC)
+
+
+def stage_one(handle: int, number: int) -> None:
+    """Template, as root: bind ``handle`` (an ``O_PATH`` descriptor of a path jobs may read)
+    read-only at ``STAGE_DIR/number``, in the template's mount namespace."""
+    target = f"{STAGE_DIR}/{number}"
+    _make_like(handle, target)
+    linux.bind_read_only(f"/proc/self/fd/{handle}", target)
+    for inner in linux.mounts_under(target):
+        linux.remount_read_only(inner)
 
 
 def build(layout: dict[str, Any]) -> None:
@@ -57,7 +76,9 @@ def build(layout: dict[str, Any]) -> None:
 
     ``layout``: ``reads`` (paths, staged at ``STAGE_DIR/N`` in this order), ``links``
     ((target, link) pairs), ``hidden`` (paths covered by an empty tmpfs when under a read),
-    ``disk_mib``, ``shm_mib``, ``hostname``.
+    ``disk_mib``, ``shm_mib``, ``hostname``; and ``job_reads``: ([N, path] pairs) what this
+    job alone reads (its program's overlay), staged at ``STAGE_DIR/N``, bound after the
+    hidden paths are covered (an overlay may lie in the data directory).
     """
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     root = NEW_ROOT
@@ -78,6 +99,10 @@ def build(layout: dict[str, Any]) -> None:
     for path in layout["hidden"]:
         if _under_any(path, reads) and os.path.isdir(root + path):
             _tmpfs(root + path, "mode=0755,size=4k")
+    for number, path in layout.get("job_reads", ()):
+        source = f"{STAGE_DIR}/{number}"
+        _make_like_path(source, root + path)
+        linux.mount(source, root + path, None, linux.MS_BIND | linux.MS_REC)
     linux.remount_read_only(root)
     linux.set_hostname(layout["hostname"])
     os.chdir(root)

@@ -132,18 +132,22 @@ class WarmTemplate:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def spawn(self, plan: dict[str, Any], frames_fd: int) -> ForkedChild:
+    def spawn(self, plan: dict[str, Any], frames_fd: int, reads: Sequence[str] = ()) -> ForkedChild:
         """Fork one job (``plan``: ``user``, ``cgroup_procs``, ``rlimits``, ``env``,
         ``threads``), waiting for its stdin line; ``frames_fd``: the write end of its frames
-        pipe (closed here)."""
+        pipe (closed here); ``reads``: host paths this job alone sees read-only (an
+        overlay's directory)."""
         stdin_read, stdin_write = os.pipe2(os.O_CLOEXEC)
         logs_read, logs_write = os.pipe2(os.O_CLOEXEC)
         status_read, status_write = os.pipe2(os.O_CLOEXEC)
         theirs = [stdin_read, logs_write, frames_fd, status_write]
         ours = [stdin_write, logs_read, status_read]
         try:
+            for path in reads:
+                theirs.append(os.open(path, os.O_PATH | os.O_CLOEXEC))
             with self._lock:
-                socket.send_fds(self._control, [json.dumps(plan).encode()], theirs)
+                message = json.dumps({**plan, "reads": [str(path) for path in reads]})
+                socket.send_fds(self._control, [message.encode()], theirs)
                 answer, fds = self._answer_with_fds(SPAWN_TIMEOUT_S)
         except BaseException:
             for fd in ours:

@@ -363,3 +363,71 @@ def test_off_refuses_a_single_file_with_a_script_block(tmp_path: Path) -> None:
         assert upload_source(server, source).status_code == 200  # no block: no environment
     finally:
         server.stop()
+
+
+OVERLAY_PROGRAM = """
+import os
+
+import termcolor
+
+
+def main(backend, user_messenger, **kwargs):
+    overlay = os.path.dirname(os.path.dirname(termcolor.__file__))
+    try:
+        with open(os.path.join(overlay, "planted.py"), "w") as handle:
+            handle.write("print('planted')")
+        written = "written"
+    except OSError as exc:
+        written = type(exc).__name__
+    with open("/proc/self/cmdline", "rb") as handle:
+        command = [part.decode() for part in handle.read().split(b"\\0") if part]
+    return {"overlay": overlay, "written": written, "command": command, "backend": backend.name}
+"""
+
+PLAIN_PROGRAM = """
+import os
+
+
+def main(backend, user_messenger, overlay="", **kwargs):
+    try:
+        import termcolor  # noqa: F401
+        imported = True
+    except ImportError:
+        imported = False
+    return {"imported": imported, "overlay_seen": os.path.exists(overlay)}
+"""
+
+
+def test_an_overlays_job_is_forked_from_the_template_and_sees_its_overlay_alone(
+    server: RealServer, tmp_path: Path
+) -> None:
+    """A declaration that only adds a package gets an overlay, and its jobs are forked from
+    the warm template like any other: the overlay shown read-only to that job, to no other."""
+    programs = {}
+    for name, source, requirements in (
+        ("overlaid", OVERLAY_PROGRAM, "termcolor==2.4.0\n"),
+        ("plain", PLAIN_PROGRAM, None),
+    ):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "program.py").write_text(source)
+        metadata = {"name": name, "description": name, "max_execution_time": 120}
+        (directory / "metadata.json").write_text(json.dumps(metadata))
+        if requirements:
+            (directory / "requirements.txt").write_text(requirements)
+        created = upload(server, directory)
+        assert created.status_code == 200, created.text
+        programs[name] = created.json()["id"]
+    for _ in range(2):  # started on demand, then the warm worker the first job left
+        job = run_job(server, programs["overlaid"], {})
+        assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+        outcome = json.loads(job["results"])
+        assert outcome["written"] == "OSError"  # read-only
+        assert "runtime_kit.sandbox.fork_server" in outcome["command"], outcome
+        assert outcome["backend"] == "aer_simulator"  # runtime-kit's own backends
+    with server.http() as client:
+        assert client.get("/health").json()["job_start"]["path"] == "fork"
+    plain = run_job(server, programs["plain"], {"overlay": outcome["overlay"]})
+    assert plain["status"] == "COMPLETED", plain["logs"] + plain["results"]
+    assert json.loads(plain["results"]) == {"imported": False, "overlay_seen": False}
+    assert not (Path(outcome["overlay"]) / "planted.py").exists()

@@ -12,11 +12,13 @@ warm worker prepares the backends the operator named (``--prepare-backends``) an
 the last jobs that got theirs (a device snapshot's target and noise code), so that the next
 job on the same device starts with it ready.
 
-A job in a program environment (an environment of its own, or an overlay) takes a worker of
-that environment: the last ``warm_environments`` environments whose jobs ran each keep one
-warm worker (started after such a job ends, as the default pool's are; it keeps its
-environment from the cache's eviction while it waits), so the second job in an environment
-does not pay its imports either; a job finding none starts one.
+A job in a program environment takes a worker of that environment: an overlay's is
+runtime-kit's own child, forked by the template where there is one, the overlay's directory
+shown to that job alone; an environment of its own's runs that environment's interpreter.
+The last ``warm_environments`` environments whose jobs ran each keep one warm worker
+(started after such a job ends, as the default pool's are; it keeps its environment from
+the cache's eviction while it waits), so the next job in an environment does not wait for
+its imports either; a job finding none starts one.
 
 Workers are started from the executor's own long-lived threads: a confined process dies
 with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
@@ -63,9 +65,9 @@ class _Worker:
     """A job's process; ``environment``: the program's own (its interpreter runs the job-side
     runner, its directory and base installation are shown read-only), or an overlay (runtime-
     kit's own child, the overlay's directory shown read-only and added to its path), else
-    runtime-kit's, forked by ``template`` when there is one, else started afresh; runtime-kit's
-    own child prepares the backends of ``prepare`` while it waits (a forked one: those its
-    template has not)."""
+    runtime-kit's; runtime-kit's own child (an overlay's too) is forked by ``template`` when
+    there is one, else started afresh, and prepares the backends of ``prepare`` while it
+    waits (a forked one: those its template has not)."""
 
     def __init__(
         self,
@@ -87,10 +89,14 @@ class _Worker:
             f"worker-{self.id}", self.host_dir, reads=reads
         )
         self.limit: str | None = None  # a cap seen hit while it ran
+        #: what the worker holds until it is discarded (its environment, kept from eviction)
+        self.holds = ExitStack()
         try:
-            if template is not None and environment is None:
+            if template is not None and not own_python:
                 plan = {**self.confinement.fork_plan, "prepare": [list(spec) for spec in prepare]}
-                self.process = ProgramProcess.forked(template, plan, isolation.limits.log_mib * MIB)
+                self.process = ProgramProcess.forked(
+                    template, plan, isolation.limits.log_mib * MIB, reads=reads
+                )
                 return
             self.process = ProgramProcess(
                 self.host_dir if not isolation.isolated else root,
@@ -104,8 +110,6 @@ class _Worker:
         except BaseException:
             isolation.release(self.confinement)
             raise
-        #: what the worker holds until it is discarded (its environment, kept from eviction)
-        self.holds = ExitStack()
 
     def kill(self) -> None:
         self.process.kill()
@@ -403,9 +407,7 @@ class LocalExecutor:
         environments' workers, beyond which the least recently used one is discarded)."""
         if self._stopping or not self._environment_workers.wanted(environment.key):
             return
-        # An overlay's job runs runtime-kit's own child, which prepares devices as ever.
-        prepare = self.preparations.specs() if environment.overlay else ()
-        worker = _Worker(self.isolation, self._root, environment, prepare=prepare)
+        worker = self._environment_worker(environment, warm=True)
         assert self._keep_environment is not None  # else no environment is wanted
         try:
             worker.holds.enter_context(self._keep_environment(environment))
@@ -424,7 +426,25 @@ class LocalExecutor:
             if worker.process.alive():
                 return worker
             self._discard(worker)
-        return _Worker(self.isolation, self._root, environment)
+        return self._environment_worker(environment, warm=False)
+
+    def _environment_worker(self, environment: Any, *, warm: bool) -> _Worker:
+        """A worker of a program environment.  An overlay's job runs runtime-kit's own child:
+        forked by the template when there is one (the overlay shown to that job alone), and
+        a warm one prepares what a worker of runtime-kit's own would."""
+        # (a job waits for a template still warming up, as one of runtime-kit's own does)
+        settled = environment.overlay and self._settled.wait(timeout=TEMPLATE_WAIT_S)
+        template = self.template if settled else None
+        if template is not None and template.alive():
+            prepare = self.preparations.recent() if warm else []
+            try:
+                return _Worker(
+                    self.isolation, self._root, environment, template=template, prepare=prepare
+                )
+            except TemplateError as exc:  # a fresh process, said in /health
+                self.aftercare_failure = f"an overlay's job started afresh: {exc}"
+        prepare = self.preparations.specs() if warm and environment.overlay else []
+        return _Worker(self.isolation, self._root, environment, prepare=prepare)
 
     # --- the fork path -------------------------------------------------------------------
 
@@ -445,8 +465,8 @@ class LocalExecutor:
             self.job_start_reason = f"a fresh process per job: {unavailable}"
             return
         self.job_start_reason = (
-            "a warm template forks each job of runtime-kit's own environment (program "
-            "environments: warm workers of their own, --warm-environments)"
+            "a warm template forks each job of runtime-kit's own environment (overlays too; "
+            "environments of their own: warm workers, --warm-environments)"
         )
 
     def _probed_template(self) -> WarmTemplate:
