@@ -3,11 +3,12 @@
 Started by the service as a fresh process (never a fork of the service: it holds no token,
 no store, no other job's data), with a job's allow-listed environment, ``/`` as its
 directory, and no open file but its end of a Unix socket pair (``CONTROL_FD``).  It reads its
-configuration from the socket, stages what jobs read (``job_root.stage``), imports qiskit,
-Aer and runtime-kit's job side with one thread each and ``QISKIT_IN_PARALLEL=TRUE`` (so
-that nothing but its main thread runs when it forks), prepares the simulators and the
-backends of its configuration (``backends``: the service's ``--prepare-backends``), says it
-is ready, and then serves spawn requests until the socket closes.
+configuration from the socket, imports qiskit, Aer and runtime-kit's job side with one
+thread each and ``QISKIT_IN_PARALLEL=TRUE`` (so that nothing but its main thread runs when it
+forks), prepares the simulators and the backends of its configuration (``backends``: the
+service's ``--prepare-backends``), then stages what jobs read (``job_root.stage``, which
+covers ``/tmp``: after every import), says it is ready, and serves spawn requests until the
+socket closes.
 
 A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
 ``env``, ``threads``, ``prepare``: backends to prepare while the job is awaited, and
@@ -73,19 +74,21 @@ def main(argv: list[str]) -> None:
     started = time.monotonic()
     covered = None
     try:
+        warm_up(config.get("backends") or [])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Out of the collector's sight: a collection in a job would touch every object of
+        # the template (qiskit's, Aer's), and so copy nearly all of its memory (~110 ms CPU).
+        gc.collect()
+        gc.freeze()
+        _await_single_thread()
+        # After the imports: the stage covers /tmp, where the installation may lie (a
+        # checkout in /tmp), in the template's own mount namespace (single-threaded by now).
         if config.get("stage"):
             covered = job_root.stage(config["layout"]["reads"])
-        warm_up(config.get("backends") or [])
     except Exception as exc:  # noqa: BLE001  (said to the service, which says it in /health)
         control.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Out of the collector's sight: a collection in a job would touch every object of the
-    # template (qiskit's, Aer's), and so copy nearly all of its memory (~110 ms CPU here).
-    gc.collect()
-    gc.freeze()
-    _await_single_thread()
     ready = {
         "ready": True,
         "pid": os.getpid(),

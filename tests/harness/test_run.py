@@ -209,13 +209,13 @@ def test_a_program_that_runs_too_long_is_cancelled(tmp_path: Path) -> None:
             while True:
                 time.sleep(0.05)
         """,
-        max_execution_time=2,
+        max_execution_time=8,  # counted from the start: a loaded machine imports slowly
     )
     record = run_program(program)
     assert record.status == CANCELLED == "CANCELLED - RAN TOO LONG"
-    assert record.error == "ran longer than 2 s (max_execution_time or --timeout)"
+    assert record.error == "ran longer than 8 s (max_execution_time or --timeout)"
     assert record.interim_results == ["started"]
-    assert 2 <= record.duration_s < 30
+    assert 8 <= record.duration_s < 40
     assert run_program(program, timeout=1).error.startswith("ran longer than 1 s")
 
 

@@ -194,7 +194,14 @@ def attack_processes(messenger, count):
 def attack_memory(messenger, children, mib):
     code = f'b = b"x" * ({mib} << 20)\nimport time\ntime.sleep(30)\n'  # touched: really used
     running = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(children)]
-    time.sleep(20)  # by now each has touched its memory, unless it was stopped
+    # Each ends 30 s after it has touched its memory, unless the cap ends the job first; a
+    # loaded machine may take a while to get there.
+    deadline = time.monotonic() + 100
+    for child in running:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            break
     return {"exit_codes": [child.poll() for child in running]}
 
 

@@ -133,8 +133,15 @@ def test_half_sent_requests_time_out_and_connections_over_the_cap_get_503(
 ) -> None:
     # systemd's default file limit: 1,100 half-sent requests used to make the API unreachable
     _open_files_at_least(4096)
+    # A header timeout that 1,100 connections take less to open, even on a loaded machine.
+    header_timeout_s = 10
     server = RealServer(
-        tmp_path / "data", "--sandbox", "none", "--header-timeout", "3", open_files=1024
+        tmp_path / "data",
+        "--sandbox",
+        "none",
+        "--header-timeout",
+        str(header_timeout_s),
+        open_files=1024,
     ).start()
     held: list[socket.socket] = []
     try:
@@ -150,8 +157,8 @@ def test_half_sent_requests_time_out_and_connections_over_the_cap_get_503(
         assert refused.value.response.json()["error"]["code"] == "TOO_MANY_CONNECTIONS"
         assert refused.value.response.headers["retry-after"] == "1"
         # the half-sent ones end at the header timeout, with a 408
-        assert _answer(held[0], 10).startswith(b"HTTP/1.1 408 Request Timeout")
-        assert time.monotonic() - started < 10
+        assert _answer(held[0], 3 * header_timeout_s).startswith(b"HTTP/1.1 408 Request Timeout")
+        assert time.monotonic() - started < 3 * header_timeout_s
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
@@ -292,8 +299,11 @@ def test_ten_parallel_50_mib_uploads_are_streamed_to_disk(stage: Stage) -> None:
     assert not list((stage.server.data_dir / "blobs" / ".incoming").iterdir())
 
 
-def _list_timings(stage: Stage, until: Callable[[], bool], timeout_s: float = 300) -> list[float]:
-    """Milliseconds each ``GET /programs`` of the victim took, until ``until()``."""
+def _list_timings(
+    stage: Stage, until: Callable[[], bool], timeout_s: float = 300, pause_s: float = 0.01
+) -> list[float]:
+    """Milliseconds each ``GET /programs`` of the victim took, until ``until()`` (``pause_s``
+    between two)."""
     timings = []
     deadline = time.monotonic() + timeout_s
     with stage.http(stage.victim) as http:
@@ -301,7 +311,7 @@ def _list_timings(stage: Stage, until: Callable[[], bool], timeout_s: float = 30
             started = time.perf_counter()
             http.get("/programs").raise_for_status()
             timings.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.01)
+            time.sleep(pause_s)
     return timings
 
 
@@ -321,23 +331,33 @@ def test_a_token_hammering_a_device_document_does_not_slow_another_user(stage: S
                     assert int(answer.headers["Retry-After"]) >= 1
                     refusals.add(answer.json()["error"]["message"])
 
+    began = time.monotonic()
+    # (both below the victim's own rate of requests per second)
+    calm = _list_timings(stage, until=lambda: time.monotonic() - began > 5, pause_s=0.04)
+    calm_p99 = sorted(calm)[int(len(calm) * 0.99)]
     hammers = [threading.Thread(target=hammer) for _ in range(8)]
     for thread in hammers:
         thread.start()
     try:
         time.sleep(1)
         started = time.monotonic()
-        timings = _list_timings(stage, until=lambda: time.monotonic() - started > 15)
+        timings = _list_timings(stage, until=lambda: time.monotonic() - started > 15, pause_s=0.04)
     finally:
         stop.set()
         for thread in hammers:
             thread.join(timeout=60)
     p50, p99 = statistics.median(timings), sorted(timings)[int(len(timings) * 0.99)]
-    print(f"hammering {dict(seen)}; GET /programs p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    print(
+        f"hammering {dict(seen)}; GET /programs p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+        f"(before: p99 {calm_p99:.0f} ms)"
+    )
     per_min = Quotas().expensive_per_min  # the default: a burst of a sixth, then per_min
     assert seen[200] <= per_min / 6 + per_min * 17 / 60 + 1, seen
     assert f"rate limit: {per_min:g} expensive requests per minute per token" in refusals
-    assert p99 < 1000  # goal < 100 ms on a quiet machine: see benchmarks/service.py
+    # Goal < 100 ms on a quiet machine (benchmarks/service.py); a loaded one slows every
+    # request, so the bound follows what the same requests took just before (unblocked, the
+    # issue saw 9.4 s).
+    assert p99 < max(1000, 5 * calm_p99), (p99, calm_p99)
 
 
 def test_a_zip_of_half_a_million_entries_is_refused_from_its_end_record(stage: Stage) -> None:

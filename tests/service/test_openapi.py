@@ -15,8 +15,8 @@ from tests.service.conftest import Api, program_body
 from tests.service.real_server import RealServer
 
 #: Bounds of the schemathesis run: test cases per operation and phase, and a deadline.
-MAX_EXAMPLES = 100
-SCHEMATHESIS_TIMEOUT_S = 300
+MAX_EXAMPLES = 60
+SCHEMATHESIS_TIMEOUT_S = 500  # within pytest-timeout's 600 s: a loaded machine is slow
 
 
 def test_schemathesis_finds_no_failure(real_server: RealServer, tmp_path: Path) -> None:
