@@ -16,6 +16,8 @@ HELLO = ROOT / "examples" / "hello"
 #: pre-commit installs the hook's environment with pip; its downloads are cached here.
 PIP_CACHE = ROOT / ".cache" / "pip"
 INSTALL_TIMEOUT_S = 900
+#: pre-commit builds the hook's environment, a side venv of its own (not in ``make check``).
+pytestmark = pytest.mark.side_venv
 
 
 @pytest.fixture(scope="module")

@@ -106,6 +106,7 @@ def warm_environments(server: RealServer, count: int, *, besides: str = "") -> l
     raise AssertionError(f"not {count} warm environment(s) in {DEADLINE_S} s: {warm}")
 
 
+@pytest.mark.service
 def test_the_last_environments_keep_a_warm_worker_each(tmp_path: Path) -> None:
     """``--warm-environments 1``: the environment of the last job keeps a warm worker, the
     one before gives its worker up."""
