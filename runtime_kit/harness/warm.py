@@ -18,6 +18,9 @@ WARM_SHOTS = 200
 #: What ``harness/child.run_job`` imports when a job comes (~35 ms here): once, in the
 #: template, rather than in every forked job.
 JOB_MODULES = (
+    "qiskit_aer.primitives",  # what a job's backend teaches Aer's primitives
+    "runtime_kit.backends.registry",
+    "runtime_kit.harness.backends",
     "runtime_kit.harness.broker_client",
     "runtime_kit.harness.job_logging",
     "runtime_kit.harness.legacy_modules",
@@ -27,6 +30,7 @@ JOB_MODULES = (
     "runtime_kit.jobside.bundle",
     "runtime_kit.jobside.entrypoints",
     "runtime_kit.jobside.runner",
+    "runtime_kit.program.backend",
     "runtime_kit.project",
     "runtime_kit.service.core.bundles",
 )

@@ -22,7 +22,8 @@ from typing import IO, NamedTuple
 #: v1 hierarchies used, by controller; v2 controllers enabled for the jobs.
 V1_CONTROLLERS = ("memory", "pids", "cpuacct")
 V2_CONTROLLERS = ("memory", "pids")
-_KILL_ROUNDS = 50
+#: How long a kill waits for the cgroup to empty (its processes SIGKILLed again meanwhile).
+_KILL_WAIT_S = 0.5
 
 
 class CgroupEvents(NamedTuple):
@@ -133,14 +134,19 @@ class JobCgroup:
         kill_file = self.directories.get("unified", Path("/nonexistent")) / "cgroup.kill"
         if kill_file.exists():
             _write(kill_file, 1)
-        for _ in range(_KILL_ROUNDS):
+        # Killed processes leave in a millisecond or so (a job's ends a job): look again
+        # soon, then less often.
+        pause_s = 0.0005
+        deadline = time.monotonic() + _KILL_WAIT_S
+        while time.monotonic() < deadline:
             pids = self.pids()
             if not pids:
                 return
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
+            time.sleep(pause_s)
+            pause_s = min(2 * pause_s, 0.01)
 
     def remove(self, timeout_s: float = 5.0) -> None:
         """Remove the (empty) cgroup; dying processes may take a moment to leave it."""
