@@ -16,11 +16,11 @@
 3. On ``runtime-kit serve`` (its default sandbox), submit -> result over the websocket of
    the same Bell program, and of a ``main()`` that returns at once (the cost of the job's
    process alone): without requirements (a worker forked from the warm template), as an
-   overlay (requirements ``cvxopt``: runtime-kit's own child with the overlay on its path)
-   and in the built terra 0.23 environment (its interpreter and the job-side runner, which
-   have imported that Qiskit and Aer); both warm workers of their environments
-   (``--warm-environments``, started after the environment's previous job), or with
-   ``--cold-environments`` started for each job (``--warm-environments 0``); rounds
+   overlay (requirements ``cvxopt``: runtime-kit's own child, forked from the template, the
+   overlay on its path) and in the built terra 0.23 environment (its interpreter and the
+   job-side runner, which have imported that Qiskit and Aer); both warm workers of their
+   environments (``--warm-environments``, made after the environment's previous job), or
+   with ``--cold-environments`` made for each job (``--warm-environments 0``); rounds
    alternating, the median of ``--jobs`` each.
 
 The machine's load (1-minute average) is printed before and after: on a shared machine the
@@ -226,7 +226,7 @@ def show_service(
         (directory / "requirements.txt").write_text("cvxopt\n")
         programs[f"overlay-{shape}"] = directory
     served = service_seconds(root, programs, jobs, warm_environments)
-    started = "warm worker" if warm_environments else "process started for the job"
+    started = "warm worker" if warm_environments else "worker made for the job"
     labels = {"plain": "no requirements (a worker forked from the template)",
               "overlay": f"overlay (cvxopt; a {started})",
               "own": f"environment of its own (terra 0.23 + Aer 0.12; a {started})"}  # fmt: skip
