@@ -78,9 +78,10 @@ check: lint typecheck
 
 # The dependencies at the lowest versions pyproject.toml declares (constraints made from it),
 # in a virtual environment of their own, with the part of the suite that uses each of them.
-# Run by .ci/run after `make test`.  Two deprecation warnings come from the test tools
-# themselves at those versions (starlette's TestClient on today's anyio and httpx), not from
-# runtime-kit; the slow-reader test depends on how much the websocket client buffers.
+# Run by .ci/run after `make test`.  Three deprecation warnings come from the libraries
+# themselves at those versions (starlette's TestClient on today's anyio and httpx, and
+# starlette 0.40 importing python-multipart by its old name), not from runtime-kit; the
+# slow-reader test depends on how much the websocket client buffers.
 LOWER := .venv-minimums
 LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests/validate \
 	tests/scaffold/test_new.py tests/service/test_routes.py tests/service/test_server.py \
@@ -98,6 +99,7 @@ lower-bounds: sandbox-tools
 	$(LOWER)/bin/python -m pytest -q -p no:cacheprovider \
 	  -W "ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning" \
 	  -W "ignore:The 'app' shortcut is now deprecated:DeprecationWarning" \
+	  -W "ignore:Please use \`import python_multipart\` instead.:PendingDeprecationWarning" \
 	  --deselect tests/service/test_edge.py::test_slow_reader_is_closed_1013_after_the_data_it_had \
 	  $(LOWER_TESTS)
 

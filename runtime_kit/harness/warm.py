@@ -76,7 +76,10 @@ def _stop_aer_job_thread() -> None:
     forked child anyway)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from qiskit_aer.jobs import utils
+    from qiskit_aer.jobs import aerjob, utils
 
     utils.DEFAULT_EXECUTOR.shutdown(wait=True)
-    utils.DEFAULT_EXECUTOR = ThreadPoolExecutor(max_workers=1)
+    fresh = ThreadPoolExecutor(max_workers=1)
+    utils.DEFAULT_EXECUTOR = fresh
+    if hasattr(aerjob, "DEFAULT_EXECUTOR"):  # qiskit-aer < 0.18 bound the name at import
+        aerjob.DEFAULT_EXECUTOR = fresh

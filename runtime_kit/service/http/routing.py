@@ -39,6 +39,9 @@ def _rendering(
             return answer
         return response_class(answer, status_code=status_code)
 
+    # Its parameters with their annotations evaluated where the endpoint was written (older
+    # FastAPI looks names up in the wrapper's module, not the endpoint's).
+    rendered.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
     return rendered
 
 
