@@ -7,8 +7,9 @@ import base64
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +50,7 @@ NAME_PATTERN = re.compile(PROGRAM_NAME)
 SPEC_KEYS = ("backend_requirements", "parameters", "return_values", "interim_results")
 
 router = api_router()
+_Answer = TypeVar("_Answer")
 
 
 @router.get("/programs", **documented({200: json_answer("ProgramList")}, errors=(400, 401)))
@@ -81,15 +83,7 @@ async def create_program(request: Request) -> dict[str, str]:
     principal = await api.principal(request)
     if not principal.can_upload:
         raise ApiError(403, "not authorized to upload programs (role uploader needed)")
-    with api.expensive(principal), api.store.staged_blob() as blob:
-        upload = await read_upload(
-            request,
-            blob,
-            limit=api.max_body_bytes,
-            stall_s=api.stall_s,
-            accept=functools.partial(checked_environment, api),
-        )
-        return await run_in_threadpool(_create_program, api, principal, upload)
+    return await _uploaded(request, api, principal, _create_program)
 
 
 def _create_program(api: Api, principal: Principal, upload: Upload) -> dict[str, str]:
@@ -154,15 +148,8 @@ async def update_program(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
-    with api.expensive(principal), api.store.staged_blob() as blob:
-        upload = await read_upload(
-            request,
-            blob,
-            limit=api.max_body_bytes,
-            stall_s=api.stall_s,
-            accept=functools.partial(checked_environment, api),
-        )
-        return await run_in_threadpool(_update_program, api, principal, program_id, upload)
+    update = functools.partial(_update_program, program_id=program_id)
+    return await _uploaded(request, api, principal, update)
 
 
 def _update_program(api: Api, principal: Principal, program_id: str, upload: Upload) -> Response:
@@ -196,16 +183,30 @@ async def update_program_data(request: Request, program_id: str) -> Response:
     api = api_of(request)
     principal = await api.principal(request)
     await run_in_threadpool(api.owned_program, principal, program_id)  # before any body
+    update = functools.partial(_update_program_data, program_id=program_id)
+    return await _uploaded(request, api, principal, update, in_json=False)
+
+
+async def _uploaded(
+    request: Request,
+    api: Api,
+    principal: Principal,
+    then: Callable[..., _Answer],
+    *,
+    in_json: bool = True,
+) -> _Answer:
+    """``then(api, principal, upload=...)`` in a thread, once the body is streamed into a
+    staged blob (an expensive request of the caller's; its environment checked on the way)."""
     with api.expensive(principal), api.store.staged_blob() as blob:
         upload = await read_upload(
             request,
             blob,
             limit=api.max_body_bytes,
             stall_s=api.stall_s,
-            in_json=False,
+            in_json=in_json,
             accept=functools.partial(checked_environment, api),
         )
-        return await run_in_threadpool(_update_program_data, api, principal, program_id, upload)
+        return await run_in_threadpool(then, api, principal, upload=upload)
 
 
 def _update_program_data(
