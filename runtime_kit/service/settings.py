@@ -143,25 +143,28 @@ class Setting:
         return ENV_PREFIX + self.name.upper()
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(f"expected an integer >= 1, got {text!r}")
+def _integer_in(text: str, low: int, high: int | None, what: str) -> int:
+    """``text`` as an integer from ``low`` to ``high`` (None: no upper bound), else a
+    ValueError saying what was expected (``int``'s own message names no setting)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"invalid integer {text!r}: expected {what}") from None
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"expected {what}, got {text!r}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _integer_in(text, 1, None, "an integer >= 1")
 
 
 def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(f"expected an integer >= 0, got {text!r}")
-    return value
+    return _integer_in(text, 0, None, "an integer >= 0")
 
 
 def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise ValueError(f"expected a port 0-65535, got {text!r}")
-    return value
+    return _integer_in(text, 0, 65535, "a port 0-65535")
 
 
 def _positive_float(text: str) -> float:
