@@ -675,6 +675,29 @@ class Suite:
             expect(shown == (level == "INFO"), f"{level}: logs {job.logs()!r}")
 
 
+#: Behaviours whose check can lose a race inside the client itself, by the failure that race
+#: makes: such a failure runs the behaviour once more.  test_callback_cancel_job: the provider
+#: stops streaming by closing its websocket from the main thread while its reader thread
+#: waits in select; when the main thread's close takes the service's close frame, the reader
+#: waits out websocket-client's 10 s select timeout without calling on_close, so
+#: ``_server_close_code`` is still None after the behaviour's 3 s.  The service sends the
+#: close frame before it answers the cancel (tests/service/test_edge.py), but on a loaded
+#: machine the reader is not always scheduled in the millisecond between the two.
+CLIENT_RACES = {"test_callback_cancel_job": ": not closed"}
+
+
+def outcome_of(suite, name):
+    try:
+        getattr(suite, name)()
+        return "ok"
+    except Skip as exc:
+        return f"skip: {exc}"
+    except Exception:  # noqa: BLE001  (every failure is reported, then the next runs)
+        return "fail: " + traceback.format_exc()[-1500:]
+    finally:
+        suite.clean_up()
+
+
 def main(argv):
     url, token, backend_name = argv[:3]
     wanted = argv[3:]
@@ -685,15 +708,11 @@ def main(argv):
         if wanted and name not in wanted:
             continue
         started = time.monotonic()
-        try:
-            getattr(suite, name)()
-            outcome = "ok"
-        except Skip as exc:
-            outcome = f"skip: {exc}"
-        except Exception:  # noqa: BLE001  (every failure is reported, then the next runs)
-            outcome = "fail: " + traceback.format_exc()[-1500:]
-        finally:
-            suite.clean_up()
+        outcome = outcome_of(suite, name)
+        race = CLIENT_RACES.get(name)
+        if race and outcome.startswith("fail") and race in outcome.splitlines()[-1]:
+            again = outcome_of(suite, name)
+            outcome = again if again.startswith("fail") else f"{again} (once more: {race})"
         outcomes[name] = outcome
         took = time.monotonic() - started
         print(f"{name}: {outcome.splitlines()[0]} ({took:.1f} s)", file=sys.stderr)

@@ -303,6 +303,30 @@ def test_since_at_the_bound_is_taken(live: ThreadedServer, finished_job: str) ->
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
 
 
+SLEEPER = "import time\n\ndef main(backend, user_messenger):\n    time.sleep(60)\n"
+
+
+def test_a_cancel_answers_once_the_jobs_stream_has_its_close_frame(
+    admin: Api, service: Service, live: ThreadedServer
+) -> None:
+    """qiskit-ibmq-provider stops streaming as its cancel returns, closing the websocket from
+    another thread than the one reading it; the stream must already be closed by then, or
+    that reader waits 10 s for a close frame the other thread took (the provider's own
+    test_callback_cancel_job).  So a stream is subscribed before it is open, and a cancel
+    answers once the close frame was sent."""
+    program_id = upload(admin, "sleeper", source=SLEEPER, spec={})
+    job_id = admin.post("/jobs", {"program_id": program_id}).json()["id"]
+    url = f"{live.ws_url}/stream/jobs/{job_id}"
+    with connect(url, additional_headers={"X-Access-Token": "admin-secret"}) as ws:
+        assert service.hub.watchers() == 1  # subscribed before the handshake's answer
+        assert admin.post(f"/jobs/{job_id}/cancel").status_code == 204
+        assert service.hub.watchers() == 0  # the close frame went before the cancel's answer
+        assert ws.recv(timeout=10) == "ACK"
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
+
+
 FLOOD = """
 import base64, os
 

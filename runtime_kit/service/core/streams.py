@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import defaultdict
 
 #: (number, text) of an interim result, or (None, None) when the job ended;
@@ -38,7 +39,7 @@ def token_topic(token_id: str) -> Topic:
 
 class StreamHub:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._subscribers: dict[
             Topic, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Message]]]
         ] = defaultdict(set)
@@ -63,6 +64,20 @@ class StreamHub:
                     entries.discard(entry)
                 if not entries:
                     self._subscribers.pop(each, None)
+            self._lock.notify_all()
+
+    def wait_unwatched(self, topics: list[Topic], timeout_s: float) -> bool:
+        """Thread-safe: wait (up to ``timeout_s``) until no one subscribes to any of
+        ``topics``; whether anyone did when called."""
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            watched = any(topic in self._subscribers for topic in topics)
+            while any(topic in self._subscribers for topic in topics):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)
+        return watched
 
     def revoke(self, token_id: str) -> None:
         """Thread-safe: ``token_id`` was revoked: end every stream it holds."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import Query, Request, Response
@@ -25,6 +26,7 @@ from runtime_kit.service.core.store import (
     now,
     random_id,
 )
+from runtime_kit.service.core.streams import log_topic
 from runtime_kit.service.http.api import (
     Api,
     ApiError,
@@ -49,6 +51,12 @@ from runtime_kit.service.http.programs_api import checked_version
 from runtime_kit.service.http.routing import api_router
 
 _LEGACY_PRIVATE = "_ParameterNamespace__"
+#: How long a cancel waits for the job's streams to send their close frames (a client that
+#: does not read its stream cannot hold the cancel longer).
+STREAMS_CLOSED_WAIT_S = 1.0
+#: ... and then how long it gives a client's reader to take the close frame (only when some
+#: stream was open).
+STREAM_READER_GRACE_S = 0.05
 #: Free-text fields of a job, kept as sent (a string or null).
 LABELS = ("hub", "group", "project", "runtime", "log_level")
 
@@ -326,10 +334,20 @@ def job_interim_results(request: Request, job_id: str) -> Response:
 def cancel_visible_job(
     api: Api, principal: Principal, job_id: str, kind: str | None = None
 ) -> None:
-    """Cancel a job ``principal`` may see (of ``kind``, if given; 409 if it has ended)."""
+    """Cancel a job ``principal`` may see (of ``kind``, if given; 409 if it has ended), and
+    return once its streams have sent their close frames (up to ``STREAMS_CLOSED_WAIT_S``),
+    and ``STREAM_READER_GRACE_S`` more if there were any.
+
+    qiskit-ibmq-provider stops streaming when its cancel returns, closing the websocket from
+    another thread than the one reading it: if that close takes the service's close frame,
+    the reader never sees it (it waits out a 10 s select, and the stream's close code stays
+    unknown).  Closed first, with a moment for the reader to take the frame, the stream ends
+    as the service said."""
     row = api.visible_job(principal, job_id, kind)
     if row["status"] in FINAL_STATUSES or not api.scheduler.cancel(job_id):
         raise ApiError(409, f"job {job_id} cannot be cancelled: it has ended")
+    if api.hub.wait_unwatched([job_id, log_topic(job_id)], STREAMS_CLOSED_WAIT_S):
+        time.sleep(STREAM_READER_GRACE_S)
 
 
 def delete_visible_job(

@@ -8,8 +8,11 @@ had it (IBM's tutorials show three callbacks for three iterations, then the resu
 "invoked for any interim results").  A legacy program that publishes its result with
 ``final=True`` does not put it on the stream either.
 
-A stream is accepted first and checked after, so every refusal is a close frame with a code
-and a reason, never an HTTP 403 at the handshake.  The close codes (docs/serve.md):
+A stream is checked, then subscribed to its job, then accepted: a client that sees its stream
+open is told of everything from then on (a cancel answers only once the job's streams have
+closed, ``jobs_api.cancel_visible_job``).  A refusal is accepted too, then closed, so every
+refusal is a close frame with a code and a reason, never an HTTP 403 at the handshake.  The
+close codes (docs/serve.md):
 
 =====  ==================================================================================
 1000   the job has ended and everything was sent (a finished job: ACK, then 1000 at once)
@@ -25,6 +28,8 @@ and a reason, never an HTTP 403 at the handshake.  The close codes (docs/serve.m
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -82,16 +87,17 @@ async def stream_job_logs(websocket: WebSocket, job_id: str) -> None:
 
 
 async def _open(websocket: WebSocket, job_id: str) -> tuple[Api, int, str] | None:
-    """Accept, then check the caller, ``since`` and the job: (the api, since, the caller's
-    token id), or None once the stream is refused (closed 1008 with the reason)."""
-    await websocket.accept()
+    """Check the caller, ``since`` and the job: (the api, since, the caller's token id), or
+    None once the stream is refused (accepted, then closed 1008 with the reason)."""
     api = api_of(websocket)
     try:
         principal = await run_in_threadpool(api.caller, websocket)
         since = _since(websocket.query_params.get("since", "0"))
         await run_in_threadpool(api.visible_job, principal, job_id, PROGRAM_JOB)
     except ApiError as exc:
-        await _close(websocket, (REFUSED, exc.message))
+        with contextlib.suppress(WebSocketDisconnect):
+            await websocket.accept()
+            await _close(websocket, (REFUSED, exc.message))
         return None
     return api, since, principal.id
 
@@ -109,19 +115,23 @@ async def _serve(
     token_id: str,
     stream: Callable[[asyncio.Queue[Message]], Awaitable[Close]],
 ) -> None:
-    """Run ``stream`` on the messages of ``topic``, subscribed to before ``stream`` reads the
-    store (nothing falls between), then close as it says (1008 if ``token_id`` is revoked
-    meanwhile)."""
+    """Accept, run ``stream`` on the messages of ``topic``, then close as it says (1008 if
+    ``token_id`` is revoked meanwhile).  Subscribed before accepting (and before ``stream``
+    reads the store: nothing falls between), unsubscribed after closing."""
     queue = api.hub.subscribe(topic, token_id)
+    unsubscribe = functools.partial(api.hub.unsubscribe, topic, queue, token_id)
     try:
-        close = await stream(queue)
-    except _TooSlow:
-        close = (TOO_SLOW, f"client too slow: a message waited {api.ws_send_timeout_s:g} s")
-    except WebSocketDisconnect:
-        return
-    finally:
-        api.hub.unsubscribe(topic, queue, token_id)
-    await _close(websocket, close)
+        try:
+            await websocket.accept()
+            close = await stream(queue)
+        except _TooSlow:
+            unsubscribe()  # its close frame waits behind what it has not read: hold nothing
+            close = (TOO_SLOW, f"client too slow: a message waited {api.ws_send_timeout_s:g} s")
+        except WebSocketDisconnect:
+            return
+        await _close(websocket, close)
+    finally:  # after the close frame: a cancel answers once its job's streams have it
+        unsubscribe()
 
 
 async def _messages(
