@@ -319,14 +319,16 @@ class LocalExecutor:
             with self._lock:
                 self._running.pop(request.job_id, None)
                 self._killed.discard(request.job_id)
-            worker.kill()
+            if worker.process.alive():  # an error or a cancel: none of it outlives the call
+                worker.kill()
             if link is not None:
                 link.end()  # what the job left on the hardware is cancelled
             if self._stopping:
                 self._discard(worker)
             else:
-                # The job has ended: its result need not wait for its cgroup's removal nor
-                # for the next warm worker (a fork waits for the template's answer).
+                # The job has ended: its result need not wait for what it left to be
+                # killed (a sandboxed job's pid namespace ended with it; its cgroup is
+                # killed next), nor for the next warm worker (a fork waits for the template).
                 self._aftercare.put(lambda: self._discard(worker))
                 if environment is None:
                     self._aftercare.put(self._warm_another)
