@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from runtime_kit.cli.parsers import (
     backend_option,
@@ -87,6 +88,7 @@ def run(argv: list[str]) -> int:
         args.backend_providers, args.ibm_quantum_credentials, on_note=_note
     )  # before the program's process starts: the credentials leave the environment first
     live = not args.json and is_function_project(args.path)  # a function: logs as they come
+    shown = LiveOutput(sys.stderr) if live else None
     params = dict(parse_param(p) for p in args.param)
     inputs_text = sys.stdin.read() if args.inputs == "-" else None
     inputs = Path(args.inputs) if args.inputs not in (None, "-") else None
@@ -105,8 +107,8 @@ def run(argv: list[str]) -> int:
         on_interim=None if args.json else _show_interim,
         strict=args.strict,
         on_build=_show_build,
-        on_log=_show_log if live else None,
-        on_status=_show_status if live else None,
+        on_log=shown.log if shown else None,
+        on_status=shown.status if shown else None,
     )
     if args.json:
         print(json.dumps(record.to_json()))
@@ -123,13 +125,28 @@ def _show_build(line: str) -> None:
     print(f"[runtime-kit] {line}", file=sys.stderr, flush=True)
 
 
-def _show_log(text: str) -> None:
-    sys.stderr.write(text)
-    sys.stderr.flush()
+class LiveOutput:
+    """A running function's logs and statuses on ``stream`` as they come, from the two
+    threads that read them: each status on a line of its own, never inside a log line (a
+    chunk of logs may end mid-line)."""
 
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._mid_line = False
 
-def _show_status(status: str) -> None:
-    print(f"status: {status}", file=sys.stderr, flush=True)
+    def log(self, text: str) -> None:
+        if text:
+            with self._lock:
+                self._stream.write(text)
+                self._stream.flush()
+                self._mid_line = not text.endswith("\n")
+
+    def status(self, status: str) -> None:
+        with self._lock:
+            self._stream.write(("\n" if self._mid_line else "") + f"status: {status}\n")
+            self._stream.flush()
+            self._mid_line = False
 
 
 def _show_interim(index: int, text: str) -> None:

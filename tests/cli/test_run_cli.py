@@ -179,3 +179,30 @@ def test_a_memory_cap_below_the_libraries_is_one_line(mebibytes: int) -> None:
     if len(shown) == 2:  # the logs show only what the allocator said
         logs = shown[1].split("\n---\n", 1)[0].splitlines()
         assert all(any(mark in line for mark in MEMORY_FAILURE_MARKS) for line in logs), logs
+
+
+def test_a_status_never_lands_inside_a_log_line() -> None:
+    """A function's logs and statuses come from two threads (CI once printed
+    ``status: MAPPING[PUBLIC] INFO: shots 3``): each status gets a line of its own."""
+    import io
+    import threading
+
+    from runtime_kit.cli.run import LiveOutput
+
+    stream = io.StringIO()
+    shown = LiveOutput(stream)
+    shown.log("half a line")
+    shown.status("MAPPING")
+    shown.log(" and its end\n")
+    assert stream.getvalue() == "half a line\nstatus: MAPPING\n and its end\n"
+
+    stream = io.StringIO()
+    shown = LiveOutput(stream)
+    logs = threading.Thread(target=lambda: [shown.log(f"log {n}\n") for n in range(2000)])
+    logs.start()
+    for n in range(2000):
+        shown.status(f"S{n}")
+    logs.join(timeout=60)
+    lines = stream.getvalue().splitlines()
+    expected = [f"log {n}" for n in range(2000)] + [f"status: S{n}" for n in range(2000)]
+    assert sorted(lines) == sorted(expected)
