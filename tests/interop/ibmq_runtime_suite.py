@@ -681,8 +681,9 @@ class Suite:
 #: waits in select; when the main thread's close takes the service's close frame, the reader
 #: waits out websocket-client's 10 s select timeout without calling on_close, so
 #: ``_server_close_code`` is still None after the behaviour's 3 s.  The service sends the
-#: close frame before it answers the cancel (tests/service/test_edge.py), but on a loaded
-#: machine the reader is not always scheduled in the millisecond between the two.
+#: close frame 50 ms before it answers the cancel (tests/service/test_edge.py; 20 runs of 20
+#: passed on a loaded machine), but a machine loaded enough may still not schedule the
+#: reader in between.
 CLIENT_RACES = {"test_callback_cancel_job": ": not closed"}
 
 
