@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from runtime_kit.harness import frames
-from runtime_kit.sandbox.warm_template import ForkedChild
+from runtime_kit.sandbox.warm_template import JOBSIDE_DIR, ForkedChild
 
 if TYPE_CHECKING:
     from runtime_kit.sandbox.warm_template import WarmTemplate
@@ -263,10 +263,6 @@ class ProgramProcess:
             with contextlib.suppress(OSError):
                 os.close(self._frames_fd)
             self._frames_fd = -1
-
-
-#: The job-side runner of program environments (standard library only; see its docstring).
-JOBSIDE_DIR = Path(__file__).resolve().parent.parent / "jobside"
 
 
 def child_command(python: Path | None) -> list[str]:

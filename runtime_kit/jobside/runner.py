@@ -39,14 +39,19 @@ def main(argv: list[str]) -> int:
     frames_fd, memory_mib = int(argv[0]), int(argv[1])
     _limit_memory(memory_mib)
     _die_with_parent()
-    prepared = prepare()
+    serve_one_job(prepare(), frames_fd, memory_mib)
+    return 0  # not reached
+
+
+def serve_one_job(prepared: Prepared, frames_fd: int, memory_mib: int = 0) -> None:
+    """Read one job from stdin and run it (an empty stdin: the job was called off); then end
+    the process: threads the program left behind must not keep the job alive."""
     line = sys.stdin.readline()
-    if not line.strip():
-        return 0
-    job = json.loads(line)
-    job.setdefault("limits", {"memory_mib": memory_mib, "memory_scope": "process"})
     try:
-        run_job(job, prepared, frames_fd)
+        if line.strip():
+            job = json.loads(line)
+            job.setdefault("limits", {"memory_mib": memory_mib, "memory_scope": "process"})
+            run_job(job, prepared, frames_fd)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

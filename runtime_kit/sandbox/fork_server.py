@@ -1,4 +1,5 @@
-"""A warm template: ``python -m runtime_kit.sandbox.fork_server CONTROL_FD``.
+"""A warm template: ``python -m runtime_kit.sandbox.fork_server CONTROL_FD``, or on a program
+environment's interpreter ``python -I -c BOOT SANDBOX_DIR CONTROL_FD``.
 
 Started by the service as a fresh process (never a fork of the service: it holds no token,
 no store, no other job's data), with a job's allow-listed environment, ``/`` as its
@@ -8,7 +9,10 @@ thread each and ``QISKIT_IN_PARALLEL=TRUE`` (so that nothing but its main thread
 forks), prepares the simulators and the backends of its configuration (``backends``: the
 service's ``--prepare-backends``), then stages what jobs read (``job_root.stage``, which
 covers ``/tmp``: after every import), says it is ready, and serves spawn requests until the
-socket closes.
+socket closes.  A template of a program environment of its own (``jobside``: the directory
+of ``runtime_kit.jobside``) runs on that environment's Python and prepares, then runs, its
+jobs with the standard-library runner instead; so this module, ``job_root``, ``linux`` and
+``thread_pools`` need only Python 3.8's standard library.
 
 A spawn request is a JSON object (the job's plan: ``user``, ``cgroup_procs``, ``rlimits``,
 ``env``, ``threads``, ``prepare``: backends to prepare while the job is awaited, and
@@ -27,7 +31,8 @@ the new user namespace (``U U 1``: never host root), and forks the job's pid 1, 
 job's file system (``job_root.build``) and forks the job's process, reaping everything
 else.  The job's process drops every capability (the bounding set too), sets no_new_privs
 and the seccomp filter and the rlimits, then sets its numeric libraries' thread count and
-runs the job as ``runtime_kit.harness.child`` does.  Each process dies with its parent.
+runs the job as ``runtime_kit.harness.child`` (or the environment's runner) does.  Each
+process dies with its parent.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from __future__ import annotations
 import base64
 import fcntl
 import gc
+import importlib
+import importlib.util
 import json
 import os
 import resource
@@ -43,9 +50,9 @@ import signal
 import socket
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runtime_kit.sandbox import job_root, linux, thread_pools
+from . import job_root, linux, thread_pools
 
 #: File descriptors of a job's process: its stdin (the job), logs (1 and 2), frames; and
 #: of its first process until its ids are mapped: the pipes to and from the template.
@@ -66,6 +73,21 @@ WARM_VARIABLES = {
     "OPENBLAS_NUM_THREADS": "1",
     "RAYON_NUM_THREADS": "1",
 }
+#: How a program environment's interpreter (which cannot import runtime-kit) runs a template:
+#: ``python -I -c BOOT SANDBOX_DIR CONTROL_FD`` loads this package from its directory under
+#: the name ``runtime_kit_sandbox`` and serves.
+BOOT = (
+    "import importlib.util as u, sys; p = sys.argv[1]; "
+    "s = u.spec_from_file_location('runtime_kit_sandbox', p + '/__init__.py', "
+    "submodule_search_locations=[p]); m = u.module_from_spec(s); "
+    "sys.modules[s.name] = m; s.loader.exec_module(m); "
+    "from runtime_kit_sandbox import fork_server; fork_server.main(sys.argv[2:])"
+)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    #: What a forked job's process runs, given its plan (it never returns).
+    JobRunner = Callable[[dict[str, Any]], None]
 
 
 def main(argv: list[str]) -> None:
@@ -74,7 +96,7 @@ def main(argv: list[str]) -> None:
     started = time.monotonic()
     covered = None
     try:
-        warm_up(config.get("backends") or [])
+        run_job = warm_up(config)
         sys.stdout.flush()
         sys.stderr.flush()
         # Out of the collector's sight: a collection in a job would touch every object of
@@ -96,27 +118,61 @@ def main(argv: list[str]) -> None:
         "threads": _thread_count(),
     }
     control.sendall(json.dumps(ready).encode())
-    Server(control, config, covered).serve()
+    Server(control, config, covered, run_job).serve()
 
 
-def warm_up(backends: list[list[str]]) -> None:
-    """Import and exercise what every job uses: qiskit's preset pass manager, Aer's
-    sampler, the wire format; prepare ``backends`` (backend specs: the service's
-    ``--prepare-backends``)."""
+def warm_up(config: dict[str, Any]) -> JobRunner:
+    """Import and exercise what every job uses; returns what runs a forked job.
+
+    runtime-kit's own environment: qiskit's preset pass manager, Aer's sampler, the wire
+    format, and the backends of ``backends`` (the service's ``--prepare-backends``).  A
+    program environment of its own (``jobside``): its runner's ``prepare()`` (the legacy
+    import paths, the environment's qiskit and simulators, its codec)."""
+    if config.get("jobside"):
+        return _warm_jobside(config["jobside"])
     from runtime_kit.harness.child import warm_up as import_job_side
 
     import_job_side()
     from runtime_kit.harness.warm import import_job_modules, prepare_backends
 
     import_job_modules()
-    prepare_backends(backends)
+    prepare_backends(config.get("backends") or [])
+    return _run_harness_job
+
+
+def _run_harness_job(plan: dict[str, Any]) -> None:
+    from runtime_kit.harness.child import serve_one_job, warm_up
+
+    if plan.get("prepare"):  # backends the template has not prepared (a failure: the job's)
+        warm_up(plan["prepare"])
+    serve_one_job(FRAMES)
+
+
+def _warm_jobside(directory: str) -> JobRunner:
+    spec = importlib.util.spec_from_file_location(
+        "runtime_kit_jobside", directory + "/__init__.py", submodule_search_locations=[directory]
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = package
+    spec.loader.exec_module(package)
+    runner = importlib.import_module("runtime_kit_jobside.runner")
+    prepared = runner.prepare()
+    return lambda plan: runner.serve_one_job(prepared, FRAMES)
 
 
 class Server:
-    def __init__(self, control: socket.socket, config: dict[str, Any], covered: int | None) -> None:
+    def __init__(
+        self,
+        control: socket.socket,
+        config: dict[str, Any],
+        covered: int | None,
+        run_job: JobRunner,
+    ) -> None:
         self.control = control
         self.config = config
         self.covered = covered
+        self.run_job = run_job
         #: (device, inode) -> the number of the stage of each path a job alone reads
         self.staged: dict[tuple[int, int], int] = {}
         self.next_stage = len(config["layout"]["reads"])
@@ -137,9 +193,7 @@ class Server:
 
     def _request(self) -> bool:
         try:
-            message, fds, _, _ = socket.recv_fds(
-                self.control, MAX_MESSAGE, SPAWN_FDS + MAX_JOB_READS
-            )
+            message, fds = linux.recv_fds(self.control, MAX_MESSAGE, SPAWN_FDS + MAX_JOB_READS)
         except ConnectionResetError:
             return False
         if not message:
@@ -150,9 +204,7 @@ class Server:
         try:
             if len(fds) != SPAWN_FDS + len(reads):
                 raise OSError(f"a spawn needs {SPAWN_FDS} descriptors and one for each read")
-            plan["job_reads"] = [
-                [self._stage(path, fd), path] for fd, path in zip(read_fds, reads, strict=True)
-            ]
+            plan["job_reads"] = [[self._stage(path, fd), path] for fd, path in zip(read_fds, reads)]
         except OSError as exc:
             for fd in fds:
                 os.close(fd)
@@ -166,13 +218,13 @@ class Server:
         mapped_read, mapped_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _job(plan, [*fds, unshared_write, mapped_read], self.config, parent=template)
+            _job(plan, [*fds, unshared_write, mapped_read], self.config, template, self.run_job)
         for fd in (*fds, unshared_write, mapped_read):
             os.close(fd)
         _map_ids(pid, plan["user"], unshared_read, mapped_write)
-        pidfd = os.pidfd_open(pid)
+        pidfd = linux.pidfd_open(pid)
         try:
-            socket.send_fds(self.control, [json.dumps({"pid": pid}).encode()], [pidfd])
+            linux.send_fds(self.control, json.dumps({"pid": pid}).encode(), [pidfd])
         finally:
             os.close(pidfd)
         return True
@@ -230,7 +282,9 @@ def _map_ids(pid: int, user: dict[str, int], unshared: int, mapped: int) -> None
         os.close(mapped)
 
 
-def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: int) -> None:
+def _job(
+    plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: int, run_job: JobRunner
+) -> None:
     """The job's first process (never returns): confine, then fork the job's pid 1."""
     try:
         signal.set_wakeup_fd(-1)
@@ -255,7 +309,7 @@ def _job(plan: dict[str, Any], fds: list[int], config: dict[str, Any], parent: i
         linux.die_with_parent(parent)  # again: a change of credentials cleared it
         init = os.fork()
         if init == 0:
-            _init(plan, config, parent=0)  # its parent is outside its pid namespace: 0
+            _init(plan, config, 0, run_job)  # its parent is outside its pid namespace: 0
         for fd in (STDIN, LOGS, 2, FRAMES, STATUS):
             os.close(fd)
         _, status = os.waitpid(init, 0)
@@ -268,7 +322,7 @@ def _own_descriptors(fds: list[int]) -> None:
     """Keep only the job's pipes and the two to the template, at their fixed numbers: the
     template's socket, the status pipes of the other jobs and everything else are closed."""
     kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, STATUS + 1) for fd in fds]
-    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, STATUS, UNSHARED, MAPPED), strict=True):
+    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, STATUS, UNSHARED, MAPPED)):
         os.dup2(fd, number)
     os.dup2(kept[1], 2)
     os.set_inheritable(STATUS, False)  # never the job's: its pid 1 alone writes it
@@ -279,7 +333,7 @@ def _max_fd() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
+def _init(plan: dict[str, Any], config: dict[str, Any], parent: int, run_job: JobRunner) -> None:
     """The job's pid 1 (never returns): its file system, then the job's process; reaps
     every orphan, ends with the job's status (and so ends whatever the job left)."""
     try:
@@ -287,7 +341,7 @@ def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
         job_root.build({**config["layout"], "job_reads": plan["job_reads"]})
         job = os.fork()
         if job == 0:
-            _run(plan, config, parent=1)
+            _run(plan, config, 1, run_job)
         for fd in (STDIN, LOGS, 2, FRAMES):
             os.close(fd)
         while True:
@@ -302,7 +356,7 @@ def _init(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
         _refuse(exc)
 
 
-def _run(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
+def _run(plan: dict[str, Any], config: dict[str, Any], parent: int, run_job: JobRunner) -> None:
     """The job's process (never returns)."""
     try:
         linux.die_with_parent(parent)
@@ -324,11 +378,7 @@ def _run(plan: dict[str, Any], config: dict[str, Any], parent: int) -> None:
         thread_pools.set_threads(plan["threads"])
     except BaseException as exc:  # noqa: BLE001
         _refuse(exc)
-    from runtime_kit.harness.child import serve_one_job, warm_up
-
-    if plan.get("prepare"):  # backends the template has not prepared (a failure: the job's)
-        warm_up(plan["prepare"])
-    serve_one_job(FRAMES)
+    run_job(plan)
 
 
 def _refuse(exc: BaseException) -> None:
@@ -341,7 +391,7 @@ def _refuse(exc: BaseException) -> None:
 def _exit_code(status: int) -> int:
     """An exit status to pass on: a process killed by signal N ends its parent with 128 + N
     (as bubblewrap reports it)."""
-    code = os.waitstatus_to_exitcode(status)
+    code = linux.exit_code(status)
     return 128 - code if code < 0 else code
 
 

@@ -18,7 +18,7 @@ import os
 import stat
 from typing import Any
 
-from runtime_kit.sandbox import linux
+from . import linux
 
 #: Where the template stages what jobs read; ``STAGE_DIR/root`` is each job's new root.
 STAGE_DIR = "/tmp"

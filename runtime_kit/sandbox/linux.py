@@ -1,14 +1,17 @@
-"""The Linux calls a forked job makes to confine itself, through ctypes (standard library
-only: the template of a program environment runs this on that environment's Python).
+"""The Linux calls a warm template and the jobs it forks make, through ctypes and the
+standard library of Python 3.8 (the template of a program environment runs this on that
+environment's Python: no ``os.pidfd_open``, ``socket.send_fds`` or
+``os.waitstatus_to_exitcode`` there).
 
 Each wrapper raises ``OSError`` naming the call and the path when the kernel refuses.
 """
 
 from __future__ import annotations
 
+import array
 import ctypes
 import os
-import platform
+import socket
 import struct
 
 CLONE_NEWNS = 0x00020000
@@ -35,6 +38,8 @@ PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECCOMP_MODE_FILTER = 2
 _CAPABILITY_VERSION_3 = 0x20080522
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+#: pidfd_open's number: the same in every architecture's table (Linux 5.3).
+_PIDFD_OPEN = 434
 
 #: statvfs's flags (``ST_*``) and the mount flags that keep them on a remount.
 _KEPT_FLAGS = (
@@ -99,7 +104,8 @@ def umount_detached(target: str) -> None:
 
 
 def pivot_root(new_root: str, put_old: str) -> None:
-    number = _PIVOT_ROOT[platform.machine()]
+    # (not platform.machine(): Python 3.8's runs ``uname -p`` in a subprocess)
+    number = _PIVOT_ROOT[os.uname().machine]
     result = _libc.syscall(ctypes.c_long(number), new_root.encode(), put_old.encode())
     check(result, f"pivot_root {new_root}")
 
@@ -142,6 +148,43 @@ def load_seccomp(program: bytes) -> None:
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     result = _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0)
     check(result, "seccomp")
+
+
+def pidfd_open(pid: int) -> int:
+    """A descriptor of process ``pid`` (close-on-exec), by which it is signalled and waited
+    for even after its pid is reused."""
+    result = _libc.syscall(ctypes.c_long(_PIDFD_OPEN), ctypes.c_long(pid), ctypes.c_long(0))
+    check(result, f"pidfd_open {pid}")
+    return int(result)
+
+
+def send_fds(sock: socket.socket, message: bytes, fds: list[int]) -> None:
+    """``message`` with ``fds`` attached (SCM_RIGHTS), as ``socket.send_fds`` (Python 3.9)."""
+    rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    sock.sendmsg([message], rights)
+
+
+def recv_fds(sock: socket.socket, size: int, max_fds: int) -> tuple[bytes, list[int]]:
+    """A message and the descriptors attached to it, as ``socket.recv_fds`` (Python 3.9);
+    descriptors cut off (more than ``max_fds``) are closed by the kernel."""
+    fds = array.array("i")
+    message, ancillary, _, _ = sock.recvmsg(
+        size, socket.CMSG_SPACE(max_fds * fds.itemsize), socket.MSG_CMSG_CLOEXEC
+    )
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    return message, list(fds)
+
+
+def exit_code(status: int) -> int:
+    """A wait status as ``os.waitstatus_to_exitcode`` (Python 3.9) gives it: the exit code,
+    or minus the signal that killed the process."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status)
+    raise ValueError(f"not the status of an ended process: {status}")
 
 
 def _bytes(text: str | None) -> bytes | None:

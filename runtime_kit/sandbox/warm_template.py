@@ -2,9 +2,12 @@
 
 ``WarmTemplate`` starts the template as a fresh process (never a fork of the service) with a
 job's allow-listed environment and one thread per numeric library, sends it the job layout
-and the seccomp filter, and waits until it has warmed up.  ``spawn`` hands it one job's plan
-and pipes and returns a ``ForkedChild``: the part of ``subprocess.Popen`` that
-``ProgramProcess`` uses (the job's stdin and logs, its exit status, a kill by pidfd).
+and the seccomp filter, and waits until it has warmed up.  Given a program environment's
+interpreter (``python``), the template runs on it and forks jobs that run the
+standard-library runner of ``runtime_kit.jobside`` over that environment's Qiskit.
+``spawn`` hands it one job's plan and pipes and returns a ``ForkedChild``: the part of
+``subprocess.Popen`` that ``ProgramProcess`` uses (the job's stdin and logs, its exit
+status, a kill by pidfd).
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any
 
+import runtime_kit.jobside
+from runtime_kit.sandbox import fork_server
 from runtime_kit.sandbox.environment import job_environment
 from runtime_kit.sandbox.fork_server import MAX_MESSAGE, WARM_VARIABLES
 
@@ -29,6 +35,11 @@ from runtime_kit.sandbox.fork_server import MAX_MESSAGE, WARM_VARIABLES
 WARM_TIMEOUT_S = 120.0
 #: Seconds a spawn may take to be answered.
 SPAWN_TIMEOUT_S = 30.0
+#: The template's package and the job-side runner of program environments (standard library
+#: only), loaded by an environment's interpreter from their directories (it cannot import
+#: runtime-kit).
+SANDBOX_DIR = Path(fork_server.__file__).resolve().parent
+JOBSIDE_DIR = Path(runtime_kit.jobside.__file__).resolve().parent
 
 
 class TemplateError(RuntimeError):
@@ -80,15 +91,25 @@ class WarmTemplate:
     """One template process; ``spawn`` is safe from any thread."""
 
     def __init__(
-        self, layout: dict[str, Any], seccomp: str | None, backends: Sequence[Sequence[str]]
+        self,
+        layout: dict[str, Any],
+        seccomp: str | None,
+        backends: Sequence[Sequence[str]],
+        python: Path | None = None,
     ) -> None:
+        """``python``: a program environment's interpreter to run on (its installation must
+        be among ``layout``'s reads); none: runtime-kit's own."""
         self._lock = threading.Lock()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**job_environment("/job", "/tmp", 1), **WARM_VARIABLES}
+        if python is None:
+            command = [sys.executable, "-m", "runtime_kit.sandbox.fork_server"]
+        else:
+            command = [str(python), "-I", "-c", fork_server.BOOT, str(SANDBOX_DIR)]
         started = time.monotonic()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "runtime_kit.sandbox.fork_server", str(theirs.fileno())],
+                [*command, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=env,
                 cwd="/",
@@ -100,6 +121,8 @@ class WarmTemplate:
         self._control = ours
         specs = [list(spec) for spec in backends]
         config = {"layout": layout, "seccomp": seccomp, "backends": specs, "stage": True}
+        if python is not None:
+            config["jobside"] = str(JOBSIDE_DIR)
         ours.sendall(json.dumps(config).encode())
         self._started = started
         #: what it said when ready: its pid, warm-up seconds, threads at the first fork

@@ -302,8 +302,9 @@ SETTINGS: tuple[Setting, ...] = (
         "warm_environments",
         "--warm-environments",
         _non_negative_int,
-        "program environments that keep a warm worker each (local executor): the last N "
-        "whose jobs ran, so that their next job does not pay its imports (default 2; 0: none)",
+        "program environments that keep a warm worker each, and on the fork path a template "
+        "that forks their jobs (local executor): the last N whose jobs ran, so that their next "
+        "job does not pay its imports (default 2; 0: none)",
         "N",
     ),
     Setting(

@@ -17,51 +17,60 @@ from runtime_kit.harness.legacy_modules import STAND_INS
 from runtime_kit.harness.process import JOBSIDE_DIR
 from runtime_kit.jobside import frames as jobside_frames
 from runtime_kit.jobside.legacy import STAND_INS as JOBSIDE_STAND_INS
+from runtime_kit.sandbox.warm_template import SANDBOX_DIR
 
 MODULES = sorted(JOBSIDE_DIR.glob("*.py"))
 PYTHON_38 = Path(os.environ.get("PYENV_ROOT", "~/.pyenv")).expanduser() / "versions"
+#: What a program environment's template runs on that environment's Python.
+TEMPLATE_MODULES = [SANDBOX_DIR / f"{name}.py" for name in ("fork_server", "job_root", "linux")]
+TEMPLATE_MODULES.append(SANDBOX_DIR / "thread_pools.py")
 
 
-def test_modules_import_only_the_standard_library_at_import_time() -> None:
-    for module in MODULES:
-        tree = ast.parse(module.read_text())
-        for node in tree.body:  # module level: what importing it runs
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    continue  # its own package
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                top = name.split(".", maxsplit=1)[0]
-                assert top in sys.stdlib_module_names or top == "__future__", (module, name)
+@pytest.mark.parametrize("module", MODULES + TEMPLATE_MODULES, ids=lambda path: path.stem)
+def test_modules_import_only_the_standard_library_at_import_time(module: Path) -> None:
+    tree = ast.parse(module.read_text())
+    for node in tree.body:  # module level: what importing it runs
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                continue  # its own package
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            top = name.split(".", maxsplit=1)[0]
+            assert top in sys.stdlib_module_names or top == "__future__", (module, name)
 
 
-def test_it_runs_on_python_3_8() -> None:
+@pytest.mark.parametrize(
+    ("package", "modules"),
+    [("runtime_kit_jobside", MODULES), ("runtime_kit_sandbox", TEMPLATE_MODULES)],
+)
+def test_it_runs_on_python_3_8(package: str, modules: list[Path]) -> None:
     pythons = sorted(PYTHON_38.glob("3.8.*/bin/python3"))
     if not pythons:
         pytest.skip("no Python 3.8 here (pyenv)")
     script = (
-        "import importlib.util as u, sys; p = sys.argv[1]; "
-        "s = u.spec_from_file_location('runtime_kit_jobside', p + '/__init__.py', "
+        "import importlib.util as u, sys; n, p = sys.argv[1:3]; "
+        "s = u.spec_from_file_location(n, p + '/__init__.py', "
         "submodule_search_locations=[p]); m = u.module_from_spec(s); "
         "sys.modules[s.name] = m; s.loader.exec_module(m)\n"
         "import importlib\n"
-        "for name in sys.argv[2:]: importlib.import_module('runtime_kit_jobside.' + name)\n"
-        "print(sorted(k for k in sys.modules if k.startswith('runtime_kit_jobside')))"
+        "for name in sys.argv[3:]: importlib.import_module(n + '.' + name)\n"
+        "print(sorted(k for k in sys.modules if k.startswith(n)))"
     )
-    names = [m.stem for m in MODULES if m.stem != "__init__"]
+    names = [m.stem for m in modules if m.stem != "__init__"]
+    directory = str(modules[0].parent)
     done = subprocess.run(
-        [str(pythons[-1]), "-I", "-W", "error", "-c", script, str(JOBSIDE_DIR), *names],
+        [str(pythons[-1]), "-I", "-W", "error", "-c", script, package, directory, *names],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "runtime_kit_jobside.runner" in done.stdout
+    assert f"{package}.{names[0]}" in done.stdout
 
 
 def test_frames_are_written_as_the_harness_reads_them() -> None:

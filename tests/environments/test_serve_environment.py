@@ -432,3 +432,204 @@ def test_an_overlays_job_is_forked_from_the_template_and_sees_its_overlay_alone(
     assert plain["status"] == "COMPLETED", plain["logs"] + plain["results"]
     assert json.loads(plain["results"]) == {"imported": False, "overlay_seen": False}
     assert not (Path(outcome["overlay"]) / "planted.py").exists()
+
+
+OWN_PYTHON_PROGRAM = """
+import os
+import sys
+
+import six
+
+
+def main(backend, user_messenger, mark=None, **kwargs):
+    import subprocess  # a module the template has not imported: its Python's own
+
+    seen = getattr(six, "runtime_kit_mark", None)
+    six.runtime_kit_mark = mark  # a change of the template's memory, the job's alone
+    with open("/proc/self/cmdline", "rb") as handle:
+        command = [part.decode() for part in handle.read().split(b"\\0") if part]
+    return {
+        "python": "{}.{}".format(*sys.version_info[:2]),
+        "command": command,
+        "seen": seen,
+        "pid": os.getpid(),
+        "uid": os.getuid(),
+        "processes": sorted(int(name) for name in os.listdir("/proc") if name.isdigit()),
+        "hostname": os.uname().nodename,
+        "subprocess": subprocess.__file__,
+    }
+"""
+
+
+def test_an_environment_of_its_own_forks_its_jobs_from_a_template_on_its_python(
+    server: RealServer,
+) -> None:
+    """Python 3.8: its first job starts afresh (nothing is warm); the template it then gets
+    runs on that Python with six imported, and forks the next jobs, each as confined as
+    the others and none seeing what the one before changed in memory."""
+    source = inline_declared(OWN_PYTHON_PROGRAM, requirements="six==1.16.0", python="==3.8.*")
+    created = upload_source(server, source)
+    assert created.status_code == 200, created.text
+    program = created.json()["id"]
+    first = run_job(server, program, {"mark": "first"})
+    assert first["status"] == "COMPLETED", first["logs"] + first["results"]
+    assert "runtime_kit_sandbox" not in json.loads(first["results"])["command"]
+    deadline = time.monotonic() + DEADLINE_S
+    with server.http() as client:
+        while not (environments := client.get("/health").json()["warm_environments"])["templates"]:
+            assert not environments["template_failures"], environments
+            assert time.monotonic() < deadline, environments
+            time.sleep(0.2)
+    outcomes = []
+    for mark in ("second", "third"):
+        job = run_job(server, program, {"mark": mark})
+        assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+        outcomes.append(json.loads(job["results"]))
+    for outcome in outcomes:
+        assert outcome["python"] == "3.8" and "python3.8" in outcome["subprocess"]
+        assert outcome["command"][:3] == [outcome["command"][0], "-I", "-c"], outcome
+        assert "runtime_kit_sandbox" in outcome["command"][3], outcome  # the template's boot
+        assert outcome["seen"] is None  # neither the template's nor another job's change
+        assert outcome["uid"] != 0 and outcome["hostname"] == "runtime-kit-job"
+        assert outcome["pid"] == 2 and outcome["processes"] == [1, 2]  # its pid namespace
+    with server.http() as client:
+        health = client.get("/health").json()
+    assert health["job_start"]["path"] == "fork"
+    assert "one of each environment of its own" in health["job_start"]["reason"]
+
+
+SLEEPER_PROGRAM = """
+import time
+
+
+def main(backend, user_messenger, seconds=0, **kwargs):
+    time.sleep(seconds)
+    return {"slept": seconds}
+"""
+
+
+def template_processes(key: str) -> list[int]:
+    """Pids of the templates running on the interpreter of environment ``key`` (a prefix):
+    not the jobs they forked, which share their command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError):
+            continue
+        if len(command) > 3 and b"runtime_kit_sandbox" in command[3] and key.encode() in command[0]:
+            found[int(entry.name)] = parent
+    return sorted(pid for pid, parent in found.items() if parent not in found)
+
+
+@pytest.mark.service
+def test_a_template_given_up_ends_once_the_job_it_forked_has_ended(tmp_path: Path) -> None:
+    """``--warm-environments 1``: a second environment's template replaces the first's, which
+    ends once its running job has ended (completed: not killed with it)."""
+    server = RealServer(
+        tmp_path / "data", "--environments-dir", str(tmp_path / "envs"), "--warm-environments", "1"
+    ).start()
+    try:
+        programs, keys = [], []
+        for six in ("1.16.0", "1.15.0"):
+            source = inline_declared(SLEEPER_PROGRAM, requirements=f"six=={six}", python="==3.8.*")
+            created = upload_source(server, source, name=f"six-{six}")
+            assert created.status_code == 200, created.text
+            programs.append(created.json()["id"])
+        assert run_job(server, programs[0], {})["status"] == "COMPLETED"
+        keys.append(templates(server, besides="")[0])
+        (first,) = template_processes(keys[0])
+        with server.http() as client:
+            long_job = client.post(
+                "/jobs", json={"program_id": programs[0], "params": {"seconds": 12}}
+            )
+            assert long_job.status_code == 200, long_job.text
+            job_id = long_job.json()["id"]
+            deadline = time.monotonic() + DEADLINE_S
+            while client.get(f"/jobs/{job_id}").json()["status"] != "RUNNING":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert run_job(server, programs[1], {})["status"] == "COMPLETED"
+        keys.append(templates(server, besides=keys[0])[0])
+        assert template_processes(keys[0]) == [first]  # given up, but its job runs on
+        with server.http() as client:
+            status = client.get(f"/jobs/{job_id}").json()["status"]
+            assert status == "RUNNING", "the machine is too slow for this test's 12 s job"
+        ended = finished(server, job_id)
+        assert ended["status"] == "COMPLETED", ended
+        # that job's environment is the last whose job ended: it gets a template anew, and
+        # the one given up ends now, as does the second environment's (given up in turn)
+        assert templates(server, besides=keys[1]) == [keys[0]]
+        deadline = time.monotonic() + 60
+        while first in template_processes(keys[0]) or template_processes(keys[1]):
+            assert time.monotonic() < deadline, "a template given up did not end"
+            time.sleep(0.1)
+        assert len(template_processes(keys[0])) == 1
+    finally:
+        server.stop()
+    assert not template_processes(keys[0])  # the service's stop ends its templates
+
+
+def templates(server: RealServer, *, besides: str) -> list[str]:
+    """The environments with a template, once there is one that is not ``besides``."""
+    deadline = time.monotonic() + DEADLINE_S
+    with server.http() as client:
+        while time.monotonic() < deadline:
+            environments = client.get("/health").json()["warm_environments"]
+            assert not environments["template_failures"], environments
+            if environments["templates"] and environments["templates"] != [besides]:
+                return list(environments["templates"])
+            time.sleep(0.2)
+    raise AssertionError(f"no template in {DEADLINE_S} s: {environments}")
+
+
+TERRA_023_BELL = """
+import os
+
+import qiskit
+from qiskit import QuantumCircuit, transpile
+
+
+def main(backend, user_messenger, **kwargs):
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.measure_all()
+    counts = backend.run(transpile(circuit, backend), shots=200).result().get_counts()
+    with open("/proc/self/cmdline", "rb") as handle:
+        command = [part.decode() for part in handle.read().split(b"\\0") if part]
+    return {"counts": counts, "terra": qiskit.__version__, "command": command}
+"""
+
+
+def test_a_terra_023_template_forks_jobs_that_run_aer(tmp_path: Path) -> None:
+    """An environment of 2023 (qiskit-terra 0.23, Aer 0.12 with its OpenMP pool, Python
+    3.10): its template imports them single-threaded, and the jobs it forks simulate."""
+    program = tmp_path / "bell"
+    program.mkdir()
+    for name in ("requirements.txt", ".python-version"):
+        (program / name).write_text((PROGRAMS / "terra023-vqe" / name).read_text())
+    (program / "program.py").write_text(TERRA_023_BELL)
+    metadata = {"name": "bell-2023", "description": "a Bell pair", "max_execution_time": 300}
+    (program / "metadata.json").write_text(json.dumps(metadata))
+    ENVIRONMENTS.mkdir(parents=True, exist_ok=True)  # shared: the same set, built once
+    server = RealServer(tmp_path / "data", "--environments-dir", str(ENVIRONMENTS)).start()
+    try:
+        created = upload(server, program)
+        assert created.status_code == 200, created.text
+        outcomes = []
+        for _ in range(3):
+            job = run_job(server, created.json()["id"], {})
+            assert job["status"] == "COMPLETED", job["logs"] + job["results"]
+            outcomes.append(json.loads(job["results"]))
+            templates(server, besides="")  # the next job is forked from it
+        with server.http() as client:
+            template = client.get("/health").json()["warm_environments"]
+    finally:
+        server.stop()
+    for number, outcome in enumerate(outcomes):
+        assert outcome["terra"].startswith("0.23.")
+        assert set(outcome["counts"]) <= {"00", "11"} and sum(outcome["counts"].values()) == 200
+        forked = "runtime_kit_sandbox" in " ".join(outcome["command"])
+        assert forked == (number > 0), (number, outcome["command"], template)

@@ -14,11 +14,14 @@ job on the same device starts with it ready.
 
 A job in a program environment takes a worker of that environment: an overlay's is
 runtime-kit's own child, forked by the template where there is one, the overlay's directory
-shown to that job alone; an environment of its own's runs that environment's interpreter.
-The last ``warm_environments`` environments whose jobs ran each keep one warm worker
-(started after such a job ends, as the default pool's are; it keeps its environment from
-the cache's eviction while it waits), so the next job in an environment does not wait for
-its imports either; a job finding none starts one.
+shown to that job alone; an environment of its own's runs that environment's interpreter,
+forked by a template of that environment's own (on its interpreter, with its Qiskit
+imported) where the fork path holds.  The last ``warm_environments`` environments whose jobs
+ran each keep one warm worker and, on the fork path, their template (started after such a
+job ends, as the default pool's are; each keeps its environment from the cache's eviction,
+and a template left behind ends once no job it forked is left), so the next job in an
+environment does not wait for its imports either; a job finding neither starts a fresh
+process.
 
 Workers are started from the executor's own long-lived threads: a confined process dies
 with the thread that started it (``PR_SET_PDEATHSIG``), so never from a request handler.
@@ -37,7 +40,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from runtime_kit.harness import frames
 from runtime_kit.harness.broker import Broker, BrokerLink
@@ -81,9 +84,7 @@ class _Worker:
         self.host_dir = root / f"worker-{self.id}"
         if not isolation.isolated:
             self.host_dir.mkdir(parents=True)
-        reads = [] if environment is None else [str(environment.path), environment.base_prefix]
-        if environment is not None and environment.overlay:
-            reads = [str(environment.path)]  # runtime-kit's own interpreter: in every layout
+        reads = environment_reads(environment)
         own_python = environment is not None and not environment.overlay
         self.confinement: Confinement = isolation.confine(
             f"worker-{self.id}", self.host_dir, reads=reads
@@ -92,10 +93,14 @@ class _Worker:
         #: what the worker holds until it is discarded (its environment, kept from eviction)
         self.holds = ExitStack()
         try:
-            if template is not None and not own_python:
+            if template is not None:
                 plan = {**self.confinement.fork_plan, "prepare": [list(spec) for spec in prepare]}
                 self.process = ProgramProcess.forked(
-                    template, plan, isolation.limits.log_mib * MIB, reads=reads
+                    template,
+                    plan,
+                    isolation.limits.log_mib * MIB,
+                    # an environment of its own's template shows its installation to all
+                    reads=[] if own_python else reads,
                 )
                 return
             self.process = ProgramProcess(
@@ -117,46 +122,108 @@ class _Worker:
             self.confinement.cgroup.kill()
 
 
+def environment_reads(environment: Any) -> list[str]:
+    """Host paths a job of ``environment`` reads: an environment of its own's installation
+    and the Python it comes from; an overlay's directory (runtime-kit's own interpreter is in
+    every layout)."""
+    if environment is None:
+        return []
+    if environment.overlay:
+        return [str(environment.path)]
+    return [str(environment.path), environment.base_prefix]
+
+
 #: Program environments that keep a warm worker each, by default (``--warm-environments``).
 WARM_ENVIRONMENTS = 2
 
+_Kept = TypeVar("_Kept")
 
-class _EnvironmentWorkers:
-    """One warm worker for each of the last ``limit`` environments whose jobs ran (by key,
-    the least recently used one discarded first)."""
+
+class _LastEnvironments(Generic[_Kept]):
+    """One thing (a warm worker, a template) for each of the last ``limit`` environments
+    whose jobs ran (by key, the least recently used one given up first)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._workers: collections.OrderedDict[str, _Worker] = collections.OrderedDict()
+        self._kept: collections.OrderedDict[str, _Kept] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, key: str) -> _Worker | None:
+    def take(self, key: str) -> _Kept | None:
         with self._lock:
-            return self._workers.pop(key, None)
+            return self._kept.pop(key, None)
+
+    def get(self, key: str) -> _Kept | None:
+        """The one kept for ``key``, which counts as used now."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+            return self._kept.get(key)
 
     def wanted(self, key: str) -> bool:
         with self._lock:
-            return self.limit > 0 and key not in self._workers
+            return self.limit > 0 and key not in self._kept
 
-    def keep(self, key: str, worker: _Worker) -> list[_Worker]:
-        """Keep ``worker`` for ``key``; returns those to discard (beyond the limit)."""
+    def keep(self, key: str, kept: _Kept) -> list[_Kept]:
+        """Keep ``kept`` for ``key``; returns those to give up (beyond the limit, or
+        ``kept`` itself when ``key`` has one already)."""
         with self._lock:
-            extra = [worker] if key in self._workers else []
+            extra = [kept] if key in self._kept else []
             if not extra:
-                self._workers[key] = worker
-            while len(self._workers) > self.limit:
-                extra.append(self._workers.popitem(last=False)[1])
+                self._kept[key] = kept
+            while len(self._kept) > self.limit:
+                extra.append(self._kept.popitem(last=False)[1])
             return extra
 
-    def warm_keys(self) -> list[str]:
+    def held(self) -> list[str]:
+        """The keys of what is kept, least recently used first."""
         with self._lock:
-            return list(self._workers)
+            return list(self._kept)
 
-    def take_all(self) -> list[_Worker]:
+    def take_all(self) -> list[_Kept]:
         with self._lock:
-            workers = list(self._workers.values())
-            self._workers.clear()
-            return workers
+            kept = list(self._kept.values())
+            self._kept.clear()
+            return kept
+
+
+class _LentTemplate:
+    """The template of a program environment of its own, lent to the workers it forks: once
+    given up (``retire``) it ends when the last of them is discarded (its jobs die with it)."""
+
+    def __init__(self, template: WarmTemplate, holds: ExitStack) -> None:
+        self.template = template
+        self._holds = holds  # its environment, kept from the cache's eviction
+        self._workers = 0
+        self._retired = False
+        self._lock = threading.Lock()
+
+    def borrow(self) -> bool:
+        """Count one more worker it forks (False: it has been given up meanwhile)."""
+        with self._lock:
+            if self._retired:
+                return False
+            self._workers += 1
+            return True
+
+    def retire(self) -> None:
+        with self._lock:
+            self._retired = True
+            unused = self._workers == 0
+        if unused:
+            self._close()
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._workers -= 1
+            done = self._retired and self._workers == 0
+        if done:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            self.template.close()
+        finally:
+            self._holds.close()
 
 
 #: Backends of the last jobs that new warm workers prepare too (beyond ``--prepare-backends``).
@@ -242,9 +309,12 @@ class LocalExecutor:
         self._root = data_dir / "work"
         self._warm: queue.Queue[_Worker] = queue.Queue()
         self._keep_environment = keep_environment
-        self._environment_workers = _EnvironmentWorkers(
-            warm_environments if keep_environment is not None else 0
-        )
+        kept = warm_environments if keep_environment is not None else 0
+        self._environment_workers: _LastEnvironments[_Worker] = _LastEnvironments(kept)
+        #: the templates of environments of their own (on the fork path)
+        self._environment_templates: _LastEnvironments[_LentTemplate] = _LastEnvironments(kept)
+        #: why an environment's template could not start (its jobs start afresh), by key
+        self._template_failures: dict[str, str] = {}
         self._running: dict[str, _Worker] = {}
         self._killed: set[str] = set()
         self._lock = threading.Lock()
@@ -362,6 +432,8 @@ class LocalExecutor:
             self._discard(self._warm.get())
         for worker in self._environment_workers.take_all():
             self._discard(worker)
+        for lent in self._environment_templates.take_all():
+            lent.retire()  # ends once the workers it lent to are discarded
         if self.template is not None:
             self.template.close()
 
@@ -372,7 +444,11 @@ class LocalExecutor:
             **self.isolation.describe(),
             "warm_environments": {
                 "limit": self._environment_workers.limit,
-                "warm": [key[:12] for key in self._environment_workers.warm_keys()],
+                "warm": [key[:12] for key in self._environment_workers.held()],
+                "templates": [key[:12] for key in self._environment_templates.held()],
+                "template_failures": {
+                    key[:12]: reason for key, reason in self._template_failures.items()
+                },
             },
         }
         template = self.template
@@ -433,9 +509,24 @@ class LocalExecutor:
     def _environment_worker(self, environment: Any, *, warm: bool) -> _Worker:
         """A worker of a program environment.  An overlay's job runs runtime-kit's own child:
         forked by the template when there is one (the overlay shown to that job alone), and
-        a warm one prepares what a worker of runtime-kit's own would."""
+        a warm one prepares what a worker of runtime-kit's own would.  An environment of its
+        own's is forked by its template when it has one (a warm worker's starts it)."""
+        if not environment.overlay:
+            lent = self._environment_template(environment, start=warm)
+            if lent is not None and lent.borrow():
+                try:
+                    worker = _Worker(
+                        self.isolation, self._root, environment, template=lent.template
+                    )
+                except TemplateError as exc:  # a fresh process, said in /health
+                    lent.give_back()
+                    self._template_failures[environment.key] = f"a job started afresh: {exc}"
+                else:
+                    worker.holds.callback(lent.give_back)
+                    return worker
+            return _Worker(self.isolation, self._root, environment)
         # (a job waits for a template still warming up, as one of runtime-kit's own does)
-        settled = environment.overlay and self._settled.wait(timeout=TEMPLATE_WAIT_S)
+        settled = self._settled.wait(timeout=TEMPLATE_WAIT_S)
         template = self.template if settled else None
         if template is not None and template.alive():
             prepare = self.preparations.recent() if warm else []
@@ -445,8 +536,39 @@ class LocalExecutor:
                 )
             except TemplateError as exc:  # a fresh process, said in /health
                 self.aftercare_failure = f"an overlay's job started afresh: {exc}"
-        prepare = self.preparations.specs() if warm and environment.overlay else []
+        prepare = self.preparations.specs() if warm else []
         return _Worker(self.isolation, self._root, environment, prepare=prepare)
+
+    def _environment_template(self, environment: Any, *, start: bool) -> _LentTemplate | None:
+        """The template of a program environment of its own, when the fork path holds;
+        ``start``: start one if it has none alive (only the aftercare thread does)."""
+        if self.template is None or self._environment_templates.limit == 0:
+            return None  # the fork path does not hold (or is not settled yet)
+        key = environment.key
+        lent = self._environment_templates.get(key)
+        if lent is not None and lent.template.alive():
+            return lent
+        if not start or key in self._template_failures:
+            return None
+        try:
+            template = self._probed_template(environment)
+        except TemplateError as exc:  # its jobs start afresh, said in /health
+            self._template_failures[key] = str(exc)
+            return None
+        holds = ExitStack()
+        assert self._keep_environment is not None  # else no environment is kept
+        try:
+            holds.enter_context(self._keep_environment(environment))
+        except BaseException:
+            template.close()
+            raise
+        lent = _LentTemplate(template, holds)
+        dead = self._environment_templates.take(key)
+        if dead is not None:
+            dead.retire()
+        for extra in self._environment_templates.keep(key, lent):
+            extra.retire()
+        return lent
 
     # --- the fork path -------------------------------------------------------------------
 
@@ -467,16 +589,23 @@ class LocalExecutor:
             self.job_start_reason = f"a fresh process per job: {unavailable}"
             return
         self.job_start_reason = (
-            "a warm template forks each job of runtime-kit's own environment (overlays too; "
-            "environments of their own: warm workers, --warm-environments)"
+            "a warm template forks each job of runtime-kit's own environment (overlays too), "
+            "and one of each environment of its own forks its jobs (the last "
+            f"{self._environment_templates.limit}: --warm-environments)"
         )
 
-    def _probed_template(self) -> WarmTemplate:
-        """A started template that has forked one confined process which ended cleanly."""
+    def _probed_template(self, environment: Any = None) -> WarmTemplate:
+        """A started template (runtime-kit's own, or of ``environment``, an environment of
+        its own) that has forked one confined process which ended cleanly."""
         isolation = self.isolation
-        # The operator's backends only: those of recent jobs cannot reach a running template.
-        backends = self.preparations.fixed
-        template = WarmTemplate(isolation.fork_layout(), isolation.seccomp_filter, backends)
+        layout = isolation.fork_layout()
+        reads = environment_reads(environment)
+        layout["reads"] = [*layout["reads"], *reads]
+        # The operator's backends only: those of recent jobs cannot reach a running template
+        # (an environment of its own has none of runtime-kit's devices).
+        backends = self.preparations.fixed if environment is None else []
+        python = None if environment is None else environment.python
+        template = WarmTemplate(layout, isolation.seccomp_filter, backends, python)
         self._warming = template
         if self._stopping:
             template.kill()
@@ -484,7 +613,7 @@ class LocalExecutor:
             template.wait_ready()
         finally:
             self._warming = None
-        confinement = isolation.confine("probe-fork", self._root)
+        confinement = isolation.confine("probe-fork", self._root, reads=reads)
         try:
             process = ProgramProcess.forked(template, confinement.fork_plan, 64 * 1024)
             outcome = process.watch_unused(PROBE_TIMEOUT_S)
