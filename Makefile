@@ -77,11 +77,12 @@ check: lint typecheck
 	$(BIN)/python -m pytest -q $(PARALLEL) --quick
 
 # The dependencies at the lowest versions pyproject.toml declares (constraints made from it),
-# in a virtual environment of their own, with the part of the suite that uses each of them.
-# Run by .ci/run after `make test`.  Three deprecation warnings come from the libraries
-# themselves at those versions (starlette's TestClient on today's anyio and httpx, and
-# starlette 0.40 importing python-multipart by its old name), not from runtime-kit; the
-# slow-reader test depends on how much the websocket client buffers.
+# in a virtual environment of their own (made by uv), with the part of the suite that uses
+# each of them, in parallel as `make test` runs it.  Run by .ci/run after `make test`.  Three
+# deprecation warnings come from the libraries themselves at those versions (starlette's
+# TestClient on today's anyio and httpx, and starlette 0.40 importing python-multipart by its
+# old name), not from runtime-kit; the slow-reader test depends on how much the websocket
+# client buffers.
 LOWER := .venv-minimums
 LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests/validate \
 	tests/scaffold/test_new.py tests/service/test_routes.py tests/service/test_server.py \
@@ -89,14 +90,14 @@ LOWER_TESTS := tests/serialization tests/program tests/harness/test_run.py tests
 	tests/client/test_sdk.py tests/client/test_commands.py tests/builtins tests/algorithms \
 	tests/service/ui/test_pages.py tests/functions/test_gateway.py \
 	tests/backends/test_device_backend.py
-lower-bounds: sandbox-tools
+lower-bounds: sandbox-tools $(BASE)
 	rm -rf $(LOWER)
-	$(PYTHON) -m venv $(LOWER)
-	$(LOWER)/bin/python -m pip install --quiet --upgrade pip
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWER)
 	$(PYTHON) tests/lower_bounds/constraints.py > $(LOWER)/constraints.txt
-	$(LOWER)/bin/python -m pip install --quiet -e . -c $(LOWER)/constraints.txt \
-	  "pytest>=8" "pytest-timeout>=2.3" "hypothesis>=6.100"
-	$(LOWER)/bin/python -m pytest -q -p no:cacheprovider \
+	$(BIN)/uv pip install --python $(LOWER)/bin/python --quiet --compile-bytecode -e . \
+	  -c $(LOWER)/constraints.txt "pytest>=8" "pytest-timeout>=2.3" "pytest-xdist>=3.6" \
+	  "hypothesis>=6.100"
+	$(LOWER)/bin/python -m pytest -q -p no:cacheprovider $(PARALLEL) \
 	  -W "ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning" \
 	  -W "ignore:The 'app' shortcut is now deprecated:DeprecationWarning" \
 	  -W "ignore:Please use \`import python_multipart\` instead.:PendingDeprecationWarning" \

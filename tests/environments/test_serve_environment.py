@@ -603,6 +603,7 @@ def main(backend, user_messenger, **kwargs):
 """
 
 
+@pytest.mark.service
 def test_a_terra_023_template_forks_jobs_that_run_aer(tmp_path: Path) -> None:
     """An environment of 2023 (qiskit-terra 0.23, Aer 0.12 with its OpenMP pool, Python
     3.10): its template imports them single-threaded, and the jobs it forks simulate."""
