@@ -1,4 +1,5 @@
-"""The pre-commit hook, run by the real ``pre-commit try-repo`` against this checkout."""
+"""The pre-commit hook of this checkout, run by the real ``pre-commit run`` as a user's
+configuration names it (a repository and a revision)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout's files as they are now, committed or not, in a repository of one commit:
-    both tests try that revision, so pre-commit builds the hook's environment once (``try-repo``
-    of a checkout with changes clones it anew at every call, and builds again)."""
+    both tests name that revision, so pre-commit builds the hook's environment once (``try-repo``
+    would build it at every call: it keeps its store in a temporary directory)."""
     path = tmp_path_factory.mktemp("checkout")
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -77,12 +78,27 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, timeout=60)
 
 
-def _try_repo(
-    checkout: Path, repo: Path, env: dict[str, str], *args: str
+@pytest.fixture(scope="module")
+def config(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's ``.pre-commit-config.yaml`` naming the hook at the checkout's revision (kept
+    outside the repository the hook checks)."""
+    revision = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    path = tmp_path_factory.mktemp("config") / ".pre-commit-config.yaml"
+    path.write_text(
+        f"repos:\n  - repo: {checkout}\n    rev: {revision}\n"
+        "    hooks:\n      - id: runtime-kit-validate\n"
+    )
+    return path
+
+
+def _run_hook(
+    config: Path, repo: Path, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
     pre_commit = Path(sys.executable).with_name("pre-commit")
     return subprocess.run(
-        [str(pre_commit), "try-repo", str(checkout), "runtime-kit-validate", *args],
+        [str(pre_commit), "run", "--config", str(config), "runtime-kit-validate", *args],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -93,9 +109,9 @@ def _try_repo(
 
 
 def test_hook_fails_on_the_bad_program_with_its_finding(
-    checkout: Path, repo: Path, pre_commit_env: dict[str, str]
+    config: Path, repo: Path, pre_commit_env: dict[str, str]
 ) -> None:
-    result = _try_repo(checkout, repo, pre_commit_env, "--all-files")
+    result = _run_hook(config, repo, pre_commit_env, "--all-files")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "runtime-kit validate" in output and "Failed" in output
@@ -109,10 +125,10 @@ def test_hook_fails_on_the_bad_program_with_its_finding(
 
 
 def test_hook_passes_when_only_the_good_program_changed(
-    checkout: Path, repo: Path, pre_commit_env: dict[str, str]
+    config: Path, repo: Path, pre_commit_env: dict[str, str]
 ) -> None:
     files = [str(p.relative_to(repo)) for p in (repo / "good").rglob("*") if p.is_file()]
-    result = _try_repo(checkout, repo, pre_commit_env, "--files", *files, "README.md")
+    result = _run_hook(config, repo, pre_commit_env, "--files", *files, "README.md")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "runtime-kit validate" in output and "Passed" in output

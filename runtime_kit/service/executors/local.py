@@ -446,8 +446,8 @@ class LocalExecutor:
                 "limit": self._environment_workers.limit,
                 "warm": [key[:12] for key in self._environment_workers.held()],
                 "templates": [key[:12] for key in self._environment_templates.held()],
-                "template_failures": {
-                    key[:12]: reason for key, reason in self._template_failures.items()
+                "template_failures": {  # (a copy: the aftercare thread adds to it)
+                    key[:12]: reason for key, reason in dict(self._template_failures).items()
                 },
             },
         }
