@@ -18,8 +18,9 @@
    process alone): without requirements (a worker forked from the warm template), as an
    overlay (requirements ``cvxopt``: runtime-kit's own child, forked from the template, the
    overlay on its path) and in the built terra 0.23 environment (its interpreter and the
-   job-side runner, which have imported that Qiskit and Aer); both warm workers of their
-   environments (``--warm-environments``, made after the environment's previous job), or
+   job-side runner, which have imported that Qiskit and Aer: forked from that environment's
+   own template where the fork path holds); both warm workers of their environments
+   (``--warm-environments``, made after the environment's previous job), or
    with ``--cold-environments`` made for each job (``--warm-environments 0``); rounds
    alternating, the median of ``--jobs`` each.
 
