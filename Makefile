@@ -95,7 +95,7 @@ lower-bounds: sandbox-tools $(BASE)
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWER)
 	$(PYTHON) tests/lower_bounds/constraints.py > $(LOWER)/constraints.txt
 	$(BIN)/uv pip install --python $(LOWER)/bin/python --quiet --compile-bytecode -e . \
-	  -c $(LOWER)/constraints.txt "pytest>=8" "pytest-timeout>=2.3" "pytest-xdist>=3.6" \
+	  -c $(LOWER)/constraints.txt "pytest>=8,<9.2" "pytest-timeout>=2.3" "pytest-xdist>=3.6" \
 	  "hypothesis>=6.100"
 	$(LOWER)/bin/python -m pytest -q -p no:cacheprovider $(PARALLEL) \
 	  -W "ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning" \
