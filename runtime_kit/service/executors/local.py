@@ -322,8 +322,8 @@ class LocalExecutor:
         #: set once the template has started or cannot (until then a new worker waits)
         self._settled = threading.Event()
         self._template_lock = threading.Lock()
-        #: a template still warming up (stop ends it)
-        self._warming: WarmTemplate | None = None
+        #: templates still warming up (stop ends them): runtime-kit's own, an environment's
+        self._warming: set[WarmTemplate] = set()
         #: the last failure to discard a worker or to warm the next (for /health)
         self.aftercare_failure: str | None = None
         #: what follows a job's end off its slot's thread: discard its worker, warm the next
@@ -414,8 +414,7 @@ class LocalExecutor:
 
     def stop(self) -> None:
         self._stopping = True
-        warming = self._warming
-        if warming is not None:
+        for warming in list(self._warming):
             warming.kill()  # ends its warm-up at once
         if self._aftercare_thread.is_alive():
             self._aftercare.put(None)
@@ -518,9 +517,12 @@ class LocalExecutor:
                     worker = _Worker(
                         self.isolation, self._root, environment, template=lent.template
                     )
-                except TemplateError as exc:  # a fresh process, said in /health
+                except BaseException as exc:
                     lent.give_back()
-                    self._template_failures[environment.key] = f"a job started afresh: {exc}"
+                    if not isinstance(exc, TemplateError | OSError):
+                        raise
+                    # a fresh process, said in /health (a dead template is replaced after)
+                    self.aftercare_failure = f"an environment's job started afresh: {exc}"
                 else:
                     worker.holds.callback(lent.give_back)
                     return worker
@@ -568,6 +570,9 @@ class LocalExecutor:
             dead.retire()
         for extra in self._environment_templates.keep(key, lent):
             extra.retire()
+        if self._stopping:  # stop has taken the templates before this one came
+            for extra in self._environment_templates.take_all():
+                extra.retire()
         return lent
 
     # --- the fork path -------------------------------------------------------------------
@@ -606,13 +611,13 @@ class LocalExecutor:
         backends = self.preparations.fixed if environment is None else []
         python = None if environment is None else environment.python
         template = WarmTemplate(layout, isolation.seccomp_filter, backends, python)
-        self._warming = template
+        self._warming.add(template)
         if self._stopping:
             template.kill()
         try:
             template.wait_ready()
         finally:
-            self._warming = None
+            self._warming.discard(template)
         confinement = isolation.confine("probe-fork", self._root, reads=reads)
         try:
             process = ProgramProcess.forked(template, confinement.fork_plan, 64 * 1024)
