@@ -508,9 +508,10 @@ def main(backend, user_messenger, seconds=0, **kwargs):
 """
 
 
-def template_processes(key: str) -> list[int]:
-    """Pids of the templates running on the interpreter of environment ``key`` (a prefix):
-    not the jobs they forked, which share their command line."""
+def environment_processes(key: str) -> dict[int, int]:
+    """The processes running a template's boot on the interpreter of environment ``key`` (a
+    prefix): templates and the jobs they forked, which share their command line; by pid,
+    their parent's pid."""
     found = {}
     for entry in Path("/proc").iterdir():
         try:
@@ -520,7 +521,14 @@ def template_processes(key: str) -> list[int]:
             continue
         if len(command) > 3 and b"runtime_kit_sandbox" in command[3] and key.encode() in command[0]:
             found[int(entry.name)] = parent
-    return sorted(pid for pid, parent in found.items() if parent not in found)
+    return found
+
+
+def template_processes(server: RealServer, key: str) -> list[int]:
+    """Pids of the templates of environment ``key``: the service's own children."""
+    assert server.process is not None
+    service = server.process.pid
+    return sorted(pid for pid, parent in environment_processes(key).items() if parent == service)
 
 
 @pytest.mark.service
@@ -539,7 +547,7 @@ def test_a_template_given_up_ends_once_the_job_it_forked_has_ended(tmp_path: Pat
             programs.append(created.json()["id"])
         assert run_job(server, programs[0], {})["status"] == "COMPLETED"
         keys.append(templates(server, besides="")[0])
-        (first,) = template_processes(keys[0])
+        (first,) = template_processes(server, keys[0])
         with server.http() as client:
             long_job = client.post(
                 "/jobs", json={"program_id": programs[0], "params": {"seconds": 12}}
@@ -552,7 +560,7 @@ def test_a_template_given_up_ends_once_the_job_it_forked_has_ended(tmp_path: Pat
                 time.sleep(0.1)
         assert run_job(server, programs[1], {})["status"] == "COMPLETED"
         keys.append(templates(server, besides=keys[0])[0])
-        assert template_processes(keys[0]) == [first]  # given up, but its job runs on
+        assert template_processes(server, keys[0]) == [first]  # given up, but its job runs on
         with server.http() as client:
             status = client.get(f"/jobs/{job_id}").json()["status"]
             assert status == "RUNNING", "the machine is too slow for this test's 12 s job"
@@ -562,13 +570,16 @@ def test_a_template_given_up_ends_once_the_job_it_forked_has_ended(tmp_path: Pat
         # the one given up ends now, as does the second environment's (given up in turn)
         assert templates(server, besides=keys[1]) == [keys[0]]
         deadline = time.monotonic() + 60
-        while first in template_processes(keys[0]) or template_processes(keys[1]):
+        while first in template_processes(server, keys[0]) or template_processes(server, keys[1]):
             assert time.monotonic() < deadline, "a template given up did not end"
             time.sleep(0.1)
-        assert len(template_processes(keys[0])) == 1
+        assert len(template_processes(server, keys[0])) == 1
     finally:
         server.stop()
-    assert not template_processes(keys[0])  # the service's stop ends its templates
+    deadline = time.monotonic() + 30  # the service's stop ends its templates and their jobs
+    while environment_processes(keys[0]):
+        assert time.monotonic() < deadline, environment_processes(keys[0])
+        time.sleep(0.1)
 
 
 def templates(server: RealServer, *, besides: str) -> list[str]:
