@@ -116,6 +116,9 @@ class WarmTemplate:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
             )
+        except OSError as exc:  # the interpreter is missing or cannot run
+            ours.close()
+            raise TemplateError(f"the warm template cannot start {command[0]}: {exc}") from exc
         finally:
             theirs.close()
         self._control = ours

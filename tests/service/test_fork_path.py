@@ -442,3 +442,15 @@ def _children_of(parent: int) -> list[int]:
         if ppid == str(parent):
             found.append(int(status.parent.name))
     return found
+
+
+def test_a_template_whose_interpreter_cannot_run_is_one_line(tmp_path: Path) -> None:
+    """An environment's interpreter gone (its environment removed meanwhile): a
+    ``TemplateError`` naming it, which the executor says in /health, not a traceback."""
+    from runtime_kit.sandbox.warm_template import TemplateError, WarmTemplate
+
+    missing = tmp_path / "env" / "bin" / "python"
+    with pytest.raises(TemplateError) as raised:
+        WarmTemplate({"reads": []}, None, [], python=missing)
+    assert str(raised.value).startswith(f"the warm template cannot start {missing}: ")
+    assert "\n" not in str(raised.value)
