@@ -22,8 +22,9 @@ from runtime_kit.sandbox.warm_template import SANDBOX_DIR
 MODULES = sorted(JOBSIDE_DIR.glob("*.py"))
 PYTHON_38 = Path(os.environ.get("PYENV_ROOT", "~/.pyenv")).expanduser() / "versions"
 #: What a program environment's template runs on that environment's Python.
-TEMPLATE_MODULES = [SANDBOX_DIR / f"{name}.py" for name in ("fork_server", "job_root", "linux")]
-TEMPLATE_MODULES.append(SANDBOX_DIR / "thread_pools.py")
+TEMPLATE_MODULES = [
+    SANDBOX_DIR / f"{name}.py" for name in ("fork_server", "job_root", "linux", "thread_pools")
+]
 
 
 @pytest.mark.parametrize("module", MODULES + TEMPLATE_MODULES, ids=lambda path: path.stem)
