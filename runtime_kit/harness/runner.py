@@ -26,6 +26,7 @@ from runtime_kit.harness.process import Outcome, ProgramProcess, describe_exit
 from runtime_kit.harness.record import CANCELLED, DONE, ERROR, RunRecord
 from runtime_kit.harness.run_inputs import prepare_inputs, seed_inputs
 from runtime_kit.harness.spec import ProgramSpec, load_program_spec
+from runtime_kit.harness.warm_harness import program_process
 
 if TYPE_CHECKING:
     from runtime_kit.environments.builder import Environment
@@ -116,7 +117,7 @@ def run_program(
     seed = secrets.randbelow(2**31) if seed is None else seed
     environment = _environment(spec, on_build) if spec.own_environment else None
     python, site_paths = interpreter_and_paths(environment)
-    process = ProgramProcess(spec.program.parent, memory_mib, python=python)
+    process = program_process(spec.program.parent, memory_mib, python)
     job_sent = False
     params = dict(params or {})
     declared = spec.declared("parameters")

@@ -33,6 +33,12 @@ else.  The job's process drops every capability (the bounding set too), sets no_
 and the seccomp filter and the rlimits, then sets its numeric libraries' thread count and
 runs the job as ``runtime_kit.harness.child`` (or the environment's runner) does.  Each
 process dies with its parent.
+
+A plain template (``plain``: ``runtime-kit run`` and ``run_program``, from a process's second
+run on) confines nothing: it is started with the caller's environment, and each job is one
+process forked from it that does what a fresh ``runtime_kit.harness.child`` would (its
+session, the caller's environment and directory, its rlimits, its thread count); the
+template writes its exit status when it reaps it.
 """
 
 from __future__ import annotations
@@ -145,7 +151,7 @@ def _run_harness_job(plan: dict[str, Any]) -> None:
 
     if plan.get("prepare"):  # backends the template has not prepared (a failure: the job's)
         warm_up(plan["prepare"])
-    serve_one_job(FRAMES)
+    serve_one_job(FRAMES, plan.get("memory_mib", 0))  # a plain job reports its own limit
 
 
 def _warm_jobside(directory: str) -> JobRunner:
@@ -173,9 +179,11 @@ class Server:
         self.config = config
         self.covered = covered
         self.run_job = run_job
+        #: a plain template's jobs: pid -> the status pipe it writes when it reaps the job
+        self.status_pipes: dict[int, int] = {}
         #: (device, inode) -> the number of the stage of each path a job alone reads
         self.staged: dict[tuple[int, int], int] = {}
-        self.next_stage = len(config["layout"]["reads"])
+        self.next_stage = len(config["layout"]["reads"]) if "layout" in config else 0
         self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         os.set_blocking(wakeup_write, False)
         signal.set_wakeup_fd(wakeup_write)
@@ -213,6 +221,9 @@ class Server:
         for fd in read_fds:
             os.close(fd)
         fds = fds[:SPAWN_FDS]
+        if self.config.get("plain"):
+            self._spawn_plain(plan, fds)
+            return True
         template = os.getpid()
         unshared_read, unshared_write = os.pipe()
         mapped_read, mapped_write = os.pipe()
@@ -228,6 +239,19 @@ class Server:
         finally:
             os.close(pidfd)
         return True
+
+    def _spawn_plain(self, plan: dict[str, Any], fds: list[int]) -> None:
+        pid = os.fork()
+        if pid == 0:
+            _plain_job(plan, fds, self.run_job)
+        for fd in fds[:3]:
+            os.close(fd)
+        self.status_pipes[pid] = fds[3]
+        pidfd = linux.pidfd_open(pid)
+        try:
+            linux.send_fds(self.control, json.dumps({"pid": pid}).encode(), [pidfd])
+        finally:
+            os.close(pidfd)
 
     def _stage(self, path: str, sent: int) -> int:
         """The stage number of ``path`` (staged on first use), which must be the file system
@@ -251,14 +275,23 @@ class Server:
         return self.staged[identity]
 
     def _reap(self) -> None:
-        """Reap the jobs' first processes (their pid 1 has sent the job's status)."""
+        """Reap the jobs' first processes (their pid 1 has sent the job's status); a plain
+        job's status is sent from here."""
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
+            pipe = self.status_pipes.pop(pid, None)
+            if pipe is not None:
+                try:  # as subprocess says it: a signal's death is minus its number
+                    os.write(pipe, str(linux.exit_code(status)).encode())
+                except OSError:
+                    pass  # the caller has stopped waiting for it
+                finally:
+                    os.close(pipe)
 
 
 def _map_ids(pid: int, user: dict[str, int], unshared: int, mapped: int) -> None:
@@ -375,6 +408,30 @@ def _run(plan: dict[str, Any], config: dict[str, Any], parent: int, run_job: Job
         else:
             linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
         # After the privileges are gone: a thread started before would keep them.
+        thread_pools.set_threads(plan["threads"])
+    except BaseException as exc:  # noqa: BLE001
+        _refuse(exc)
+    run_job(plan)
+
+
+def _plain_job(plan: dict[str, Any], fds: list[int], run_job: JobRunner) -> None:
+    """A plain template's job (never returns): the process a fresh harness child would be,
+    in a session of its own (so that the caller ends everything it started)."""
+    try:
+        parent = os.getppid()
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _own_descriptors(fds)
+        os.close(STATUS)
+        linux.die_with_parent(parent)
+        os.setsid()
+        os.environ.clear()
+        os.environ.update(plan["env"])
+        os.chdir(plan["cwd"])
+        if sys.path and sys.path[0] in ("", "/"):
+            sys.path[0] = plan["cwd"]  # as ``python -m`` started there
+        for name, (soft, hard) in plan["rlimits"].items():
+            resource.setrlimit(getattr(resource, name), (soft, hard))
         thread_pools.set_threads(plan["threads"])
     except BaseException as exc:  # noqa: BLE001
         _refuse(exc)

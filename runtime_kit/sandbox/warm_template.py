@@ -7,7 +7,8 @@ interpreter (``python``), the template runs on it and forks jobs that run the
 standard-library runner of ``runtime_kit.jobside`` over that environment's Qiskit.
 ``spawn`` hands it one job's plan and pipes and returns a ``ForkedChild``: the part of
 ``subprocess.Popen`` that ``ProgramProcess`` uses (the job's stdin and logs, its exit
-status, a kill by pidfd).
+status, a kill by pidfd).  ``WarmTemplate.plain`` starts one that confines nothing, for the
+caller's own runs (``runtime_kit.harness.warm_harness``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,10 +50,17 @@ class TemplateError(RuntimeError):
 class ForkedChild:
     """A job forked by a template, seen as ``subprocess.Popen``: ``pid``, ``stdin``,
     ``stdout`` (its logs), ``poll``, ``wait``, ``returncode``; and ``kill`` (its first
-    process, by pidfd: the rest dies with it, and with its cgroup)."""
+    process, by pidfd: the rest dies with it, and with its cgroup; a plain job: its whole
+    session)."""
 
     def __init__(
-        self, pid: int, pidfd: int, status_fd: int, stdin: IO[bytes], stdout: IO[bytes]
+        self,
+        pid: int,
+        pidfd: int,
+        status_fd: int,
+        stdin: IO[bytes],
+        stdout: IO[bytes],
+        session: bool = False,
     ) -> None:
         self.pid = pid
         self.stdin = stdin
@@ -60,6 +68,7 @@ class ForkedChild:
         self.returncode: int | None = None
         self._pidfd = pidfd
         self._status_fd = status_fd
+        self._session = session
 
     def poll(self) -> int | None:
         if self.returncode is None and _readable(self._status_fd, 0):
@@ -75,8 +84,12 @@ class ForkedChild:
         return self.returncode
 
     def kill(self) -> None:
-        if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
+        if self.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            if self._session:  # its session id: its pid, taken while the template has it
+                os.killpg(self.pid, signal.SIGKILL)
+            else:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def _read_status(self) -> None:
@@ -99,13 +112,30 @@ class WarmTemplate:
     ) -> None:
         """``python``: a program environment's interpreter to run on (its installation must
         be among ``layout``'s reads); none: runtime-kit's own."""
-        self._lock = threading.Lock()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**job_environment("/job", "/tmp", 1), **WARM_VARIABLES}
         if python is None:
             command = [sys.executable, "-m", "runtime_kit.sandbox.fork_server"]
         else:
             command = [str(python), "-I", "-c", fork_server.BOOT, str(SANDBOX_DIR)]
+        specs = [list(spec) for spec in backends]
+        config = {"layout": layout, "seccomp": seccomp, "backends": specs, "stage": True}
+        if python is not None:
+            config["jobside"] = str(JOBSIDE_DIR)
+        self._start(command, env, config)
+
+    @classmethod
+    def plain(cls, env: Mapping[str, str]) -> WarmTemplate:
+        """A template of the caller's own runs: it confines nothing and runs on runtime-kit's
+        interpreter with ``env`` (the caller's environment), as its jobs do."""
+        template = cls.__new__(cls)
+        command = [sys.executable, "-m", "runtime_kit.sandbox.fork_server"]
+        template._start(command, {**env, **WARM_VARIABLES}, {"plain": True, "backends": []})
+        return template
+
+    def _start(self, command: list[str], env: dict[str, str], config: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        self._plain = bool(config.get("plain"))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         started = time.monotonic()
         try:
             self._process = subprocess.Popen(
@@ -122,10 +152,6 @@ class WarmTemplate:
         finally:
             theirs.close()
         self._control = ours
-        specs = [list(spec) for spec in backends]
-        config = {"layout": layout, "seccomp": seccomp, "backends": specs, "stage": True}
-        if python is not None:
-            config["jobside"] = str(JOBSIDE_DIR)
         ours.sendall(json.dumps(config).encode())
         self._started = started
         #: what it said when ready: its pid, warm-up seconds, threads at the first fork
@@ -187,7 +213,12 @@ class WarmTemplate:
                 os.close(fd)
             raise TemplateError(f"the warm template cannot fork a job: {answer.get('error')}")
         return ForkedChild(
-            answer["pid"], fds[0], status_read, open(stdin_write, "wb"), open(logs_read, "rb")
+            answer["pid"],
+            fds[0],
+            status_read,
+            open(stdin_write, "wb"),
+            open(logs_read, "rb"),
+            session=self._plain,
         )
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ import base64
 import io
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,32 +50,42 @@ def many_entries(count: int) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-HOSTILE = {
-    "bad base64": ("@@not base64@@", 400, "not valid base64"),
-    "truncated zip": (base64.b64encode(b"PK\x03\x04garbage").decode(), 400, "not a valid zip"),
+#: Each case: what builds its program data (on use: some take a second to build), the
+#: status and a part of the message.
+HOSTILE: dict[str, tuple[Callable[[], str], int, str]] = {
+    "bad base64": (lambda: "@@not base64@@", 400, "not valid base64"),
+    "truncated zip": (
+        lambda: base64.b64encode(b"PK\x03\x04garbage").decode(),
+        400,
+        "not a valid zip",
+    ),
     "parent path": (
-        zipped([("program.py", PROGRAM), ("../evil.py", b"x")]),
+        lambda: zipped([("program.py", PROGRAM), ("../evil.py", b"x")]),
         400,
         "leaves the bundle",
     ),
-    "absolute path": (zipped([("program.py", PROGRAM), ("/etc/evil", b"x")]), 400, "absolute path"),
+    "absolute path": (
+        lambda: zipped([("program.py", PROGRAM), ("/etc/evil", b"x")]),
+        400,
+        "absolute path",
+    ),
     "symlink": (
-        zipped([("program.py", PROGRAM), (symlink("link"), b"/etc/passwd")]),
+        lambda: zipped([("program.py", PROGRAM), (symlink("link"), b"/etc/passwd")]),
         400,
         "not a plain file",
     ),
-    "encrypted entry": (
-        encrypted_entry(),
-        400,
-        "is encrypted",
-    ),
+    "encrypted entry": (encrypted_entry, 400, "is encrypted"),
     "zip bomb": (
-        zipped([("program.py", PROGRAM), ("bomb.bin", bytes(200 * 1024 * 1024))], level=9),
+        lambda: zipped([("program.py", PROGRAM), ("bomb.bin", bytes(200 * 1024 * 1024))], level=9),
         413,
         "limit",
     ),
-    "100 000 entries": (many_entries(100_000), 413, "entries"),
-    "binary, not source": (base64.b64encode(b"\x00\xff\xfe").decode(), 400, "neither a zip bundle"),
+    "100 000 entries": (lambda: many_entries(100_000), 413, "entries"),
+    "binary, not source": (
+        lambda: base64.b64encode(b"\x00\xff\xfe").decode(),
+        400,
+        "neither a zip bundle",
+    ),
 }
 
 
@@ -82,7 +93,8 @@ HOSTILE = {
 def test_hostile_program_data_is_refused(
     case: str, admin: Api, service: Service, tmp_path: Path
 ) -> None:
-    data, status, message = HOSTILE[case]
+    make_data, status, message = HOSTILE[case]
+    data = make_data()
     admin.client.app.state.api.max_body_bytes = 512 * 1024 * 1024  # type: ignore[attr-defined]
     before = _files(tmp_path)
     response = admin.post("/programs", {**program_body("hostile"), "data": data})

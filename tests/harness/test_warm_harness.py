@@ -1,0 +1,150 @@
+"""The warm harness: from a process's second run on, program processes are forked from a
+template, and each is still the process a fresh one would be."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runtime_kit.harness import warm_harness
+from runtime_kit.harness.record import CANCELLED, DONE, ERROR
+from runtime_kit.harness.runner import run_program
+from tests.harness.test_run import make_program
+
+PROBE = """
+import os, resource, sys
+
+def main(backend, user_messenger):
+    from runtime_kit.sandbox import thread_pools
+
+    seen = getattr(sys, "probe_seen", False)
+    sys.probe_seen = True
+    return {
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "session": os.getsid(0),
+        "cwd": os.getcwd(),
+        "variable": os.environ.get("PROBE_VARIABLE"),
+        "seen": seen,
+        "memory": resource.getrlimit(resource.RLIMIT_AS)[0],
+        "threads": sorted(set(thread_pools.thread_counts().values())),
+    }
+"""
+
+
+@pytest.fixture
+def fresh_harness() -> Iterator[None]:
+    warm_harness.close()
+    yield
+    warm_harness.close()
+
+
+def _warm(program: Path) -> int:
+    """Run until the template is ready; its pid."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert run_program(program, seed=1).status == DONE
+        state = warm_harness.state()
+        if state["ready"]:
+            assert isinstance(state["pid"], int)
+            return state["pid"]
+        assert state["failure"] is None, state["failure"]
+        assert time.monotonic() < deadline, state
+        time.sleep(0.5)
+
+
+def _probe(program: Path) -> dict[str, Any]:
+    record = run_program(program, seed=2, memory_mib=3000)
+    assert record.status == DONE, record.error
+    result: dict[str, Any] = record.result
+    return result
+
+
+def test_runs_after_the_second_are_forked_and_each_is_a_fresh_process(
+    tmp_path: Path, fresh_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = make_program(tmp_path / "probe", PROBE)
+    first = _probe(program)
+    assert first["ppid"] == os.getpid()  # the first run starts afresh
+    template = _warm(program)
+    monkeypatch.setenv("PROBE_VARIABLE", "set after the template started")
+    forked = [_probe(program) for _ in range(2)]
+    for probe in forked:
+        assert probe["ppid"] == template
+        assert probe["session"] == probe["pid"]  # a session of its own
+        assert probe["cwd"] == str(program)
+        assert probe["variable"] == "set after the template started"
+        assert probe["seen"] is False  # nothing of one run is in the next
+        assert probe["memory"] == 3000 * 1024 * 1024
+        assert probe["threads"] == first["threads"]
+    assert forked[0]["pid"] != forked[1]["pid"]
+
+
+def test_a_forked_run_that_runs_too_long_is_ended_with_what_it_started(
+    tmp_path: Path, fresh_harness: None
+) -> None:
+    _warm(make_program(tmp_path / "probe", PROBE))
+    program = make_program(
+        tmp_path / "slow",
+        """
+        import subprocess, time
+
+        def main(backend, user_messenger):
+            child = subprocess.Popen(["sleep", "300"])
+            user_messenger.publish(child.pid)
+            time.sleep(300)
+        """,
+    )
+    record = run_program(program, timeout=3)
+    assert record.status == CANCELLED
+    [sleeper] = record.interim_results
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{sleeper}").exists() and _state(sleeper) != "Z":
+        assert time.monotonic() < deadline, "the program's own child outlived the run"
+        time.sleep(0.1)
+
+
+def test_a_forked_run_killed_by_a_signal_says_which(tmp_path: Path, fresh_harness: None) -> None:
+    _warm(make_program(tmp_path / "probe", PROBE))
+    program = make_program(
+        tmp_path / "crash",
+        "def main(backend, user_messenger):\n    import ctypes\n    ctypes.string_at(0)\n",
+    )
+    record = run_program(program)
+    assert record.status == ERROR
+    assert "killed by SIGSEGV before main() returned" in record.error
+
+
+def test_a_template_that_died_is_replaced(tmp_path: Path, fresh_harness: None) -> None:
+    program = make_program(tmp_path / "probe", PROBE)
+    template = _warm(program)
+    os.kill(template, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while _state(template) not in ("Z", None):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert _probe(program)["ppid"] == os.getpid()  # this run starts afresh
+    assert _warm(program) != template
+
+
+def test_runtime_kit_warm_harness_0_starts_every_run_afresh(
+    tmp_path: Path, fresh_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNTIME_KIT_WARM_HARNESS", "0")
+    program = make_program(tmp_path / "probe", PROBE)
+    for _ in range(3):
+        assert _probe(program)["ppid"] == os.getpid()
+    assert warm_harness.state()["pid"] is None
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return None
