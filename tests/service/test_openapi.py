@@ -4,6 +4,7 @@ real ``runtime-kit serve``, finds no server error and no answer that breaks the 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests.measured import unmeasured
 from tests.service.conftest import Api, program_body
 from tests.service.real_server import RealServer
 
@@ -35,6 +37,7 @@ def test_schemathesis_finds_no_failure(real_server: RealServer, tmp_path: Path) 
     run = subprocess.run(
         command,
         cwd=tmp_path,
+        env=unmeasured(os.environ),
         capture_output=True,
         text=True,
         timeout=SCHEMATHESIS_TIMEOUT_S,
