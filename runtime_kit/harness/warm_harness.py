@@ -6,10 +6,13 @@ template would only cost it more).  The second starts a plain template
 (``WarmTemplate.plain``) beside it, and each run from then on is forked from that template
 once it is ready (a project's tests, a script looping over seeds): ~0.1 s of CPU a run
 instead of ~0.8 s.  A forked run is the process a fresh one would be (the caller's
-environment and directory, its memory limit, its thread count, a session of its own); runs
-on a program environment's own interpreter, or while ``PYTHONPATH`` differs from the
-template's, start afresh.  A template that cannot start is not tried again in this process;
-one that has ended is replaced.  ``RUNTIME_KIT_WARM_HARNESS=0`` turns it off.
+environment and directory, its memory limit, its thread count, a session of its own).  What
+an interpreter or a numeric library reads only when it starts (``PYTHON*``, ``OMP_*``,
+``OPENBLAS_*`` variables) is the template's: a run while those differ from the template's
+starts afresh, as do runs on a program environment's own interpreter.  A template that
+cannot start, or cannot fork, is not tried again in this process; one that has ended is
+replaced; a process forked from this one starts its own.  ``RUNTIME_KIT_WARM_HARNESS=0``
+turns it off.
 """
 
 from __future__ import annotations
@@ -30,17 +33,24 @@ SWITCH = "RUNTIME_KIT_WARM_HARNESS"
 
 class _Harness:
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """As new (a new lock too: a forked child may inherit this one held)."""
         self.lock = threading.Lock()
         self.runs = 0
         self.template: WarmTemplate | None = None
         self.ready = False
-        self.pythonpath: str | None = None
-        #: why the template could not start (then runs start afresh for good)
+        #: the startup variables the template was started with
+        self.started_with: dict[str, str] = {}
+        #: why the template could not start or fork (then runs start afresh for good)
         self.failure: str | None = None
         self.closed_at_exit = False
 
 
 _HARNESS = _Harness()
+#: Templates of the process this one was forked from: never used or ended here.
+_INHERITED: list[WarmTemplate] = []
 
 
 def program_process(cwd: Path, memory_mib: int, python: Path | None = None) -> ProgramProcess:
@@ -55,8 +65,8 @@ def program_process(cwd: Path, memory_mib: int, python: Path | None = None) -> P
 
         try:
             return ProgramProcess.forked(template, _plan(cwd, memory_mib), MAX_LOG_BYTES)
-        except (TemplateError, OSError):
-            _forget(template)  # ended meanwhile: this run starts afresh, the next a new one
+        except (TemplateError, OSError, ValueError) as exc:
+            _spawn_failed(template, exc)  # this run starts afresh
     return ProgramProcess(cwd, memory_mib)
 
 
@@ -77,34 +87,35 @@ def close() -> None:
     """End the template (its running jobs with it); the next runs start afresh, then warm
     a new one."""
     with _HARNESS.lock:
-        template, _HARNESS.template, _HARNESS.ready = _HARNESS.template, None, False
-        _HARNESS.runs = 0
+        template, ready = _HARNESS.template, _HARNESS.ready
+        _HARNESS.template, _HARNESS.ready, _HARNESS.runs = None, False, 0
     if template is not None:
+        if not ready:
+            template.kill()  # still warming up: it reads nothing until it is done
         template.close()
 
 
 def _ready_template() -> WarmTemplate | None:
     if os.environ.get(SWITCH, "1") == "0":
         return None
-    start = False
     with _HARNESS.lock:
         _HARNESS.runs += 1
         template = _HARNESS.template
         if template is not None and _HARNESS.ready:
             if template.alive():
-                same_path = _HARNESS.pythonpath == os.environ.get("PYTHONPATH")
-                return template if same_path else None
+                return template if _HARNESS.started_with == _startup_variables() else None
             _HARNESS.template, _HARNESS.ready = None, False
             template.close()  # ended: reaped, its socket closed; a new one warms below
-        if _HARNESS.template is None and _HARNESS.runs >= 2 and _HARNESS.failure is None:
-            start = True
-            if not _HARNESS.closed_at_exit:
-                atexit.register(close)
-                _HARNESS.closed_at_exit = True
-            _HARNESS.template = _starting()
-            _HARNESS.pythonpath = os.environ.get("PYTHONPATH")
-    if start:
-        threading.Thread(target=_warm, args=(_HARNESS.template,), daemon=True).start()
+        if _HARNESS.template is not None or _HARNESS.runs < 2 or _HARNESS.failure is not None:
+            return None
+        template = _starting()
+        if template is None:
+            return None
+        _HARNESS.template, _HARNESS.started_with = template, _startup_variables()
+        if not _HARNESS.closed_at_exit:
+            atexit.register(close)
+            _HARNESS.closed_at_exit = True
+    threading.Thread(target=_warm, args=(template,), daemon=True).start()
     return None
 
 
@@ -118,18 +129,15 @@ def _starting() -> WarmTemplate | None:
         return None
 
 
-def _warm(template: WarmTemplate | None) -> None:
-    if template is None:
-        return
+def _warm(template: WarmTemplate) -> None:
     from runtime_kit.sandbox.warm_template import TemplateError
 
     try:
         template.wait_ready()
-    except TemplateError as exc:
+    except (TemplateError, OSError, ValueError) as exc:  # closed meanwhile: ValueError
         with _HARNESS.lock:
-            _HARNESS.failure = str(exc)
             if _HARNESS.template is template:
-                _HARNESS.template = None
+                _HARNESS.template, _HARNESS.failure = None, str(exc)
         return
     with _HARNESS.lock:
         if _HARNESS.template is template:
@@ -138,12 +146,39 @@ def _warm(template: WarmTemplate | None) -> None:
     template.close()  # closed meanwhile
 
 
-def _forget(template: WarmTemplate) -> None:
+def _spawn_failed(template: WarmTemplate, exc: BaseException) -> None:
+    """A template that has ended is replaced at the next run; one alive that cannot fork is
+    not used again (its running jobs go on: it ends at ``close``)."""
     with _HARNESS.lock:
-        if _HARNESS.template is template:
-            _HARNESS.template, _HARNESS.ready = None, False
-    template.kill()
+        if _HARNESS.template is not template:
+            return
+        if template.alive():
+            _HARNESS.failure = f"the warm template cannot fork a run: {exc}"
+            return
+        _HARNESS.template, _HARNESS.ready = None, False
     template.close()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked from this one (multiprocessing) shares nothing of its template: it
+    would read the replies meant for its parent."""
+    inherited = _HARNESS.template
+    if inherited is not None:
+        inherited.forget_inherited()
+        _INHERITED.append(inherited)  # its process is the parent's: never waited for here
+    _HARNESS.reset()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _startup_variables() -> dict[str, str]:
+    """The variables an interpreter or a numeric library reads only when it starts."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith(("PYTHON", "OMP_", "OPENBLAS_", "MKL_", "GOMP_"))
+    }
 
 
 def _plan(cwd: Path, memory_mib: int) -> dict[str, object]:

@@ -421,10 +421,11 @@ def _plain_job(plan: dict[str, Any], fds: list[int], run_job: JobRunner) -> None
         parent = os.getppid()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()  # first: the caller may end its session at any moment from now on
         _own_descriptors(fds)
         os.close(STATUS)
+        os.closerange(FRAMES + 1, _max_fd())  # the confined jobs' two pipes are not passed
         linux.die_with_parent(parent)
-        os.setsid()
         os.environ.clear()
         os.environ.update(plan["env"])
         os.chdir(plan["cwd"])

@@ -86,11 +86,11 @@ class ForkedChild:
     def kill(self) -> None:
         if self.returncode is not None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            if self._session:  # its session id: its pid, taken while the template has it
+        if self._session:  # its session id: its pid (the process itself, if not yet set)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
-            else:
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def _read_status(self) -> None:
         text = os.read(self._status_fd, 64).decode()
@@ -129,7 +129,10 @@ class WarmTemplate:
         interpreter with ``env`` (the caller's environment), as its jobs do."""
         template = cls.__new__(cls)
         command = [sys.executable, "-m", "runtime_kit.sandbox.fork_server"]
-        template._start(command, {**env, **WARM_VARIABLES}, {"plain": True, "backends": []})
+        # Unbuffered as a fresh child is (its jobs' output comes as it is written), and in a
+        # session of its own (a Ctrl-C at the caller's terminal is not its).
+        env = {**env, **WARM_VARIABLES, "PYTHONUNBUFFERED": "1"}
+        template._start(command, env, {"plain": True, "backends": []})
         return template
 
     def _start(self, command: list[str], env: dict[str, str], config: dict[str, Any]) -> None:
@@ -145,6 +148,7 @@ class WarmTemplate:
                 cwd="/",
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
+                start_new_session=self._plain,
             )
         except OSError as exc:  # the interpreter is missing or cannot run
             ours.close()
@@ -220,6 +224,12 @@ class WarmTemplate:
             open(logs_read, "rb"),
             session=self._plain,
         )
+
+    def forget_inherited(self) -> None:
+        """In a process forked from its owner: close this process's end of its socket (the
+        template, and the jobs it forked, stay the owner's)."""
+        self._control.close()
+        self._process.returncode = 0  # not this process's child: never to be waited for
 
     def close(self) -> None:
         """Stop the template (the jobs it forked die with it)."""

@@ -34,7 +34,16 @@ def main(backend, user_messenger):
         "seen": seen,
         "memory": resource.getrlimit(resource.RLIMIT_AS)[0],
         "threads": sorted(set(thread_pools.thread_counts().values())),
+        "descriptors": [fd for fd in range(64) if _open(fd)],
     }
+
+
+def _open(fd):
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 """
 
 
@@ -83,6 +92,7 @@ def test_runs_after_the_second_are_forked_and_each_is_a_fresh_process(
         assert probe["seen"] is False  # nothing of one run is in the next
         assert probe["memory"] == 3000 * 1024 * 1024
         assert probe["threads"] == first["threads"]
+        assert probe["descriptors"] == [0, 1, 2, 3]  # stdin, logs (1 and 2), frames
     assert forked[0]["pid"] != forked[1]["pid"]
 
 
@@ -148,3 +158,39 @@ def _state(pid: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):
         return None
+
+
+def test_a_forked_runs_output_comes_in_the_order_it_was_written(
+    tmp_path: Path, fresh_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unbuffered as a fresh child's, whatever the caller's environment says."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    _warm(make_program(tmp_path / "probe", PROBE))
+    program = make_program(
+        tmp_path / "talk",
+        """
+        import sys
+
+        def main(backend, user_messenger):
+            print("out 1")
+            print("err", file=sys.stderr)
+            print("out 2")
+            return 0
+        """,
+    )
+    record = run_program(program)
+    assert record.status == DONE, record.error
+    assert record.logs == "out 1\nerr\nout 2\n"
+
+
+def test_a_run_while_a_startup_variable_differs_starts_afresh(
+    tmp_path: Path, fresh_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PYTHONHASHSEED``, ``PYTHONWARNINGS``, ``OMP_*``...: read when an interpreter or a
+    library starts, so the template's would be the run's."""
+    program = make_program(tmp_path / "probe", PROBE)
+    template = _warm(program)
+    monkeypatch.setenv("PYTHONHASHSEED", "1234")
+    assert _probe(program)["ppid"] == os.getpid()
+    monkeypatch.delenv("PYTHONHASHSEED")
+    assert _probe(program)["ppid"] == template
