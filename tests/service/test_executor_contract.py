@@ -46,7 +46,7 @@ def main(backend, user_messenger, lines=3, pause=0.3):
 CRASH = "import ctypes\n\ndef main(backend, user_messenger):\n    ctypes.string_at(0)\n"
 
 
-@pytest.fixture(params=["local-fork", "local-exec", "ray"])
+@pytest.fixture(scope="module", params=["local-fork", "local-exec", "ray"])
 def executor_args(request: pytest.FixtureRequest) -> list[str]:
     """The local executor on each of its job starts (a job forked from a warm template, a
     fresh process per job), and Ray."""
@@ -55,9 +55,14 @@ def executor_args(request: pytest.FixtureRequest) -> list[str]:
     return request.getfixturevalue("ray_serve_args")
 
 
-@pytest.fixture
-def server(tmp_path: Path, executor_args: list[str]) -> Iterator[RealServer]:
-    running = RealServer(tmp_path / "data", "--workers", "2", *executor_args).start()
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, executor_args: list[str]
+) -> Iterator[RealServer]:
+    """One service per executor for the module's tests (each uploads programs of its own
+    names; the restart test starts its own)."""
+    data = tmp_path_factory.mktemp("contract") / "data"
+    running = RealServer(data, "--workers", "2", *executor_args).start()
     try:
         yield running
     finally:
