@@ -45,7 +45,7 @@ def test_build_is_byte_identical_and_lists_first(
     source = ROOT / "examples" / "parity-scan"
     copy = tmp_path / "parity-scan"
     shutil.copytree(source, copy)
-    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__").mkdir(exist_ok=True)  # (running the example may have made it)
     (copy / "__pycache__" / "x.pyc").write_bytes(b"junk")
     (copy / ".git").mkdir()
     (copy / ".git" / "HEAD").write_text("ref")
