@@ -141,3 +141,12 @@ def ray_cluster() -> Iterator[Any]:
 def ray_serve_args(ray_cluster: Any) -> list[str]:
     """``serve`` arguments that select the ray executor on the session's test cluster."""
     return ["--executor", "ray", "--ray-address", ray_cluster.address, "--ray-memory-mib", "1024"]
+
+
+@pytest.fixture(scope="module", params=["local-fork", "local-exec", "ray"])
+def executor_args(request: pytest.FixtureRequest) -> list[str]:
+    """``serve`` arguments for each executor of the contract: the local executor on each of
+    its job starts (a job forked from a warm template, a fresh process per job), and Ray."""
+    if request.param.startswith("local"):
+        return ["--executor", "local", "--job-start", request.param.removeprefix("local-")]
+    return request.getfixturevalue("ray_serve_args")

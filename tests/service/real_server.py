@@ -80,7 +80,8 @@ class RealServer:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.05)
-        raise AssertionError("serve did not start in time")
+        # Not left running (it would hold its port, its Ray workers...), and said with its stderr.
+        raise AssertionError(f"serve did not start in time: {self.stop()[-2000:]}")
 
     def kill(self) -> None:
         assert self.process is not None

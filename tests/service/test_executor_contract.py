@@ -1,7 +1,7 @@
 """The executor contract: every executor (``runtime_kit.service.executors.EXECUTORS``) passes
 this suite against a real ``runtime-kit serve``: the result, interim results in order and
 live, logs (also while running), cancel, the time limit, a crashing job, a package
-program's wheel, and a restart with jobs in flight.
+program's wheel (and a restart with jobs in flight: ``test_executor_restart.py``).
 
 ``EXECUTOR_SERVE_ARGS`` maps an executor to the ``serve`` arguments that select it; an
 executor that needs an outside system (a Ray cluster) adds itself through a fixture in
@@ -44,15 +44,6 @@ def main(backend, user_messenger, lines=3, pause=0.3):
     return lines
 """
 CRASH = "import ctypes\n\ndef main(backend, user_messenger):\n    ctypes.string_at(0)\n"
-
-
-@pytest.fixture(scope="module", params=["local-fork", "local-exec", "ray"])
-def executor_args(request: pytest.FixtureRequest) -> list[str]:
-    """The local executor on each of its job starts (a job forked from a warm template, a
-    fresh process per job), and Ray."""
-    if request.param.startswith("local"):
-        return ["--executor", "local", "--job-start", request.param.removeprefix("local-")]
-    return request.getfixturevalue("ray_serve_args")
 
 
 @pytest.fixture(scope="module")
@@ -174,26 +165,3 @@ def test_a_package_program_runs_from_its_wheel(server: RealServer, tmp_path: Pat
     assert wait_status(server, job_id, {"COMPLETED", "FAILED"}, timeout=120) == "COMPLETED"
     with server.http() as http:
         assert http.get(f"/jobs/{job_id}/results").json()["parities"] == [1.0]
-
-
-@pytest.mark.service
-def test_restart_with_jobs_in_flight_loses_nothing(
-    tmp_path: Path, executor_args: list[str]
-) -> None:
-    server = RealServer(tmp_path / "data", "--workers", "1", *executor_args).start()
-    try:
-        running = submit(server, upload(server, SLEEPER, "sleeper"), {"seconds": "315"})
-        stream(server, running, stop_after=2)
-        publisher = upload(server, PUBLISHER, "publisher")
-        queued = [submit(server, publisher, {"count": 2, "pause": 0}) for _ in range(3)]
-        server.kill()
-        server.start()
-        assert _wait_gone("sleep 315", timeout=10)
-        with server.http() as http:
-            failed = http.get(f"/jobs/{running}").json()
-        assert failed["status"] == "FAILED"
-        assert failed["state"]["reason"] == "service stopped while the job was running"
-        for job_id in queued:
-            assert wait_status(server, job_id, {"COMPLETED", "FAILED"}, timeout=120) == "COMPLETED"
-    finally:
-        server.stop()
