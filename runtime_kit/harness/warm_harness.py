@@ -45,7 +45,6 @@ class _Harness:
         self.started_with: dict[str, str] = {}
         #: why the template could not start or fork (then runs start afresh for good)
         self.failure: str | None = None
-        self.closed_at_exit = False
 
 
 _HARNESS = _Harness()
@@ -112,9 +111,6 @@ def _ready_template() -> WarmTemplate | None:
         if template is None:
             return None
         _HARNESS.template, _HARNESS.started_with = template, _startup_variables()
-        if not _HARNESS.closed_at_exit:
-            atexit.register(close)
-            _HARNESS.closed_at_exit = True
     threading.Thread(target=_warm, args=(template,), daemon=True).start()
     return None
 
@@ -170,6 +166,7 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(close)  # nothing to do unless a template was started
 
 
 def _startup_variables() -> dict[str, str]:

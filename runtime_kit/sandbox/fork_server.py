@@ -395,13 +395,7 @@ def _run(plan: dict[str, Any], config: dict[str, Any], parent: int, run_job: Job
         linux.die_with_parent(parent)
         os.close(STATUS)
         os.setsid()
-        os.environ.clear()
-        os.environ.update(plan["env"])
-        os.chdir(job_root.JOB_DIR)
-        if sys.path and sys.path[0] in ("", "/"):
-            sys.path[0] = job_root.JOB_DIR  # as ``python -m`` started in /job
-        for name, (soft, hard) in plan["rlimits"].items():
-            resource.setrlimit(getattr(resource, name), (soft, hard))
+        _take_plan(plan, job_root.JOB_DIR)
         linux.drop_capabilities()
         if config.get("seccomp"):
             linux.load_seccomp(base64.b64decode(config["seccomp"]))
@@ -426,17 +420,23 @@ def _plain_job(plan: dict[str, Any], fds: list[int], run_job: JobRunner) -> None
         os.close(STATUS)
         os.closerange(FRAMES + 1, _max_fd())  # the confined jobs' two pipes are not passed
         linux.die_with_parent(parent)
-        os.environ.clear()
-        os.environ.update(plan["env"])
-        os.chdir(plan["cwd"])
-        if sys.path and sys.path[0] in ("", "/"):
-            sys.path[0] = plan["cwd"]  # as ``python -m`` started there
-        for name, (soft, hard) in plan["rlimits"].items():
-            resource.setrlimit(getattr(resource, name), (soft, hard))
+        _take_plan(plan, plan["cwd"])
         thread_pools.set_threads(plan["threads"])
     except BaseException as exc:  # noqa: BLE001
         _refuse(exc)
     run_job(plan)
+
+
+def _take_plan(plan: dict[str, Any], directory: str) -> None:
+    """The job's environment, working directory (first on ``sys.path``, as ``python -m``
+    started there puts it) and rlimits."""
+    os.environ.clear()
+    os.environ.update(plan["env"])
+    os.chdir(directory)
+    if sys.path and sys.path[0] in ("", "/"):
+        sys.path[0] = directory
+    for name, (soft, hard) in plan["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
 
 
 def _refuse(exc: BaseException) -> None:
