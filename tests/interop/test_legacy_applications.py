@@ -87,7 +87,9 @@ def test_the_vqe_tutorial(service: Service) -> None:
     # cells 21-50 on ibmq_montreal (its snapshot's noise; the notebook's: -0.976)
     assert _one(out, "backend") == "ibmq_montreal"
     eigenvalue = complex(_one(out, "Eigenvalue")).real  # complex, as IBM's metadata says
-    assert -1.0 <= eigenvalue < -0.5  # <ZZII>, from about 0 at the random start, 50 SPSA steps
+    # <ZZII>, from about 0 at the random start, 50 SPSA steps; readout mitigation rescales
+    # noisy counts, so a good run can land a little below the true minimum -1 (CI: -1.0002)
+    assert -1.1 < eigenvalue < -0.5
     assert _one(out, "iterations") == "50"  # optimizer_history: one entry per SPSA iteration
     assert len(ast.literal_eval(_one(out, "loss"))) == 50
     assert int(_one(out, "callbacks")) > 100  # every evaluation reached VQEProgram's callback
