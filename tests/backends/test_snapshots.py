@@ -104,8 +104,7 @@ def test_the_noise_is_the_fake_backends(name: str) -> None:
     ours = device.noise.model(range(snapshot.num_qubits))
     fake = fake_of(snapshot, fake_backends())
     theirs = NoiseModel.from_backend(fake)
-    assert ours._local_quantum_errors == theirs._local_quantum_errors
-    assert ours._default_quantum_errors == theirs._default_quantum_errors
+    assert _as_built(ours) == _as_built(theirs)
     assert len(ours._custom_noise_passes) == len(theirs._custom_noise_passes) == 1
     properties = fake.properties()
     for qubit in range(snapshot.num_qubits):
@@ -113,6 +112,22 @@ def test_the_noise_is_the_fake_backends(name: str) -> None:
         p10 = properties.qubit_property(qubit, "prob_meas1_prep0")[0]
         p01 = properties.qubit_property(qubit, "prob_meas0_prep1")[0]
         assert readout.probabilities.tolist() == [[1 - p10, p10], [p01, 1 - p01]]
+
+
+def _as_built(model: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A noise model's gate errors (per qubits, and the defaults), each as its circuits and
+    their probabilities: the same errors built the same way. Stricter than QuantumError's
+    ``==`` (equal channels) and ten times faster: building each error's channel took 6 of the
+    7 s of this test on ibmq_montreal."""
+
+    def built(error: Any) -> tuple[Any, list[float]]:
+        return error.circuits, list(error.probabilities)
+
+    local = {
+        gate: {qubits: built(error) for qubits, error in errors.items()}
+        for gate, errors in model._local_quantum_errors.items()
+    }
+    return local, {gate: built(error) for gate, error in model._default_quantum_errors.items()}
 
 
 def test_a_reduced_model_has_the_whole_models_errors_on_its_qubits() -> None:
