@@ -33,7 +33,9 @@ def main(backend, user_messenger):
         "variable": os.environ.get("PROBE_VARIABLE"),
         "seen": seen,
         "memory": resource.getrlimit(resource.RLIMIT_AS)[0],
-        "threads": sorted(set(thread_pools.thread_counts().values())),
+        "threads": {
+            path.rsplit("/", 1)[-1]: count for path, count in thread_pools.thread_counts().items()
+        },
         "descriptors": [fd for fd in range(64) if _open(fd)],
     }
 
@@ -194,3 +196,19 @@ def test_a_run_while_a_startup_variable_differs_starts_afresh(
     assert _probe(program)["ppid"] == os.getpid()
     monkeypatch.delenv("PYTHONHASHSEED")
     assert _probe(program)["ppid"] == template
+
+
+def test_a_forked_run_has_the_thread_counts_omp_num_threads_gives_a_fresh_one(
+    tmp_path: Path, fresh_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each library's pool (Aer's OpenMP and OpenBLAS, numpy's OpenBLAS) as a fresh run has
+    it with ``OMP_NUM_THREADS=1``, which all of them read."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    program = make_program(tmp_path / "probe", PROBE)
+    fresh = _probe(program)
+    assert fresh["ppid"] == os.getpid()
+    template = _warm(program)
+    forked = _probe(program)
+    assert forked["ppid"] == template
+    assert forked["threads"] == fresh["threads"]
+    assert set(fresh["threads"].values()) == {1}
