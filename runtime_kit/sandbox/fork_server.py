@@ -423,7 +423,7 @@ def _plain_job(plan: dict[str, Any], fds: list[int], run_job: JobRunner) -> None
         _take_plan(plan, plan["cwd"])
         thread_pools.set_threads(plan["threads"])
     except BaseException as exc:  # noqa: BLE001
-        _refuse(exc)
+        _refuse(exc, "start the program's process")  # it confines nothing
     run_job(plan)
 
 
@@ -439,9 +439,9 @@ def _take_plan(plan: dict[str, Any], directory: str) -> None:
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
 
-def _refuse(exc: BaseException) -> None:
+def _refuse(exc: BaseException, could_not: str = "confine the job process") -> None:
     try:
-        os.write(2, f"runtime-kit: cannot confine the job process: {exc}\n".encode())
+        os.write(2, f"runtime-kit: cannot {could_not}: {exc}\n".encode())
     finally:
         os._exit(FAILED)
 

@@ -212,3 +212,13 @@ def test_a_forked_run_has_the_thread_counts_omp_num_threads_gives_a_fresh_one(
     assert forked["ppid"] == template
     assert forked["threads"] == fresh["threads"]
     assert set(fresh["threads"].values()) == {1}
+
+
+def test_a_forked_run_that_cannot_start_says_why(tmp_path: Path, fresh_harness: None) -> None:
+    """Its directory gone: a plain run confines nothing, so it says what it could not do."""
+    _warm(make_program(tmp_path / "probe", PROBE))
+    # forked (a fresh child's Popen would raise FileNotFoundError here instead)
+    process = warm_harness.program_process(tmp_path / "gone", memory_mib=0)
+    outcome = process.watch_unused(30)
+    assert (outcome.timed_out, outcome.returncode) == (False, 125)
+    assert outcome.logs.startswith("runtime-kit: cannot start the program's process: [Errno 2]")
