@@ -44,6 +44,7 @@ template writes its exit status when it reaps it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import gc
 import importlib
@@ -352,13 +353,18 @@ def _job(
 
 
 def _own_descriptors(fds: list[int]) -> None:
-    """Keep only the job's pipes and the two to the template, at their fixed numbers: the
-    template's socket, the status pipes of the other jobs and everything else are closed."""
+    """Keep only the job's pipes (a plain job has no ``UNSHARED`` and ``MAPPED``) and the
+    status pipe to the template, at their fixed numbers: the template's socket, the status
+    pipes of the other jobs and everything else are closed."""
     kept = [fcntl.fcntl(fd, fcntl.F_DUPFD, STATUS + 1) for fd in fds]
-    for fd, number in zip(kept, (STDIN, LOGS, FRAMES, STATUS, UNSHARED, MAPPED)):
+    placed = (STDIN, LOGS, FRAMES, STATUS, UNSHARED, MAPPED)[: len(kept)]
+    for fd, number in zip(kept, placed):
         os.dup2(fd, number)
     os.dup2(kept[1], 2)
     os.set_inheritable(STATUS, False)  # never the job's: its pid 1 alone writes it
+    for number in set(range(STATUS)) - set(placed) - {2}:
+        with contextlib.suppress(OSError):  # not open
+            os.close(number)
     os.closerange(STATUS + 1, _max_fd())
 
 
@@ -418,7 +424,6 @@ def _plain_job(plan: dict[str, Any], fds: list[int], run_job: JobRunner) -> None
         os.setsid()  # first: the caller may end its session at any moment from now on
         _own_descriptors(fds)
         os.close(STATUS)
-        os.closerange(FRAMES + 1, _max_fd())  # the confined jobs' two pipes are not passed
         linux.die_with_parent(parent)
         _take_plan(plan, plan["cwd"])
         thread_pools.set_threads(plan["threads"])
