@@ -48,8 +48,6 @@ class _Harness:
 
 
 _HARNESS = _Harness()
-#: Templates of the process this one was forked from: never used or ended here.
-_INHERITED: list[WarmTemplate] = []
 
 
 def program_process(cwd: Path, memory_mib: int, python: Path | None = None) -> ProgramProcess:
@@ -158,10 +156,8 @@ def _spawn_failed(template: WarmTemplate, exc: BaseException) -> None:
 def _after_fork_in_child() -> None:
     """A process forked from this one (multiprocessing) shares nothing of its template: it
     would read the replies meant for its parent."""
-    inherited = _HARNESS.template
-    if inherited is not None:
-        inherited.forget_inherited()
-        _INHERITED.append(inherited)  # its process is the parent's: never waited for here
+    if _HARNESS.template is not None:
+        _HARNESS.template.forget_inherited()
     _HARNESS.reset()
 
 

@@ -222,3 +222,32 @@ def test_a_forked_run_that_cannot_start_says_why(tmp_path: Path, fresh_harness: 
     outcome = process.watch_unused(30)
     assert (outcome.timed_out, outcome.returncode) == (False, 125)
     assert outcome.logs.startswith("runtime-kit: cannot start the program's process: [Errno 2]")
+
+
+def _in_forked_child(program: Path, answers: Any) -> None:
+    state = warm_harness.state()
+    answers.send((state["runs"], state["pid"], _probe(program)["ppid"], os.getpid()))
+
+
+def test_a_process_forked_from_the_caller_starts_its_own_runs(
+    tmp_path: Path, fresh_harness: None
+) -> None:
+    """multiprocessing's fork: the child shares nothing of the caller's template (it would
+    read the replies meant for the caller), and the caller's template goes on serving it."""
+    import multiprocessing
+
+    program = make_program(tmp_path / "probe", PROBE)
+    template = _warm(program)
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_in_forked_child, args=(program, theirs))
+    child.start()
+    try:
+        assert ours.poll(120), "the forked child said nothing"
+        runs, pid, ppid, child_pid = ours.recv()
+    finally:
+        child.join(30)
+    assert (runs, pid) == (0, None)  # nothing inherited
+    assert ppid == child_pid  # its run started afresh
+    assert child.exitcode == 0
+    assert _probe(program)["ppid"] == template
