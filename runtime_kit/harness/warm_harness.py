@@ -189,8 +189,10 @@ def _plan(cwd: Path, memory_mib: int) -> dict[str, object]:
 
 
 def _threads() -> int:
-    """``OMP_NUM_THREADS`` (its first level), else the CPUs this process may run on."""
+    """``OMP_NUM_THREADS`` (its first level), else the CPUs this process may run on (as the
+    libraries do with a value that is not a positive count)."""
     try:
-        return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
+        count = int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0])
     except ValueError:
-        return len(os.sched_getaffinity(0))
+        count = 0
+    return count if count > 0 else len(os.sched_getaffinity(0))
