@@ -75,15 +75,16 @@ def test_running_job_grows_live_then_completes(visitor: Visit, api_user: MakeUse
     alice.wait_for_interim(job, 2)
     page.goto(f"/ui/jobs/{job}")
     page.evaluate("window.__same_page = true")
-    energy = page.locator("figure[data-field='energy'] polyline")
+    curve = "figure[data-field='energy'] polyline"
+    energy = page.locator(curve)
     # Read together: an interim event between two reads would count one and draw the other
     # (CI saw 9 points against 7 + 3 after the count had grown by 3).
     first, first_points = page.evaluate(
-        """() => [
+        """curve => [
             Number(document.getElementById('interim-count').textContent),
-            document.querySelector("figure[data-field='energy'] polyline")
-                .getAttribute('points').trim().split(/\\s+/).length,
-        ]"""
+            document.querySelector(curve).getAttribute('points').trim().split(/\\s+/).length,
+        ]""",
+        curve,
     )
     page.wait_for_function(
         "n => Number(document.getElementById('interim-count').textContent) >= n + 3", arg=first
